@@ -1,0 +1,47 @@
+"""Exceptions shared by every layer; depends on nothing."""
+
+from __future__ import annotations
+
+
+class CoderError(Exception):
+    """Base class for errors a user can act on; the CLI prints the message and exits non-zero."""
+
+    exit_code = 1
+
+
+class Cancelled(CoderError):
+    """Long work was cancelled by the user (Esc in the app, Ctrl+C in the CLI)."""
+
+    exit_code = 130
+
+
+class InputError(CoderError):
+    """A file given to the tool cannot be used; the message names file, row and column."""
+
+    exit_code = 2
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        self.path = path
+        self.row = row
+        self.column = column
+        where = []
+        if path is not None:
+            where.append(str(path))
+        if row is not None:
+            where.append(f"row {row}")
+        if column is not None:
+            where.append(f'column "{column}"')
+        super().__init__(f"{', '.join(where)}: {message}" if where else message)
+
+
+class ProjectError(CoderError):
+    """The project file is missing, locked, from a newer version, or an action is not allowed."""
+
+    exit_code = 3
