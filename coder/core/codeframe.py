@@ -88,7 +88,8 @@ class Code:
 class Codeframe:
     """A tree of codes; `questions` lists the question ids the frame serves.
 
-    Construction does not validate: call `validate()` (loaders and planners do).
+    `codes` is kept in tree order (depth first, siblings by position). Construction does not
+    validate: call `validate()` (loaders and planners do).
     """
 
     id: str
@@ -112,6 +113,14 @@ class Codeframe:
         }
         object.__setattr__(self, "_by_id", by_id)
         object.__setattr__(self, "_children", children)
+        # Codes are kept in tree order so that equal trees compare equal however built.
+        ordered = [c for _, c in self.walk()]
+        if len(ordered) != len(self.codes) or any(
+            a is not b for a, b in zip(ordered, self.codes, strict=True)
+        ):
+            reached = {id(c) for c in ordered}
+            ordered += [c for c in self.codes if id(c) not in reached]
+            object.__setattr__(self, "codes", tuple(ordered))
 
     # -- lookup -------------------------------------------------------------------------------
 
