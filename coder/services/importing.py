@@ -1,0 +1,46 @@
+"""Import a survey export into a project: read, plan (core), write in one transaction (store)."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from coder.core.importing import ImportPlan, plan_import
+from coder.core.normalise import DEFAULT_NON_SUBSTANTIVE, NonSubstantiveRules
+from coder.core.survey_file import read_survey
+from coder.store.sqlite import SQLiteStore
+from coder.store.survey import ImportResult
+
+DEFAULT_WAVE = "1"
+
+
+def non_substantive_rules(store: SQLiteStore) -> NonSubstantiveRules:
+    """The project's non-substantive list (setting "non_substantive"), or the default list."""
+    return NonSubstantiveRules.from_phrases(store.setting("non_substantive", DEFAULT_NON_SUBSTANTIVE))
+
+
+def import_survey(
+    store: SQLiteStore,
+    path: str | Path,
+    *,
+    wave: str | None = None,
+    id_column: str | None = None,
+    open_columns: Sequence[str] | None = None,
+    sheet: str | None = None,
+    coder: str | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> tuple[ImportPlan, ImportResult]:
+    """Import `path` into the project; raises InputError (nothing written) on bad input."""
+    table = read_survey(path, sheet=sheet)
+    plan = plan_import(table, id_column=id_column, open_columns=open_columns,
+                       rules=non_substantive_rules(store))
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    if wave is None:
+        waves = store.waves()
+        wave = waves[-1].name if waves else DEFAULT_WAVE
+    result = store.apply_import(plan, wave=wave, coder=coder, file_sha256=digest,
+                                on_progress=on_progress, cancel=cancel)
+    return plan, result

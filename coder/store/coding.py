@@ -1,0 +1,203 @@
+"""Store methods for coders, codings, per-answer status (done, memo, flag) and answer lists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from coder.core.errors import ProjectError
+from coder.core.types import Coder, CoderKind, Coding
+from coder.store.base import StoreBase, now
+
+
+@dataclass(frozen=True)
+class AnswerFilter:
+    """Which answers of a question to list; every field narrows the list (None = no filter)."""
+
+    text: str | None = None  # case-insensitive substring of the answer
+    code_id: str | None = None  # coded with this code (by the coder, or anyone if no coder given)
+    uncoded: bool = False  # not yet coded by the coder
+    flagged: bool = False  # flagged for review by the coder
+    attribute: tuple[str, str] | None = None  # respondent attribute equals value
+    theme: tuple[int, int] | None = None  # (theme run id, theme id)
+    wave_id: int | None = None
+    include_non_substantive: bool = True
+    answer_ids: frozenset[int] | None = None  # e.g. a QA sample
+
+
+class CodingMixin(StoreBase):
+    """Coders and their codings."""
+
+    def coder(self, name: str, *, create: bool = True, kind: CoderKind = CoderKind.HUMAN) -> Coder:
+        """The coder called `name`, created on first use."""
+        name = name.strip()
+        if not name:
+            raise ProjectError("a coder needs a name")
+        row = self.conn.execute("SELECT id, name, kind FROM coders WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            if not create:
+                raise ProjectError(f'no coder "{name}" in this project')
+            with self.transaction() as conn:
+                conn.execute("INSERT INTO coders (name, kind, created_at) VALUES (?, ?, ?)",
+                             (name, str(kind), now()))
+                self.log_event("coder.add", name, f"coder {name} ({kind}) joined", {"kind": str(kind)})
+            row = self.conn.execute("SELECT id, name, kind FROM coders WHERE name = ?", (name,)).fetchone()
+        return Coder(row[0], row[1], CoderKind(row[2]))
+
+    def coders(self) -> list[Coder]:
+        return [Coder(i, n, CoderKind(k)) for i, n, k in
+                self.conn.execute("SELECT id, name, kind FROM coders ORDER BY id")]
+
+    # -- codings -------------------------------------------------------------------------------
+
+    def codes_of(self, answer_id: int, coder_id: int) -> list[str]:
+        return [r[0] for r in self.conn.execute(
+            "SELECT code_id FROM codings WHERE answer_id = ? AND coder_id = ? ORDER BY created_at",
+            (answer_id, coder_id))]
+
+    def codings_of_answer(self, answer_id: int) -> list[Coding]:
+        return [Coding(a, c, k, t, bool(n)) for a, c, k, t, n in self.conn.execute(
+            "SELECT answer_id, code_id, coder_id, created_at, needs_recoding FROM codings"
+            " WHERE answer_id = ? ORDER BY coder_id, created_at", (answer_id,))]
+
+    def codings(self, *, question_id: str | None = None, coder_id: int | None = None,
+                code_ids: Iterable[str] | None = None) -> list[Coding]:
+        sql = ("SELECT c.answer_id, c.code_id, c.coder_id, c.created_at, c.needs_recoding"
+               " FROM codings c JOIN answers a ON a.id = c.answer_id WHERE 1 = 1")
+        params: list[Any] = []
+        if question_id is not None:
+            sql += " AND a.question_id = ?"
+            params.append(question_id)
+        if coder_id is not None:
+            sql += " AND c.coder_id = ?"
+            params.append(coder_id)
+        if code_ids is not None:
+            ids = list(code_ids)
+            sql += f" AND c.code_id IN ({', '.join('?' for _ in ids)})"
+            params.extend(ids)
+        return [Coding(a, c, k, t, bool(n)) for a, c, k, t, n in
+                self.conn.execute(sql + " ORDER BY c.answer_id, c.coder_id, c.created_at", params)]
+
+    def coded_answers(self, question_id: str) -> dict[int, set[int]]:
+        """coder id -> the answers of `question_id` that coder has coded (with or without codes)."""
+        result: dict[int, set[int]] = {}
+        for coder_id, answer_id in self.conn.execute(
+                "SELECT s.coder_id, s.answer_id FROM answer_status s JOIN answers a"
+                " ON a.id = s.answer_id WHERE a.question_id = ? AND s.coded_at IS NOT NULL",
+                (question_id,)):
+            result.setdefault(coder_id, set()).add(answer_id)
+        return result
+
+    def set_codes(self, answer_id: int, coder: Coder, code_ids: Sequence[str], *,
+                  summary: str | None = None) -> bool:
+        """Make `code_ids` the coder's codes for the answer, as one undoable action.
+
+        Returns True when anything changed. An empty list records "coded, no code applies".
+        """
+        wanted = list(dict.fromkeys(code_ids))
+        with self.action("coding.set", coder.name,
+                         summary or f"coded answer {answer_id}") as act:
+            current = set(self.codes_of(answer_id, coder.id))
+            stamp = now()
+            for code_id in current - set(wanted):
+                act.delete("codings", {"answer_id": answer_id, "code_id": code_id,
+                                       "coder_id": coder.id})
+            for code_id in wanted:
+                if code_id not in current:
+                    act.insert("codings", {"answer_id": answer_id, "code_id": code_id,
+                                           "coder_id": coder.id, "created_at": stamp})
+            self._touch_status(act, answer_id, coder.id, coded_at=stamp)
+            changed = bool(act.changes)
+        return changed
+
+    def toggle_code(self, answer_id: int, coder: Coder, code_id: str) -> bool:
+        """Add the code if the coder has not applied it, else remove it; True when now applied."""
+        current = self.codes_of(answer_id, coder.id)
+        applied = code_id not in current
+        new = [*current, code_id] if applied else [c for c in current if c != code_id]
+        verb = "added" if applied else "removed"
+        self.set_codes(answer_id, coder, new, summary=f"{verb} code on answer {answer_id}")
+        return applied
+
+    def set_memo(self, answer_id: int, coder: Coder, memo: str) -> None:
+        with self.action("coding.memo", coder.name, f"memo on answer {answer_id}") as act:
+            self._touch_status(act, answer_id, coder.id, memo=memo)
+
+    def set_flag(self, answer_id: int, coder: Coder, flagged: bool) -> None:
+        verb = "flagged" if flagged else "unflagged"
+        with self.action("coding.flag", coder.name, f"{verb} answer {answer_id}") as act:
+            self._touch_status(act, answer_id, coder.id, flagged=int(flagged))
+
+    def status(self, answer_id: int, coder_id: int) -> dict[str, Any]:
+        row = self.conn.execute(
+            "SELECT coded_at, memo, flagged FROM answer_status WHERE answer_id = ? AND coder_id = ?",
+            (answer_id, coder_id)).fetchone()
+        if row is None:
+            return {"coded_at": None, "memo": "", "flagged": False}
+        return {"coded_at": row[0], "memo": row[1], "flagged": bool(row[2])}
+
+    def _touch_status(self, act: Any, answer_id: int, coder_id: int, **values: Any) -> None:
+        key = {"answer_id": answer_id, "coder_id": coder_id}
+        if act.get("answer_status", key) is None:
+            act.insert("answer_status", {**key, **values})
+        else:
+            act.update("answer_status", key, values)
+
+    # -- answer lists --------------------------------------------------------------------------
+
+    def answer_ids(self, question_id: str, coder_id: int | None = None,
+                   filters: AnswerFilter | None = None) -> list[int]:
+        """Ids of the question's answers passing `filters`, in import order."""
+        f = filters or AnswerFilter()
+        sql = "SELECT a.id FROM answers a WHERE a.question_id = ?"
+        params: list[Any] = [question_id]
+        if not f.include_non_substantive:
+            sql += " AND a.non_substantive IS NULL"
+        else:
+            sql += " AND a.non_substantive IS NOT 'blank'"
+        if f.wave_id is not None:
+            sql += " AND a.wave_id = ?"
+            params.append(f.wave_id)
+        if f.text:
+            sql += " AND instr(lower(a.text), ?) > 0"
+            params.append(f.text.lower())
+        if f.code_id is not None:
+            sql += " AND EXISTS (SELECT 1 FROM codings c WHERE c.answer_id = a.id AND c.code_id = ?"
+            params.append(f.code_id)
+            if coder_id is not None:
+                sql += " AND c.coder_id = ?"
+                params.append(coder_id)
+            sql += ")"
+        if f.uncoded and coder_id is not None:
+            sql += (" AND NOT EXISTS (SELECT 1 FROM answer_status s WHERE s.answer_id = a.id"
+                    " AND s.coder_id = ? AND s.coded_at IS NOT NULL)")
+            params.append(coder_id)
+        if f.flagged:
+            sql += " AND EXISTS (SELECT 1 FROM answer_status s WHERE s.answer_id = a.id AND s.flagged"
+            if coder_id is not None:
+                sql += " AND s.coder_id = ?"
+                params.append(coder_id)
+            sql += ")"
+        if f.attribute is not None:
+            sql += (" AND EXISTS (SELECT 1 FROM respondent_attributes r WHERE r.respondent_id ="
+                    " a.respondent_id AND r.wave_id = a.wave_id"
+                    " AND json_extract(r.attributes, '$.' || json_quote(?)) = ?)")
+            params.extend(f.attribute)
+        if f.theme is not None:
+            sql += (" AND EXISTS (SELECT 1 FROM theme_assignments t WHERE t.answer_id = a.id"
+                    " AND t.run_id = ? AND t.theme_id = ?)")
+            params.extend(f.theme)
+        ids = [r[0] for r in self.conn.execute(sql + " ORDER BY a.id", params)]
+        if f.answer_ids is not None:
+            ids = [i for i in ids if i in f.answer_ids]
+        return ids
+
+    def coded_count(self, question_id: str, coder_id: int | None = None) -> int:
+        sql = ("SELECT count(DISTINCT s.answer_id) FROM answer_status s JOIN answers a ON"
+               " a.id = s.answer_id WHERE a.question_id = ? AND s.coded_at IS NOT NULL")
+        params: list[Any] = [question_id]
+        if coder_id is not None:
+            sql += " AND s.coder_id = ?"
+            params.append(coder_id)
+        return int(self.conn.execute(sql, params).fetchone()[0])

@@ -1,0 +1,24 @@
+"""The SQLite project store: one file per project, assembled from the per-topic mixins."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from coder.store.coding import CodingMixin
+from coder.store.survey import SurveyMixin
+
+
+class SQLiteStore(SurveyMixin, CodingMixin):
+    """A coder project in one SQLite file (WAL, foreign keys on, migrated on open)."""
+
+
+def create_project(path: str | Path) -> SQLiteStore:
+    store = SQLiteStore.create(path)
+    assert isinstance(store, SQLiteStore)
+    return store
+
+
+def open_project(path: str | Path) -> SQLiteStore:
+    store = SQLiteStore.open(path)
+    assert isinstance(store, SQLiteStore)
+    return store
