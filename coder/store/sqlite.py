@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from coder.store.codeframes import CodeframeMixin
 from coder.store.coding import CodingMixin
 from coder.store.survey import SurveyMixin
 
 
-class SQLiteStore(SurveyMixin, CodingMixin):
+class SQLiteStore(SurveyMixin, CodingMixin, CodeframeMixin):
     """A coder project in one SQLite file (WAL, foreign keys on, migrated on open)."""
 
 
