@@ -59,6 +59,30 @@ def derived_id(*parts: object) -> str:
     return str(uuid.uuid5(ID_NAMESPACE, "\x1f".join(str(p) for p in parts)))
 
 
+def next_free_code(used: set[int], parent_code: int | None, sibling_codes: Iterable[int]) -> int:
+    """Numbering rule for new codes: the next free number in the parent's block of 100.
+
+    Args:
+        used: Output codes already taken in the frame.
+        parent_code: The parent's output code, or None for a top-level code.
+        sibling_codes: Output codes of the new code's siblings.
+
+    Returns:
+        For a top-level code the next multiple of 100 above every used code; under a parent,
+        one more than the parent and its siblings while that stays inside the parent's block;
+        otherwise one more than the largest used code.
+    """
+    top = max(used, default=0)
+    if parent_code is None:
+        block = (top // 100 + 1) * 100
+        return block if block not in used else top + 1
+    candidate = max([parent_code, *sibling_codes]) + 1
+    block_end = (parent_code // 100 + 1) * 100
+    while candidate in used and candidate < block_end:
+        candidate += 1
+    return candidate if candidate not in used and candidate < block_end else top + 1
+
+
 @dataclass(frozen=True)
 class Code:
     """One code or net; the fields map one-to-one onto the store's `codes` table."""
@@ -229,17 +253,10 @@ class Codeframe:
         code when the block is full.
         """
         used = {c.output_code for c in self.codes}
-        top = max(used, default=0)
         if parent_id is None:
-            block = (top // 100 + 1) * 100
-            return block if block not in used else top + 1
-        parent = self.code(parent_id)
+            return next_free_code(used, None, ())
         siblings = [c.output_code for c in self.children(parent_id)]
-        candidate = max([parent.output_code, *siblings]) + 1
-        block_end = (parent.output_code // 100 + 1) * 100
-        while candidate in used and candidate < block_end:
-            candidate += 1
-        return candidate if candidate not in used and candidate < block_end else top + 1
+        return next_free_code(used, self.code(parent_id).output_code, siblings)
 
     # -- validation ---------------------------------------------------------------------------
 

@@ -1,0 +1,563 @@
+"""REFI-QDA exchange: codebook .qdc import/export and project .qdpx export; no UI, no store."""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+import tempfile
+import threading
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from lxml import etree
+
+from coder.core.codeframe import (
+    STATUSES,
+    Code,
+    Codeframe,
+    CodeframeError,
+    derived_id,
+    next_free_code,
+    normalise_colour,
+)
+from coder.core.errors import Cancelled, CoderError
+
+log = logging.getLogger(__name__)
+
+CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
+PROJECT_NS = "urn:QDA-XML:project:1.0"
+_ACCEPTED_NS = re.compile(r"^urn:QDA-XML:(codebook|project):[0-9][0-9:.]*$")
+_GUID = re.compile(r"^\{?([0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12})\}?$")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_TAGGED = re.compile(r"^(include|exclude|examples|output code|status):[ \t]*", re.IGNORECASE)
+
+
+class RefiError(CoderError):
+    """A REFI-QDA file cannot be read, or the data given for an export is inconsistent."""
+
+
+# -- descriptions -------------------------------------------------------------------------------
+
+
+def describe_code(code: Code) -> str:
+    """The REFI `Description` of a code: its definition, then tagged paragraphs.
+
+    The format (read back by `parse_description`) is readable in NVivo and ATLAS.ti::
+
+        Pupils' needs exceed what the high needs block pays for.
+
+        Include: top-up funding, EHCP costs
+
+        Exclude: general school budgets
+
+        Examples:
+        - The high needs block is overspent
+
+        Output code: 101
+    """
+
+    def one_paragraph(text: str) -> str:
+        return re.sub(r"\n\s*\n", "\n", text.strip())
+
+    parts = [code.definition.strip()] if code.definition.strip() else []
+    if code.include_note.strip():
+        parts.append("Include: " + one_paragraph(code.include_note))
+    if code.exclude_note.strip():
+        parts.append("Exclude: " + one_paragraph(code.exclude_note))
+    if code.examples:
+        lines = ["- " + " ".join(e.split()) for e in code.examples]
+        parts.append("Examples:\n" + "\n".join(lines))
+    parts.append(f"Output code: {code.output_code}")
+    if code.status != "active":
+        parts.append(f"Status: {code.status}")
+    return "\n\n".join(parts)
+
+
+def parse_description(text: str) -> dict[str, object]:
+    """Split a `Description` written by `describe_code` (or by hand) back into fields.
+
+    Untagged paragraphs form the definition, so descriptions from other programs import
+    as definitions. Keys returned: definition, include_note, exclude_note, examples, and
+    output_code / status when present.
+    """
+    fields: dict[str, object] = {}
+    definition: list[str] = []
+    for para in re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n").strip()):
+        tag = _TAGGED.match(para)
+        if tag is None:
+            if para.strip():
+                definition.append(para.strip())
+            continue
+        body = para[tag.end() :].strip()
+        key = tag.group(1).lower()
+        if key == "include":
+            fields["include_note"] = body
+        elif key == "exclude":
+            fields["exclude_note"] = body
+        elif key == "examples":
+            items = [ln.strip()[1:].strip() for ln in body.splitlines() if ln.strip()[:1] == "-"]
+            fields["examples"] = tuple(i for i in items if i)
+        elif key == "output code" and body.isdigit():
+            fields["output_code"] = int(body)
+        elif key == "status" and body.lower() in STATUSES:
+            fields["status"] = body.lower()
+        else:
+            definition.append(para.strip())
+    fields["definition"] = "\n\n".join(definition)
+    return fields
+
+
+# -- codebook export ----------------------------------------------------------------------------
+
+
+def _code_element(parent: etree._Element, ns: str, frame: Codeframe, code: Code) -> None:
+    attrs = {"guid": code.id, "name": code.label, "isCodable": "true" if code.codable else "false"}
+    if code.colour:
+        attrs["color"] = code.colour
+    el = etree.SubElement(parent, f"{{{ns}}}Code", attrs)
+    etree.SubElement(el, f"{{{ns}}}Description").text = _xml_text(describe_code(code))
+    for kid in frame.children(code.id):
+        _code_element(el, ns, frame, kid)
+
+
+def codebook_xml(frame: Codeframe, *, origin: str = "coder") -> bytes:
+    """The frame as a REFI-QDA Codebook (.qdc) XML document."""
+    root = etree.Element(
+        f"{{{CODEBOOK_NS}}}CodeBook", {"origin": origin}, nsmap={None: CODEBOOK_NS}
+    )
+    codes = etree.SubElement(root, f"{{{CODEBOOK_NS}}}Codes")
+    for c in frame.roots():
+        _code_element(codes, CODEBOOK_NS, frame, c)
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+
+
+def write_qdc(frame: Codeframe, path: str | Path, *, origin: str = "coder") -> None:
+    """Write the frame as a REFI-QDA Codebook file (.qdc) for NVivo, ATLAS.ti, MAXQDA."""
+    Path(path).write_bytes(codebook_xml(frame, origin=origin))
+
+
+# -- codebook import ----------------------------------------------------------------------------
+
+
+def _local(el: etree._Element) -> str:
+    return etree.QName(el).localname
+
+
+def _kids(el: etree._Element, name: str) -> list[etree._Element]:
+    return [k for k in el if isinstance(k.tag, str) and _local(k) == name]
+
+
+def parse_qdc(
+    data: bytes, *, source: str = "<qdc>", name: str | None = None, sets_as_nets: bool = False
+) -> Codeframe:
+    """Read a REFI-QDA codebook (namespace codebook 1.0, the older 0:4, or a project's CodeBook).
+
+    Args:
+        data: The XML bytes.
+        source: How to name the file in error messages.
+        name: The codeframe's name (default: `source`'s stem).
+        sets_as_nets: Turn each code `Set` (ATLAS.ti code groups) into a net holding its
+            member codes that are at the top level.
+
+    Raises:
+        CodeframeError: If the XML is not a codebook or a code is invalid; messages name the
+            file and line.
+    """
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise CodeframeError(f"{source}, line {exc.lineno}: not valid XML: {exc.msg}") from None
+    ns = etree.QName(root).namespace or ""
+    if ns and not _ACCEPTED_NS.match(ns):
+        raise CodeframeError(f"{source}: namespace {ns} is not a REFI-QDA codebook")
+    if _local(root) == "Project":
+        root = next(iter(_kids(root, "CodeBook")), None)
+        if root is None:
+            raise CodeframeError(f"{source}: the project has no CodeBook")
+    if _local(root) != "CodeBook":
+        raise CodeframeError(f"{source}: expected a CodeBook, found {_local(root)}")
+    frame_name = name or Path(source).stem
+    frame_id = derived_id("codeframe", frame_name)
+    problems: list[str] = []
+    found: list[tuple[Code, dict[str, object]]] = []
+    seen: set[str] = set()
+
+    def visit(el: etree._Element, parent_id: str | None, position: int) -> None:
+        where = f"{source}, line {el.sourceline}"
+        guid = _GUID.match(el.get("guid", "").strip())
+        label = (el.get("name") or "").strip()
+        if guid is None:
+            problems.append(f'{where}, field "guid": "{el.get("guid", "")}" is not a GUID')
+            return
+        code_id = guid.group(1).lower()
+        if code_id in seen:
+            problems.append(f'{where}, field "guid": {code_id} is used twice')
+            return
+        seen.add(code_id)
+        if not label:
+            problems.append(f'{where}, field "name": the code has no name')
+        try:
+            colour = normalise_colour(el.get("color"))
+        except ValueError as exc:
+            problems.append(f'{where}, field "color": {exc}')
+            colour = None
+        description = "".join(d.text or "" for d in _kids(el, "Description"))
+        fields = parse_description(description)
+        flag = (el.get("isCodable") or "").strip().lower()
+        children = _kids(el, "Code")
+        codable = flag in ("true", "1") if flag else not children
+        code = Code(
+            id=code_id,
+            codeframe_id=frame_id,
+            label=label,
+            output_code=-1,
+            parent_id=parent_id,
+            colour=colour,
+            codable=codable,
+            position=position,
+            definition=str(fields["definition"]),
+            include_note=str(fields.get("include_note", "")),
+            exclude_note=str(fields.get("exclude_note", "")),
+            examples=tuple(fields.get("examples", ())),  # type: ignore[arg-type]
+            status=str(fields.get("status", "active")),  # type: ignore[arg-type]
+        )
+        found.append((code, fields))
+        for i, kid in enumerate(children):
+            visit(kid, code_id, i)
+
+    codes_el = next(iter(_kids(root, "Codes")), None)
+    top = _kids(codes_el, "Code") if codes_el is not None else []
+    for i, el in enumerate(top):
+        visit(el, None, i)
+    if problems:
+        raise CodeframeError(problems)
+    codes = _number(found)
+    if sets_as_nets:
+        codes = _sets_as_nets(root, codes, frame_id)
+    frame = Codeframe(frame_id, frame_name, tuple(codes))
+    issues = frame.problems()
+    if issues:
+        raise CodeframeError([f"{source}: {p}" for p in issues])
+    return frame
+
+
+def _number(found: list[tuple[Code, dict[str, object]]]) -> list[Code]:
+    """Keep output codes written in descriptions; number the rest by the block rule."""
+    used: set[int] = set()
+    given: dict[str, int] = {}
+    for code, fields in found:
+        n = fields.get("output_code")
+        if isinstance(n, int) and n not in used:
+            used.add(n)
+            given[code.id] = n
+    numbers: dict[str, int] = {}
+    siblings: dict[str | None, list[int]] = {}
+    for code, _ in found:
+        n = given.get(code.id)
+        if n is None:
+            parent = numbers.get(code.parent_id) if code.parent_id else None
+            n = next_free_code(used, parent, siblings.get(code.parent_id, []))
+            used.add(n)
+        numbers[code.id] = n
+        siblings.setdefault(code.parent_id, []).append(n)
+    return [replace(code, output_code=numbers[code.id]) for code, _ in found]
+
+
+def _sets_as_nets(root: etree._Element, codes: list[Code], frame_id: str) -> list[Code]:
+    by_id = {c.id: c for c in codes}
+    used = {c.output_code for c in codes}
+    sets_el = next(iter(_kids(root, "Sets")), None)
+    out = list(codes)
+    taken: set[str] = set()
+    position = sum(1 for c in codes if c.parent_id is None)
+    for set_el in _kids(sets_el, "Set") if sets_el is not None else []:
+        guid = _GUID.match(set_el.get("guid", "").strip())
+        net_id = guid.group(1).lower() if guid else derived_id("set", set_el.get("name", ""))
+        members = []
+        for m in _kids(set_el, "MemberCode"):
+            ref = _GUID.match(m.get("targetGUID", m.get("guid", "")).strip())
+            member = by_id.get(ref.group(1).lower()) if ref else None
+            if member is not None and member.parent_id is None and member.id not in taken:
+                members.append(member)
+        if not members or net_id in by_id:
+            continue
+        number = next_free_code(used, None, ())
+        used.add(number)
+        description = "".join(d.text or "" for d in _kids(set_el, "Description")).strip()
+        out.append(
+            Code(
+                net_id,
+                frame_id,
+                set_el.get("name", "").strip() or "Set",
+                number,
+                definition=description,
+                codable=False,
+                position=position,
+            )
+        )
+        position += 1
+        for i, member in enumerate(members):
+            taken.add(member.id)
+            out[out.index(by_id[member.id])] = replace(member, parent_id=net_id, position=i)
+    return out
+
+
+def read_qdc(path: str | Path, *, name: str | None = None, sets_as_nets: bool = False) -> Codeframe:
+    """Read a REFI-QDA codebook file (.qdc); see `parse_qdc`."""
+    return parse_qdc(
+        Path(path).read_bytes(), source=str(path), name=name, sets_as_nets=sets_as_nets
+    )
+
+
+# -- project export -----------------------------------------------------------------------------
+
+
+def _xml_text(text: str) -> str:
+    """Text safe for XML 1.0, with the same length so selection offsets stay right."""
+    return _NOT_XML.sub(" ", text)
+
+
+def _guid(kind: str, *parts: object) -> str:
+    return derived_id("refi", kind, *parts)
+
+
+def _variable_type(values: list[object]) -> str:
+    present = [v for v in values if v is not None and v != ""]
+    if present and all(isinstance(v, bool) for v in present):
+        return "Boolean"
+    if present and all(isinstance(v, int) and not isinstance(v, bool) for v in present):
+        return "Integer"
+    if present and all(
+        isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in present
+    ):
+        return "Float"
+    return "Text"
+
+
+def _variable_value(parent: etree._Element, guid: str, kind: str, value: object) -> None:
+    p = PROJECT_NS
+    vv = etree.SubElement(parent, f"{{{p}}}VariableValue")
+    etree.SubElement(vv, f"{{{p}}}VariableRef", targetGUID=guid)
+    if kind == "Boolean":
+        etree.SubElement(vv, f"{{{p}}}BooleanValue").text = "true" if value else "false"
+    elif kind == "Integer":
+        etree.SubElement(vv, f"{{{p}}}IntegerValue").text = str(value)
+    elif kind == "Float":
+        etree.SubElement(vv, f"{{{p}}}FloatValue").text = format(Decimal(repr(value)), "f")
+    else:
+        etree.SubElement(vv, f"{{{p}}}TextValue").text = _xml_text(str(value))
+
+
+def project_xml(
+    *,
+    project_name: str,
+    codeframes: Sequence[Codeframe],
+    coders: Sequence[tuple[str, str]],
+    respondents: Sequence[tuple[str, Mapping[str, object]]],
+    answers: Sequence[tuple[str, str, str, str]],
+    codings: Sequence[tuple[str, str, str]],
+    on_progress: Callable[[int, int], None] | None = None,
+    cancel: threading.Event | None = None,
+    created_at: datetime | None = None,
+) -> bytes:
+    """The REFI-QDA `project.qde` document (see `write_qdpx` for the arguments).
+
+    Raises:
+        RefiError: If a coding names an unknown answer, code or coder, an answer names an
+            unknown respondent, or a key is repeated.
+        Cancelled: If `cancel` is set.
+    """
+    p = PROJECT_NS
+    user_guid: dict[str, str] = {}
+    for coder_name, guid in coders:
+        match = _GUID.match(str(guid).strip())
+        if match is None:
+            raise RefiError(f'coder "{coder_name}": "{guid}" is not a GUID')
+        user_guid[coder_name] = match.group(1).lower()
+    code_ids = {c.id for f in codeframes for c in f.codes}
+    answer_keys = [str(a[0]) for a in answers]
+    if len(set(answer_keys)) != len(answer_keys):
+        raise RefiError("answer keys must be unique")
+    known_answers = set(answer_keys)
+    per_answer: dict[str, dict[str, list[str]]] = {}
+    for answer_key, code_id, coder_name in codings:
+        key = str(answer_key)
+        if key not in known_answers:
+            raise RefiError(f"a coding names unknown answer {key}")
+        if code_id not in code_ids:
+            raise RefiError(f"answer {key}: coded with {code_id}, which is in no codeframe")
+        if coder_name not in user_guid:
+            raise RefiError(f'answer {key}: coded by unknown coder "{coder_name}"')
+        coders_of = per_answer.setdefault(key, {}).setdefault(code_id, [])
+        if coder_name not in coders_of:
+            coders_of.append(coder_name)
+
+    attrs = {"name": project_name, "origin": "coder"}
+    if created_at is not None:
+        attrs["creationDateTime"] = created_at.isoformat()
+    root = etree.Element(f"{{{p}}}Project", attrs, nsmap={None: p})
+    if user_guid:
+        users = etree.SubElement(root, f"{{{p}}}Users")
+        for coder_name, guid in user_guid.items():
+            etree.SubElement(users, f"{{{p}}}User", guid=guid, name=coder_name)
+    frames = [f for f in codeframes if f.codes]
+    if frames:
+        book = etree.SubElement(etree.SubElement(root, f"{{{p}}}CodeBook"), f"{{{p}}}Codes")
+        for frame in frames:
+            parent = book
+            if len(frames) > 1:
+                parent = etree.SubElement(
+                    book, f"{{{p}}}Code", guid=frame.id, name=frame.name, isCodable="false"
+                )
+                if frame.description:
+                    etree.SubElement(parent, f"{{{p}}}Description").text = _xml_text(
+                        frame.description
+                    )
+            for c in frame.roots():
+                _code_element(parent, p, frame, c)
+
+    names: dict[str, list[object]] = {}
+    for _, attributes in respondents:
+        for key, value in attributes.items():
+            names.setdefault(key, []).append(value)
+    kinds = {key: _variable_type(values) for key, values in names.items()}
+    question_var = _guid("variable", "question")
+    variables = etree.SubElement(root, f"{{{p}}}Variables")
+    for key, kind in kinds.items():
+        etree.SubElement(
+            variables,
+            f"{{{p}}}Variable",
+            guid=_guid("variable", "respondent", key),
+            name=key,
+            typeOfVariable=kind,
+        )
+    etree.SubElement(
+        variables, f"{{{p}}}Variable", guid=question_var, name="question", typeOfVariable="Text"
+    )
+
+    sources_of: dict[str, list[str]] = {}
+    for answer_key, respondent_id, _, _ in answers:
+        sources_of.setdefault(str(respondent_id), []).append(_guid("source", answer_key))
+    respondent_ids = [str(r[0]) for r in respondents]
+    missing = set(sources_of) - set(respondent_ids)
+    if missing:
+        raise RefiError(f"answers name unknown respondents: {', '.join(sorted(missing)[:5])}")
+    if respondents:
+        cases = etree.SubElement(root, f"{{{p}}}Cases")
+        for external_id, attributes in respondents:
+            case = etree.SubElement(
+                cases, f"{{{p}}}Case", guid=_guid("case", external_id), name=str(external_id)
+            )
+            for key, value in attributes.items():
+                if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
+                    continue
+                _variable_value(case, _guid("variable", "respondent", key), kinds[key], value)
+            for source_guid in sources_of.get(str(external_id), []):
+                etree.SubElement(case, f"{{{p}}}SourceRef", targetGUID=source_guid)
+
+    total = len(answers)
+    if answers:
+        sources = etree.SubElement(root, f"{{{p}}}Sources")
+        for done, (answer_key, respondent_id, question_id, text) in enumerate(answers, 1):
+            key = str(answer_key)
+            body = _xml_text(text or "")
+            source = etree.SubElement(
+                sources,
+                f"{{{p}}}TextSource",
+                guid=_guid("source", key),
+                name=f"{respondent_id} - {question_id}",
+            )
+            etree.SubElement(source, f"{{{p}}}PlainTextContent").text = body
+            coded = per_answer.get(key)
+            if coded:
+                selection = etree.SubElement(
+                    source,
+                    f"{{{p}}}PlainTextSelection",
+                    guid=_guid("selection", key),
+                    name=f"{respondent_id} - {question_id}",
+                    startPosition="0",
+                    endPosition=str(len(body)),
+                )
+                for code_id, coder_names in coded.items():
+                    for coder_name in coder_names:
+                        coding = etree.SubElement(
+                            selection,
+                            f"{{{p}}}Coding",
+                            guid=_guid("coding", key, code_id, coder_name),
+                            creatingUser=user_guid[coder_name],
+                        )
+                        etree.SubElement(coding, f"{{{p}}}CodeRef", targetGUID=code_id)
+            _variable_value(source, question_var, "Text", question_id)
+            if done % 1000 == 0 or done == total:
+                if cancel is not None and cancel.is_set():
+                    raise Cancelled("export cancelled")
+                if on_progress is not None:
+                    on_progress(done, total)
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+
+
+def write_qdpx(
+    path: str | Path,
+    *,
+    project_name: str,
+    codeframes: Sequence[Codeframe],
+    coders: Sequence[tuple[str, str]],
+    respondents: Sequence[tuple[str, Mapping[str, object]]],
+    answers: Sequence[tuple[str, str, str, str]],
+    codings: Sequence[tuple[str, str, str]],
+    on_progress: Callable[[int, int], None] | None = None,
+    cancel: threading.Event | None = None,
+    created_at: datetime | None = None,
+) -> None:
+    """Write a REFI-QDA project (.qdpx: a zip holding `project.qde`) for NVivo or ATLAS.ti.
+
+    Respondents become `Case`s with their attributes as variable values; each answer is a
+    `TextSource`; each coded answer has one whole-answer selection holding one `Coding` per
+    code per coder, attributed to that coder's `User`. Guids are derived from the keys, so
+    exporting the same project twice gives the same guids.
+
+    Args:
+        path: The .qdpx file to write (replaced atomically).
+        project_name: Shown as the project's name.
+        codeframes: Frames whose codes the codings use (several are wrapped in one net each).
+        coders: (coder name, coder guid) pairs.
+        respondents: (external id, attributes) pairs.
+        answers: (answer key, respondent external id, question id, text) tuples.
+        codings: (answer key, code id, coder name) tuples.
+        on_progress: Called with (answers done, answers in total).
+        cancel: Set it to stop; nothing is written.
+        created_at: Creation time recorded in the project (omitted if None).
+
+    Raises:
+        RefiError: On inconsistent data (see `project_xml`).
+        Cancelled: If `cancel` was set.
+    """
+    qde = project_xml(
+        project_name=project_name,
+        codeframes=codeframes,
+        coders=coders,
+        respondents=respondents,
+        answers=answers,
+        codings=codings,
+        on_progress=on_progress,
+        cancel=cancel,
+        created_at=created_at,
+    )
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=".qdpx-", dir=target.parent)
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+            zf.writestr("project.qde", qde)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    log.info("wrote %s: %d answers, %d codings", target, len(answers), len(codings))
