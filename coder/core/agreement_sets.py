@@ -40,7 +40,9 @@ def _distance_from_counts(
     equal = (inter == size_a) & (inter == size_b)
     if distance == "nominal":
         return np.where(equal, 0.0, 1.0)
-    jaccard = np.divide(inter, union, out=np.ones(np.broadcast(inter, union).shape), where=union > 0)
+    jaccard = np.divide(
+        inter, union, out=np.ones(np.broadcast(inter, union).shape), where=union > 0
+    )
     if distance == "jaccard":
         return 1.0 - jaccard
     if distance != "masi":
