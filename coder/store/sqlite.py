@@ -7,9 +7,10 @@ from pathlib import Path
 from coder.store.codeframes import CodeframeMixin
 from coder.store.coding import CodingMixin
 from coder.store.survey import SurveyMixin
+from coder.store.themes import ThemesMixin
 
 
-class SQLiteStore(SurveyMixin, CodingMixin, CodeframeMixin):
+class SQLiteStore(SurveyMixin, CodingMixin, CodeframeMixin, ThemesMixin):
     """A coder project in one SQLite file (WAL, foreign keys on, migrated on open)."""
 
 
