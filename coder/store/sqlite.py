@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from coder.store.app_queries import AppQueriesMixin
 from coder.store.codeframes import CodeframeMixin
 from coder.store.coding import CodingMixin
 from coder.store.survey import SurveyMixin
 from coder.store.themes import ThemesMixin
 
 
-class SQLiteStore(SurveyMixin, CodingMixin, CodeframeMixin, ThemesMixin):
+class SQLiteStore(SurveyMixin, CodingMixin, CodeframeMixin, ThemesMixin, AppQueriesMixin):
     """A coder project in one SQLite file (WAL, foreign keys on, migrated on open)."""
 
 
