@@ -1,0 +1,387 @@
+"""Build reports and data exports from a project: choose the layer, gather, compute, write.
+
+Joins the store (reads only) to the pure core (frequencies, quotes, renderers, exports).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from coder.core.anonymise import (
+    SETTING_KEY,
+    RedactionList,
+    Redactor,
+    placeholder_for_column,
+    terms_from_attributes,
+)
+from coder.core.errors import Cancelled, ProjectError
+from coder.core.frequencies import DEFAULT_MIN_BASE, RespondentAnswer, compute_frequencies
+from coder.core.report_model import QuestionSection, Report, Theme
+from coder.core.report_quotes import Quote, QuoteCandidate, choose_quotes
+from coder.core.types import Answer, CoderKind, Question
+from coder.store.sqlite import SQLiteStore
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+DEFAULT_BASE_LABEL = "respondents who answered"
+REPORT_FORMATS = ("md", "html", "docx")
+
+
+@dataclass(frozen=True)
+class Layer:
+    """Whose codings count: `name` as given on the command line, and the coders behind it."""
+
+    name: str
+    coder_ids: tuple[int, ...]
+    description: str
+
+
+def resolve_layer(store: SQLiteStore, spec: str | None,
+                  question_ids: Sequence[str] = ()) -> Layer:
+    """Turn `--layer` into coders.
+
+    `adjudicated`, `coder:NAME`, `model:NAME` or `all`. Without a spec: the adjudicated layer
+    when it has codings, else the only human coder with codings; several human coders and no
+    adjudicated codings is an error asking for `--layer`.
+
+    Raises:
+        ProjectError: Unknown layer, or a choice the user must make.
+    """
+    coders = store.coders()
+    used: dict[int, int] = {}
+    for qid in question_ids:
+        for coder_id, n in store.codings_by_coder(qid).items():
+            used[coder_id] = used.get(coder_id, 0) + n
+    by_kind = {kind: [c for c in coders if c.kind == kind] for kind in CoderKind}
+    if spec is None:
+        adjudicated = [c for c in by_kind[CoderKind.ADJUDICATED] if used.get(c.id)]
+        if adjudicated:
+            return Layer("adjudicated", tuple(c.id for c in adjudicated), "adjudicated codes")
+        humans = [c for c in by_kind[CoderKind.HUMAN] if used.get(c.id)]
+        if len(humans) == 1:
+            return Layer(f"coder:{humans[0].name}", (humans[0].id,),
+                         f"codes of coder {humans[0].name}")
+        choices = ", ".join([f"coder:{c.name}" for c in humans] + [
+            f"model:{c.name}" for c in by_kind[CoderKind.MODEL] if used.get(c.id)] + ["all"])
+        if humans:
+            raise ProjectError(
+                f"{len(humans)} coders have coded these questions and nothing is adjudicated yet:"
+                f" choose whose codes to report with --layer ({choices})")
+        models = [c for c in by_kind[CoderKind.MODEL] if used.get(c.id)]
+        if models:
+            raise ProjectError(f"only model suggestions are coded: choose with --layer ({choices})")
+        return Layer("none", (), "no codes yet")
+    if spec == "all":
+        return Layer("all", tuple(c.id for c in coders), "all coders' codes combined")
+    if spec == "adjudicated":
+        ids = tuple(c.id for c in by_kind[CoderKind.ADJUDICATED])
+        if not ids:
+            raise ProjectError("nothing has been adjudicated in this project:"
+                               " use --layer coder:NAME")
+        return Layer("adjudicated", ids, "adjudicated codes")
+    kind_name, _, name = spec.partition(":")
+    kinds = {"coder": CoderKind.HUMAN, "model": CoderKind.MODEL}
+    if kind_name not in kinds or not name:
+        raise ProjectError(f'unknown layer "{spec}":'
+                           " use adjudicated, coder:NAME, model:NAME or all")
+    for c in coders:
+        if c.name == name and c.kind == kinds[kind_name]:
+            what = "coder" if kind_name == "coder" else "model"
+            return Layer(spec, (c.id,), f"codes of {what} {c.name}")
+    known = ", ".join(f"{'model' if c.kind == CoderKind.MODEL else 'coder'}:{c.name}"
+                      for c in coders if c.kind != CoderKind.ADJUDICATED) or "none"
+    raise ProjectError(f'no {kind_name} "{name}" in this project (layers: {known})')
+
+
+def redactor_for(store: SQLiteStore) -> Redactor:
+    """The project's redaction list: setting "redaction" plus the names in name-like attributes.
+
+    Setting `{"terms": [...], "patterns": [...], "attribute_terms": false}` turns off the terms
+    taken from respondent attributes.
+    """
+    setting = store.setting(SETTING_KEY) or {}
+    redaction = RedactionList.from_setting(setting)
+    if setting.get("attribute_terms", True):
+        redaction = redaction.with_terms(
+            terms_from_attributes(r.attributes for r in store.respondents()))
+    return Redactor(redaction)
+
+
+def _scope(store: SQLiteStore, question_ids: Sequence[str] | None,
+           wave: str | None) -> tuple[list[Question], int | None, str | None]:
+    if question_ids:
+        questions = [store.question(q) for q in question_ids]
+    else:
+        questions = [q for q in store.questions(open_only=True) if q.codeframe_id]
+        if not questions:
+            raise ProjectError("no open question has a codeframe yet: nothing to report")
+    for q in questions:
+        if not q.codeframe_id:
+            raise ProjectError(f'question "{q.id}" has no codeframe yet')
+    waves = store.waves()
+    if wave is not None:
+        return questions, store.wave_id(wave), wave
+    if len(waves) > 1:  # several waves: the latest, never two waves' answers in one base
+        return questions, waves[-1].id, waves[-1].name
+    return questions, None, None
+
+
+def _asked_values(store: SQLiteStore, question: Question) -> set[str] | None:
+    if question.routing is None:
+        return None
+    values = set(question.routing.values)
+    try:  # attributes hold labels when the file had value labels; routing holds the codes
+        labels = store.question(question.routing.column).value_labels
+        values |= {labels[v] for v in question.routing.values if v in labels}
+    except ProjectError:
+        pass
+    return values
+
+
+def gather(store: SQLiteStore, question: Question, layer: Layer, wave_id: int | None,
+           by: str | None = None) -> tuple[list[RespondentAnswer], dict[int, Answer]]:
+    """Each respondent's status, layer codes and breakdown group for one question.
+
+    Returns:
+        The per-respondent records, and the answers by id (for quotes).
+    """
+    attributes = {r.id: r.attributes for r in store.respondents(wave_id)}
+    asked_values = _asked_values(store, question)
+    codes = store.layer_codes(question.id, layer.coder_ids, wave_id)
+    coded = store.layer_coded_answers(question.id, layer.coder_ids)
+    records, answers = [], {}
+    for answer in store.answers(question.id, wave_id=wave_id):
+        attrs = attributes.get(answer.respondent_id, {})
+        if answer.is_substantive:
+            status = "answered"
+        elif answer.is_blank:
+            status = "blank"
+            if asked_values is not None and attrs.get(question.routing.column  # type: ignore[union-attr]
+                                                      ) not in asked_values:
+                status = "not_asked"
+        else:
+            status = "non_substantive"
+        answers[answer.id] = answer
+        records.append(RespondentAnswer(
+            answer.respondent_id, status, frozenset(codes.get(answer.id, ())),
+            answer.id in coded, attrs.get(by) if by else None))
+    return records, answers
+
+
+def _vectors(store: SQLiteStore, question: Question,
+             answers: Sequence[Answer]) -> dict[int, np.ndarray] | None:
+    from coder.core.embedding import DEFAULT_MODEL_ID, cache_key
+
+    run = store.latest_theme_run(question.id)
+    model = run.model if run is not None else DEFAULT_MODEL_ID
+    keys = {a.id: cache_key(a.text) for a in answers}
+    found = store.get_many(model, list(set(keys.values())))
+    if len(found) < len(set(keys.values())):
+        log.info("quotes for %s: TF-IDF centrality (%d of %d answers have cached embeddings)",
+                 question.id, len(found), len(set(keys.values())))
+        return None
+    log.info("quotes for %s: cached %s embeddings", question.id, model)
+    return {aid: found[key] for aid, key in keys.items()}
+
+
+def build_report(
+    store: SQLiteStore,
+    *,
+    question_ids: Sequence[str] | None = None,
+    layer: str | None = None,
+    by: str | None = None,
+    wave: str | None = None,
+    min_base: int = DEFAULT_MIN_BASE,
+    quotes_per_code: int = 3,
+    include_ids: bool = False,
+    title: str | None = None,
+    base_label: str | None = None,
+    on_progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> Report:
+    """Gather frequencies, themes and anonymised quotes for the questions into a `Report`.
+
+    Args:
+        store: The project.
+        question_ids: Questions to report; default every open question with a codeframe.
+        layer: See `resolve_layer`.
+        by: Respondent attribute to break frequencies down by (e.g. "region").
+        wave: Wave to report; default the latest.
+        min_base: Bases below this get a caution.
+        quotes_per_code: Quotes under each code (starred first, then representative).
+        include_ids: Show the respondent ID after each quote (never by default).
+        title: Report title; default from the project file name.
+        base_label: Who the base is, e.g. "responding authorities".
+        on_progress: Called with (questions done, questions).
+        cancel: Set to stop between questions.
+
+    Raises:
+        ProjectError: Unknown question, layer or attribute; a name-like breakdown attribute.
+    """
+    questions, wave_id, wave_name = _scope(store, question_ids, wave)
+    chosen = resolve_layer(store, layer, [q.id for q in questions])
+    if by is not None:
+        known = sorted({k for r in store.respondents(wave_id) for k in r.attributes})
+        if by not in known:
+            raise ProjectError(f'no respondent attribute "{by}" (attributes: {", ".join(known)})')
+        if placeholder_for_column(by) and not include_ids:
+            raise ProjectError(f'"{by}" holds names: a breakdown by it would identify respondents')
+    redactor = redactor_for(store)
+    externals = {r.id: r.external_id for r in store.respondents()} if include_ids else {}
+    label = base_label or (store.setting("report") or {}).get("base_label") or DEFAULT_BASE_LABEL
+    sections = []
+    for done, question in enumerate(questions):
+        if cancel is not None and cancel.is_set():
+            raise Cancelled("report cancelled")
+        frame = store.codeframe(question.codeframe_id or "")
+        records, answers = gather(store, question, chosen, wave_id, by)
+        table = compute_frequencies(question.id, frame, records,
+                                    routing_known=question.routing is not None,
+                                    min_base=min_base, breakdown_by=by)
+        substantive = {r.respondent_id: r for r in records if r.status == "answered"}
+        coded_answers = [a for a in answers.values() if a.respondent_id in substantive]
+        vectors = _vectors(store, question, coded_answers) if coded_answers else None
+        starred = store.starred_answers(question.id)
+        themes, used = [], set()
+        for row in table.rows:
+            if row.n == 0 or row.depth > 1:
+                continue
+            quotes: tuple[Quote, ...] = ()
+            if not row.is_net and quotes_per_code > 0:
+                members = {row.code_id}
+                starred_ids = set(starred.get(row.code_id, ()))
+                candidates = [QuoteCandidate(a.id, a.text, a.id in starred_ids)
+                              for a in coded_answers if a.id not in used
+                              and substantive[a.respondent_id].code_ids & members]
+                candidates.sort(key=lambda c: (not c.starred, c.answer_id))
+                picked = choose_quotes(candidates, quotes_per_code, embeddings=vectors,
+                                       redactor=redactor)
+                if include_ids:
+                    picked = [replace(q, respondent=externals.get(answers[q.source].respondent_id))
+                              for q in picked]
+                used |= {q.source for q in picked}
+                quotes = tuple(picked)
+            themes.append(Theme(row, quotes))
+        chart_rows = tuple(r for r in table.rows if r.depth == 0)
+        sections.append(QuestionSection(question.id, question.text, question.routing_note,
+                                        table, tuple(themes), chart_rows))
+        if on_progress is not None:
+            on_progress(done + 1, len(questions))
+    return Report(title or f"{store.path.stem}: coded open answers", chosen.description, label,
+                  tuple(sections), date.today().isoformat(), wave_name, include_ids)
+
+
+def write_report(report: Report, fmt: str, path: str | Path) -> list[Path]:
+    """Write the report as md (with a `<stem>_files/` folder of charts), html or docx."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "md":
+        from coder.core.report_markdown import render_markdown
+
+        chart_dir = target.with_name(f"{target.stem}_files")
+        target.write_text(render_markdown(report, chart_dir, f"{chart_dir.name}/"),
+                          encoding="utf-8")
+        return [target, *sorted(chart_dir.glob("*.png"))] if chart_dir.exists() else [target]
+    if fmt == "html":
+        from coder.core.report_html import render_html
+
+        target.write_text(render_html(report), encoding="utf-8")
+        return [target]
+    if fmt == "docx":
+        from coder.core.report_docx import render_docx
+
+        render_docx(report, target)
+        return [target]
+    raise ProjectError(f'unknown report format "{fmt}" (md, html or docx)')
+
+
+def export_data(
+    store: SQLiteStore,
+    fmt: str,
+    path: str | Path,
+    *,
+    question_ids: Sequence[str] | None = None,
+    layer: str | None = None,
+    wave: str | None = None,
+    layout: str = "dichotomy",
+    include_ids: bool = False,
+    attributes: Sequence[str] = (),
+    on_progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> list[Path]:
+    """Write a respondent x code file (csv, xlsx, sav) and its codebook; returns the files.
+
+    One row per respondent of the wave; see `coder.core.exports` for the layouts and how
+    missing values are set. The respondent ID is a column only with `include_ids`.
+    """
+    from coder.core.exports import ExportQuestion, build_export, write_export
+
+    if fmt not in ("csv", "xlsx", "sav"):
+        raise ProjectError(f'unknown export format "{fmt}" (csv, xlsx or sav)')
+    if layout not in ("dichotomy", "concatenated"):
+        raise ProjectError(f'unknown layout "{layout}" (dichotomy or concatenated)')
+    questions, wave_id, _ = _scope(store, question_ids, wave)
+    chosen = resolve_layer(store, layer, [q.id for q in questions])
+    people = store.respondents(wave_id)
+    known = {k for r in people for k in r.attributes}
+    missing = [a for a in attributes if a not in known]
+    if missing:
+        raise ProjectError(f"no respondent attribute {', '.join(missing)}"
+                           f" (attributes: {', '.join(sorted(known))})")
+    exported = []
+    for done, question in enumerate(questions):
+        if cancel is not None and cancel.is_set():
+            raise Cancelled("export cancelled; nothing written")
+        records, _ = gather(store, question, chosen, wave_id)
+        exported.append(ExportQuestion(question.id, question.text,
+                                       store.codeframe(question.codeframe_id or ""),
+                                       {r.respondent_id: r for r in records}))
+        if on_progress is not None:
+            on_progress(done + 1, len(questions) + 1)
+    rows = [(r.id, r.external_id, r.attributes) for r in people]
+    table = build_export(rows, exported, layout=layout,  # type: ignore[arg-type]
+                         include_ids=include_ids, attributes=attributes)
+    concatenated = None
+    if fmt == "xlsx" and layout == "dichotomy":
+        concatenated = build_export(rows, exported, layout="concatenated",
+                                    include_ids=include_ids, attributes=attributes)
+    written = write_export(table, fmt, path, concatenated=concatenated)  # type: ignore[arg-type]
+    if on_progress is not None:
+        on_progress(len(questions) + 1, len(questions) + 1)
+    return written
+
+
+def export_quote_bank(store: SQLiteStore, path: str | Path, *,
+                      question_ids: Sequence[str] | None = None, layer: str | None = None,
+                      wave: str | None = None) -> Path:
+    """Write every coded answer with its respondent ID (internal use only: it identifies)."""
+    from coder.core.exports import QuoteBankRow, write_quote_bank
+    from coder.core.frequencies import shown_codes
+
+    questions, wave_id, _ = _scope(store, question_ids, wave)
+    chosen = resolve_layer(store, layer, [q.id for q in questions])
+    externals = {r.id: r.external_id for r in store.respondents()}
+    rows = []
+    for question in questions:
+        frame = store.codeframe(question.codeframe_id or "")
+        starred = store.starred_answers(question.id)
+        records, answers = gather(store, question, chosen, wave_id)
+        by_respondent = {r.respondent_id: r for r in records if r.status == "answered"}
+        for _, code in shown_codes(frame):
+            stars = set(starred.get(code.id, ()))
+            for answer in answers.values():
+                record = by_respondent.get(answer.respondent_id)
+                if record is not None and code.id in record.code_ids:
+                    rows.append(QuoteBankRow(question.id, code.output_code, code.label,
+                                             answer.id in stars,
+                                             externals.get(answer.respondent_id, ""),
+                                             answer.id, answer.text))
+    return write_quote_bank(rows, path)
