@@ -435,9 +435,11 @@ def _finish(
     return FramePlan(action, summary, frame, after, real, tuple(added), **extra)  # type: ignore[arg-type]
 
 
-def _placed(siblings: Sequence[Code], **overrides: str | None) -> list[Code]:
-    """Siblings renumbered 0..n-1 in the given order."""
-    return [replace(c, position=i, **overrides) for i, c in enumerate(siblings)]
+def _placed(siblings: Sequence[Code], *, under: Code | None = None) -> list[Code]:
+    """Siblings renumbered 0..n-1 in the given order, moved under `under` if given."""
+    if under is None:
+        return [replace(c, position=i) for i, c in enumerate(siblings)]
+    return [replace(c, position=i, parent_id=under.id) for i, c in enumerate(siblings)]
 
 
 def plan_merge(frame: Codeframe, source_ids: Sequence[str], target_id: str) -> FramePlan:
@@ -477,7 +479,7 @@ def plan_merge(frame: Codeframe, source_ids: Sequence[str], target_id: str) -> F
     for s in sources:
         examples.extend(e for e in s.examples if e not in examples)
     changed = [replace(s, status="retired", merged_into=target.id) for s in sources]
-    changed += _placed(kids, parent_id=target.id)
+    changed += _placed(kids, under=target)
     changed.append(replace(target, examples=tuple(examples)))
     names = ", ".join(f'"{s.label}"' for s in sources)
     return _finish(

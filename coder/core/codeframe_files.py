@@ -201,9 +201,9 @@ def _build(
             )
         )
     frame = Codeframe(fid, name, tuple(codes), description, tuple(questions))
-    found = frame.problems()
-    if found:
-        raise CodeframeError([f"{source}: {p}" for p in found])
+    issues = frame.problems()
+    if issues:
+        raise CodeframeError([f"{source}: {p}" for p in issues])
     return frame
 
 
@@ -225,6 +225,12 @@ class _YamlReader:
             return "" if node.tag == _NULL and node.style is None else str(node.value).strip()
         self.problems.append(f"{self.where(node, key)}: expected text, not a list or mapping")
         return ""
+
+    def _where_in(self, fields: dict[str, Any], node: yaml.Node) -> Where:
+        def where(key: str) -> str:
+            return self.where(fields.get(key, node), key)
+
+        return where
 
     def texts(self, node: yaml.Node, key: str) -> list[str]:
         if isinstance(node, yaml.SequenceNode):
@@ -265,7 +271,7 @@ class _YamlReader:
         if not f:
             return
         e = _Entry(
-            where=lambda k, n=f, m=node: self.where(n.get(k, m), k),
+            where=self._where_in(f, node),
             at=f"line {node.start_mark.line + 1}",
             nested_parent=parent,
         )
@@ -374,7 +380,7 @@ def load_codeframe_yaml(path: str | Path) -> Codeframe:
     return parse_codeframe_yaml(Path(path).read_text(encoding="utf-8"), source=str(path))
 
 
-class _Dumper(yaml.SafeDumper):
+class _Dumper(yaml.SafeDumper):  # type: ignore[misc]
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         super().increase_indent(flow, False)
 
@@ -431,7 +437,8 @@ def dump_codeframe_yaml(frame: Codeframe, *, include_ids: bool = True) -> str:
         doc["description"] = frame.description
     doc["questions"] = list(frame.questions)
     doc["codes"] = [node(c) for c in frame.roots()]
-    return yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    text: str = yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    return text
 
 
 def save_codeframe_yaml(frame: Codeframe, path: str | Path, *, include_ids: bool = True) -> None:
@@ -463,6 +470,13 @@ def codebook_rows(frame: Codeframe) -> list[dict[str, str]]:
             }
         )
     return rows
+
+
+def _table_where(source: str, unit: str, number: int) -> Where:
+    def where(key: str) -> str:
+        return f'{source}, {unit} {number}, field "{key}"'
+
+    return where
 
 
 def _from_rows(
@@ -501,9 +515,7 @@ def _from_rows(
 
         if not any(cell(c) for c in columns):
             continue
-        e = _Entry(
-            where=lambda k, n=number: f'{source}, {unit} {n}, field "{k}"', at=f"{unit} {number}"
-        )
+        e = _Entry(where=_table_where(source, unit, number), at=f"{unit} {number}")
         raw_code = cell("code")
         if raw_code.lstrip("-").isdigit() and int(raw_code) >= 0:
             e.code = int(raw_code)

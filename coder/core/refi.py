@@ -134,7 +134,8 @@ def codebook_xml(frame: Codeframe, *, origin: str = "coder") -> bytes:
     codes = etree.SubElement(root, f"{{{CODEBOOK_NS}}}Codes")
     for c in frame.roots():
         _code_element(codes, CODEBOOK_NS, frame, c)
-    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+    xml: bytes = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+    return xml
 
 
 def write_qdc(frame: Codeframe, path: str | Path, *, origin: str = "coder") -> None:
@@ -146,7 +147,7 @@ def write_qdc(frame: Codeframe, path: str | Path, *, origin: str = "coder") -> N
 
 
 def _local(el: etree._Element) -> str:
-    return etree.QName(el).localname
+    return str(etree.QName(el).localname)
 
 
 def _kids(el: etree._Element, name: str) -> list[etree._Element]:
@@ -500,7 +501,8 @@ def project_xml(
                     raise Cancelled("export cancelled")
                 if on_progress is not None:
                     on_progress(done, total)
-    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+    xml: bytes = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+    return xml
 
 
 def write_qdpx(
