@@ -91,9 +91,9 @@ def cli(verbose: bool) -> None:
 
 
 def _register() -> None:
-    from coder.cli import survey
+    from coder.cli import report, survey
 
-    for module in (survey,):
+    for module in (survey, report):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -89,13 +89,19 @@ def _section(doc: Any, report: Report, s: QuestionSection, charts: bool) -> None
 
 def _table(doc: Any, table: FrequencyTable) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Inches
 
     head = ["Code", "n", "%"] + [column_heading(c.value, c.base, table.min_base) + " %"
                                  for c in table.columns]
     grid = doc.add_table(rows=1, cols=len(head))
-    grid.style = "Light List Accent 1"
+    grid.style = "Table Grid"
+    grid.autofit = False
+    label_width = Inches(max(2.2, 6.3 - 0.75 * (len(head) - 1)))
+    widths = [label_width] + [Inches(0.75)] * (len(head) - 1)
     for cell, text in zip(grid.rows[0].cells, head, strict=True):
         cell.text = _clean(text)
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
     for row in table.rows:
         values = [row_label(row), str(row.n), pct_text(row.pct)]
         values += [pct_text(c.pct(row.code_id)) for c in table.columns]
@@ -107,6 +113,9 @@ def _table(doc: Any, table: FrequencyTable) -> None:
             if row.is_net:
                 for run in cell.paragraphs[0].runs:
                     run.bold = True
+    for row_cells in grid.rows:
+        for cell, width in zip(row_cells.cells, widths, strict=True):
+            cell.width = width
 
 
 def _clean(text: str) -> str:

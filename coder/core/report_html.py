@@ -34,7 +34,7 @@ blockquote.starred { border-left-color: #1F5A96; }
 table { border-collapse: collapse; margin: 1rem 0 .3rem; font-size: .9rem; }
 th, td { border-bottom: 1px solid #ddd; padding: .25rem .6rem; }
 th { text-align: left; background: #F0F4F9; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.net td { font-weight: 600; }
 figure { margin: 1rem 0; } figure img { max-width: 100%; }
 """

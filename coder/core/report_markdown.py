@@ -28,7 +28,7 @@ _SPACES = re.compile(r"[ \t\r\n\f\v]+")
 def md_escape(text: str) -> str:
     """Escape text so Markdown shows it literally: no emphasis, links, HTML or table breaks."""
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _SPECIAL.sub(r"\\\1", _SPACES.sub(" ", text).strip(" "))
+    text = _SPECIAL.sub(r"\\\1", _SPACES.sub(" ", text))
     return _LEADING.sub(_escape_leading, text)
 
 

@@ -1,0 +1,166 @@
+"""CLI commands for results: report (md/html/docx), export (csv/xlsx/sav/quotes), redaction."""
+
+from __future__ import annotations
+
+import click
+
+from coder.cli.main import coder_option, progress, project_option, resolve_coder
+
+_LAYER_HELP = ("Whose codes count: adjudicated (default when present), coder:NAME, model:NAME"
+               " or all (union, for exploration only).")
+
+
+@click.command()
+@project_option
+@click.option("--question", "-q", "questions", multiple=True,
+              help="A question to report; repeat for several (default: all with a codeframe).")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "docx"]), default=None,
+              help="Output format (default: from the file extension).")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+              help="The report file to write.")
+@click.option("--by", default=None, metavar="ATTRIBUTE",
+              help="Break frequencies down by a respondent attribute (e.g. region).")
+@click.option("--layer", default=None, help=_LAYER_HELP)
+@click.option("--wave", default=None, help="Wave to report (default: the latest).")
+@click.option("--min-base", default=30, show_default=True, type=click.IntRange(min=1),
+              help="Bases under this get a caution.")
+@click.option("--quotes", "quotes_per_code", default=3, show_default=True,
+              type=click.IntRange(0, 10), help="Quotes per code.")
+@click.option("--title", default=None, help="Report title.")
+@click.option("--base-label", default=None,
+              help='Who the base is, e.g. "responding authorities" (default: project setting'
+                   ' report.base_label, else "respondents who answered").')
+@click.option("--include-ids", is_flag=True,
+              help="Show the respondent ID after each quote. Off by default: respondents were"
+                   " promised anonymity.")
+def report(project: str, questions: tuple[str, ...], fmt: str | None, output: str,
+           by: str | None, layer: str | None, wave: str | None, min_base: int,
+           quotes_per_code: int, title: str | None, base_label: str | None,
+           include_ids: bool) -> None:
+    """Write a report: per question, bases, themes with anonymised quotes, tables and charts."""
+    from pathlib import Path
+
+    from coder.services.reports import REPORT_FORMATS, build_report, write_report
+    from coder.store import open_project
+
+    chosen = fmt or Path(output).suffix.lstrip(".").lower()
+    if chosen == "markdown":
+        chosen = "md"
+    if chosen not in REPORT_FORMATS:
+        raise click.UsageError("give --format md, html or docx (or an output file ending in one)")
+    with open_project(project) as store, progress("reporting") as on_progress:
+        built = build_report(store, question_ids=questions or None, layer=layer, by=by,
+                             wave=wave, min_base=min_base, quotes_per_code=quotes_per_code,
+                             include_ids=include_ids, title=title, base_label=base_label,
+                             on_progress=on_progress)
+        written = write_report(built, chosen, output)
+    click.echo(f"wrote {written[0]} ({len(built.sections)} questions; {built.layer})")
+    if include_ids:
+        click.echo("note: this report shows respondent IDs: do not publish it", err=True)
+
+
+@click.command()
+@project_option
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "sav", "quotes"]),
+              default=None, help="csv, xlsx, sav (SPSS) or quotes (internal quote bank, with IDs);"
+                                 " default: from the file extension.")
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
+              help="The file to write (the codebook goes beside it).")
+@click.option("--question", "-q", "questions", multiple=True,
+              help="A question to export; repeat for several (default: all with a codeframe).")
+@click.option("--layer", default=None, help=_LAYER_HELP)
+@click.option("--wave", default=None, help="Wave to export (default: the latest).")
+@click.option("--layout", type=click.Choice(["dichotomy", "concatenated"]), default="dichotomy",
+              show_default=True,
+              help="dichotomy: a 0/1 variable per code and net; concatenated: codes as 101;301.")
+@click.option("--attribute", "attributes", multiple=True,
+              help="A respondent attribute to include for cross-tabulation; repeat for several.")
+@click.option("--include-ids", is_flag=True, help="Include the respondent ID column.")
+def export(project: str, fmt: str | None, output: str, questions: tuple[str, ...],
+           layer: str | None, wave: str | None, layout: str, attributes: tuple[str, ...],
+           include_ids: bool) -> None:
+    """Export codes per respondent for statisticians (with a codebook), or the quote bank."""
+    from pathlib import Path
+
+    from coder.services.reports import export_data, export_quote_bank
+    from coder.store import open_project
+
+    chosen = fmt or Path(output).suffix.lstrip(".").lower()
+    if chosen not in ("csv", "xlsx", "sav", "quotes"):
+        raise click.UsageError("give --format csv, xlsx, sav or quotes")
+    with open_project(project) as store, progress("exporting") as on_progress:
+        if chosen == "quotes":
+            written = [export_quote_bank(store, output, question_ids=questions or None,
+                                         layer=layer, wave=wave)]
+            click.echo("note: the quote bank identifies respondents: internal use only", err=True)
+        else:
+            written = export_data(store, chosen, output, question_ids=questions or None,
+                                  layer=layer, wave=wave, layout=layout, include_ids=include_ids,
+                                  attributes=attributes, on_progress=on_progress)
+    click.echo("wrote " + ", ".join(str(p) for p in written))
+
+
+@click.group()
+def redaction() -> None:
+    """The names and patterns removed from quotes (project setting "redaction")."""
+
+
+@redaction.command("list")
+@project_option
+def redaction_list(project: str) -> None:
+    """Show the listed terms and the patterns in use."""
+    from coder.core.anonymise import SETTING_KEY, RedactionList
+    from coder.store import open_project
+
+    with open_project(project) as store:
+        setting = store.setting(SETTING_KEY) or {}
+    current = RedactionList.from_setting(setting)
+    for term in current.terms:
+        click.echo(f"{term.text}\t{term.placeholder}")
+    click.echo(f"patterns: {', '.join(current.patterns) or 'none'}")
+    if setting.get("attribute_terms", True):
+        click.echo("also: every value of name-like respondent attributes (e.g. authority_name)")
+
+
+@redaction.command("add")
+@project_option
+@click.argument("terms", nargs=-1, required=True)
+@click.option("--placeholder", default="[name]", show_default=True,
+              help='What replaces the terms, e.g. "[council]".')
+@coder_option
+def redaction_add(project: str, terms: tuple[str, ...], placeholder: str,
+                  coder_name: str | None) -> None:
+    """Add TERMS (names, places...) to the redaction list."""
+    from coder.core.anonymise import SETTING_KEY, RedactionList, RedactionTerm
+    from coder.store import open_project
+
+    with open_project(project) as store:
+        setting = dict(store.setting(SETTING_KEY) or {})
+        current = RedactionList.from_setting(setting)
+        updated = current.with_terms(RedactionTerm(t, placeholder) for t in terms)
+        store.set_setting(SETTING_KEY, {**setting, **updated.to_setting()},
+                          resolve_coder(coder_name))
+    click.echo(f"{len(updated.terms) - len(current.terms)} added; {len(updated.terms)} listed")
+
+
+@redaction.command("remove")
+@project_option
+@click.argument("terms", nargs=-1, required=True)
+@coder_option
+def redaction_remove(project: str, terms: tuple[str, ...], coder_name: str | None) -> None:
+    """Remove TERMS from the redaction list (ignoring case)."""
+    from coder.core.anonymise import SETTING_KEY, RedactionList
+    from coder.store import open_project
+
+    drop = {t.casefold() for t in terms}
+    with open_project(project) as store:
+        setting = dict(store.setting(SETTING_KEY) or {})
+        current = RedactionList.from_setting(setting)
+        kept = RedactionList(tuple(t for t in current.terms if t.text.casefold() not in drop),
+                             current.patterns)
+        store.set_setting(SETTING_KEY, {**setting, **kept.to_setting()},
+                          resolve_coder(coder_name))
+    click.echo(f"{len(current.terms) - len(kept.terms)} removed; {len(kept.terms)} listed")
+
+
+COMMANDS = [report, export, redaction]
