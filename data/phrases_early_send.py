@@ -24,7 +24,7 @@ Q9_TWO_YEAR_OLDS = {
             "label": "Not enough places",
             "definition": "Too few childcare places for two-year-olds, in some areas or "
             "settings, so families cannot find a funded place.",
-            "weight": 0.35,
+            "weight": 0.32,
             "np": "lack of places|not enough provision for two-year-olds|sufficiency of places in "
             "some wards|limited places in rural areas|providers being full|a shortage of "
             "two-year-old rooms",
@@ -267,7 +267,7 @@ Q8_OTHER_SPECIFY = {
             "key": "university_partnership",
             "label": "University or teaching partnership",
             "definition": "Support from a university or a social work teaching partnership.",
-            "weight": 0.30,
+            "weight": 0.40,
             "np": "our teaching partnership|the local university|a university research "
             "partnership|the teaching partnership with two universities",
             "cl": "the university ran training for our managers|our teaching partnership provides "
@@ -280,7 +280,7 @@ Q8_OTHER_SPECIFY = {
             "label": "Health partners",
             "definition": "Support from NHS or integrated care board colleagues, such as "
             "designated professionals or jointly funded posts.",
-            "weight": 0.20,
+            "weight": 0.18,
             "np": "the ICB|health colleagues|NHS partners|the designated nurse team",
             "cl": "the ICB funded a joint post|health partners supported our SEND improvement work",
             "short": "ICB|NHS|Health",
@@ -291,7 +291,7 @@ Q8_OTHER_SPECIFY = {
             "label": "Commissioned consultancy",
             "definition": "Paid support from a private consultancy, an interim specialist or a "
             "commissioned improvement partner.",
-            "weight": 0.17,
+            "weight": 0.14,
             "np": "a commissioned consultancy|an independent improvement consultant|a private "
             "improvement partner|external consultants",
             "cl": "we commissioned an independent consultant to review practice|a private company "
@@ -303,7 +303,7 @@ Q8_OTHER_SPECIFY = {
             "key": "voluntary_sector",
             "label": "Voluntary and community sector",
             "definition": "Support from charities or voluntary and community organisations.",
-            "weight": 0.13,
+            "weight": 0.12,
             "np": "a national children's charity|local voluntary sector partners|a charity "
             "partner|community organisations",
             "cl": "a charity delivered training for our staff|voluntary sector partners "
@@ -316,7 +316,7 @@ Q8_OTHER_SPECIFY = {
             "label": "Internal improvement team",
             "definition": "Support from within the authority itself, such as its own "
             "improvement, workforce or practice development team.",
-            "weight": 0.10,
+            "weight": 0.09,
             "np": "our own improvement team|our in-house academy|our internal workforce "
             "development team|our principal social worker",
             "cl": "we did this ourselves through our in-house academy|our own quality assurance "
@@ -330,7 +330,7 @@ Q8_OTHER_SPECIFY = {
             "definition": "The answer names support that is already one of the listed options, "
             "such as the Department for Education, a regional partnership or a neighbouring "
             "authority, and should be recoded to that option.",
-            "weight": 0.10,
+            "weight": 0.07,
             "np": "the DfE improvement adviser|our regional improvement alliance|a neighbouring "
             "authority|the Department for Education",
             "cl": "a neighbouring authority mentored our managers|the regional partnership "

@@ -31,7 +31,7 @@ Q2_BARRIERS = {
             "definition": "Independent school fees, or the overall cost of an independent "
             "placement, are too high for the authority to afford or justify. Includes bare "
             "answers such as 'Cost' or 'Fees'.",
-            "weight": 0.36,
+            "weight": 0.32,
             "np": "the cost of fees|high fees charged by independent schools|the sheer cost of "
             "independent placements|cost, especially day and residential fees|unaffordable fees at "
             "a time of budget pressure|the expense compared with maintained provision|the price "
