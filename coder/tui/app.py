@@ -1,0 +1,236 @@
+"""The coding app: wires screens, app-wide keys (undo, redo, screens, help) and the palette.
+
+Holds no coding logic: screens act through the store; `build_app` is the one factory used by
+the CLI, the tests and the benchmark.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from textual import events
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from coder.core.errors import CoderError
+from coder.core.types import Event
+from coder.store import SQLiteStore, open_project
+from coder.tui.config import AppConfig
+from coder.tui.screens.dialogs import PromptDialog
+from coder.tui.session import Session
+
+_SCREENS = ("overview", "coding", "themes", "codeframe", "quotes")
+
+
+class CoderApp(App[None]):
+    """Code survey answers: overview, coding, themes, codeframe editor and quotes."""
+
+    CSS_PATH = "coder.tcss"
+    TITLE = "coder"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("ctrl+z", "undo", "Undo", id="app.undo", tooltip="Undo your last action"),
+        Binding("ctrl+y", "redo", "Redo", id="app.redo", tooltip="Redo what you undid"),
+        Binding("question_mark", "keys", "Keys", id="app.keys", tooltip="Show every key"),
+        Binding("f1", "show_overview", "Overview", show=False, id="app.overview"),
+        Binding("f2", "show_coding", "Coding", show=False, id="app.coding"),
+        Binding("f3", "show_themes", "Themes", show=False, id="app.themes"),
+        Binding("f4", "show_codeframe", "Codeframe", show=False, id="app.codeframe"),
+        Binding("f5", "show_quotes", "Quotes", show=False, id="app.quotes"),
+    ]
+
+    def __init__(self, store: SQLiteStore, coder_name: str | None, *, blind: bool = False,
+                 config: AppConfig | None = None, question_id: str | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.config = config or AppConfig()
+        self._coder_name = coder_name
+        self._blind = blind
+        self._start_question = question_id
+        self.session: Session | None = None
+        self._screens: dict[tuple[str, str | None], Screen[Any]] = {}
+        self.key_timings: list[tuple[str, float]] = []
+        self._key_event: events.Key | None = None
+        self._key_started: float | None = None
+        if self.config.keymap:
+            self.set_keymap(self.config.keymap)
+
+    # -- start ---------------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if self._coder_name:
+            self._start(self._coder_name)
+        else:
+            self.push_screen(PromptDialog("Who is coding?", "", "your name",
+                                          "Every coding is recorded with this name."),
+                             self._named)
+
+    def _named(self, name: str | None) -> None:
+        if name and name.strip():
+            self._start(name)
+        else:
+            self.exit(message="no coder name given")
+
+    def _start(self, name: str) -> None:
+        coder = self.store.coder(name)
+        self.session = Session(self.store, coder, blind=self._blind, config=self.config,
+                               question_id=self._start_question)
+        self.sub_title = f"coder: {coder.name}" + (" (blind)" if self._blind else "")
+        self.open_screen("coding" if self._start_question else "overview")
+
+    # -- screens -------------------------------------------------------------------------------
+
+    def open_screen(self, name: str) -> None:
+        """Show a screen; question screens need a question (chosen on the overview)."""
+        session = self.session
+        if session is None:
+            return
+        qid = None if name == "overview" else session.question_id
+        if name != "overview" and qid is None:
+            self.notify("choose a question on the overview first (Enter)", severity="warning")
+            return
+        key = (name, qid)
+        installed = f"{name}:{qid or ''}"
+        screen = self._screens.get(key)
+        if screen is None:
+            screen = self._make_screen(name, session, qid)
+            self._screens[key] = screen
+            self.install_screen(screen, name=installed)
+        if screen is self.screen:
+            return
+        if len(self.screen_stack) <= 1:
+            self.push_screen(installed)
+        else:
+            self.switch_screen(installed)
+
+    def _make_screen(self, name: str, session: Session, qid: str | None) -> Screen[Any]:
+        from coder.tui.screens.coding import CodingScreen
+        from coder.tui.screens.frame_editor import CodeframeScreen
+        from coder.tui.screens.overview import OverviewScreen
+        from coder.tui.screens.quotes import QuotesScreen
+        from coder.tui.screens.themes import ThemesScreen
+
+        assert qid is not None or name == "overview"
+        factories: dict[str, Callable[[], Screen[Any]]] = {
+            "overview": lambda: OverviewScreen(session),
+            "coding": lambda: CodingScreen(session, str(qid)),
+            "themes": lambda: ThemesScreen(session, str(qid)),
+            "codeframe": lambda: CodeframeScreen(session, str(qid)),
+            "quotes": lambda: QuotesScreen(session, str(qid)),
+        }
+        screen = factories[name]()
+        screen.id = name
+        return screen
+
+    def action_show_overview(self) -> None:
+        self.open_screen("overview")
+
+    def action_show_coding(self) -> None:
+        self.open_screen("coding")
+
+    def action_show_themes(self) -> None:
+        self.open_screen("themes")
+
+    def action_show_codeframe(self) -> None:
+        self.open_screen("codeframe")
+
+    def action_show_quotes(self) -> None:
+        self.open_screen("quotes")
+
+    def action_keys(self) -> None:
+        from coder.tui.screens.keys import KeysScreen
+
+        if not isinstance(self.screen, KeysScreen):
+            self.push_screen(KeysScreen(self.screen))
+
+    # -- undo / redo ---------------------------------------------------------------------------
+
+    def action_undo(self) -> None:
+        self._replay(undo=True)
+
+    def action_redo(self) -> None:
+        self._replay(undo=False)
+
+    def _replay(self, *, undo: bool) -> None:
+        if self.session is None:
+            return
+        name = self.session.coder.name
+        try:
+            event = self.store.undo(name) if undo else self.store.redo(name)
+        except CoderError as exc:
+            self.notify(str(exc), severity="error", timeout=6)
+            return
+        if event is None:
+            self.notify(f"nothing to {'undo' if undo else 'redo'}", timeout=2)
+            return
+        self.notify(f"{'undone' if undo else 'redone'}: {event.summary}", timeout=2)
+        self.store_changed(event)
+
+    def store_changed(self, event: Event | None) -> None:
+        """Tell every open screen that the project changed (None: reload everything)."""
+        if self.session is not None and (event is None or any(
+                c["table"] in ("codes", "codeframes", "questions") for c in event.changes)):
+            self.session.forget_frames()
+        for screen in self._screens.values():
+            handler = getattr(screen, "store_changed", None)
+            if handler is not None and screen.is_mounted:
+                handler(event)
+
+    # -- command palette -----------------------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        seen: set[str] = set()
+        for namespace, bindings in screen._binding_chain:  # noqa: SLF001
+            for _key, binding in bindings:
+                if not binding.description or binding.action.startswith("code_slot"):
+                    continue
+                title = _command_title(binding)
+                if title in seen:
+                    continue
+                seen.add(title)
+                yield SystemCommand(title, binding.tooltip or binding.description,
+                                    partial(self.call_later, self.run_action, binding.action,
+                                            namespace))
+
+    # -- timing (benchmark) --------------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if self.config.record_key_timings and isinstance(event, events.Key) \
+                and event is not self._key_event:
+            self._key_event = event
+            self._key_started = time.perf_counter()
+        await super().on_event(event)
+
+    async def run_action(self, action: Any, default_namespace: Any = None) -> bool:
+        started, self._key_started = self._key_started, None
+        result = await super().run_action(action, default_namespace)
+        if started is not None:
+            self.call_after_refresh(self._record, str(action), started)
+        return result
+
+    def _record(self, action: str, started: float) -> None:
+        self.key_timings.append((action, (time.perf_counter() - started) * 1000))
+
+
+def _command_title(binding: Binding) -> str:
+    prefix = (binding.id or "app.").split(".", 1)[0]
+    return f"{prefix}: {(binding.tooltip or binding.description).lower()}"
+
+
+def build_app(project_path: str | Path, coder_name: str | None, *, blind: bool = False,
+              config: AppConfig | None = None, question_id: str | None = None) -> CoderApp:
+    """The app over the project file; `coder_name` None asks at start.
+
+    Raises:
+        ProjectError: If the project cannot be opened (missing, newer schema, not a project).
+    """
+    store = open_project(project_path)
+    if question_id is not None:
+        store.question(question_id)  # fail before the UI starts when the question is unknown
+    return CoderApp(store, coder_name, blind=blind, config=config, question_id=question_id)

@@ -1,0 +1,106 @@
+"""Settings of the coding app: who is coding, remapped keys; reads TOML, imports no Textual."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from coder.core.errors import CoderError
+
+
+class ConfigError(CoderError):
+    """A config or key file cannot be read; the message names the file and the entry."""
+
+    exit_code = 2
+
+
+def config_dir(env: Mapping[str, str] | None = None) -> Path:
+    """`$XDG_CONFIG_HOME/coder`, else `~/.config/coder`."""
+    env = os.environ if env is None else env
+    base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "coder"
+
+
+@dataclass(frozen=True)
+class AppConfig:
+    """What the app needs besides the project.
+
+    Attributes:
+        coder: Default coder name (config key `coder`), or None to ask.
+        keymap: Binding id -> comma-separated keys, overriding the defaults.
+        embedder: "sentence-transformers" (the bundled model) or "hashing" (fast, for tests).
+        record_key_timings: Keep per-key timings (for the benchmark).
+        frozen_clock: Show this instead of times (snapshot tests).
+    """
+
+    coder: str | None = None
+    keymap: dict[str, str] = field(default_factory=dict)
+    embedder: str = "sentence-transformers"
+    record_key_timings: bool = False
+    frozen_clock: str | None = None
+
+
+def _read_toml(path: Path) -> dict[str, object]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def load_keymap(path: Path) -> dict[str, str]:
+    """Read a key file: `binding_id = "keys"` pairs, at top level or under `[keys]`.
+
+    Example::
+
+        [keys]
+        "coding.next" = "down,j"
+        "app.undo" = "ctrl+z"
+    """
+    data = _read_toml(path)
+    table = data.get("keys", data)
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [keys] must be a table of binding id = \"keys\"")
+    keymap: dict[str, str] = {}
+    for binding_id, keys in table.items():
+        if isinstance(keys, list) and all(isinstance(k, str) for k in keys):
+            keys = ",".join(keys)
+        if not isinstance(keys, str) or not keys.strip():
+            raise ConfigError(f'{path}: "{binding_id}" must be keys like "ctrl+z" or "down,j"')
+        keymap[str(binding_id)] = keys.replace(" ", "")
+    return keymap
+
+
+def load_config(path: Path | None = None, keys_path: Path | None = None,
+                env: Mapping[str, str] | None = None) -> AppConfig:
+    """Read `config.toml` (key `coder`) and the key file (`keys.toml` or `keys_path`).
+
+    Missing default files are fine; a missing file named explicitly is an error.
+    """
+    folder = config_dir(env)
+    coder = None
+    config_file = path or folder / "config.toml"
+    if path is not None or config_file.exists():
+        data = _read_toml(config_file)
+        value = data.get("coder")
+        if value is not None and not isinstance(value, str):
+            raise ConfigError(f"{config_file}: coder must be a name in quotes")
+        coder = value.strip() if isinstance(value, str) and value.strip() else None
+    keys_file = keys_path or folder / "keys.toml"
+    keymap = load_keymap(keys_file) if keys_path is not None or keys_file.exists() else {}
+    return AppConfig(coder=coder, keymap=keymap)
+
+
+def resolve_coder_name(option: str | None, config: AppConfig,
+                       env: Mapping[str, str] | None = None) -> str | None:
+    """`--coder`, else `$CODER_NAME`, else the config file; None means ask at start."""
+    env = os.environ if env is None else env
+    for value in (option, env.get("CODER_NAME"), config.coder):
+        if value and value.strip():
+            return value.strip()
+    return None

@@ -1,0 +1,79 @@
+"""The current answer in full: text, respondent attributes, codes, suggestions, memo, flag."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+
+@dataclass(frozen=True)
+class AnswerView:
+    """Everything the detail panel shows, gathered by the screen from the store."""
+
+    answer_id: int
+    position: str  # e.g. "17 of 152"
+    text: str
+    non_substantive: str | None
+    respondent: str
+    attributes: Mapping[str, str]
+    my_codes: Sequence[str]  # labels
+    other_codes: Mapping[str, Sequence[str]]  # coder name -> labels; empty in blind mode
+    blind: bool
+    suggestions: Sequence[str]
+    theme: str | None
+    memo: str
+    flagged: bool
+
+
+class AnswerDetail(Static):
+    """Renders an AnswerView."""
+
+    def show(self, view: AnswerView | None) -> None:
+        self.update(render_answer(view))
+
+
+def render_answer(view: AnswerView | None) -> Group | Text:
+    if view is None:
+        return Text("No answer matches the filter.", style="italic")
+    head = Text()
+    head.append(f"Answer {view.answer_id}", style="bold")
+    head.append(f"  ({view.position})  respondent {view.respondent}", style="dim")
+    if view.flagged:
+        head.append("  ! flagged for review", style="bold red")
+    body = Text(view.text or "(blank)")
+    if view.non_substantive:
+        body.append(f"\nnon-substantive: {view.non_substantive}", style="italic dim")
+    attrs = Table.grid(padding=(0, 1))
+    attrs.add_column(style="dim", no_wrap=True)
+    attrs.add_column(overflow="ellipsis", no_wrap=True)
+    for key, value in list(view.attributes.items())[:6]:
+        attrs.add_row(str(key), str(value))
+    codes = Text()
+    codes.append("Codes: ", style="bold")
+    codes.append(", ".join(view.my_codes) if view.my_codes else "none yet")
+    if view.blind:
+        codes.append("\nblind mode: other coders' codes hidden", style="dim italic")
+    for who, labels in view.other_codes.items():
+        codes.append(f"\n{who}: ", style="dim")
+        codes.append(", ".join(labels) or "no code", style="dim")
+    extra = Text()
+    if view.theme:
+        extra.append("Theme: ", style="bold")
+        extra.append(view.theme)
+    if view.suggestions:
+        extra.append("\n" if extra else "")
+        extra.append("Suggested (a): ", style="bold")
+        extra.append(", ".join(view.suggestions))
+    if view.memo:
+        extra.append("\n" if extra else "")
+        extra.append("Memo: ", style="bold")
+        extra.append(view.memo, style="italic")
+    parts: list[Text | Table] = [head, body, Text(""), attrs, codes]
+    if extra:
+        parts.append(extra)
+    return Group(*parts)

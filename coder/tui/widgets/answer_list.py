@@ -1,0 +1,176 @@
+"""The answer list: a Line-API view over answer ids that fetches only the visible rows' text.
+
+Knows nothing of the store: rows come from a `fetch` callback (ids -> AnswerRow), cached by id,
+so moving, coding or filtering costs O(visible rows) whatever the number of answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from coder.store.app_queries import AnswerRow
+
+Fetch = Callable[[Sequence[int]], dict[int, AnswerRow]]
+
+_CACHE_LIMIT = 4000
+
+
+class AnswerList(ScrollView, can_focus=True, inherit_bindings=False):
+    """One line per answer: status mark, answer number, text; the cursor is the current answer.
+
+    Keys are the screen's (remappable there), so the list itself binds none.
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "answer-list--cursor", "answer-list--coded", "answer-list--flagged",
+        "answer-list--number", "answer-list--muted",
+    }
+
+    cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
+
+    class Highlighted(Message):
+        """The cursor moved to another answer (or the list changed)."""
+
+        def __init__(self, answer_list: AnswerList, index: int, answer_id: int | None) -> None:
+            super().__init__()
+            self.answer_list = answer_list
+            self.index = index
+            self.answer_id = answer_id
+
+    def __init__(self, fetch: Fetch, *, name: str | None = None, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._fetch = fetch
+        self._ids: list[int] = []
+        self._position: dict[int, int] = {}
+        self._rows: dict[int, AnswerRow] = {}
+
+    # -- data ----------------------------------------------------------------------------------
+
+    @property
+    def answer_ids(self) -> list[int]:
+        return self._ids
+
+    @property
+    def current_id(self) -> int | None:
+        return self._ids[self.cursor] if 0 <= self.cursor < len(self._ids) else None
+
+    def set_answer_ids(self, answer_ids: list[int], *, keep: int | None = None) -> None:
+        """Show these answers; the cursor stays on `keep` if listed, else the nearest after it."""
+        self._ids = answer_ids
+        self._position = {}
+        self.virtual_size = Size(0, len(answer_ids))
+        index = 0
+        if keep is not None and answer_ids:
+            index = self.index_of(keep)
+            if index is None:
+                import bisect
+
+                index = min(bisect.bisect_left(answer_ids, keep), len(answer_ids) - 1)
+        self.refresh()
+        self.move_to(index, force=True)
+
+    def index_of(self, answer_id: int) -> int | None:
+        """Position of an answer in the list (None if filtered out)."""
+        if not self._position and self._ids:
+            self._position = {aid: i for i, aid in enumerate(self._ids)}
+        return self._position.get(answer_id)
+
+    def invalidate(self, answer_ids: Iterable[int] | None = None) -> None:
+        """Forget cached rows (all when None) so they are fetched again when drawn."""
+        if answer_ids is None:
+            self._rows.clear()
+        else:
+            for aid in answer_ids:
+                self._rows.pop(aid, None)
+        self.refresh()
+
+    def row(self, answer_id: int) -> AnswerRow | None:
+        if answer_id not in self._rows:
+            self._load([answer_id])
+        return self._rows.get(answer_id)
+
+    def _load(self, answer_ids: Sequence[int]) -> None:
+        missing = [a for a in answer_ids if a not in self._rows]
+        if not missing:
+            return
+        if len(self._rows) > _CACHE_LIMIT:
+            self._rows.clear()
+        self._rows.update(self._fetch(missing))
+
+    # -- cursor --------------------------------------------------------------------------------
+
+    def move_to(self, index: int, *, force: bool = False) -> None:
+        if not self._ids:
+            self.cursor = 0
+            self.post_message(self.Highlighted(self, 0, None))
+            return
+        index = max(0, min(index, len(self._ids) - 1))
+        if index == self.cursor and not force:
+            return
+        self.cursor = index
+        self.scroll_to_region(Region(0, index, 1, 1), animate=False, immediate=True)
+        self.refresh()
+        self.post_message(self.Highlighted(self, index, self._ids[index]))
+
+    def move_by(self, delta: int) -> None:
+        self.move_to(self.cursor + delta)
+
+    def page(self, direction: int) -> None:
+        self.move_by(direction * max(1, self.scrollable_content_region.height - 1))
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(0, len(self._ids))
+
+    def on_click(self, event: object) -> None:
+        offset = getattr(event, "y", None)
+        if offset is not None:
+            self.move_to(int(self.scroll_offset.y) + int(offset))
+
+    # -- drawing -------------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        top = int(self.scroll_offset.y)
+        width = self.scrollable_content_region.width
+        index = top + y
+        base = self.rich_style
+        if index >= len(self._ids):
+            return Strip.blank(width, base)
+        height = self.scrollable_content_region.height
+        if self._ids[index] not in self._rows:
+            self._load(self._ids[top:top + height + 1])
+        row = self._rows.get(self._ids[index])
+        style = base + self.get_component_rich_style("answer-list--cursor") \
+            if index == self.cursor else base
+        return Strip(self._segments(row, self._ids[index], style), None).adjust_cell_length(
+            width, style)
+
+    def _segments(self, row: AnswerRow | None, answer_id: int, style: Style) -> list[Segment]:
+        if row is None:
+            return [Segment(f" {answer_id:>6} (missing)", style)]
+        if row.flagged:
+            mark, mark_style = "!", self.get_component_rich_style("answer-list--flagged")
+        elif row.coded:
+            mark, mark_style = "✓", self.get_component_rich_style("answer-list--coded")
+        else:
+            mark, mark_style = "·", self.get_component_rich_style("answer-list--muted")
+        number = self.get_component_rich_style("answer-list--number")
+        codes = f"{len(row.code_ids)}c " if row.code_ids else "   "
+        text = " ".join(row.text.split()) or f"({row.non_substantive or 'blank'})"
+        text_style = style + self.get_component_rich_style("answer-list--muted") \
+            if row.non_substantive else style
+        return [
+            Segment(f" {mark} ", style + mark_style),
+            Segment(f"{answer_id:>6} ", style + number),
+            Segment(codes, style + number),
+            Segment(text[:400], text_style),
+        ]
