@@ -15,6 +15,7 @@ import logging
 import threading
 import warnings
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -22,8 +23,8 @@ import numpy.typing as npt
 
 from coder.core.agreement_metrics import NO_VARIATION, TOO_FEW_UNITS, Statistic
 from coder.core.agreement_sets import (
+    ExpectedDisagreement,
     SetAlphaParts,
-    expected_disagreement_sums,
     set_alpha_parts,
 )
 from coder.core.agreement_types import (
@@ -57,14 +58,54 @@ class _Sums:
     units: _Array  # number of answers
 
 
-def _features(table: CodingTable) -> tuple[_Array, _Array]:
-    """Answers x (4 * codes) features and answers x 2 [m, 1], for answers coded 2+ times."""
-    m = table.coded.sum(axis=1).astype(np.float64)
-    n1 = table.applied.sum(axis=1).astype(np.float64)
-    n0 = m[:, None] - n1
-    dis = n1 * n0 / (m - 1)[:, None]
-    feats = np.concatenate([dis, dis / m[:, None], n1, n1 / m[:, None]], axis=1)
-    return feats, np.stack([m, np.ones_like(m)], axis=1)
+@dataclass(frozen=True)
+class _Prepared:
+    """Answers coded by 2+ coders, with per-answer counts.
+
+    Attributes:
+        coded: Answers x coders.
+        applied: Answers x coders x codes.
+        m: Coders per answer.
+        n1: Answers x codes: coders who applied the code.
+        parts: Per-answer pieces of alpha on code sets (MASI).
+    """
+
+    coded: npt.NDArray[np.bool_]
+    applied: npt.NDArray[np.bool_]
+    m: _Array
+    n1: _Array
+    parts: SetAlphaParts
+
+
+def _prepare(coded: npt.NDArray[np.bool_], applied: npt.NDArray[np.bool_]) -> _Prepared:
+    keep = coded.sum(axis=1) >= 2
+    coded, applied = coded[keep], applied[keep]
+    m = coded.sum(axis=1).astype(np.float64)
+    n1 = np.zeros((len(m), applied.shape[2]))
+    for c in range(applied.shape[1]):
+        n1 += applied[:, c, :]
+    return _Prepared(coded, applied, m, n1, set_alpha_parts(coded, applied))
+
+
+def _point_sums(p: _Prepared) -> _Sums:
+    m = p.m[:, None]
+    dis = p.n1 * (m - p.n1) / (m - 1)
+    return _Sums(
+        dis.sum(axis=0),
+        (dis / m).sum(axis=0),
+        p.n1.sum(axis=0),
+        (p.n1 / m).sum(axis=0),
+        np.array([p.m.sum()]),
+        np.array([float(len(p.m))]),
+    )
+
+
+def _features(p: _Prepared) -> tuple[_Array, _Array]:
+    """Answers x (4 * codes) features and answers x 2 [m, 1], to be weighted and summed."""
+    m = p.m[:, None]
+    dis = p.n1 * (m - p.n1) / (m - 1)
+    feats = np.concatenate([dis, dis / m, p.n1, p.n1 / m], axis=1)
+    return feats, np.stack([p.m, np.ones_like(p.m)], axis=1)
 
 
 def _sums(feats: _Array, base: _Array, n_codes: int) -> _Sums:
@@ -103,19 +144,24 @@ def _stat(value: float, reason: str) -> Statistic:
     return Statistic(float(value)) if np.isfinite(value) else Statistic.undefined(reason)
 
 
-def _kappa_pairs(table: CodingTable) -> dict[str, dict[str, Statistic]]:
+def _kappa_pairs(
+    coders: tuple[str, ...],
+    codes: tuple[str, ...],
+    coded: npt.NDArray[np.bool_],
+    applied: npt.NDArray[np.bool_],
+) -> dict[str, dict[str, Statistic]]:
     """Cohen's kappa per code for every coder pair, on answers both coded."""
-    out: dict[str, dict[str, Statistic]] = {code: {} for code in table.codes}
-    for a in range(len(table.coders)):
-        for b in range(a + 1, len(table.coders)):
-            key = pair_key(table.coders[a], table.coders[b])
-            both = table.coded[:, a] & table.coded[:, b]
+    out: dict[str, dict[str, Statistic]] = {code: {} for code in codes}
+    for a in range(len(coders)):
+        for b in range(a + 1, len(coders)):
+            key = pair_key(coders[a], coders[b])
+            both = coded[:, a] & coded[:, b]
             nb = int(both.sum())
-            x = table.applied[both, a, :].astype(np.float64)
-            y = table.applied[both, b, :].astype(np.float64)
+            x = applied[both, a, :].astype(np.float64)
+            y = applied[both, b, :].astype(np.float64)
             if nb < 2:
                 reason = f"insufficient data: {nb} answer(s) coded by both {key}"
-                for code in table.codes:
+                for code in codes:
                     out[code][key] = Statistic.undefined(reason)
                 continue
             po = ((x == y).sum(axis=0)) / nb
@@ -123,41 +169,37 @@ def _kappa_pairs(table: CodingTable) -> dict[str, dict[str, Statistic]]:
             pe = px * py + (1 - px) * (1 - py)
             with np.errstate(divide="ignore", invalid="ignore"):
                 kappa = np.where(np.isclose(pe, 1.0), np.nan, (po - pe) / (1 - pe))
-            for k, code in enumerate(table.codes):
+            for k, code in enumerate(codes):
                 used = "applied it to every" if px[k] > 0 else "applied it to none of the"
                 reason = f"no variation: both coders of {key} {used} {nb} answers both coded"
                 out[code][key] = _stat(kappa[k], reason)
     return out
 
 
-def _masi(parts: SetAlphaParts, weights: _Array | None = None) -> _Array:
+def _masi(
+    parts: SetAlphaParts,
+    weights: _Array | None = None,
+    expected_of: ExpectedDisagreement | None = None,
+) -> _Array:
     """Alpha (MASI) for each row of ``weights`` (replicates x answers), or the point estimate."""
     w = np.ones((1, len(parts.unit_values))) if weights is None else weights
     dis = w @ parts.unit_disagreement
     n = w @ parts.unit_values
     totals = np.asarray(parts.value_counts.T @ w.T)
-    expected = expected_disagreement_sums(parts, totals)
+    expected_of = expected_of or ExpectedDisagreement.build(parts.value_sets)
+    expected = expected_of(totals)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = 1.0 - (n - 1.0) * dis / expected
     return np.where(expected > 0, out, np.nan)
 
 
-def _overall(table: CodingTable) -> tuple[Statistic, Statistic, SetAlphaParts, int]:
-    double = table.select(table.coded.sum(axis=1) >= 2)
-    n_units = len(double.units)
-    parts = set_alpha_parts(double.coded, double.applied)
-    if n_units < 2:
-        return (
-            Statistic.undefined(TOO_FEW_UNITS),
-            Statistic.undefined(TOO_FEW_UNITS),
-            parts,
-            n_units,
-        )
-    feats, base = _features(double)
-    sums = _sums(feats.sum(axis=0), base.sum(axis=0), len(table.codes))
-    masi = _stat(float(_masi(parts)[0]), NO_VARIATION)
-    pooled = _stat(float(_pooled(sums, len(table.codes))), NO_VARIATION)
-    return masi, pooled, parts, n_units
+def _overall(p: _Prepared, sums: _Sums) -> tuple[Statistic, Statistic]:
+    """Alpha (MASI) and pooled binary alpha at the point estimate."""
+    if len(p.m) < 2:
+        return Statistic.undefined(TOO_FEW_UNITS), Statistic.undefined(TOO_FEW_UNITS)
+    masi = _stat(float(_masi(p.parts)[0]), NO_VARIATION)
+    pooled = _stat(float(_pooled(sums, p.n1.shape[1])), NO_VARIATION)
+    return masi, pooled
 
 
 def _interval(replicates: _Array, confidence: float) -> tuple[_Array, _Array]:
@@ -179,6 +221,16 @@ def _with_ci(stat: Statistic, lo: float, hi: float) -> Statistic:
     return replace(stat, ci_low=float(lo), ci_high=float(hi))
 
 
+def _blas_single_thread() -> AbstractContextManager[object]:
+    """Keep BLAS to one thread: on a shared 2-core machine threaded BLAS on these tall,
+    thin products ran 10x slower than one thread in our measurements."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        return nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def bootstrap_replicates(
     table: CodingTable,
     n_bootstrap: int,
@@ -190,37 +242,44 @@ def bootstrap_replicates(
 
     Returns:
         Arrays of replicates: "alpha", "percent_agreement", "ac1" (replicates x codes) and
-        "alpha_pooled", "alpha_masi", "alpha_mean" (replicates); NaN where undefined.
+        "alpha_pooled", "alpha_masi" (replicates); NaN where undefined.
     """
-    double = table.select(table.coded.sum(axis=1) >= 2)
-    feats, base = _features(double)
-    parts = set_alpha_parts(double.coded, double.applied)
-    n, k = len(double.units), len(table.codes)
+    return _bootstrap(_prepare(table.coded, table.applied), n_bootstrap, seed, on_progress, cancel)
+
+
+def _bootstrap(
+    p: _Prepared,
+    n_bootstrap: int,
+    seed: int | None,
+    on_progress: Progress | None,
+    cancel: threading.Event | None,
+) -> dict[str, _Array]:
+    feats, base = _features(p)
+    expected_of = ExpectedDisagreement.build(p.parts.value_sets)
+    n, k = len(p.m), p.n1.shape[1]
     rng = np.random.default_rng(seed)
-    out: dict[str, list[_Array]] = {
-        key: [] for key in ("alpha", "percent_agreement", "ac1", "alpha_pooled", "alpha_masi")
-    }
+    keys = ("alpha", "percent_agreement", "ac1", "alpha_pooled", "alpha_masi")
+    out: dict[str, list[_Array]] = {key: [] for key in keys}
     done = 0
-    while done < n_bootstrap:
-        if cancel is not None and cancel.is_set():
-            raise Cancelled("bootstrap cancelled")
-        size = min(_BATCH, n_bootstrap - done)
-        draws = rng.integers(0, n, size=(size, n))
-        weights = np.zeros((size, n))
-        for r in range(size):
-            weights[r] = np.bincount(draws[r], minlength=n)
-        sums = _sums(weights @ feats, weights @ base, k)
-        alpha, pa, ac1 = _per_code(sums)
-        out["alpha"].append(alpha)
-        out["percent_agreement"].append(pa)
-        out["ac1"].append(ac1)
-        out["alpha_pooled"].append(_pooled(sums, k))
-        out["alpha_masi"].append(_masi(parts, weights))
-        done += size
-        if on_progress is not None:
-            on_progress(done, n_bootstrap)
-    result = {key: np.concatenate(v) if v else np.zeros((0,)) for key, v in out.items()}
-    return result
+    with _blas_single_thread():
+        while done < n_bootstrap:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled("bootstrap cancelled")
+            size = min(_BATCH, n_bootstrap - done)
+            weights = np.empty((size, n))
+            for r in range(size):
+                weights[r] = np.bincount(rng.integers(0, n, size=n), minlength=n)
+            sums = _sums(weights @ feats, weights @ base, k)
+            alpha, pa, ac1 = _per_code(sums)
+            out["alpha"].append(alpha)
+            out["percent_agreement"].append(pa)
+            out["ac1"].append(ac1)
+            out["alpha_pooled"].append(_pooled(sums, k))
+            out["alpha_masi"].append(_masi(p.parts, weights, expected_of))
+            done += size
+            if on_progress is not None:
+                on_progress(done, n_bootstrap)
+    return {key: np.concatenate(v) if v else np.zeros((0,)) for key, v in out.items()}
 
 
 def compute_agreement(
@@ -246,14 +305,13 @@ def compute_agreement(
         The report; each undefined figure carries its reason.
     """
     k = len(table.codes)
-    double = table.select(table.coded.sum(axis=1) >= 2)
-    n_units = len(double.units)
-    feats, base = _features(double)
-    sums = _sums(feats.sum(axis=0), base.sum(axis=0), k)
+    prepared = _prepare(table.coded, table.applied)
+    n_units = len(prepared.m)
+    sums = _point_sums(prepared)
     alpha, pa, ac1 = _per_code(sums) if n_units else (np.full(k, np.nan),) * 3
-    kappas = _kappa_pairs(double)
-    masi, pooled, _, _ = _overall(table)
-    values = sums.values[0] if n_units else 0.0
+    kappas = _kappa_pairs(table.coders, table.codes, prepared.coded, prepared.applied)
+    masi, pooled = _overall(prepared, sums)
+    values = float(sums.values[0])
     codes: dict[str, CodeAgreement] = {}
     for j, code in enumerate(table.codes):
         if n_units < 2:
@@ -278,11 +336,8 @@ def compute_agreement(
         else Statistic.undefined("no code has a defined alpha")
     )
     if n_bootstrap > 0 and n_units >= 2:
-        reps = bootstrap_replicates(table, n_bootstrap, seed, on_progress, cancel)
+        reps = _bootstrap(prepared, n_bootstrap, seed, on_progress, cancel)
         cis = {key: _interval(v, confidence) for key, v in reps.items()}
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # replicates with no defined alpha
-            mean_reps = np.nanmean(reps["alpha"][:, defined], axis=1) if defined else None
         for j, code in enumerate(table.codes):
             ca = codes[code]
             codes[code] = replace(
@@ -297,16 +352,19 @@ def compute_agreement(
             )
         masi = _with_ci(masi, *cis["alpha_masi"])
         pooled = _with_ci(pooled, *cis["alpha_pooled"])
-        if mean_reps is not None:
+        if defined:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # replicates with no alpha
+                mean_reps = np.nanmean(reps["alpha"][:, defined], axis=1)
             lo, hi = _interval(mean_reps[:, None], confidence)
             mean = _with_ci(mean, lo[0], hi[0])
     pairs: dict[str, PairAgreement] = {}
     for a in range(len(table.coders)):
         for b in range(a + 1, len(table.coders)):
-            sub = table.select(coders=[table.coders[a], table.coders[b]])
-            p_masi, p_pooled, _, p_units = _overall(sub)
+            sub = _prepare(table.coded[:, [a, b]], table.applied[:, [a, b]])
+            p_masi, p_pooled = _overall(sub, _point_sums(sub))
             pairs[pair_key(table.coders[a], table.coders[b])] = PairAgreement(
-                table.coders[a], table.coders[b], p_units, p_masi, p_pooled
+                table.coders[a], table.coders[b], len(sub.m), p_masi, p_pooled
             )
     return AgreementReport(
         coders=table.coders,
