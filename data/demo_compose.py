@@ -46,6 +46,11 @@ ABBREVIATIONS = (
     (" and ", " & "),
 )
 
+_ABBREVIATION_PATTERNS = tuple(
+    (re.compile(re.escape(long_form), re.IGNORECASE), long_form.lower(), short_form)
+    for long_form, short_form in ABBREVIATIONS
+)
+
 MISSPELLINGS = {
     "receive": "recieve",
     "separate": "seperate",
@@ -254,9 +259,11 @@ def compose(
 
 def abbreviate(text: str, rng: random.Random) -> str:
     """Replace some long forms with the abbreviations respondents use (LAC, NQSW, EHCP...)."""
-    for long_form, short_form in ABBREVIATIONS:
-        if rng.random() < (0.15 if long_form == " and " else 0.75):
-            text = re.sub(re.escape(long_form), short_form, text, flags=re.IGNORECASE)
+    lowered = text.lower()
+    for pattern, long_form, short_form in _ABBREVIATION_PATTERNS:
+        if rng.random() < (0.15 if long_form == " and " else 0.75) and long_form in lowered:
+            text = pattern.sub(short_form, text)
+            lowered = text.lower()
     return text
 
 

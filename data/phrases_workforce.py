@@ -13,7 +13,7 @@ Q5_ASYE_EFFECTIVE = {
     "Newly qualified social workers value {np}.|{NP} - consistently positive feedback.|Mainly "
     "{np}.|Above all {np}.",
     "cl_frames": "{CL}.|Feedback shows that {cl}.|We have seen that {cl}.|Our evaluation found "
-    "that {cl}.|Newly qualified social workers tell us {cl}.",
+    "that {cl}.|Managers tell us {cl}.",
     "closers": "Feedback from the cohort is very positive.|We review the programme each year.|"
     "Practice supervisors play a big part.|The programme is valued across the service.|Our "
     "principal social worker leads this.",
@@ -132,7 +132,7 @@ Q6_LD_PRIORITIES = {
     "id": "q6_ld_priorities",
     "text": "What are your authority's learning and development priorities for social workers?",
     "np_frames": "{NP}.|Our priority is {np}.|Main priority: {np}.|{NP} is a key focus this "
-    "year.|Focus on {np}.|Priorities include {np}.|{NP} for all social workers.",
+    "year.|Focus on {np}.|Priorities include {np}.|{NP} across the service.",
     "cl_frames": "{CL}.|This year we want to ensure {cl}.|A key aim is that {cl}.|We need to make "
     "sure {cl}.",
     "closers": "This is set out in our workforce strategy.|Our academy coordinates this.|Linked "
