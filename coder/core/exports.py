@@ -202,8 +202,9 @@ def codebook_rows(table: ExportTable) -> list[dict[str, Any]]:
 def _safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     safe = frame.copy()
     for column in safe.columns:
-        if safe[column].dtype == object:
-            safe[column] = safe[column].map(neutralise_cell)
+        dtype = safe[column].dtype
+        if dtype == object or pd.api.types.is_string_dtype(dtype):
+            safe[column] = safe[column].astype(object).map(neutralise_cell)
         elif safe[column].dtype.kind == "f":
             # 0/1 with gaps: whole numbers in the file, empty cells for system-missing.
             safe[column] = safe[column].astype("Int64")
@@ -237,7 +238,8 @@ def write_export(table: ExportTable, fmt: ExportFormat, path: str | Path,
     book = codebook_rows(table)
     header = list(book[0]) if book else ["variable"]
     if fmt == "csv":
-        _safe_frame(table.data).to_csv(target, index=False, encoding="utf-8-sig")
+        _safe_frame(table.data).to_csv(target, index=False, encoding="utf-8-sig",
+                                       lineterminator="\r\n")
         _write_csv(book, codebook_path(target), header)
         return [target, codebook_path(target)]
     if fmt == "xlsx":

@@ -1,0 +1,65 @@
+"""Quotes lose names, emails, phone numbers, postcodes and URLs; other words stay as written."""
+
+from __future__ import annotations
+
+import pytest
+
+from coder.core.anonymise import (
+    RedactionList,
+    RedactionTerm,
+    Redactor,
+    placeholder_for_column,
+    terms_from_attributes,
+)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Email jo.bloggs@kent.gov.uk today", "Email [email] today"),
+    ("Ring 020 7946 0000 or 01632 960123", "Ring [phone] or [phone]"),
+    ("Call +44 7700 900123 please", "Call [phone] please"),
+    ("Office at SW1A 1AA and at m1 1ae", "Office at [postcode] and at [postcode]"),
+    ("See https://example.org/a?b=1. Or www.devon.gov.uk/fees", "See [url]. Or [url]"),
+    ("Thanks to Dr Patel and Mrs Jane Smith", "Thanks to [name] and [name]"),
+    ("Fees rose 20% in 2023 to 150000 a year", "Fees rose 20% in 2023 to 150000 a year"),
+])
+def test_patterns(text: str, expected: str) -> None:
+    assert Redactor().redact(text) == expected
+
+
+def test_terms_are_whole_word_case_insensitive_longest_first() -> None:
+    redactor = Redactor(RedactionList((
+        RedactionTerm("Kent", "[council]"),
+        RedactionTerm("Kent County Council", "[council]"),
+        RedactionTerm("Sam", "[name]"),
+    )))
+    assert redactor.redact("KENT county  council and kent said so") == \
+        "[council] and [council] said so"
+    # Whole words only: "Samuel" and "Kentish" are not the listed names.
+    assert redactor.redact("Samuel from Kentish Town; sam agreed") == \
+        "Samuel from Kentish Town; [name] agreed"
+
+
+def test_patterns_can_be_switched_off() -> None:
+    redactor = Redactor(RedactionList(patterns=("email",)))
+    assert redactor.redact("a@b.org www.x.org") == "[email] www.x.org"
+
+
+def test_setting_round_trip_and_defaults() -> None:
+    setting = {"terms": [{"text": "Leeds", "placeholder": "[council]"}, {"text": "Ann"}]}
+    redaction = RedactionList.from_setting(setting)
+    assert redaction.terms == (RedactionTerm("Leeds", "[council]"), RedactionTerm("Ann", "[name]"))
+    assert RedactionList.from_setting(redaction.to_setting()) == redaction
+    assert RedactionList.from_setting(None).terms == ()
+
+
+def test_default_terms_come_from_name_like_attribute_columns() -> None:
+    assert placeholder_for_column("authority_name") == "[council]"
+    assert placeholder_for_column("school") == "[school]"
+    assert placeholder_for_column("staff_name") == "[name]"
+    assert placeholder_for_column("region") is None
+    terms = terms_from_attributes([
+        {"authority_name": "Kent", "region": "South"},
+        {"authority_name": "kent", "region": "North"},
+        {"authority_name": "Leeds", "region": "North"},
+    ])
+    assert terms == [RedactionTerm("Kent", "[council]"), RedactionTerm("Leeds", "[council]")]
