@@ -203,7 +203,7 @@ def _safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     safe = frame.copy()
     for column in safe.columns:
         dtype = safe[column].dtype
-        if dtype == object or pd.api.types.is_string_dtype(dtype):
+        if dtype.kind == "O" or pd.api.types.is_string_dtype(dtype):
             safe[column] = safe[column].astype(object).map(neutralise_cell)
         elif safe[column].dtype.kind == "f":
             # 0/1 with gaps: whole numbers in the file, empty cells for system-missing.

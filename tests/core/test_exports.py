@@ -58,7 +58,8 @@ def test_csv_dichotomy_matches_the_hand_coding(project: Path, tmp_path: Path) ->
     assert "q2_barriers_c401" not in rows[0]  # retired
     with files[1].open(encoding="utf-8-sig") as handle:
         book = {r["variable"]: r for r in csv.DictReader(handle)}
-    assert book["q2_barriers_c201"]["label"] == "q2_barriers: Ill-equipped for looked-after children"
+    label = book["q2_barriers_c201"]["label"]
+    assert label == "q2_barriers: Ill-equipped for looked-after children"
     assert book["q2_barriers_c100"]["net"] == "yes"
 
 
