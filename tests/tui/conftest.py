@@ -37,3 +37,17 @@ def demo_project(demo_template: Path, tmp_path: Path) -> Path:
     target = tmp_path / "demo.coder"
     shutil.copyfile(demo_template, target)
     return target
+
+
+def screen_text(app: object) -> str:
+    """The visible screen as plain text (what a coder sees, without colours)."""
+    strips = app.screen._compositor.render_strips()  # type: ignore[attr-defined]
+    return "\n".join(strip.text for strip in strips)
+
+
+def code_id(store: object, question_id: str, output_code: int) -> str:
+    """The id of the code with this output code in the question's codeframe."""
+    frame = store.codeframe_for(question_id)  # type: ignore[attr-defined]
+    code = frame.by_output_code(output_code)
+    assert code is not None, f"no code {output_code}"
+    return code.id
