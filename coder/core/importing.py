@@ -168,7 +168,9 @@ def infer_routing(
         if values.nunique() > 10:
             continue
         asked_values = sorted(set(values[answered]))
-        if "" in asked_values or len(asked_values) == values.nunique():
+        offered = set(values) - {""}
+        # A filter selects some of the offered answers; "anyone who answered the filter" is not routing.
+        if "" in asked_values or len(asked_values) >= len(offered):
             continue
         asked = values.isin(asked_values)
         # Those asked may leave it blank; those not asked never answer.
@@ -204,6 +206,12 @@ def plan_import(
         and not is_free_text(frame[c])
     ]
 
+    attribute_values = {
+        c: _labelled(frame[c].tolist(), table.value_labels.get(c)) for c in attribute_columns
+    }
+    # Routing reads the closed answers as respondents saw them (value labels, not codes).
+    routing_frame = pd.DataFrame({**{c: attribute_values[c] for c in closed},
+                                  **{c: frame[c].tolist() for c in opens}}, dtype=object)
     questions: list[QuestionSpec] = []
     for position, column in enumerate(frame.columns):
         if column == id_col:
@@ -216,7 +224,7 @@ def plan_import(
                     label,
                     question_kind(column, label),
                     position,
-                    infer_routing(frame, column, closed),
+                    infer_routing(routing_frame, column, closed),
                 )
             )
         elif column in closed:
@@ -231,9 +239,6 @@ def plan_import(
             )
 
     ids = [v.strip() for v in frame[id_col].tolist()]
-    attribute_values = {
-        c: _labelled(frame[c].tolist(), table.value_labels.get(c)) for c in attribute_columns
-    }
     respondents = tuple(
         (rid, {c: attribute_values[c][i] for c in attribute_columns if attribute_values[c][i]})
         for i, rid in enumerate(ids)
