@@ -1,0 +1,89 @@
+"""`coder report`, `coder export` and `coder redaction` on the hand-coded fixture project."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from coder.cli import cli
+
+_spec = importlib.util.spec_from_file_location(
+    "report_fixture", Path(__file__).resolve().parents[1] / "core" / "test_report_project.py")
+assert _spec is not None and _spec.loader is not None
+fixture = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(fixture)
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    return fixture.build_project(tmp_path)
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_report_html_with_breakdown(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.html"
+    result = run("report", "-p", str(project), "--output", str(out), "--by", "region",
+                 "--base-label", "responding authorities")
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert "Base: all responding authorities (n=8)" in html
+    assert "London* (n=3)" in html
+    assert not re.search(r"\bR\d\d\b", html) and "Kent" not in html
+
+
+def test_report_docx_and_md_by_extension(project: Path, tmp_path: Path) -> None:
+    for name in ("r.docx", "r.md"):
+        result = run("report", "-p", str(project), "-o", str(tmp_path / name))
+        assert result.exit_code == 0, result.output
+    assert (tmp_path / "r_files" / "chart_01.png").exists()
+
+
+def test_report_needs_a_layer_when_two_coders_disagree(tmp_path: Path) -> None:
+    project = fixture.build_project(tmp_path, coders=("alice", "bob"))
+    result = run("report", "-p", str(project), "-o", str(tmp_path / "r.md"))
+    assert result.exit_code == 3
+    assert "--layer" in result.output and "coder:alice" in result.output
+    result = run("report", "-p", str(project), "-o", str(tmp_path / "r.md"), "--layer",
+                 "coder:bob")
+    assert result.exit_code == 0, result.output
+
+
+def test_include_ids_is_explicit(project: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r.md"
+    result = run("report", "-p", str(project), "-o", str(out), "--include-ids")
+    assert result.exit_code == 0
+    assert "do not publish" in result.output
+    assert re.search(r"respondent R\d\d", out.read_text(encoding="utf-8"))
+
+
+def test_export_formats(project: Path, tmp_path: Path) -> None:
+    for fmt in ("csv", "xlsx", "sav"):
+        result = run("export", "-p", str(project), "--format", fmt, "-o",
+                     str(tmp_path / f"codes.{fmt}"), "--attribute", "region")
+        assert result.exit_code == 0, result.output
+    assert (tmp_path / "codes_codebook.csv").exists()
+    result = run("export", "-p", str(project), "-o", str(tmp_path / "bank.csv"),
+                 "--format", "quotes")
+    assert result.exit_code == 0 and "internal use only" in result.output
+    bad = run("export", "-p", str(project), "-o", str(tmp_path / "x.txt"))
+    assert bad.exit_code == 2
+
+
+def test_redaction_list_is_used_in_reports(project: Path, tmp_path: Path) -> None:
+    result = run("redaction", "add", "-p", str(project), "trauma", "--placeholder", "[topic]")
+    assert result.exit_code == 0, result.output
+    listed = run("redaction", "list", "-p", str(project))
+    assert "trauma\t[topic]" in listed.output
+    out = tmp_path / "r.html"
+    run("report", "-p", str(project), "-o", str(out), "--quotes", "10")
+    html = out.read_text(encoding="utf-8")
+    assert "trauma" not in html and "[topic]" in html
+    assert run("redaction", "remove", "-p", str(project), "TRAUMA").exit_code == 0
+    assert "trauma" not in run("redaction", "list", "-p", str(project)).output
