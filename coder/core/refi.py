@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 import logging
 import math
 import os
@@ -10,14 +12,16 @@ import tempfile
 import threading
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import IO, Any
 
 from lxml import etree
 
 from coder.core.codeframe import (
+    ID_NAMESPACE,
     STATUSES,
     Code,
     Codeframe,
@@ -326,7 +330,16 @@ def _xml_text(text: str) -> str:
 
 
 def _guid(kind: str, *parts: object) -> str:
-    return derived_id("refi", kind, *parts)
+    """`derived_id("refi", kind, *parts)`, computed without building `uuid.UUID` objects.
+
+    A project export derives several guids per answer, so this is on the hot path.
+    """
+    name = "\x1f".join(("refi", kind, *(str(p) for p in parts)))
+    raw = bytearray(hashlib.sha1(ID_NAMESPACE.bytes + name.encode()).digest()[:16])
+    raw[6] = (raw[6] & 0x0F) | 0x50  # version 5
+    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
+    x = raw.hex()
+    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
 
 
 def _variable_type(values: list[object]) -> str:
@@ -342,18 +355,215 @@ def _variable_type(values: list[object]) -> str:
     return "Text"
 
 
-def _variable_value(parent: etree._Element, guid: str, kind: str, value: object) -> None:
-    p = PROJECT_NS
-    vv = etree.SubElement(parent, f"{{{p}}}VariableValue")
-    etree.SubElement(vv, f"{{{p}}}VariableRef", targetGUID=guid)
-    if kind == "Boolean":
-        etree.SubElement(vv, f"{{{p}}}BooleanValue").text = "true" if value else "false"
-    elif kind == "Integer":
-        etree.SubElement(vv, f"{{{p}}}IntegerValue").text = str(value)
-    elif kind == "Float":
-        etree.SubElement(vv, f"{{{p}}}FloatValue").text = format(Decimal(repr(value)), "f")
-    else:
-        etree.SubElement(vv, f"{{{p}}}TextValue").text = _xml_text(str(value))
+@dataclass(frozen=True)
+class _Project:
+    """Checked inputs of a project export, indexed for writing."""
+
+    name: str
+    codeframes: Sequence[Codeframe]
+    user_guid: dict[str, str]
+    respondents: Sequence[tuple[str, Mapping[str, object]]]
+    answers: Sequence[tuple[str, str, str, str]]
+    per_answer: dict[str, dict[str, list[str]]]
+    sources_of: dict[str, list[str]]
+    kinds: dict[str, str]
+    variable_guid: dict[str, str]
+    codings: int
+
+
+def _check_project(
+    name: str,
+    codeframes: Sequence[Codeframe],
+    coders: Sequence[tuple[str, str]],
+    respondents: Sequence[tuple[str, Mapping[str, object]]],
+    answers: Sequence[tuple[str, str, str, str]],
+    codings: Sequence[tuple[str, str, str]],
+) -> _Project:
+    user_guid: dict[str, str] = {}
+    for coder_name, guid in coders:
+        match = _GUID.match(str(guid).strip())
+        if match is None:
+            raise RefiError(f'coder "{coder_name}": "{guid}" is not a GUID')
+        user_guid[coder_name] = match.group(1).lower()
+    code_ids = {c.id for f in codeframes for c in f.codes}
+    answer_keys = [str(a[0]) for a in answers]
+    known_answers = set(answer_keys)
+    if len(known_answers) != len(answer_keys):
+        raise RefiError("answer keys must be unique")
+    per_answer: dict[str, dict[str, list[str]]] = {}
+    for answer_key, code_id, coder_name in codings:
+        key = str(answer_key)
+        if key not in known_answers:
+            raise RefiError(f"a coding names unknown answer {key}")
+        if code_id not in code_ids:
+            raise RefiError(f"answer {key}: coded with {code_id}, which is in no codeframe")
+        if coder_name not in user_guid:
+            raise RefiError(f'answer {key}: coded by unknown coder "{coder_name}"')
+        coders_of = per_answer.setdefault(key, {}).setdefault(code_id, [])
+        if coder_name not in coders_of:
+            coders_of.append(coder_name)
+    sources_of: dict[str, list[str]] = {}
+    for answer_key, respondent_id, _, _ in answers:
+        sources_of.setdefault(str(respondent_id), []).append(_guid("source", answer_key))
+    missing = set(sources_of) - {str(r[0]) for r in respondents}
+    if missing:
+        raise RefiError(f"answers name unknown respondents: {', '.join(sorted(missing)[:5])}")
+    values: dict[str, list[object]] = {}
+    for _, attributes in respondents:
+        for key, value in attributes.items():
+            values.setdefault(key, []).append(value)
+    kinds = {key: _variable_type(v) for key, v in values.items()}
+    total = sum(len(c) for by_code in per_answer.values() for c in by_code.values())
+    variable_guid = {key: _guid("variable", "respondent", key) for key in kinds}
+    return _Project(
+        name,
+        codeframes,
+        user_guid,
+        respondents,
+        answers,
+        per_answer,
+        sources_of,
+        kinds,
+        variable_guid,
+        total,
+    )
+
+
+def _q(tag: str) -> str:
+    return f"{{{PROJECT_NS}}}{tag}"
+
+
+def _leaf(xf: Any, tag: str, text: str | None = None, **attrs: str) -> None:
+    with xf.element(_q(tag), attrs):
+        if text:
+            xf.write(text)
+
+
+def _write_value(xf: Any, guid: str, kind: str, value: object) -> None:
+    with xf.element(_q("VariableValue")):
+        _leaf(xf, "VariableRef", targetGUID=guid)
+        if kind == "Boolean":
+            _leaf(xf, "BooleanValue", "true" if value else "false")
+        elif kind == "Integer":
+            _leaf(xf, "IntegerValue", str(value))
+        elif kind == "Float":
+            _leaf(xf, "FloatValue", format(Decimal(repr(value)), "f"))
+        else:
+            _leaf(xf, "TextValue", _xml_text(str(value)))
+
+
+def _write_project(
+    out: IO[bytes],
+    project: _Project,
+    on_progress: Callable[[int, int], None] | None,
+    cancel: threading.Event | None,
+    created_at: datetime | None,
+) -> None:
+    """Stream `project.qde` to `out`, one source at a time, so memory stays flat."""
+    attrs = {"name": project.name, "origin": "coder"}
+    if created_at is not None:
+        attrs["creationDateTime"] = created_at.isoformat()
+    question_var = _guid("variable", "question")
+    with etree.xmlfile(out, encoding="utf-8") as xf:
+        xf.write_declaration()
+        with xf.element(_q("Project"), attrs, nsmap={None: PROJECT_NS}):
+            xf.write("\n")
+            if project.user_guid:
+                with xf.element(_q("Users")):
+                    for coder_name, guid in project.user_guid.items():
+                        _leaf(xf, "User", guid=guid, name=coder_name)
+                xf.write("\n")
+            frames = [f for f in project.codeframes if f.codes]
+            if frames:
+                with xf.element(_q("CodeBook")), xf.element(_q("Codes")):
+                    for frame in frames:
+                        for element in _frame_elements(frame, wrap=len(frames) > 1):
+                            xf.write(element, pretty_print=True)
+                xf.write("\n")
+            with xf.element(_q("Variables")):
+                for key, kind in project.kinds.items():
+                    guid = project.variable_guid[key]
+                    _leaf(xf, "Variable", guid=guid, name=key, typeOfVariable=kind)
+                _leaf(xf, "Variable", guid=question_var, name="question", typeOfVariable="Text")
+            xf.write("\n")
+            if project.respondents:
+                with xf.element(_q("Cases")):
+                    xf.write("\n")
+                    for external_id, attributes in project.respondents:
+                        _write_case(xf, project, str(external_id), attributes)
+            total = len(project.answers)
+            if total:
+                with xf.element(_q("Sources")):
+                    xf.write("\n")
+                    for done, answer in enumerate(project.answers, 1):
+                        _write_source(xf, project, answer, question_var)
+                        if done % 1000 == 0 or done == total:
+                            if cancel is not None and cancel.is_set():
+                                raise Cancelled("export cancelled")
+                            if on_progress is not None:
+                                on_progress(done, total)
+
+
+def _frame_elements(frame: Codeframe, *, wrap: bool) -> list[etree._Element]:
+    """The frame's top-level `Code` elements, or one non-codable net named after it if `wrap`."""
+    if wrap:
+        holder = etree.Element(
+            _q("Code"),
+            guid=frame.id,
+            name=frame.name,
+            isCodable="false",
+            nsmap={None: PROJECT_NS},
+        )
+        if frame.description:
+            etree.SubElement(holder, _q("Description")).text = _xml_text(frame.description)
+        for c in frame.roots():
+            _code_element(holder, PROJECT_NS, frame, c)
+        return [holder]
+    box = etree.Element(_q("Codes"), nsmap={None: PROJECT_NS})
+    for c in frame.roots():
+        _code_element(box, PROJECT_NS, frame, c)
+    return list(box)
+
+
+def _write_case(xf: Any, project: _Project, external_id: str, attrs: Mapping[str, object]) -> None:
+    with xf.element(_q("Case"), {"guid": _guid("case", external_id), "name": external_id}):
+        for key, value in attrs.items():
+            if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
+                continue
+            _write_value(xf, project.variable_guid[key], project.kinds[key], value)
+        for source_guid in project.sources_of.get(external_id, []):
+            _leaf(xf, "SourceRef", targetGUID=source_guid)
+    xf.write("\n")
+
+
+def _write_source(
+    xf: Any, project: _Project, answer: tuple[str, str, str, str], question_var: str
+) -> None:
+    answer_key, respondent_id, question_id, text = answer
+    key = str(answer_key)
+    body = _xml_text(text or "")
+    name = f"{respondent_id} - {question_id}"
+    with xf.element(_q("TextSource"), {"guid": _guid("source", key), "name": name}):
+        _leaf(xf, "PlainTextContent", body)
+        coded = project.per_answer.get(key)
+        if coded:
+            selection = {
+                "guid": _guid("selection", key),
+                "name": name,
+                "startPosition": "0",
+                "endPosition": str(len(body)),
+            }
+            with xf.element(_q("PlainTextSelection"), selection):
+                for code_id, coder_names in coded.items():
+                    for coder_name in coder_names:
+                        coding = {
+                            "guid": _guid("coding", key, code_id, coder_name),
+                            "creatingUser": project.user_guid[coder_name],
+                        }
+                        with xf.element(_q("Coding"), coding):
+                            _leaf(xf, "CodeRef", targetGUID=code_id)
+        _write_value(xf, question_var, "Text", question_id)
+    xf.write("\n")
 
 
 def project_xml(
@@ -368,141 +578,17 @@ def project_xml(
     cancel: threading.Event | None = None,
     created_at: datetime | None = None,
 ) -> bytes:
-    """The REFI-QDA `project.qde` document (see `write_qdpx` for the arguments).
+    """The REFI-QDA `project.qde` document in memory (see `write_qdpx` for the arguments).
 
     Raises:
         RefiError: If a coding names an unknown answer, code or coder, an answer names an
             unknown respondent, or a key is repeated.
         Cancelled: If `cancel` is set.
     """
-    p = PROJECT_NS
-    user_guid: dict[str, str] = {}
-    for coder_name, guid in coders:
-        match = _GUID.match(str(guid).strip())
-        if match is None:
-            raise RefiError(f'coder "{coder_name}": "{guid}" is not a GUID')
-        user_guid[coder_name] = match.group(1).lower()
-    code_ids = {c.id for f in codeframes for c in f.codes}
-    answer_keys = [str(a[0]) for a in answers]
-    if len(set(answer_keys)) != len(answer_keys):
-        raise RefiError("answer keys must be unique")
-    known_answers = set(answer_keys)
-    per_answer: dict[str, dict[str, list[str]]] = {}
-    for answer_key, code_id, coder_name in codings:
-        key = str(answer_key)
-        if key not in known_answers:
-            raise RefiError(f"a coding names unknown answer {key}")
-        if code_id not in code_ids:
-            raise RefiError(f"answer {key}: coded with {code_id}, which is in no codeframe")
-        if coder_name not in user_guid:
-            raise RefiError(f'answer {key}: coded by unknown coder "{coder_name}"')
-        coders_of = per_answer.setdefault(key, {}).setdefault(code_id, [])
-        if coder_name not in coders_of:
-            coders_of.append(coder_name)
-
-    attrs = {"name": project_name, "origin": "coder"}
-    if created_at is not None:
-        attrs["creationDateTime"] = created_at.isoformat()
-    root = etree.Element(f"{{{p}}}Project", attrs, nsmap={None: p})
-    if user_guid:
-        users = etree.SubElement(root, f"{{{p}}}Users")
-        for coder_name, guid in user_guid.items():
-            etree.SubElement(users, f"{{{p}}}User", guid=guid, name=coder_name)
-    frames = [f for f in codeframes if f.codes]
-    if frames:
-        book = etree.SubElement(etree.SubElement(root, f"{{{p}}}CodeBook"), f"{{{p}}}Codes")
-        for frame in frames:
-            parent = book
-            if len(frames) > 1:
-                parent = etree.SubElement(
-                    book, f"{{{p}}}Code", guid=frame.id, name=frame.name, isCodable="false"
-                )
-                if frame.description:
-                    etree.SubElement(parent, f"{{{p}}}Description").text = _xml_text(
-                        frame.description
-                    )
-            for c in frame.roots():
-                _code_element(parent, p, frame, c)
-
-    names: dict[str, list[object]] = {}
-    for _, attributes in respondents:
-        for key, value in attributes.items():
-            names.setdefault(key, []).append(value)
-    kinds = {key: _variable_type(values) for key, values in names.items()}
-    question_var = _guid("variable", "question")
-    variables = etree.SubElement(root, f"{{{p}}}Variables")
-    for key, kind in kinds.items():
-        etree.SubElement(
-            variables,
-            f"{{{p}}}Variable",
-            guid=_guid("variable", "respondent", key),
-            name=key,
-            typeOfVariable=kind,
-        )
-    etree.SubElement(
-        variables, f"{{{p}}}Variable", guid=question_var, name="question", typeOfVariable="Text"
-    )
-
-    sources_of: dict[str, list[str]] = {}
-    for answer_key, respondent_id, _, _ in answers:
-        sources_of.setdefault(str(respondent_id), []).append(_guid("source", answer_key))
-    respondent_ids = [str(r[0]) for r in respondents]
-    missing = set(sources_of) - set(respondent_ids)
-    if missing:
-        raise RefiError(f"answers name unknown respondents: {', '.join(sorted(missing)[:5])}")
-    if respondents:
-        cases = etree.SubElement(root, f"{{{p}}}Cases")
-        for external_id, attributes in respondents:
-            case = etree.SubElement(
-                cases, f"{{{p}}}Case", guid=_guid("case", external_id), name=str(external_id)
-            )
-            for key, value in attributes.items():
-                if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
-                    continue
-                _variable_value(case, _guid("variable", "respondent", key), kinds[key], value)
-            for source_guid in sources_of.get(str(external_id), []):
-                etree.SubElement(case, f"{{{p}}}SourceRef", targetGUID=source_guid)
-
-    total = len(answers)
-    if answers:
-        sources = etree.SubElement(root, f"{{{p}}}Sources")
-        for done, (answer_key, respondent_id, question_id, text) in enumerate(answers, 1):
-            key = str(answer_key)
-            body = _xml_text(text or "")
-            source = etree.SubElement(
-                sources,
-                f"{{{p}}}TextSource",
-                guid=_guid("source", key),
-                name=f"{respondent_id} - {question_id}",
-            )
-            etree.SubElement(source, f"{{{p}}}PlainTextContent").text = body
-            coded = per_answer.get(key)
-            if coded:
-                selection = etree.SubElement(
-                    source,
-                    f"{{{p}}}PlainTextSelection",
-                    guid=_guid("selection", key),
-                    name=f"{respondent_id} - {question_id}",
-                    startPosition="0",
-                    endPosition=str(len(body)),
-                )
-                for code_id, coder_names in coded.items():
-                    for coder_name in coder_names:
-                        coding = etree.SubElement(
-                            selection,
-                            f"{{{p}}}Coding",
-                            guid=_guid("coding", key, code_id, coder_name),
-                            creatingUser=user_guid[coder_name],
-                        )
-                        etree.SubElement(coding, f"{{{p}}}CodeRef", targetGUID=code_id)
-            _variable_value(source, question_var, "Text", question_id)
-            if done % 1000 == 0 or done == total:
-                if cancel is not None and cancel.is_set():
-                    raise Cancelled("export cancelled")
-                if on_progress is not None:
-                    on_progress(done, total)
-    xml: bytes = etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
-    return xml
+    project = _check_project(project_name, codeframes, coders, respondents, answers, codings)
+    out = io.BytesIO()
+    _write_project(out, project, on_progress, cancel, created_at)
+    return out.getvalue()
 
 
 def write_qdpx(
@@ -541,25 +627,18 @@ def write_qdpx(
         RefiError: On inconsistent data (see `project_xml`).
         Cancelled: If `cancel` was set.
     """
-    qde = project_xml(
-        project_name=project_name,
-        codeframes=codeframes,
-        coders=coders,
-        respondents=respondents,
-        answers=answers,
-        codings=codings,
-        on_progress=on_progress,
-        cancel=cancel,
-        created_at=created_at,
-    )
+    project = _check_project(project_name, codeframes, coders, respondents, answers, codings)
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=".qdpx-", dir=target.parent)
     os.close(fd)
     try:
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
-            zf.writestr("project.qde", qde)
+        with (
+            zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf,
+            zf.open("project.qde", "w", force_zip64=True) as out,
+        ):
+            _write_project(out, project, on_progress, cancel, created_at)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    log.info("wrote %s: %d answers, %d codings", target, len(answers), len(codings))
+    log.info("wrote %s: %d answers, %d codings", target, len(answers), project.codings)

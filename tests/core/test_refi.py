@@ -405,3 +405,15 @@ def test_qdpx_reports_progress_and_can_be_cancelled(frame: Codeframe, tmp_path: 
         write_qdpx(target, **args, cancel=stop)  # type: ignore[arg-type]
     assert not target.exists()
     assert list(tmp_path.iterdir()) == [tmp_path / "a.qdpx"]
+
+
+def test_project_guids_are_rfc_4122_uuid5() -> None:
+    import uuid
+
+    from coder.core.codeframe import derived_id
+    from coder.core.refi import _guid
+
+    for parts in [("source", "1"), ("coding", "42", "abc", "Ana Ló")]:
+        got = _guid(*parts)
+        assert got == derived_id("refi", *parts)
+        assert uuid.UUID(got).version == 5
