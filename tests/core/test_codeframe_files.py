@@ -411,3 +411,19 @@ def test_readme_example_is_a_valid_frame() -> None:
     block = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
     frame = parse_codeframe_yaml(block.replace("...?", "the question"))
     assert [c.output_code for c in frame.codes] == [100, 101, 102, 999]
+
+
+def test_shipped_frames_have_a_code_for_every_demo_theme() -> None:
+    import json
+
+    themes_file = CODEFRAMES.parent / "data" / "demo_themes.json"
+    if not themes_file.exists():
+        pytest.skip("data/demo_themes.json not generated")
+    themes = json.loads(themes_file.read_text(encoding="utf-8"))
+    frames = {
+        q: load_codeframe_yaml(p) for p in shipped() for q in load_codeframe_yaml(p).questions
+    }
+    for question, question_themes in themes.items():
+        labels = {c.label.casefold() for c in frames[question].codes}
+        missing = [t["label"] for t in question_themes if t["label"].casefold() not in labels]
+        assert not missing, f"{question}: no code for demo themes {missing}"
