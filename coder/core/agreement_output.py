@@ -153,9 +153,9 @@ def to_rows(report: AgreementReport) -> list[dict[str, Any]]:
         "alpha_mean": report.alpha_mean,
     }
     scoped = [("overall", name, report.n_units, stat) for name, stat in overall.items()]
-    for key, pair in report.pairs.items():
-        scoped.append((f"pair {key}", "alpha_masi", pair.n_units, pair.alpha_masi))
-        scoped.append((f"pair {key}", "alpha_pooled", pair.n_units, pair.alpha_pooled))
+    for key, by_pair in report.pairs.items():
+        scoped.append((f"pair {key}", "alpha_masi", by_pair.n_units, by_pair.alpha_masi))
+        scoped.append((f"pair {key}", "alpha_pooled", by_pair.n_units, by_pair.alpha_pooled))
     for scope, name, n_units, stat in scoped:
         row = dict.fromkeys(columns)
         row.update(

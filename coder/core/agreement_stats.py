@@ -350,8 +350,8 @@ def compute_agreement(
                     cis["percent_agreement"][1][j],
                 ),
             )
-        masi = _with_ci(masi, *cis["alpha_masi"])
-        pooled = _with_ci(pooled, *cis["alpha_pooled"])
+        masi = _with_ci(masi, float(cis["alpha_masi"][0]), float(cis["alpha_masi"][1]))
+        pooled = _with_ci(pooled, float(cis["alpha_pooled"][0]), float(cis["alpha_pooled"][1]))
         if defined:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)  # replicates with no alpha
