@@ -228,7 +228,8 @@ class ExpectedDisagreement:
             shape=(len(first), len(value_sets)),
         )
         max_size = int(sizes.max())
-        incidence = [incidence_all[:, sizes == s].tocsr() for s in range(max_size + 1)]
+        by_column = incidence_all.tocsc()
+        incidence = [by_column[:, sizes == s].tocsr() for s in range(max_size + 1)]
         size_grid = np.arange(max_size + 1, dtype=np.float64)
         kernels = []
         for u in range(max_size + 1):

@@ -88,15 +88,17 @@ def _prepare(coded: npt.NDArray[np.bool_], applied: npt.NDArray[np.bool_]) -> _P
 
 
 def _point_sums(p: _Prepared) -> _Sums:
-    m = p.m[:, None]
-    dis = p.n1 * (m - p.n1) / (m - 1)
+    # Sums over answers as vector-matrix products: one pass over the answers x codes arrays.
+    m = p.m
+    cross = p.n1 * (m[:, None] - p.n1)
+    inv = 1.0 / (m - 1)
     return _Sums(
-        dis.sum(axis=0),
-        (dis / m).sum(axis=0),
+        inv @ cross,
+        (inv / m) @ cross,
         p.n1.sum(axis=0),
-        (p.n1 / m).sum(axis=0),
-        np.array([p.m.sum()]),
-        np.array([float(len(p.m))]),
+        (1.0 / m) @ p.n1,
+        np.array([m.sum()]),
+        np.array([float(len(m))]),
     )
 
 
