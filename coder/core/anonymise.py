@@ -22,6 +22,12 @@ _NAME_COLUMNS: tuple[tuple[re.Pattern[str], str], ...] = (
 _NAMEISH = re.compile(r"name|authority|council|school|academy|trust|organi[sz]ation|provider|"
                       r"staff|contact|person", re.I)
 
+# "Kestrelworth" as well as "London Borough of Kestrelworth" or "Kestrelworth City Council".
+_COUNCIL_PREFIX = re.compile(r"^(?:(?:London|Royal|Metropolitan)\s+Borough\s+of|City\s+of|"
+                             r"County\s+of)\s+", re.I)
+_COUNCIL_SUFFIX = re.compile(r"\s+(?:(?:Metropolitan\s+)?(?:Borough|City|County|District)\s+)?"
+                             r"Council$", re.I)
+
 _EMAIL = re.compile(r"\b[\w.+'-]+@[\w-]+(?:\.[\w-]+)+\b")
 _URL = re.compile(r"\b(?:https?://|www\.)[^\s<>\"']+[^\s<>\"'.,;:!?)]", re.I)
 # UK numbers: +44 or 0, then 9-10 digits; spaces, dots, dashes or a bracketed area code allowed.
@@ -104,7 +110,11 @@ def placeholder_for_column(column: str) -> str | None:
 
 
 def terms_from_attributes(rows: Iterable[Mapping[str, str]]) -> list[RedactionTerm]:
-    """Default terms: every value of the attribute columns whose name suggests a name."""
+    """Default terms: every value of the attribute columns whose name suggests a name.
+
+    An authority's name also gives its short form ("Kestrelworth" from "London Borough of
+    Kestrelworth"), since answers name the place rather than the council.
+    """
     placeholders: dict[str, str | None] = {}
     found: dict[str, RedactionTerm] = {}
     for attributes in rows:
@@ -116,6 +126,10 @@ def terms_from_attributes(rows: Iterable[Mapping[str, str]]) -> list[RedactionTe
             if placeholder is None or len(text) < 2 or text.isdigit():
                 continue
             found.setdefault(text.casefold(), RedactionTerm(text, placeholder))
+            if placeholder == "[council]":
+                short = _COUNCIL_SUFFIX.sub("", _COUNCIL_PREFIX.sub("", text)).strip()
+                if len(short) >= 3 and short != text:
+                    found.setdefault(short.casefold(), RedactionTerm(short, placeholder))
     return list(found.values())
 
 

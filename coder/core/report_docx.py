@@ -96,8 +96,9 @@ def _table(doc: Any, table: FrequencyTable) -> None:
     grid = doc.add_table(rows=1, cols=len(head))
     grid.style = "Table Grid"
     grid.autofit = False
-    label_width = Inches(max(2.2, 6.3 - 0.75 * (len(head) - 1)))
-    widths = [label_width] + [Inches(0.75)] * (len(head) - 1)
+    extra = len(head) - 3
+    label_width = Inches(max(2.0, 6.3 - 1.1 - 0.9 * extra))
+    widths = [label_width, Inches(0.55), Inches(0.55)] + [Inches(0.9)] * extra
     for cell, text in zip(grid.rows[0].cells, head, strict=True):
         cell.text = _clean(text)
         for run in cell.paragraphs[0].runs:
@@ -113,6 +114,9 @@ def _table(doc: Any, table: FrequencyTable) -> None:
             if row.is_net:
                 for run in cell.paragraphs[0].runs:
                     run.bold = True
+    # Word reads the cell widths, LibreOffice the grid columns: set both.
+    for column, width in zip(grid.columns, widths, strict=True):
+        column.width = width
     for row_cells in grid.rows:
         for cell, width in zip(row_cells.cells, widths, strict=True):
             cell.width = width

@@ -36,6 +36,7 @@ th, td { border-bottom: 1px solid #ddd; padding: .25rem .6rem; }
 th { text-align: left; background: #F0F4F9; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.net td { font-weight: 600; }
+td:first-child { min-width: 16rem; }
 figure { margin: 1rem 0; } figure img { max-width: 100%; }
 """
 

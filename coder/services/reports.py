@@ -270,7 +270,7 @@ def build_report(
                 used |= {q.source for q in picked}
                 quotes = tuple(picked)
             themes.append(Theme(row, quotes))
-        chart_rows = tuple(r for r in table.rows if r.depth == 0)
+        chart_rows = tuple(r for r in table.rows if r.depth == 0 and r.n > 0)
         sections.append(QuestionSection(question.id, question.text, question.routing_note,
                                         table, tuple(themes), chart_rows))
         if on_progress is not None:

@@ -63,3 +63,12 @@ def test_default_terms_come_from_name_like_attribute_columns() -> None:
         {"authority_name": "Leeds", "region": "North"},
     ])
     assert terms == [RedactionTerm("Kent", "[council]"), RedactionTerm("Leeds", "[council]")]
+
+
+def test_council_names_also_give_their_short_form() -> None:
+    terms = terms_from_attributes([{"authority_name": "London Borough of Kestrelworth"},
+                                   {"authority_name": "Teaselcombe City Council"},
+                                   {"authority_name": "Wyre Metropolitan Borough Council"}])
+    redactor = Redactor(RedactionList(tuple(terms)))
+    assert redactor.redact("Kestrelworth's panel, Teaselcombe City Council and Wyre") == \
+        "[council]'s panel, [council] and [council]"
