@@ -1,0 +1,44 @@
+"""The layers stay apart: the core loads no UI, CLI or SQL; only the store speaks SQL."""
+
+from __future__ import annotations
+
+import pkgutil
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import coder.core
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_core_modules_load_no_ui_cli_or_database() -> None:
+    modules = [f"coder.core.{m.name}" for m in pkgutil.iter_modules(coder.core.__path__)]
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}: importlib.import_module(name)\n"
+        "bad = [m for m in ('textual', 'click', 'sqlite3', 'coder.store', 'coder.cli', 'coder.tui')"
+        " if m in sys.modules]\n"
+        "print(bad)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_import_contracts_hold() -> None:
+    lint = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
+    assert lint, "import-linter is a dev dependency"
+    out = subprocess.run([lint], cwd=REPO, capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_only_the_store_writes_sql() -> None:
+    offenders = []
+    for path in (REPO / "coder").rglob("*.py"):
+        if "store" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        if "import sqlite3" in text or ".execute(" in text:
+            offenders.append(str(path.relative_to(REPO)))
+    assert offenders == []
