@@ -91,6 +91,20 @@ def main() -> None:
         f"{report.alpha_masi.value:.3f} [{report.alpha_masi.ci_low:.3f}, "
         f"{report.alpha_masi.ci_high:.3f}]"
     )
+    records = [
+        (
+            table.units[i],
+            table.coders[j],
+            [table.codes[k] for k in np.nonzero(table.applied[i, j])[0]],
+        )
+        for i, j in zip(*np.nonzero(table.coded), strict=True)
+    ]
+    t0 = time.perf_counter()
+    CodingTable.from_records(records, codes=table.codes)
+    print(
+        f"CodingTable.from_records on {len(records):,} (answer, coder) records: "
+        f"{time.perf_counter() - t0:.2f} s (not part of the targets)"
+    )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak resident memory: {peak:.0f} MB")
 
