@@ -37,6 +37,17 @@ _POSTCODE = re.compile(r"\b(?:GIR\s?0AA|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})\b", r
 _TITLED_NAME = re.compile(r"\b(?:Dr|Mr|Mrs|Ms|Miss|Mx|Prof|Sister|Nurse)\.?\s+[A-Z][a-z'-]+"
                           r"(?:\s+[A-Z][a-z'-]+)?")
 
+# A capitalised name right after a cue such as "speak to" or "thanks to" ("Please speak to Tom
+# Hughes"); the cue is kept. Words that usually follow a cue but are not people are exempt.
+_CUE_NAME = re.compile(r"\b((?i:(?:speak|talk|speaking|talking|spoke)\s+to|contact|contacting|"
+                       r"thanks?\s+(?:you\s+)?to|ask\s+for|cc))\s+"
+                       r"([A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?)(?![A-Za-z])")
+_NOT_NAMES = frozenset((
+    "the", "our", "we", "us", "ofsted", "council", "team", "social", "children", "department",
+    "government", "health", "education", "virtual", "independent", "school", "schools", "local",
+))
+_NAME_PART = re.compile(r"[A-Za-z]{3,}")
+
 #: Built-in patterns, applied in this order, each with its placeholder.
 PATTERNS: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ("email", _EMAIL, "[email]"),
@@ -65,7 +76,7 @@ class RedactionList:
     """
 
     terms: tuple[RedactionTerm, ...] = ()
-    patterns: tuple[str, ...] = tuple(name for name, _, _ in PATTERNS)
+    patterns: tuple[str, ...] = (*(name for name, _, _ in PATTERNS), "cue_name")
 
     @classmethod
     def from_setting(cls, value: Mapping[str, Any] | None) -> RedactionList:
@@ -154,6 +165,10 @@ class Redactor:
     def redact(self, text: str) -> str:
         """Return `text` with every listed term and enabled pattern replaced by its placeholder."""
         wanted = set(self.redaction.patterns)
+        if "email" in wanted:
+            text = _names_from_emails(text)
+        if "cue_name" in wanted:
+            text = _CUE_NAME.sub(_cue_name, text)
         for name, pattern, placeholder in PATTERNS:
             if name in wanted:
                 text = pattern.sub(placeholder, text)
@@ -165,6 +180,25 @@ class Redactor:
     def redact_all(self, texts: Sequence[str]) -> list[str]:
         """`redact` applied to each text."""
         return [self.redact(t) for t in texts]
+
+
+def _cue_name(match: re.Match[str]) -> str:
+    words = match.group(2).split()
+    if words[0].casefold() in _NOT_NAMES:
+        return match.group(0)
+    return f"{match.group(1)} [name]"
+
+
+def _names_from_emails(text: str) -> str:
+    """Remove the names an email address gives away ("kwame.ahmed@..." -> "Kwame", "Ahmed")."""
+    parts = {p.casefold() for m in _EMAIL.finditer(text)
+             for p in _NAME_PART.findall(m.group(0).split("@", 1)[0])}
+    if not parts:
+        return text
+    names = "|".join(re.escape(p) for p in sorted(parts, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w.@])(?:{names})(?![\w@]|\.[\w-]+@)", re.I)
+    # Email addresses themselves are replaced afterwards by the email pattern.
+    return _EMAIL.sub(lambda m: m.group(0), pattern.sub("[name]", text))
 
 
 def _fold(text: str) -> str:

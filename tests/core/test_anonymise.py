@@ -72,3 +72,14 @@ def test_council_names_also_give_their_short_form() -> None:
     redactor = Redactor(RedactionList(tuple(terms)))
     assert redactor.redact("Kestrelworth's panel, Teaselcombe City Council and Wyre") == \
         "[council]'s panel, [council] and [council]"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Please speak to Tom Hughes if you want more detail.",
+     "Please speak to [name] if you want more detail."),
+    ("Thanks to Kwame for pulling this together.", "Thanks to [name] for pulling this together."),
+    ("Contact Ofsted about it; thanks to the team", "Contact Ofsted about it; thanks to the team"),
+    ("Ask Ahmed or write to kwame.ahmed@marramworth.gov.uk", "Ask [name] or write to [email]"),
+])
+def test_unlisted_staff_names_after_cues_or_in_emails(text: str, expected: str) -> None:
+    assert Redactor().redact(text) == expected
