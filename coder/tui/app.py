@@ -220,7 +220,7 @@ class CoderApp(App[None]):
 
 def _command_title(binding: Binding) -> str:
     prefix = (binding.id or "app.").split(".", 1)[0]
-    return f"{prefix}: {(binding.tooltip or binding.description).lower()}"
+    return f"{prefix}: {binding.description.lower()}"
 
 
 def build_app(project_path: str | Path, coder_name: str | None, *, blind: bool = False,

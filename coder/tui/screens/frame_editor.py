@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static, Tree
+from textual.widgets.tree import TreeNode
 
 from coder.core.codeframe import (
     Code,
@@ -118,10 +119,13 @@ class CodeframeScreen(Screen[None]):
             node = parent.add(label, data=code.id, expand=True,
                               allow_expand=frame.is_net(code.id))
             nodes[code.id] = node
-        if keep and keep in nodes:
-            tree.move_cursor(nodes[keep])
-        elif len(nodes) > 1:
-            tree.move_cursor(list(nodes.values())[1])
+        first = list(nodes.values())[min(1, len(nodes) - 1)]
+        target = nodes[keep] if keep and keep in nodes else first
+        # the tree lays out its lines on the next refresh; the cursor can only move after it
+        self.call_after_refresh(self._move_to, target)
+
+    def _move_to(self, node: TreeNode[str]) -> None:
+        self.query_one(Tree).move_cursor(node)
         self._show_code()
 
     @property

@@ -16,7 +16,7 @@ def key_rows(screen: Screen[object]) -> list[tuple[str, str, str]]:
         for key, binding in bindings:
             if not binding.description or binding.action.startswith("code_slot"):
                 continue
-            name = (binding.id or binding.action, binding.tooltip or binding.description)
+            name = (binding.id or binding.action, binding.description)
             shown = screen.app.get_key_display(binding)
             if shown not in grouped.setdefault(name, []):
                 grouped[name].append(shown if key == binding.key else key)
@@ -40,10 +40,9 @@ class KeysScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("keys", "action", "binding id")
-        for keys, what, binding_id in key_rows(self._under):
-            table.add_row(keys, what, binding_id)
-        if self._under.id != "coding" and not any(
-                r[2].startswith("coding.") for r in key_rows(self._under)):
-            return
-        table.add_row("1-9, 0, A-Z", "apply / remove the code with that key", "coding.code_*")
+        table.add_columns("keys", "binding id", "action")
+        rows = key_rows(self._under)
+        if any(binding_id.startswith("coding.") for _, _, binding_id in rows):
+            table.add_row("1-9, 0, A-Z", "coding.code_1 …", "apply / remove the code with that key")
+        for keys, what, binding_id in rows:
+            table.add_row(keys, binding_id, what)
