@@ -7,13 +7,14 @@ from pathlib import Path
 from coder.store.app_queries import AppQueriesMixin
 from coder.store.codeframes import CodeframeMixin
 from coder.store.coding import CodingMixin
+from coder.store.qa import QAMixin
 from coder.store.report_queries import ReportQueriesMixin
 from coder.store.survey import SurveyMixin
 from coder.store.themes import ThemesMixin
 
 
 class SQLiteStore(SurveyMixin, CodingMixin, CodeframeMixin, ThemesMixin, AppQueriesMixin,
-                  ReportQueriesMixin):
+                  ReportQueriesMixin, QAMixin):
     """A coder project in one SQLite file (WAL, foreign keys on, migrated on open)."""
 
 
