@@ -408,6 +408,10 @@ def _fallback_label(partial: str, texts: Sequence[str]) -> str:
         seen = {w.strip(".,;:!?\"'()").lower() for w in text.split()}
         counts.update(w for w in seen if len(w) > 1 and w.isalpha() and w not in stops)
     words = partial.split()
+    if not words and not counts:
+        # Answers made only of stop words ("Nothing.", "No"): quote the commonest answer.
+        common = Counter(" ".join(t.split()).strip(" .!") for t in texts).most_common(1)
+        return f'"{common[0][0][:60]}"' if common and common[0][0] else ""
     for word, _ in counts.most_common():
         if len(words) >= 3:
             break
