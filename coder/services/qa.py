@@ -1,0 +1,154 @@
+"""QA from a project: agreement per question, codes named by the reviewer, the queue.
+
+Joins the store to the pure agreement core; used by the CLI and the coding app. No UI library.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from coder.core.agreement import AgreementReport, CodingTable, compute_agreement
+from coder.core.codeframe import Codeframe
+from coder.core.errors import ProjectError
+from coder.store.qa import code_key
+from coder.store.sqlite import SQLiteStore
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class QuestionAgreement:
+    """A question's agreement report and the table behind it."""
+
+    question_id: str
+    table: CodingTable
+    report: AgreementReport
+
+
+def question_agreement(
+    store: SQLiteStore,
+    question_id: str,
+    *,
+    coders: Sequence[str] | None = None,
+    sample_id: int | None = None,
+    n_bootstrap: int = 0,
+    seed: int | None = 1,
+    on_progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> QuestionAgreement:
+    """Agreement among the question's coders (the model coder included when it coded).
+
+    Args:
+        store: The project.
+        question_id: The question.
+        coders: Whose codings to compare (default: every human and model coder who coded it;
+            with `sample_id`, the sample's coders).
+        sample_id: Only the answers of this double-coding sample.
+        n_bootstrap: Bootstrap replicates for 95% intervals (0 = none).
+        seed: Seed of the bootstrap.
+        on_progress: Called with (replicates done, replicates).
+        cancel: Set to stop the bootstrap (raises Cancelled).
+
+    Raises:
+        ProjectError: Unknown question, coder or sample, or a sample of another question.
+    """
+    store.question(question_id)
+    answer_ids = None
+    if sample_id is not None:
+        sample = store.qa_sample(sample_id)
+        if sample.question_id != question_id:
+            raise ProjectError(f"sample {sample_id} is of question {sample.question_id},"
+                               f" not {question_id}")
+        answer_ids = store.sample_answers(sample_id)
+        coders = coders if coders is not None else list(sample.coders)
+    table = store.coding_table(question_id, coders, answer_ids)
+    report = compute_agreement(table, n_bootstrap=n_bootstrap, seed=seed,
+                               on_progress=on_progress, cancel=cancel)
+    return QuestionAgreement(question_id, table, report)
+
+
+def double_coded_questions(store: SQLiteStore) -> list[str]:
+    """Open questions with at least one answer coded by 2 or more coders (not the layer)."""
+    found = []
+    for question in store.questions(open_only=True):
+        table = store.coding_table(question.id)
+        if len(table.coders) >= 2 and bool((table.n_coders_per_unit >= 2).any()):
+            found.append(question.id)
+    return found
+
+
+def project_agreement(
+    store: SQLiteStore,
+    question_ids: Sequence[str] | None = None,
+    *,
+    coders: Sequence[str] | None = None,
+    n_bootstrap: int = 0,
+    seed: int | None = 1,
+    on_progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> list[QuestionAgreement]:
+    """:func:`question_agreement` for each question (default: every double-coded question).
+
+    Raises:
+        ProjectError: No question has double-coded answers yet.
+    """
+    chosen = list(question_ids) if question_ids else double_coded_questions(store)
+    if not chosen:
+        raise ProjectError("no question has answers coded by 2 or more coders yet"
+                           " (plan double-coding with: coder qa sample)")
+    results = []
+    for done, qid in enumerate(chosen):
+        results.append(question_agreement(store, qid, coders=coders, n_bootstrap=n_bootstrap,
+                                          seed=seed, cancel=cancel))
+        if on_progress is not None:
+            on_progress(done + 1, len(chosen))
+    return results
+
+
+def resolve_codes(frame: Codeframe, specs: Sequence[str]) -> list[str]:
+    """Code ids from what a reviewer types: output codes ("101"), labels or "101 Label".
+
+    Raises:
+        ProjectError: A spec matching no code, or a label matching several.
+    """
+    ids: list[str] = []
+    by_key = {code_key(c.output_code, c.label).casefold(): c for c in frame.codes}
+    for raw in specs:
+        spec = raw.strip()
+        if not spec:
+            continue
+        found = None
+        if spec.isdigit():
+            found = frame.by_output_code(int(spec))
+        if found is None:
+            found = by_key.get(spec.casefold())
+        if found is None:
+            matches = frame.by_label(spec)
+            if len(matches) > 1:
+                raise ProjectError(f'"{spec}" is the label of several codes: use the number')
+            found = matches[0] if matches else None
+        if found is None:
+            raise ProjectError(f'no code "{spec}" in codeframe "{frame.name}"')
+        if not found.codable or frame.is_net(found.id):
+            raise ProjectError(f'"{code_key(found.output_code, found.label)}" is a net:'
+                               " choose one of its codes")
+        ids.append(found.id)
+    return list(dict.fromkeys(ids))
+
+
+def adjudicate_answer(store: SQLiteStore, answer_id: int, specs: Sequence[str],
+                      reviewer: str) -> list[str]:
+    """Settle an answer's final codes given as output codes or labels; returns the code ids.
+
+    Raises:
+        ProjectError: Unknown answer or code, or the question has no codeframe.
+    """
+    answer = store.answer(answer_id)
+    frame = store.codeframe_for(answer.question_id)
+    if frame is None:
+        raise ProjectError(f'question "{answer.question_id}" has no codeframe yet')
+    ids = resolve_codes(frame, specs)
+    store.adjudicate(answer_id, ids, reviewer)
+    return ids
