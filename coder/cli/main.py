@@ -91,9 +91,9 @@ def cli(verbose: bool) -> None:
 
 
 def _register() -> None:
-    from coder.cli import app, qa, report, survey
+    from coder.cli import app, codeframe, qa, report, survey, themes
 
-    for module in (survey, report, qa, app):
+    for module in (survey, themes, codeframe, report, qa, app):
         for command in module.COMMANDS:
             cli.add_command(command)
 
