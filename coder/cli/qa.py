@@ -144,6 +144,7 @@ def agreement(project: str | None, input_path: str | None, questions: tuple[str,
     from coder.services.qa import project_agreement, question_agreement
     from coder.store import open_project
 
+    assert project is not None
     if sample_id is not None and len(questions) != 1:
         raise click.UsageError("--sample needs exactly one --question")
     with open_project(project) as store, progress("agreement") as on_progress:

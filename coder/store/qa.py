@@ -27,17 +27,9 @@ from coder.core.errors import ProjectError
 from coder.core.types import Coder, CoderKind
 from coder.store.base import Action, StoreBase, now
 
-if TYPE_CHECKING:  # the methods QAMixin uses from its sibling mixins in SQLiteStore
-    from coder.store.codeframes import CodeframeMixin
-    from coder.store.coding import CodingMixin
-    from coder.store.survey import SurveyMixin
-
-    class _Siblings(SurveyMixin, CodingMixin, CodeframeMixin):
-        pass
-
-    _Base = _Siblings
-else:
-    _Base = StoreBase
+if TYPE_CHECKING:
+    from coder.core.codeframe import Codeframe
+    from coder.core.types import Answer, Question
 
 ADJUDICATED_CODER = "adjudicated"
 
@@ -112,8 +104,19 @@ def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" for _ in values)
 
 
-class QAMixin(_Base):
+class QAMixin(StoreBase):
     """Double-coding samples, agreement tables and the adjudicated layer."""
+
+    if TYPE_CHECKING:  # provided by the sibling mixins of SQLiteStore
+        def question(self, question_id: str) -> Question: ...
+        def answer(self, answer_id: int) -> Answer: ...
+        def coder(self, name: str, *, create: bool = True,
+                  kind: CoderKind = CoderKind.HUMAN) -> Coder: ...
+        def coders(self) -> list[Coder]: ...
+        def codes_of(self, answer_id: int, coder_id: int) -> list[str]: ...
+        def codeframe_for(self, question_id: str) -> Codeframe | None: ...
+        def _touch_status(self, act: Any, answer_id: int, coder_id: int,
+                          **values: Any) -> None: ...
 
     # -- samples -------------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ from coder.tui.config import AppConfig
 from coder.tui.screens.dialogs import PromptDialog
 from coder.tui.session import Session
 
-_SCREENS = ("overview", "coding", "themes", "codeframe", "quotes")
+_SCREENS = ("overview", "coding", "themes", "codeframe", "quotes", "qa")
 
 
 class CoderApp(App[None]):
@@ -42,6 +42,8 @@ class CoderApp(App[None]):
         Binding("f3", "show_themes", "Themes", show=False, id="app.themes"),
         Binding("f4", "show_codeframe", "Codeframe", show=False, id="app.codeframe"),
         Binding("f5", "show_quotes", "Quotes", show=False, id="app.quotes"),
+        Binding("f6", "show_qa", "QA", show=False, id="app.qa",
+                tooltip="Agreement per code and adjudication of disagreements"),
     ]
 
     def __init__(self, store: SQLiteStore, coder_name: str | None, *, blind: bool = False,
@@ -112,6 +114,7 @@ class CoderApp(App[None]):
         from coder.tui.screens.coding import CodingScreen
         from coder.tui.screens.frame_editor import CodeframeScreen
         from coder.tui.screens.overview import OverviewScreen
+        from coder.tui.screens.qa import QAScreen
         from coder.tui.screens.quotes import QuotesScreen
         from coder.tui.screens.themes import ThemesScreen
 
@@ -122,6 +125,7 @@ class CoderApp(App[None]):
             "themes": lambda: ThemesScreen(session, str(qid)),
             "codeframe": lambda: CodeframeScreen(session, str(qid)),
             "quotes": lambda: QuotesScreen(session, str(qid)),
+            "qa": lambda: QAScreen(session, str(qid)),
         }
         screen = factories[name]()
         screen.id = name
@@ -141,6 +145,9 @@ class CoderApp(App[None]):
 
     def action_show_quotes(self) -> None:
         self.open_screen("quotes")
+
+    def action_show_qa(self) -> None:
+        self.open_screen("qa")
 
     def action_keys(self) -> None:
         from coder.tui.screens.keys import KeysScreen
