@@ -61,9 +61,10 @@ def report(project: str, questions: tuple[str, ...], fmt: str | None, output: st
 
 @click.command()
 @project_option
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "sav", "quotes"]),
-              default=None, help="csv, xlsx, sav (SPSS) or quotes (internal quote bank, with IDs);"
-                                 " default: from the file extension.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "sav", "qdpx", "quotes"]),
+              default=None, help="csv, xlsx, sav (SPSS), qdpx (REFI-QDA for NVivo/ATLAS.ti) or"
+                                 " quotes (internal quote bank, with IDs); default: from the"
+                                 " file extension.")
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
               help="The file to write (the codebook goes beside it).")
 @click.option("--question", "-q", "questions", multiple=True,
@@ -82,17 +83,22 @@ def export(project: str, fmt: str | None, output: str, questions: tuple[str, ...
     """Export codes per respondent for statisticians (with a codebook), or the quote bank."""
     from pathlib import Path
 
-    from coder.services.reports import export_data, export_quote_bank
+    from coder.services.reports import export_data, export_qdpx, export_quote_bank
     from coder.store import open_project
 
     chosen = fmt or Path(output).suffix.lstrip(".").lower()
-    if chosen not in ("csv", "xlsx", "sav", "quotes"):
-        raise click.UsageError("give --format csv, xlsx, sav or quotes")
+    if chosen not in ("csv", "xlsx", "sav", "qdpx", "quotes"):
+        raise click.UsageError("give --format csv, xlsx, sav, qdpx or quotes")
     with open_project(project) as store, progress("exporting") as on_progress:
         if chosen == "quotes":
             written = [export_quote_bank(store, output, question_ids=questions or None,
                                          layer=layer, wave=wave)]
             click.echo("note: the quote bank identifies respondents: internal use only", err=True)
+        elif chosen == "qdpx":
+            written = [export_qdpx(store, output, question_ids=questions or None, layer=layer,
+                                   wave=wave, on_progress=on_progress)]
+            click.echo("note: the .qdpx holds respondent IDs and full answers: internal use only",
+                       err=True)
         else:
             written = export_data(store, chosen, output, question_ids=questions or None,
                                   layer=layer, wave=wave, layout=layout, include_ids=include_ids,

@@ -173,12 +173,12 @@ def build_export(
                                        if d.id in shown_ids}
                 is_net = len(members) > 1
                 name = unique(f"{stem}_c{code.output_code}")
-                values = []
+                flags: list[float] = []
                 for (rid, _, _), status in zip(respondents, statuses, strict=True):
                     answer = q.answers.get(rid)
-                    values.append(float(bool(answer.code_ids & members))
+                    flags.append(float(bool(answer.code_ids & members))
                                   if status == 1 and answer is not None else float("nan"))
-                columns[name] = values
+                columns[name] = flags
                 prefix = "NET " if is_net else ""
                 variables.append(Variable(
                     name, f"{q.question_id}: {prefix}{code.label}", q.question_id,
@@ -261,7 +261,7 @@ def write_export(table: ExportTable, fmt: ExportFormat, path: str | Path,
 def _write_sav(table: ExportTable, path: Path) -> None:
     import pyreadstat
 
-    labels = {v.name: v.label[:256] for v in table.variables}
+    labels: dict[str, str | None] = {v.name: v.label[:256] for v in table.variables}
     value_labels = {v.name: {float(k): text for k, text in v.value_labels.items()}
                     for v in table.variables if v.value_labels}
     measure = {v.name: "nominal" for v in table.variables if v.value_labels}

@@ -385,3 +385,44 @@ def export_quote_bank(store: SQLiteStore, path: str | Path, *,
                                              externals.get(answer.respondent_id, ""),
                                              answer.id, answer.text))
     return write_quote_bank(rows, path)
+
+
+def export_qdpx(store: SQLiteStore, path: str | Path, *,
+                question_ids: Sequence[str] | None = None, layer: str | None = None,
+                wave: str | None = None, on_progress: Progress | None = None,
+                cancel: threading.Event | None = None) -> Path:
+    """Write a REFI-QDA project (.qdpx) for NVivo/ATLAS.ti: cases, answers and the layer's codes.
+
+    Respondents are cases named by their respondent ID (the file is for analysts, not for
+    publication). Each coder of the layer keeps their own codings.
+    """
+    from coder.core.codeframe import derived_id
+    from coder.core.refi import write_qdpx
+
+    questions, wave_id, _ = _scope(store, question_ids, wave)
+    chosen = resolve_layer(store, layer, [q.id for q in questions])
+    names = {c.id: c.name for c in store.coders() if c.id in chosen.coder_ids}
+    people = store.respondents(wave_id)
+    external = {r.id: r.external_id for r in people}
+    frames = {}
+    answers, codings = [], []
+    for question in questions:
+        frame = store.codeframe(question.codeframe_id or "")
+        frames[frame.id] = frame
+        for answer in store.answers(question.id, wave_id=wave_id):
+            if answer.is_blank or answer.respondent_id not in external:
+                continue
+            answers.append((str(answer.id), external[answer.respondent_id], question.id,
+                            answer.text))
+        for coding in store.codings(question_id=question.id):
+            if coding.coder_id in names and coding.code_id in frame:
+                codings.append((str(coding.answer_id), coding.code_id, names[coding.coder_id]))
+    kept = {a[0] for a in answers}
+    codings = [c for c in codings if c[0] in kept]
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_qdpx(target, project_name=store.path.stem, codeframes=list(frames.values()),
+               coders=[(n, derived_id("coder", n)) for n in names.values()],
+               respondents=[(r.external_id, dict(r.attributes)) for r in people],
+               answers=answers, codings=codings, on_progress=on_progress, cancel=cancel)
+    return target

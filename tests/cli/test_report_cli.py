@@ -87,3 +87,16 @@ def test_redaction_list_is_used_in_reports(project: Path, tmp_path: Path) -> Non
     assert "trauma" not in html and "[topic]" in html
     assert run("redaction", "remove", "-p", str(project), "TRAUMA").exit_code == 0
     assert "trauma" not in run("redaction", "list", "-p", str(project)).output
+
+
+def test_export_qdpx_holds_the_layer_codings(project: Path, tmp_path: Path) -> None:
+    import zipfile
+
+    out = tmp_path / "p.qdpx"
+    result = run("export", "-p", str(project), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as archive:
+        xml = archive.read("project.qde").decode("utf-8")
+    # alice's codings on the 7 coded answers: 1+2+2+1+2+1+2 = 11 (401 retired still exported)
+    assert xml.count("<Coding ") == 11
+    assert 'name="alice"' in xml
