@@ -123,7 +123,7 @@ class ThemesScreen(Screen[None]):
             return
         self.themes = [t for t in store.themes(run.id) if t.parent_id is None]
         self.marked &= {t.theme_id for t in self.themes}
-        status.update(f"Run {run.id} ({run.created_at[:16].replace('T', ' ')}): "
+        status.update(f"Run {run.id} by {run.coder or '?'}: "
                       f"{len(self.themes)} themes over {run.n_answers} answers, "
                       f"{run.n_other} in no theme.  space selects · g merges · p promotes")
         for t in self.themes:

@@ -1,0 +1,157 @@
+"""Benchmark the coding app on a 100-answer and a 100,000-answer project.
+
+Measures, for the next-answer, assign-code, undo and filter keys:
+  * the app's own work per key press, inside the app: from the key event's dispatch to the end
+    of the screen refresh it causes (CoderApp with record_key_timings);
+  * the same key loop driven by the test pilot, wall time per press, on both projects;
+and the time from process start to the first answer on screen (fresh interpreter).
+
+    .venv/bin/python benchmarks/tui.py [--rounds 60] [--workdir /tmp/coder-bench]
+
+Projects are synthesised once (CSV written, imported with the import service) and reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+QUESTION = "q2_barriers"
+KEYS = {"next answer": "down", "assign code": "1", "undo": "ctrl+z", "filter": "u"}
+ACTIONS = {"next": "next answer", "code_slot(0)": "assign code", "undo": "undo",
+           "toggle_filter('uncoded')": "filter"}
+REGIONS = ["North", "Midlands", "London & South", "East", "South West", "Wales"]
+
+
+def make_project(path: Path, n_answers: int, seed: int = 7) -> Path:
+    """A project with `n_answers` answers to q2 (demo phrasing, shuffled) and the q2 frame."""
+    if path.exists():
+        return path
+    from coder.core.codeframe_files import load_codeframe
+    from coder.services.importing import import_survey
+    from coder.store import create_project
+
+    with (REPO / "data" / "demo_survey.csv").open(encoding="utf-8") as handle:
+        seeds = [r[QUESTION] for r in csv.DictReader(handle) if r[QUESTION].strip()]
+    rng = random.Random(seed)
+    source = path.with_suffix(".csv")
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["respondent", "region", QUESTION])
+        for i in range(n_answers):
+            a, b = rng.choice(seeds), rng.choice(seeds)
+            text = a if rng.random() < 0.5 else f"{a.rstrip('.')}; {b[:80]}"
+            writer.writerow([f"R{i:06d}", rng.choice(REGIONS), text])
+    with create_project(path) as store:
+        import_survey(store, source, wave="1", id_column="respondent",
+                      open_columns=[QUESTION])
+        store.add_codeframe(load_codeframe(REPO / "codeframes" / "q2_barriers.yaml"), "bench",
+                            questions=[QUESTION])
+    source.unlink()
+    return path
+
+
+async def key_loop(project: Path, rounds: int) -> tuple[dict[str, list[float]],
+                                                        dict[str, list[float]]]:
+    """Press next, assign, undo, filter (twice: on and off) `rounds` times.
+
+    Returns (in-app ms per key kind, pilot wall ms per key kind).
+    """
+    from coder.tui.app import build_app
+    from coder.tui.config import AppConfig
+
+    app = build_app(project, "bench", question_id=QUESTION,
+                    config=AppConfig(record_key_timings=True))
+    pilot_ms: dict[str, list[float]] = {k: [] for k in KEYS}
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for _ in range(3):  # warm caches and the first layout
+            await pilot.press("down", "up")
+        app.key_timings.clear()
+        for _ in range(rounds):
+            for kind in ("next answer", "assign code", "undo", "filter", "filter"):
+                started = time.perf_counter()
+                await pilot.press(KEYS[kind])
+                pilot_ms[kind].append((time.perf_counter() - started) * 1000)
+        await pilot.pause()
+    app.store.close()
+    in_app: dict[str, list[float]] = {k: [] for k in KEYS}
+    for action, ms in app.key_timings:
+        kind = ACTIONS.get(action)
+        if kind is not None:
+            in_app[kind].append(ms)
+    return in_app, pilot_ms
+
+
+STARTUP = """
+import time, sys
+t0 = time.perf_counter()
+import asyncio
+from coder.tui.app import build_app
+async def main():
+    app = build_app(sys.argv[1], "bench", question_id=sys.argv[2])
+    async with app.run_test(size=(120, 40)):
+        for _ in range(2000):  # what the screen shows, as a terminal would get it
+            if app.screen.id == "coding":
+                shown = chr(10).join(s.text for s in app.screen._compositor.render_strips())
+                if "Answer 1 " in shown:
+                    break
+            await asyncio.sleep(0.01)
+        else:
+            raise SystemExit("the first answer never appeared")
+        print(time.perf_counter() - t0)
+asyncio.run(main())
+"""
+
+
+def startup_seconds(project: Path) -> float:
+    """Fresh interpreter: imports, open project, first answer on screen (headless)."""
+    out = subprocess.run([sys.executable, "-c", STARTUP, str(project), QUESTION],
+                         capture_output=True, text=True, check=True, cwd=REPO)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def summary(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return {"n": len(values), "median": round(statistics.median(values), 1),
+            "p95": round(p95, 1), "max": round(ordered[-1], 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=60)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/coder-bench"))
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    results: dict[str, object] = {}
+    pilot_medians: dict[int, dict[str, float]] = {}
+    for n in (100, 100_000):
+        started = time.perf_counter()
+        project = make_project(args.workdir / f"tui-{n}.coder", n)
+        print(f"project {n}: ready in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+        in_app, pilot = asyncio.run(key_loop(project, args.rounds))
+        startup = [startup_seconds(project) for _ in range(3)]
+        results[str(n)] = {
+            "in_app_ms": {k: summary(v) for k, v in in_app.items()},
+            "pilot_ms": {k: summary(v) for k, v in pilot.items()},
+            "startup_s": {"median": round(statistics.median(startup), 2),
+                          "max": round(max(startup), 2)},
+        }
+        pilot_medians[n] = {k: statistics.median(v) for k, v in pilot.items()}
+    results["pilot_median_difference_ms"] = {
+        k: round(pilot_medians[100_000][k] - pilot_medians[100][k], 1) for k in KEYS}
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
