@@ -1,0 +1,444 @@
+"""Codeframe use cases shared by the CLI and the TUI: find, import, export, edit, seed from themes.
+
+Each edit is planned in the core (`coder.core.codeframe_ops`) and applied by the store as one
+transaction and one undoable event. Must not depend on click, textual or SQL.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sqlite3
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from coder.core.codeframe import Code, Codeframe, CodeframeError, derived_id
+from coder.core.codeframe_files import (
+    load_codeframe,
+    save_codeframe_yaml,
+    write_codebook_csv,
+    write_codebook_xlsx,
+)
+from coder.core.codeframe_ops import (
+    FramePlan,
+    plan_add,
+    plan_edit,
+    plan_merge,
+    plan_move,
+    plan_restore,
+    plan_retire,
+    plan_split,
+)
+from coder.core.errors import ProjectError
+from coder.core.types import Event
+from coder.store.sqlite import SQLiteStore
+
+#: File types `export_codeframe` writes, by suffix.
+EXPORT_SUFFIXES = (".yaml", ".yml", ".csv", ".xlsx", ".qdc")
+
+FrameRef = Codeframe | str | None
+CodeRef = str | int
+
+
+@dataclass(frozen=True)
+class FrameChange:
+    """What one codeframe edit did.
+
+    Attributes:
+        summary: The event's one-line summary (as shown by history and undo).
+        frame: The frame after the edit, as stored.
+        codings_moved: Codings carried to another code (merge) or re-examined (split).
+        code: The code acted on, as it is now (for add: the new code).
+        new_codes: Codes the edit created (add, split).
+    """
+
+    summary: str
+    frame: Codeframe
+    codings_moved: int
+    code: Code
+    new_codes: tuple[Code, ...] = ()
+
+
+# -- finding frames and codes --------------------------------------------------------------------
+
+
+def find_frame(store: SQLiteStore, *, frame: str | None = None,
+               question: str | None = None) -> Codeframe:
+    """The frame named (or with id) `frame`, else `question`'s active frame, else the only one.
+
+    Raises:
+        ProjectError: If nothing matches, the question has no frame, or the project holds
+            several frames and neither `frame` nor `question` says which.
+    """
+    if frame is not None:
+        return store.codeframe(frame)
+    if question is not None:
+        found = store.codeframe_for(question)
+        if found is None:
+            raise ProjectError(f'question "{question}" has no codeframe yet (import one with:'
+                               f" coder codeframe import FILE --question {question})")
+        return found
+    frames = store.codeframes()
+    if len(frames) == 1:
+        return frames[0]
+    if not frames:
+        raise ProjectError("this project has no codeframe yet (coder codeframe import FILE)")
+    names = ", ".join(f'"{f.name}"' for f in frames)
+    raise ProjectError(f"this project has {len(frames)} codeframes ({names}):"
+                       " choose one with --frame NAME or --question Q")
+
+
+def _frame(store: SQLiteStore, frame: FrameRef, code: CodeRef | None = None) -> Codeframe:
+    """The frame as stored now; with no frame given, the one holding code id `code`."""
+    if isinstance(frame, Codeframe):
+        return store.codeframe(frame.id)
+    if frame is not None:
+        return store.codeframe(frame)
+    frames = store.codeframes()
+    if isinstance(code, str):
+        holding = [f for f in frames if code in f]
+        if len(holding) == 1:
+            return holding[0]
+    return find_frame(store)
+
+
+def _describe(frame: Codeframe, code: Code) -> str:
+    where = f" under {frame.path_label(code.parent_id)}" if code.parent_id else ""
+    status = "" if code.status == "active" else f", {code.status}"
+    return f'{code.output_code} "{code.label}"{where}{status}'
+
+
+def find_code(frame: Codeframe, ref: CodeRef, *, retired: bool = False) -> Code:
+    """The code `ref` names: its output code (e.g. 101), its id, its label or "Net > Label".
+
+    Args:
+        frame: The codeframe to look in.
+        ref: Output code, id, label (case-insensitive) or path of labels joined by ">".
+        retired: When a label matches several codes, prefer retired ones (for restore)
+            instead of codes in use.
+
+    Raises:
+        CodeframeError: If no code matches (naming close labels) or a label is ambiguous
+            (listing every candidate with its number).
+    """
+    if isinstance(ref, int) or (isinstance(ref, str) and ref.strip().isdigit()):
+        number = int(ref)
+        found = frame.by_output_code(number)
+        if found is None:
+            raise CodeframeError(f'codeframe "{frame.name}" has no code {number}')
+        return found
+    text = ref.strip()
+    by_id = frame.get(text)
+    if by_id is not None:
+        return by_id
+    matches = frame.by_label(text)
+    if not matches and ">" in text:
+        wanted = [p.strip().casefold() for p in text.split(">")]
+        matches = [c for c in frame.codes
+                   if [p.label.strip().casefold() for p in frame.path(c.id)] == wanted]
+    if not matches:
+        close = difflib.get_close_matches(text.casefold(),
+                                          [c.label.casefold() for c in frame.codes], n=3)
+        hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+        raise CodeframeError(f'codeframe "{frame.name}" has no code "{text}"{hint}')
+    if len(matches) > 1:
+        preferred = [c for c in matches if c.is_active != retired]
+        matches = preferred or matches
+    if len(matches) > 1:
+        listed = "; ".join(_describe(frame, c) for c in matches)
+        raise CodeframeError(f'"{text}" matches {len(matches)} codes: {listed}.'
+                             " Use the number instead")
+    return matches[0]
+
+
+# -- files ---------------------------------------------------------------------------------------
+
+
+def import_codeframe(store: SQLiteStore, path: str | Path, coder: str | None,
+                     questions: Sequence[str] = ()) -> Codeframe:
+    """Add the frame in `path` (.yaml/.yml, .csv, .xlsx, .qdc) to the project, one undoable action.
+
+    The frame becomes the active frame of `questions` and of the questions its YAML lists.
+
+    Raises:
+        CodeframeError: If the file is invalid (every problem with file, line and field).
+        ProjectError: If the project already holds a frame of that name, or a question is not
+            in the project.
+    """
+    frame = load_codeframe(path)
+    serves = list(dict.fromkeys([*frame.questions, *questions]))
+    known = [q.id for q in store.questions()]
+    missing = [q for q in serves if q not in known]
+    if missing:
+        have = ", ".join(known) or "none: import the survey first"
+        raise ProjectError(f'{path}: codeframe "{frame.name}" is for question(s)'
+                           f" {', '.join(missing)}, not in this project (questions: {have})")
+    store.add_codeframe(frame, coder, questions=questions)
+    return store.codeframe(frame.id)
+
+
+def export_codeframe(store: SQLiteStore, frame: FrameRef, path: str | Path) -> Path:
+    """Write the frame to `path` as YAML (with ids), CSV, XLSX or REFI-QDA .qdc by suffix.
+
+    Raises:
+        CodeframeError: If the suffix is not one of `EXPORT_SUFFIXES`.
+    """
+    current = _frame(store, frame)
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix in (".yaml", ".yml"):
+        save_codeframe_yaml(current, target)
+    elif suffix == ".csv":
+        write_codebook_csv(current, target)
+    elif suffix == ".xlsx":
+        write_codebook_xlsx(current, target)
+    elif suffix == ".qdc":
+        from coder.core.refi import write_qdc
+
+        write_qdc(current, target)
+    else:
+        raise CodeframeError(f"{path}: export to one of {', '.join(EXPORT_SUFFIXES)}")
+    return target
+
+
+# -- edits ---------------------------------------------------------------------------------------
+
+
+def _apply(store: SQLiteStore, plan: FramePlan, coder: str | None, code_id: str,
+           split_rule: Mapping[str, str] | None = None) -> FrameChange:
+    moved = store.apply_frame_plan(plan, coder, split_rule=split_rule)
+    after = store.codeframe(plan.after.id)
+    return FrameChange(plan.summary, after, moved, after.code(code_id),
+                       tuple(after.code(c.id) for c in plan.added))
+
+
+def add_code(store: SQLiteStore, label: str, *, coder: str | None, frame: FrameRef = None,
+             parent: CodeRef | None = None, output_code: int | None = None,
+             position: int | None = None, **fields: object) -> FrameChange:
+    """Add a code (numbered by the frame's rule unless `output_code` is given).
+
+    Args:
+        store: The project.
+        label: The new code's label.
+        coder: Who is acting.
+        frame: The frame (object, name or id); default the only frame in the project.
+        parent: The net to add it under (number, label or id); None for top level.
+        output_code: Its number; default the next free one in the parent's block.
+        position: Index among its siblings; default last.
+        **fields: Other code fields: definition, include_note, exclude_note, examples,
+            colour, status, codable.
+    """
+    current = _frame(store, frame, parent)
+    parent_id = None if parent is None else find_code(current, parent).id
+    new_id = str(uuid.uuid4())
+    plan = plan_add(current, label, parent_id=parent_id, output_code=output_code,
+                    position=position, code_id=new_id, **fields)
+    return _apply(store, plan, coder, new_id)
+
+
+def edit_code(store: SQLiteStore, code: CodeRef, *, coder: str | None, frame: FrameRef = None,
+              **changes: object) -> FrameChange:
+    """Change a code's fields (label, output_code, definition, include_note, exclude_note,
+    examples, colour, status, codable) as one action."""
+    current = _frame(store, frame, code)
+    target = find_code(current, code)
+    return _apply(store, plan_edit(current, target.id, **changes), coder, target.id)
+
+
+def rename_code(store: SQLiteStore, code: CodeRef, new_label: str, *, coder: str | None,
+                frame: FrameRef = None) -> FrameChange:
+    """Give a code a new label; its codings and number are unchanged."""
+    return edit_code(store, code, coder=coder, frame=frame, label=new_label.strip())
+
+
+def move_code(store: SQLiteStore, code: CodeRef, parent: CodeRef | None, *, coder: str | None,
+              frame: FrameRef = None, position: int | None = None) -> FrameChange:
+    """Move a code, with everything under it, under `parent` (None: to the top level)."""
+    current = _frame(store, frame, code)
+    target = find_code(current, code)
+    parent_id = None if parent is None else find_code(current, parent).id
+    return _apply(store, plan_move(current, target.id, parent_id, position), coder, target.id)
+
+
+def merge_codes(store: SQLiteStore, sources: Sequence[CodeRef], target: CodeRef, *,
+                coder: str | None, frame: FrameRef = None) -> FrameChange:
+    """Merge codes into `target`: codings carried (one per answer and coder), sources retired.
+
+    `codings_moved` counts the sources' codings; where a coder had both a source and the
+    target on an answer, the two become one coding.
+    """
+    current = _frame(store, frame, target)
+    into = find_code(current, target)
+    source_ids = [find_code(current, s).id for s in sources]
+    return _apply(store, plan_merge(current, source_ids, into.id), coder, into.id)
+
+
+def split_code(store: SQLiteStore, code: CodeRef, labels: Sequence[str],
+               rule: Mapping[str, str] | None = None, *, coder: str | None,
+               frame: FrameRef = None) -> FrameChange:
+    """Split a code into new codes under it; existing codings follow `rule` or await recoding.
+
+    Args:
+        store: The project.
+        code: The code to split (number, label or id).
+        labels: Labels of the new codes (two or more).
+        rule: New label -> text fragment: a coding whose answer contains the fragment (ignoring
+            case) moves to that new code (to each matching one); the rest stay on the split code
+            marked "needs recoding".
+        coder: Who is acting.
+        frame: The frame; default the one holding the code, or the only frame.
+
+    Raises:
+        CodeframeError: If the rule names a label that is not one of `labels`.
+    """
+    current = _frame(store, frame, code)
+    target = find_code(current, code)
+    new_ids = [str(uuid.uuid4()) for _ in labels]
+    by_label = {label.strip().casefold(): new_id for label, new_id in zip(labels, new_ids,
+                                                                            strict=True)}
+    id_rule: dict[str, str] = {}
+    for label, fragment in (rule or {}).items():
+        key = label.strip().casefold()
+        if key not in by_label:
+            shown = ", ".join(f'"{x.strip()}"' for x in labels)
+            raise CodeframeError(f'the rule names "{label}", which is not a new code ({shown})')
+        if fragment.strip():
+            id_rule[by_label[key]] = fragment.strip()
+    plan = plan_split(current, target.id, labels, new_ids=new_ids)
+    return _apply(store, plan, coder, target.id, split_rule=id_rule)
+
+
+def retire_code(store: SQLiteStore, code: CodeRef, *, coder: str | None,
+                frame: FrameRef = None) -> FrameChange:
+    """Retire a code and everything under it: hidden from coders, codings kept."""
+    current = _frame(store, frame, code)
+    target = find_code(current, code)
+    return _apply(store, plan_retire(current, target.id), coder, target.id)
+
+
+def restore_code(store: SQLiteStore, code: CodeRef, *, coder: str | None,
+                 frame: FrameRef = None) -> FrameChange:
+    """Bring a retired code (and the codes retired under it) back into use."""
+    current = _frame(store, frame, code)
+    target = find_code(current, code, retired=True)
+    return _apply(store, plan_restore(current, target.id), coder, target.id)
+
+
+# -- history -------------------------------------------------------------------------------------
+
+
+def _replay(store: SQLiteStore, coder: str, kind: str) -> Event | None:
+    step = store.undo if kind == "undo" else store.redo
+    try:
+        return step(coder)
+    except sqlite3.IntegrityError:
+        # e.g. undoing "add code" after someone coded answers with it; nothing was changed.
+        pending = store.can_undo(coder) if kind == "undo" else store.can_redo(coder)
+        what = f' "{pending.summary}"' if pending is not None else ""
+        raise ProjectError(f"cannot {kind}{what}: later work depends on it"
+                           " (e.g. answers coded with a code it adds)") from None
+
+
+def undo(store: SQLiteStore, coder: str) -> Event | None:
+    """Undo `coder`'s latest action still in effect (any kind); None if there is none.
+
+    Raises:
+        ProjectError: If a later action changed the same rows or depends on it.
+    """
+    return _replay(store, coder, "undo")
+
+
+def redo(store: SQLiteStore, coder: str) -> Event | None:
+    """Redo `coder`'s latest undone action; None if there is none."""
+    return _replay(store, coder, "redo")
+
+
+# -- seeding from themes -------------------------------------------------------------------------
+
+
+def definition_from_keywords(keywords: Sequence[str], limit: int = 6) -> str:
+    """A draft definition such as "Answers about fees, cost, budget or funding."."""
+    words = [k.strip() for k in keywords if k.strip()][:limit]
+    if not words:
+        return ""
+    listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+    return f"Answers about {listed}."
+
+
+def _unique(label: str, taken: set[str]) -> str:
+    candidate, n = label, 2
+    while candidate.casefold() in taken:
+        candidate, n = f"{label} ({n})", n + 1
+    taken.add(candidate.casefold())
+    return candidate
+
+
+def frame_from_themes(store: SQLiteStore, question_id: str, run_id: int | None = None, *,
+                      coder: str | None, name: str | None = None,
+                      max_examples: int = 3) -> Codeframe:
+    """Create a draft codeframe from a theme run: one draft code per top-level theme.
+
+    Each code gets the theme's label, a definition drafted from its keywords and up to
+    `max_examples` representative answers (redacted like report quotes) as examples; codes are
+    numbered 101, 102, ... The frame becomes the question's active frame if it has none.
+
+    Args:
+        store: The project.
+        question_id: The question whose themes to use.
+        run_id: The theme run; default the question's latest.
+        coder: Who is acting.
+        name: The frame's name; default "<question> themes (run <id>)".
+        max_examples: Most quotes kept per code.
+
+    Raises:
+        ProjectError: If the question has no theme run, the run is for another question, or
+            a frame of that name exists.
+    """
+    question = store.question(question_id)
+    if run_id is None:
+        run = store.latest_theme_run(question.id)
+        if run is None:
+            raise ProjectError(f'question "{question.id}" has no theme run yet'
+                               f" (coder themes --question {question.id})")
+    else:
+        run = store.theme_run(run_id)
+        if run.question_id != question.id:
+            raise ProjectError(f"theme run {run.id} is for {run.question_id}, not {question.id}")
+    themes = [t for t in store.themes(run.id) if t.parent_id is None and t.theme_id >= 0]
+    if not themes:
+        raise ProjectError(f"theme run {run.id} has no themes")
+    frame_name = name or f"{question.id} themes (run {run.id})"
+    frame_id = derived_id("codeframe", frame_name)
+    from coder.services.reports import redactor_for
+
+    redactor = redactor_for(store)
+    taken: set[str] = set()
+    codes = []
+    for i, theme in enumerate(themes):
+        label = theme.label.strip() or ", ".join(theme.keywords[:3]) or f"Theme {theme.theme_id}"
+        examples = _examples(store, theme.quote_answer_ids, max_examples)
+        codes.append(Code(
+            id=derived_id(frame_name, 101 + i), codeframe_id=frame_id,
+            label=_unique(label, taken), output_code=101 + i,
+            definition=definition_from_keywords(theme.keywords),
+            examples=tuple(redactor.redact_all(examples)), status="draft", position=i))
+    frame = Codeframe(frame_id, frame_name, tuple(codes),
+                      f"Draft from theme run {run.id} on {question.id}: {question.text}")
+    active = () if store.codeframe_for(question.id) is not None else (question.id,)
+    store.add_codeframe(frame, coder, questions=active)
+    return store.codeframe(frame_id)
+
+
+def _examples(store: SQLiteStore, answer_ids: Iterable[int], limit: int) -> list[str]:
+    out: list[str] = []
+    for answer_id in answer_ids:
+        if len(out) == limit:
+            break
+        try:
+            text = store.answer(answer_id).raw_text.strip()
+        except ProjectError:
+            continue
+        if text and text not in out:
+            out.append(text)
+    return out
