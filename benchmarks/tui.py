@@ -60,14 +60,26 @@ def make_project(path: Path, n_answers: int, seed: int = 7) -> Path:
     return path
 
 
+async def _until_refreshed(app: object, work: object) -> float:
+    """ms from calling `work()` on the UI thread to the end of the refresh it causes."""
+    done: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+    started = time.perf_counter()
+    work()  # type: ignore[operator]
+    app.call_after_refresh(  # type: ignore[attr-defined]
+        lambda: done.set_result((time.perf_counter() - started) * 1000))
+    return await done
+
+
 async def key_loop(project: Path, rounds: int) -> tuple[dict[str, list[float]],
                                                         dict[str, list[float]]]:
     """Press next, assign, undo, filter (twice: on and off) `rounds` times.
 
-    Returns (in-app ms per key kind, pilot wall ms per key kind).
+    Returns (in-app ms per key kind, pilot wall ms per key kind). In-app also holds "text
+    filter": applying the query "fees" (a store query over every answer) and clearing it.
     """
     from coder.tui.app import build_app
     from coder.tui.config import AppConfig
+    from coder.tui.filters import FilterQuery, parse_filter
 
     app = build_app(project, "bench", question_id=QUESTION,
                     config=AppConfig(record_key_timings=True))
@@ -83,8 +95,15 @@ async def key_loop(project: Path, rounds: int) -> tuple[dict[str, list[float]],
                 await pilot.press(KEYS[kind])
                 pilot_ms[kind].append((time.perf_counter() - started) * 1000)
         await pilot.pause()
+        text_filter = []
+        for _ in range(rounds):
+            for query in (parse_filter("fees"), FilterQuery()):
+                text_filter.append(await _until_refreshed(
+                    app, lambda q=query: app.screen._apply_query(q)))
+                await pilot.pause()
     app.store.close()
     in_app: dict[str, list[float]] = {k: [] for k in KEYS}
+    in_app["text filter (typed query)"] = text_filter
     for action, ms in app.key_timings:
         kind = ACTIONS.get(action)
         if kind is not None:

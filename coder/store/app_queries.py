@@ -58,6 +58,12 @@ class AppQueriesMixin(StoreBase):
             " WHERE a.question_id = ? AND s.coder_id = ? AND s.coded_at IS NOT NULL",
             (question_id, coder_id))}
 
+    def flagged_answer_ids(self, question_id: str, coder_id: int) -> set[int]:
+        """The answers of `question_id` the coder has flagged for review."""
+        return {r[0] for r in self.conn.execute(
+            "SELECT s.answer_id FROM answer_status s JOIN answers a ON a.id = s.answer_id"
+            " WHERE a.question_id = ? AND s.coder_id = ? AND s.flagged", (question_id, coder_id))}
+
     def answers_with_code(self, code_id: str, coder_id: int | None = None) -> list[int]:
         """Ids of the answers coded with `code_id` (by the coder, or by anyone), in order."""
         sql = "SELECT DISTINCT answer_id FROM codings WHERE code_id = ?"

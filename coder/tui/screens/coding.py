@@ -20,6 +20,7 @@ from coder.core.codeframe import Code
 from coder.core.errors import CoderError
 from coder.core.types import Event
 from coder.store.app_queries import AnswerRow
+from coder.store.coding import AnswerFilter
 from coder.tui.filters import FilterQuery, parse_filter
 from coder.tui.screens.dialogs import PromptDialog
 from coder.tui.shortcuts import SHORTCUT_KEYS, code_shortcuts, search_codes
@@ -71,7 +72,9 @@ class CodingScreen(Screen[None]):
         self.question_id = question_id
         self.query_state = FilterQuery()
         self._coded: set[int] = set()
-        self._total = 0
+        self._flagged: set[int] = set()
+        self._all_ids: list[int] = []
+        self._shown: int | None = None
         self._theme_codes: dict[tuple[int, int], list[tuple[str, int]]] = {}
         self._actions_since_suggestions = 0
         self._suggested: list[Code] = []
@@ -106,10 +109,15 @@ class CodingScreen(Screen[None]):
         store, me = self.session.store, self.session.coder
         self.session.question_id = self.question_id
         self._coded = store.coded_answer_ids(self.question_id, me.id)
-        self._total = len(store.answer_ids(self.question_id, me.id))
+        self._flagged = store.flagged_answer_ids(self.question_id, me.id)
+        self._all_ids = store.answer_ids(self.question_id, me.id)
         self._update_topbar()
         self._apply_query(self.query_state)
         self.answers.focus()
+
+    @property
+    def _total(self) -> int:
+        return len(self._all_ids)
 
     def _update_topbar(self) -> None:
         question = self.session.store.question(self.question_id)
@@ -135,17 +143,27 @@ class CodingScreen(Screen[None]):
             self.notify(str(exc), severity="error")
             return False
         self.query_state = query
-        ids = self.session.store.answer_ids(self.question_id, self.session.coder.id,
-                                            answer_filter)
+        ids = self._matching(query, answer_filter)
         described = query.describe()
         self.query_one("#filter-bar", Label).update(
             f"[b]{len(ids)}[/] of {self._total} answers" +
             (f"  filter: [b]{described}[/]  (esc clears)" if described else ""))
         self.answers.set_answer_ids(ids, keep=self.answers.current_id)
-        if not ids:
-            self._show_current()
+        self._show_current()
         self._update_progress()
         return True
+
+    def _matching(self, query: FilterQuery, answer_filter: AnswerFilter) -> list[int]:
+        """Answer ids passing the filter; status-only filters use the sets kept in memory."""
+        if query != FilterQuery(uncoded=query.uncoded, flagged=query.flagged):
+            return self.session.store.answer_ids(self.question_id, self.session.coder.id,
+                                                 answer_filter)
+        ids = self._all_ids
+        if query.uncoded:
+            ids = [a for a in ids if a not in self._coded]
+        if query.flagged:
+            ids = [a for a in ids if a in self._flagged]
+        return ids
 
     def _update_progress(self) -> None:
         bar = self.query_one("#coded-progress", ProgressBar)
@@ -158,10 +176,12 @@ class CodingScreen(Screen[None]):
 
     @on(AnswerList.Highlighted)
     def _on_highlighted(self, event: AnswerList.Highlighted) -> None:
-        self._show_current()
+        if event.answer_id != self._shown:  # e.g. a click; keys already showed it
+            self._show_current()
 
     def _show_current(self) -> None:
         answer_id = self.answers.current_id
+        self._shown = answer_id
         detail = self.query_one(AnswerDetail)
         frame = self.session.frame(self.question_id)
         if answer_id is None:
@@ -243,18 +263,23 @@ class CodingScreen(Screen[None]):
 
     def action_next(self) -> None:
         self.answers.move_by(1)
+        self._show_current()
 
     def action_previous(self) -> None:
         self.answers.move_by(-1)
+        self._show_current()
 
     def action_page(self, direction: int) -> None:
         self.answers.page(direction)
+        self._show_current()
 
     def action_first(self) -> None:
         self.answers.move_to(0)
+        self._show_current()
 
     def action_last(self) -> None:
         self.answers.move_to(len(self.answers.answer_ids) - 1)
+        self._show_current()
 
     def action_next_uncoded(self) -> None:
         ids = self.answers.answer_ids
@@ -263,6 +288,7 @@ class CodingScreen(Screen[None]):
             index = (start + offset) % len(ids)
             if ids[index] not in self._coded:
                 self.answers.move_to(index)
+                self._show_current()
                 return
         self.notify("every answer in this list is coded")
 
@@ -323,10 +349,13 @@ class CodingScreen(Screen[None]):
         changed = list(answer_ids)
         store, me = self.session.store, self.session.coder
         for answer_id in changed:
-            if store.status(answer_id, me.id)["coded_at"] is not None:
-                self._coded.add(answer_id)
-            else:
-                self._coded.discard(answer_id)
+            status = store.status(answer_id, me.id)
+            for kept, present in ((self._coded, status["coded_at"] is not None),
+                                  (self._flagged, status["flagged"])):
+                if present:
+                    kept.add(answer_id)
+                else:
+                    kept.discard(answer_id)
         self._actions_since_suggestions += 1
         self.answers.invalidate(changed)
         self._update_progress()
@@ -345,8 +374,9 @@ class CodingScreen(Screen[None]):
                                       "themes"}:
             self.session.forget_frames()
             self._theme_codes.clear()
-            self._coded = self.session.store.coded_answer_ids(self.question_id,
-                                                              self.session.coder.id)
+            store, me = self.session.store, self.session.coder
+            self._coded = store.coded_answer_ids(self.question_id, me.id)
+            self._flagged = store.flagged_answer_ids(self.question_id, me.id)
             self.answers.invalidate()
             self._update_progress()
             self._show_current()

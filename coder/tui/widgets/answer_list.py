@@ -6,6 +6,7 @@ so moving, coding or filtering costs O(visible rows) whatever the number of answ
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable, Sequence
 from typing import ClassVar
 
@@ -51,7 +52,6 @@ class AnswerList(ScrollView, can_focus=True, inherit_bindings=False):
         super().__init__(name=name, id=id, classes=classes)
         self._fetch = fetch
         self._ids: list[int] = []
-        self._position: dict[int, int] = {}
         self._rows: dict[int, AnswerRow] = {}
 
     # -- data ----------------------------------------------------------------------------------
@@ -65,25 +65,19 @@ class AnswerList(ScrollView, can_focus=True, inherit_bindings=False):
         return self._ids[self.cursor] if 0 <= self.cursor < len(self._ids) else None
 
     def set_answer_ids(self, answer_ids: list[int], *, keep: int | None = None) -> None:
-        """Show these answers; the cursor stays on `keep` if listed, else the nearest after it."""
+        """Show these answers (ascending ids); the cursor stays on `keep`, else the next one."""
         self._ids = answer_ids
-        self._position = {}
         self.virtual_size = Size(0, len(answer_ids))
         index = 0
         if keep is not None and answer_ids:
-            index = self.index_of(keep)
-            if index is None:
-                import bisect
-
-                index = min(bisect.bisect_left(answer_ids, keep), len(answer_ids) - 1)
+            index = min(bisect.bisect_left(answer_ids, keep), len(answer_ids) - 1)
         self.refresh()
         self.move_to(index, force=True)
 
     def index_of(self, answer_id: int) -> int | None:
-        """Position of an answer in the list (None if filtered out)."""
-        if not self._position and self._ids:
-            self._position = {aid: i for i, aid in enumerate(self._ids)}
-        return self._position.get(answer_id)
+        """Position of an answer in the list (None if filtered out); O(log n)."""
+        index = bisect.bisect_left(self._ids, answer_id)
+        return index if index < len(self._ids) and self._ids[index] == answer_id else None
 
     def invalidate(self, answer_ids: Iterable[int] | None = None) -> None:
         """Forget cached rows (all when None) so they are fetched again when drawn."""
