@@ -7,6 +7,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from coder.core.errors import CoderError
 
@@ -31,16 +32,27 @@ class AppConfig:
     Attributes:
         coder: Default coder name (config key `coder`), or None to ask.
         keymap: Binding id -> comma-separated keys, overriding the defaults.
-        embedder: "sentence-transformers" (the bundled model) or "hashing" (fast, for tests).
+        embedder: "sentence-transformers" (the bundled model), "hashing" (fast, for tests), or
+            any object with the core Embedder interface.
         record_key_timings: Keep per-key timings (for the benchmark).
-        frozen_clock: Show this instead of times (snapshot tests).
     """
 
     coder: str | None = None
     keymap: dict[str, str] = field(default_factory=dict)
-    embedder: str = "sentence-transformers"
+    embedder: Any = "sentence-transformers"
     record_key_timings: bool = False
-    frozen_clock: str | None = None
+
+    def make_embedder(self) -> Any:
+        """The embedder theme discovery uses; the model itself loads on first use."""
+        if not isinstance(self.embedder, str):
+            return self.embedder
+        from coder.core.embedding import HashingEmbedder, SentenceTransformerEmbedder
+
+        if self.embedder == "hashing":
+            return HashingEmbedder()
+        if self.embedder == "sentence-transformers":
+            return SentenceTransformerEmbedder()
+        raise ConfigError(f'unknown embedder "{self.embedder}"')
 
 
 def _read_toml(path: Path) -> dict[str, object]:

@@ -184,7 +184,8 @@ class ThemesScreen(Screen[None]):
             self.app.call_from_thread(self._progress, done, total)
 
         with open_project(path) as store:
-            run_themes(store, self.question_id, on_progress=progress,
+            run_themes(store, self.question_id, coder=self.session.coder.name,
+                       embedder=self.session.config.make_embedder(), on_progress=progress,
                        cancel=worker.cancelled_event)
 
     def _progress(self, done: int, total: int) -> None:

@@ -1,0 +1,75 @@
+"""Theme discovery from the themes screen: runs in a worker, shows progress, Esc cancels."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from coder.core.embedding import HashingEmbedder
+from coder.core.errors import Cancelled
+from coder.store import open_project
+from coder.tui.app import build_app
+from coder.tui.config import AppConfig
+from tests.tui.conftest import screen_text
+
+pytestmark = pytest.mark.asyncio
+Q2 = "q2_barriers"
+
+
+class BlockingEmbedder:
+    """Embeds nothing until cancelled: lets a test press Esc while discovery is running."""
+
+    model_id = "blocking-test"
+    dim = 8
+
+    def __init__(self) -> None:
+        self.started = threading.Event()
+
+    def embed(self, texts: Sequence[str], *, on_progress: Callable[[int, int], None] | None
+              = None, cancel: threading.Event | None = None) -> np.ndarray:
+        self.started.set()
+        if on_progress is not None:
+            on_progress(0, len(texts))
+        deadline = time.monotonic() + 30
+        while not (cancel is not None and cancel.is_set()) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        raise Cancelled("embedding cancelled")
+
+
+async def test_discovery_runs_in_a_worker_and_stores_a_run(demo_project: Path) -> None:
+    config = AppConfig(embedder=HashingEmbedder())
+    app = build_app(demo_project, "alice", question_id=Q2, config=config)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3")
+        await pilot.pause()
+        assert "No theme run yet" in screen_text(app)
+        await pilot.press("d")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "themes over" in screen_text(app)
+    with open_project(demo_project) as store:
+        runs = store.theme_runs(Q2)
+        assert len(runs) == 1 and runs[0].coder == "alice"
+        assert runs[0].n_answers + runs[0].n_non_substantive == len(store.answer_ids(Q2))
+        assert store.themes(runs[0].id)
+
+
+async def test_escape_cancels_discovery_and_nothing_is_saved(demo_project: Path) -> None:
+    embedder = BlockingEmbedder()
+    app = build_app(demo_project, "alice", question_id=Q2, config=AppConfig(embedder=embedder))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f3", "d")
+        assert embedder.started.wait(10)
+        await pilot.pause()
+        assert "Esc cancels" in screen_text(app)  # the progress row is showing
+        await pilot.press("escape")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Esc cancels" not in screen_text(app)
+    with open_project(demo_project) as store:
+        assert store.theme_runs(Q2) == []
