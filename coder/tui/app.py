@@ -214,9 +214,10 @@ class CoderApp(App[None]):
             self._key_started = time.perf_counter()
         await super().on_event(event)
 
-    async def run_action(self, action: Any, default_namespace: Any = None) -> bool:
+    async def run_action(self, action: Any, default_namespace: Any = None,
+                         *args: Any, **kwargs: Any) -> bool:
         started, self._key_started = self._key_started, None
-        result = await super().run_action(action, default_namespace)
+        result = await super().run_action(action, default_namespace, *args, **kwargs)
         if started is not None:
             self.call_after_refresh(self._record, str(action), started)
         return result

@@ -107,7 +107,8 @@ def parse_filter(query: str) -> FilterQuery:
         if colon and head.lower() == "is":
             if value.lower() not in ("uncoded", "flagged"):
                 raise FilterError(f'unknown filter "{token}": use is:uncoded or is:flagged')
-            result = replace(result, **{value.lower(): True})
+            result = replace(result, uncoded=True) if value.lower() == "uncoded" \
+                else replace(result, flagged=True)
         elif colon and head.lower() == "code" and value:
             result = replace(result, code=value)
         elif colon and head.lower() == "theme":

@@ -106,7 +106,7 @@ class CodeframeScreen(Screen[None]):
         counts = self.session.store.coding_counts(frame.id)
         tree.root.label = f"{frame.name}  ({sum(counts.values())} codings)"
         tree.root.expand()
-        nodes = {None: tree.root}
+        nodes: dict[str | None, TreeNode[str]] = {None: tree.root}
         for _depth, code in frame.walk():
             parent = nodes.get(code.parent_id, tree.root)
             label = Text()

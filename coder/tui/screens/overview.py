@@ -116,8 +116,11 @@ class OverviewScreen(Screen[None]):
     def _gather(self, path: Path, coder_id: int) -> None:
         from coder.store import open_project
 
-        with open_project(path) as store:
+        store = open_project(path)  # this thread's own connection
+        try:
             rows = gather_rows(store, coder_id)
+        finally:
+            store.close()
         self.app.call_from_thread(self._show, rows)
 
     def _show(self, rows: list[QuestionRow]) -> None:

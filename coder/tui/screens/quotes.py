@@ -165,8 +165,11 @@ class QuotesScreen(Screen[None]):
     def _rank_worker(self, path: Path, code_id: str, coder_id: int | None) -> None:
         from coder.store import open_project
 
-        with open_project(path) as store:
+        store = open_project(path)  # this thread's own connection
+        try:
             ranked = rank_answers(store, code_id, coder_id)
+        finally:
+            store.close()
         self.app.call_from_thread(self._show, ranked)
 
     def _show(self, ranked: RankedQuotes) -> None:

@@ -183,10 +183,13 @@ class ThemesScreen(Screen[None]):
         def progress(done: int, total: int) -> None:
             self.app.call_from_thread(self._progress, done, total)
 
-        with open_project(path) as store:
+        store = open_project(path)  # this thread's own connection
+        try:
             run_themes(store, self.question_id, coder=self.session.coder.name,
                        embedder=self.session.config.make_embedder(), on_progress=progress,
                        cancel=worker.cancelled_event)
+        finally:
+            store.close()
 
     def _progress(self, done: int, total: int) -> None:
         self.query_one("#themes-progress", ProgressBar).update(total=total or None,
