@@ -7,11 +7,14 @@ transaction and one undoable event. Must not depend on click, textual or SQL.
 from __future__ import annotations
 
 import difflib
+import json
 import sqlite3
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
+from typing import Any
 
 from coder.core.codeframe import Code, Codeframe, CodeframeError, derived_id
 from coder.core.codeframe_files import (
@@ -138,9 +141,10 @@ def find_code(frame: Codeframe, ref: CodeRef, *, retired: bool = False) -> Code:
         matches = [c for c in frame.codes
                    if [p.label.strip().casefold() for p in frame.path(c.id)] == wanted]
     if not matches:
-        close = difflib.get_close_matches(text.casefold(),
-                                          [c.label.casefold() for c in frame.codes], n=3)
-        hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else ""
+        labels = {c.label.casefold(): c.label for c in frame.codes}
+        close = difflib.get_close_matches(text.casefold(), list(labels), n=3)
+        shown = ", ".join(f'"{labels[c]}"' for c in close)
+        hint = f" (did you mean {shown}?)" if close else ""
         raise CodeframeError(f'codeframe "{frame.name}" has no code "{text}"{hint}')
     if len(matches) > 1:
         preferred = [c for c in matches if c.is_active != retired]
@@ -328,14 +332,57 @@ def restore_code(store: SQLiteStore, code: CodeRef, *, coder: str | None,
 # -- history -------------------------------------------------------------------------------------
 
 
+def _code_from_row(row: Mapping[str, Any]) -> Code:
+    values = {f.name: row[f.name] for f in dataclass_fields(Code)}
+    values["examples"] = tuple(json.loads(row["examples"]))
+    values["codable"] = bool(row["codable"])
+    return Code(**values)
+
+
+def replay_problems(store: SQLiteStore, event: Event, kind: str) -> list[str]:
+    """What would be wrong with the codeframes if `event` were undone (or redone) now.
+
+    Undo and redo replay row images; a frame edited in between by someone else (a net retired,
+    a label taken) could end up invalid, e.g. a code re-added under a net retired since.
+    """
+    changes = [c for c in event.changes if c["table"] == "codes"]
+    if kind == "undo":
+        changes.reverse()
+    frames: dict[str, tuple[Codeframe, dict[str, Code]]] = {}
+    for change in changes:
+        image = change["before"] if kind == "undo" else change["after"]
+        frame_id = (change["before"] or change["after"])["codeframe_id"]
+        if frame_id not in frames:
+            try:
+                frame = store.codeframe(frame_id)
+            except ProjectError:  # the whole frame comes back as it was: nothing to check
+                continue
+            frames[frame_id] = (frame, {c.id: c for c in frame.codes})
+        if frame_id in frames:
+            codes = frames[frame_id][1]
+            if image is None:
+                codes.pop(change["key"]["id"], None)
+            else:
+                codes[change["key"]["id"]] = _code_from_row(image)
+    return [f'codeframe "{frame.name}": {problem}'
+            for frame, codes in frames.values()
+            for problem in frame.with_codes(codes.values()).problems()]
+
+
 def _replay(store: SQLiteStore, coder: str, kind: str) -> Event | None:
     step = store.undo if kind == "undo" else store.redo
+    pending = store.can_undo(coder) if kind == "undo" else store.can_redo(coder)
+    if pending is not None:
+        problems = replay_problems(store, pending, kind)
+        if problems:
+            raise ProjectError(f"cannot {kind} {pending.summary}: later changes to the"
+                               f" codeframe conflict ({'; '.join(problems)})")
     try:
         return step(coder)
     except sqlite3.IntegrityError:
         # e.g. undoing "add code" after someone coded answers with it; nothing was changed.
         pending = store.can_undo(coder) if kind == "undo" else store.can_redo(coder)
-        what = f' "{pending.summary}"' if pending is not None else ""
+        what = f" {pending.summary}" if pending is not None else ""
         raise ProjectError(f"cannot {kind}{what}: later work depends on it"
                            " (e.g. answers coded with a code it adds)") from None
 
