@@ -136,22 +136,178 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def perturb(text: str, rng: random.Random) -> str:
+    """A small edit (typo, dropped word, case, punctuation) so copies are distinct texts."""
+    words = text.split()
+    op = rng.randrange(4)
+    if op == 0 and len(words) > 3:
+        del words[rng.randrange(len(words))]
+    elif op == 1 and words:
+        i = rng.randrange(len(words))
+        w = words[i]
+        if len(w) > 3:
+            j = rng.randrange(len(w) - 1)
+            words[i] = w[:j] + w[j + 1] + w[j] + w[j + 2 :]
+    elif op == 2:
+        return text.lower().rstrip("?.!") + rng.choice(["", ".", "!", " please", " thanks"])
+    return " ".join(words) + rng.choice(["", " ", "?", "."])
+
+
+def metrics(y: list[str], labels: np.ndarray) -> dict[str, float]:
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    return {
+        "nmi": normalized_mutual_info_score(y, labels),
+        "ari": adjusted_rand_score(y, labels),
+        "k": int(len(set(labels.tolist()) - {-1})),
+        "other": float(np.mean(labels == -1)),
+    }
+
+
+def run_ours(x: np.ndarray, texts: list[str], seed: int) -> np.ndarray:
+    from coder.core.themes import ThemeDiscovery
+
+    return ThemeDiscovery(random_state=seed).fit(x, texts).labels_
+
+
+def run_kmeans(x: np.ndarray, k: int, seed: int) -> np.ndarray:
+    from sklearn.cluster import KMeans
+
+    return KMeans(n_clusters=k, random_state=seed, n_init="auto").fit_predict(x)
+
+
+def run_bertopic(x: np.ndarray, texts: list[str], seed: int) -> np.ndarray:
+    """BERTopic with its defaults on the same embeddings; ``seed`` fixes UMAP's seed only
+    for the second run (the default has no seed, as a user would run it)."""
+    from bertopic import BERTopic
+
+    kwargs = {}
+    if seed:
+        from umap import UMAP
+
+        kwargs["umap_model"] = UMAP(
+            n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=seed
+        )
+    topics, _ = BERTopic(**kwargs).fit_transform(texts, x)
+    return np.asarray(topics)
+
+
+def compare(
+    sets: list[DataSet], cache: NpyCache, embedder: SentenceTransformerEmbedder, with_bertopic: bool
+) -> list[dict]:
+    from sklearn.metrics import adjusted_rand_score
+
+    rows = []
+    for ds in sets:
+        x = cache.embeddings(ds.texts, embedder)
+        k_true = len(set(ds.labels))
+        methods = {
+            "ours": lambda s, x=x, ds=ds: run_ours(x, ds.texts, s),
+            "kmeans_true_k": lambda s, x=x, k=k_true: run_kmeans(x, k, s),
+        }
+        if with_bertopic and len(ds.texts) >= 10:
+            methods["bertopic_defaults"] = lambda s, x=x, ds=ds: run_bertopic(x, ds.texts, s)
+        for name, fn in methods.items():
+            t0 = time.perf_counter()
+            a = fn(0)
+            wall = time.perf_counter() - t0
+            b = fn(1)
+            row = {
+                "set": ds.name,
+                "n": len(ds.texts),
+                "human_k": k_true,
+                "method": name,
+                **metrics(ds.labels, a),
+                "seed_ari": adjusted_rand_score(a, b),
+                "time_s": wall,
+            }
+            rows.append(row)
+            log.info("%s", json.dumps(row))
+    return rows
+
+
+def timing(ds: DataSet, embedder: SentenceTransformerEmbedder) -> dict[str, float]:
+    """Embedding alone, cold (embed + themes, empty cache), warm (cache filled)."""
+    from coder.core.themes_run import discover_themes
+
+    embedder.embed(["warm up the model"])
+    t0 = time.perf_counter()
+    embed_with_cache(ds.texts, embedder, InMemoryEmbeddingCache())
+    embed_only = time.perf_counter() - t0
+    cache = InMemoryEmbeddingCache()
+    t0 = time.perf_counter()
+    discover_themes(ds.texts, embedder=embedder, cache=cache)
+    cold = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    discover_themes(ds.texts, embedder=embedder, cache=cache)
+    warm = time.perf_counter() - t0
+    out = {
+        "n": len(ds.texts),
+        "embed_only_s": embed_only,
+        "cold_s": cold,
+        "warm_s": warm,
+        "cold_over_embed": cold / embed_only,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+    log.info("timing %s", json.dumps(out))
+    return out
+
+
+def scale(n: int, embedder: SentenceTransformerEmbedder) -> dict[str, float]:
+    """Cold run on ``n`` answers: Banking77 repeated with small perturbations."""
+    from coder.core.themes_run import discover_themes
+
+    base = load_banking()
+    rng = random.Random(0)
+    texts, labels = [], []
+    while len(texts) < n:
+        for t, y in zip(base.texts, base.labels, strict=True):
+            texts.append(t if len(texts) < len(base.texts) else perturb(t, rng))
+            labels.append(y)
+    texts, labels = texts[:n], labels[:n]
+    embedder.embed(["warm up the model"])
+    t0 = time.perf_counter()
+    run = discover_themes(texts, embedder=embedder, cache=InMemoryEmbeddingCache())
+    cold = time.perf_counter() - t0
+    out = {
+        "n": n,
+        "distinct": len(set(texts)),
+        "cold_s": cold,
+        "peak_rss_mb": peak_rss_mb(),
+        **metrics(labels, run.labels),
+    }
+    log.info("scale %s", json.dumps(out))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sets", default="all")
-    parser.add_argument("--embed-only", action="store_true")
+    parser.add_argument("--sets", default="all", help="all, or nhs,banking,clinc")
+    parser.add_argument("--embed-only", action="store_true", help="only fill the cache")
+    parser.add_argument("--no-bertopic", action="store_true")
+    parser.add_argument("--timing", action="store_true", help="cold/warm times on Banking77")
+    parser.add_argument("--scale", type=int, default=0, help="cold run on N answers")
+    parser.add_argument("--json", type=Path, help="write results here")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    random.seed(0)
-    sets = load_sets(args.sets)
+    for noisy in ("sentence_transformers", "BERTopic", "coder"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     embedder = SentenceTransformerEmbedder()
-    cache = NpyCache(EMB_DIR)
-    for ds in sets:
-        t0 = time.perf_counter()
-        emb = cache.embeddings(ds.texts, embedder)
-        log.info(
-            "%s: %d texts, %s, %.1fs", ds.name, len(ds.texts), emb.shape, time.perf_counter() - t0
-        )
+    result: dict = {}
+    if args.scale:
+        result["scale"] = scale(args.scale, embedder)
+    elif args.timing:
+        result["timing"] = timing(load_banking(), embedder)
+    else:
+        sets = load_sets(args.sets)
+        cache = NpyCache(EMB_DIR)
+        if args.embed_only:
+            for ds in sets:
+                cache.embeddings(ds.texts, embedder)
+            return 0
+        result["compare"] = compare(sets, cache, embedder, not args.no_bertopic)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1))
     return 0
 
 
