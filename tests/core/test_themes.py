@@ -97,14 +97,16 @@ def test_outliers_go_to_other_with_a_nearest_theme_and_capped_share() -> None:
     rng = np.random.default_rng(9)
     noise = rng.normal(size=(12, x.shape[1])).astype(np.float32)
     x = np.vstack([x, noise / np.linalg.norm(noise, axis=1, keepdims=True)])
-    model = ThemeDiscovery(random_state=0).fit(x)
+    # Resolution 2: at the default (4) Louvain splits these small, clean blobs further and
+    # a few noise answers form a theme of their own (see benchmarks/RESULTS-themes.md).
+    model = ThemeDiscovery(random_state=0, resolution=2.0).fit(x)
     others = np.flatnonzero(model.labels_ == OTHER)
     assert 0 < len(others) <= 0.10 * len(x)
     assert np.mean(np.isin(np.arange(250, 262), others)) >= 0.75
     assert np.all(model.nearest_theme_[others] >= 0)
     assert np.all(model.nearest_theme_[model.labels_ >= 0] == model.labels_[model.labels_ >= 0])
     assert np.all((model.confidence_ >= 0) & (model.confidence_ <= 1))
-    tight = ThemeDiscovery(random_state=0, max_other_share=0.02).fit(x)
+    tight = ThemeDiscovery(random_state=0, resolution=2.0, max_other_share=0.02).fit(x)
     assert tight.n_other_ <= 0.02 * len(x)
 
 
