@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 import json
-import sqlite3
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -377,14 +376,7 @@ def _replay(store: SQLiteStore, coder: str, kind: str) -> Event | None:
         if problems:
             raise ProjectError(f"cannot {kind} {pending.summary}: later changes to the"
                                f" codeframe conflict ({'; '.join(problems)})")
-    try:
-        return step(coder)
-    except sqlite3.IntegrityError:
-        # e.g. undoing "add code" after someone coded answers with it; nothing was changed.
-        pending = store.can_undo(coder) if kind == "undo" else store.can_redo(coder)
-        what = f" {pending.summary}" if pending is not None else ""
-        raise ProjectError(f"cannot {kind}{what}: later work depends on it"
-                           " (e.g. answers coded with a code it adds)") from None
+    return step(coder)
 
 
 def undo(store: SQLiteStore, coder: str) -> Event | None:

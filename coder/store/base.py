@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from coder.core.errors import ProjectError
 from coder.core.types import Event
@@ -180,7 +180,7 @@ class StoreBase:
     # -- opening -------------------------------------------------------------------------------
 
     @classmethod
-    def create(cls, path: str | Path) -> StoreBase:
+    def create(cls, path: str | Path) -> Self:
         p = Path(path)
         if p.exists():
             raise ProjectError(f"{p}: a file of that name already exists")
@@ -188,14 +188,14 @@ class StoreBase:
         return cls._connect(p)
 
     @classmethod
-    def open(cls, path: str | Path) -> StoreBase:
+    def open(cls, path: str | Path) -> Self:
         p = Path(path)
         if not p.exists():
             raise ProjectError(f"{p}: no such project (create one with: coder init {p})")
         return cls._connect(p)
 
     @classmethod
-    def _connect(cls, p: Path) -> StoreBase:
+    def _connect(cls, p: Path) -> Self:
         try:
             conn = sqlite3.connect(p, isolation_level=None, timeout=10.0)
             conn.execute("PRAGMA foreign_keys = ON")
@@ -244,14 +244,14 @@ class StoreBase:
     def schema_version(self) -> int:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
 
-    def reopen(self) -> StoreBase:
+    def reopen(self) -> Self:
         """A second connection to the same file, for use on another thread."""
         return type(self)._connect(self.path)
 
     def close(self) -> None:
         self.conn.close()
 
-    def __enter__(self) -> StoreBase:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -338,8 +338,13 @@ class StoreBase:
             recorded = [Change.from_json(c) for c in target.changes]
             steps = [c.inverse() for c in reversed(recorded)] if kind == "undo" else recorded
             act = Action(conn)
-            for change in steps:
-                act.apply(change, label=f'{kind} "{target.summary}"')
+            try:
+                for change in steps:
+                    act.apply(change, label=f'{kind} "{target.summary}"')
+            except sqlite3.IntegrityError:
+                # e.g. undoing "add code" after answers were coded with it; nothing is changed.
+                raise ProjectError(f"cannot {kind} {target.summary}: later work depends on it"
+                                   " (e.g. answers coded with a code it adds)") from None
             self._log(conn, kind, target.action, coder, f"{kind}: {target.summary}", target_id,
                       False, act.changes, {})
             self._push(conn, target_id, coder, "redo" if kind == "undo" else "undo")

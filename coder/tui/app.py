@@ -19,6 +19,7 @@ from textual.screen import Screen
 
 from coder.core.errors import CoderError
 from coder.core.types import Event
+from coder.services import codeframes as codeframe_service
 from coder.store import SQLiteStore, open_project
 from coder.tui.config import AppConfig
 from coder.tui.screens.dialogs import PromptDialog
@@ -168,7 +169,7 @@ class CoderApp(App[None]):
             return
         name = self.session.coder.name
         try:
-            event = self.store.undo(name) if undo else self.store.redo(name)
+            event = (codeframe_service.undo if undo else codeframe_service.redo)(self.store, name)
         except CoderError as exc:
             self.notify(str(exc), severity="error", timeout=6)
             return
