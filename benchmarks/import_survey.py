@@ -31,8 +31,12 @@ def run(args: list[str]) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--answers", type=int, action="append",
-                        help="answers in the file (8 open questions per respondent)")
+    parser.add_argument(
+        "--answers",
+        type=int,
+        action="append",
+        help="answers in the file (8 open questions per respondent)",
+    )
     options = parser.parse_args()
     demo = runpy.run_path(str(REPO / "data" / "generate_demo.py"))
     n_open = len(demo["OPEN_QUESTION_IDS"])
@@ -48,8 +52,10 @@ def main() -> None:
             t_import, _ = run(["import", str(csv), "--project", project, "--wave", "2025"])
             t_again, _ = run(["import", str(csv), "--project", project, "--wave", "2025"])
             t_info, peak = run(["info", "--project", project, "--json"])
-            print(f"| {respondents * n_open:,} | {respondents:,} | {csv.stat().st_size / 1e6:.1f} |"
-                  f" {t_import:.1f} | {t_again:.1f} | {t_info:.2f} | {peak:.0f} |")
+            print(
+                f"| {respondents * n_open:,} | {respondents:,} | {csv.stat().st_size / 1e6:.1f} |"
+                f" {t_import:.1f} | {t_again:.1f} | {t_info:.2f} | {peak:.0f} |"
+            )
 
 
 if __name__ == "__main__":

@@ -31,14 +31,25 @@ Exit codes:
 
 
 def project_option(func: F) -> F:
-    return click.option("--project", "-p", "project", required=True, metavar="PROJECT",
-                        type=click.Path(dir_okay=False),
-                        help="The project file (created by `coder init`).")(func)
+    return click.option(
+        "--project",
+        "-p",
+        "project",
+        required=True,
+        metavar="PROJECT",
+        type=click.Path(dir_okay=False),
+        help="The project file (created by `coder init`).",
+    )(func)
 
 
 def coder_option(func: F) -> F:
-    return click.option("--coder", "coder_name", envvar="CODER_NAME", default=None,
-                        help="Who is acting (recorded in the log); default $CODER_NAME or $USER.")(func)
+    return click.option(
+        "--coder",
+        "coder_name",
+        envvar="CODER_NAME",
+        default=None,
+        help="Who is acting (recorded in the log); default $CODER_NAME or $USER.",
+    )(func)
 
 
 def resolve_coder(name: str | None) -> str:
@@ -52,9 +63,15 @@ def progress(description: str) -> Iterator[Callable[[int, int], None]]:
     """A progress bar on stderr (hidden when not a terminal) as an on_progress callback."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    bar = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-                   TimeRemainingColumn(), transient=True,
-                   console=_stderr_console(), disable=not sys.stderr.isatty())
+    bar = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        transient=True,
+        console=_stderr_console(),
+        disable=not sys.stderr.isatty(),
+    )
     task = bar.add_task(description, total=None)
     with bar:
         yield lambda done, total: bar.update(task, completed=done, total=total)
@@ -80,14 +97,19 @@ class CoderGroup(click.Group):
             ctx.exit(130)
 
 
-@click.group(cls=CoderGroup, epilog=EXIT_CODES,
-             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=CoderGroup,
+    epilog=EXIT_CODES,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="coder")
 @click.option("-v", "--verbose", is_flag=True, help="Log what is happening to stderr.")
 def cli(verbose: bool) -> None:
     """Code the free-text answers of surveys: themes, codeframes, coding, agreement, reports."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
 
 
 def _register() -> None:

@@ -23,29 +23,54 @@ def init(project: str) -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 @project_option
 @click.option("--id-column", default=None, help="Respondent ID column (default: detected).")
-@click.option("--open-column", "open_columns", multiple=True,
-              help="An open question column; repeat for several (default: detected).")
-@click.option("--wave", default=None, help="Wave to import into (default: the latest, or \"1\").")
+@click.option(
+    "--open-column",
+    "open_columns",
+    multiple=True,
+    help="An open question column; repeat for several (default: detected).",
+)
+@click.option("--wave", default=None, help='Wave to import into (default: the latest, or "1").')
 @click.option("--sheet", default=None, help="XLSX sheet (default: the first).")
 @coder_option
-def import_(file: str, project: str, id_column: str | None, open_columns: tuple[str, ...],
-            wave: str | None, sheet: str | None, coder_name: str | None) -> None:
+def import_(
+    file: str,
+    project: str,
+    id_column: str | None,
+    open_columns: tuple[str, ...],
+    wave: str | None,
+    sheet: str | None,
+    coder_name: str | None,
+) -> None:
     """Import a survey export FILE (.csv, .xlsx, .sav) into the project, all or nothing."""
     from coder.services.importing import import_survey
     from coder.store import open_project
 
     with open_project(project) as store, progress("importing") as on_progress:
-        plan, result = import_survey(store, file, wave=wave, id_column=id_column,
-                                     open_columns=open_columns or None, sheet=sheet,
-                                     coder=resolve_coder(coder_name), on_progress=on_progress)
-    click.echo(f"{file} -> wave {result.wave}: ID column {plan.id_column};"
-               f" open questions {', '.join(plan.open_question_ids)}")
-    click.echo(f"  respondents added {result.respondents_added}, answers added"
-               f" {result.answers_added}, changed {result.answers_changed}, unchanged"
-               f" {result.answers_unchanged}")
+        plan, result = import_survey(
+            store,
+            file,
+            wave=wave,
+            id_column=id_column,
+            open_columns=open_columns or None,
+            sheet=sheet,
+            coder=resolve_coder(coder_name),
+            on_progress=on_progress,
+        )
+    click.echo(
+        f"{file} -> wave {result.wave}: ID column {plan.id_column};"
+        f" open questions {', '.join(plan.open_question_ids)}"
+    )
+    click.echo(
+        f"  respondents added {result.respondents_added}, answers added"
+        f" {result.answers_added}, changed {result.answers_changed}, unchanged"
+        f" {result.answers_unchanged}"
+    )
     if result.answers_changed_coded:
-        click.echo(f"  note: {result.answers_changed_coded} changed answers were already coded;"
-                   " their codings were kept: review them", err=True)
+        click.echo(
+            f"  note: {result.answers_changed_coded} changed answers were already coded;"
+            " their codings were kept: review them",
+            err=True,
+        )
 
 
 @click.command()
@@ -62,22 +87,39 @@ def info(project: str, wave: str | None, as_json: bool) -> None:
         counts = store.counts()
         waves = [w.name for w in store.waves()]
     if as_json:
-        click.echo(json.dumps({"project": project, "waves": waves, "counts": counts,
-                               "questions": [s.to_json() for s in stats]}, indent=2,
-                              ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {
+                    "project": project,
+                    "waves": waves,
+                    "counts": counts,
+                    "questions": [s.to_json() for s in stats],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         return
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{project}: {counts['respondents']} respondents, waves {', '.join(waves) or '-'}")
+    table = Table(
+        title=f"{project}: {counts['respondents']} respondents, waves {', '.join(waves) or '-'}"
+    )
     for name in ("question", "text", "answers", "blank", "non-subst.", "duplicates"):
         table.add_column(name, justify="right" if name not in ("question", "text") else "left")
     for s in stats:
         text = s.question.text if len(s.question.text) < 60 else s.question.text[:57] + "..."
         if s.question.routing_note:
             text += f"\n[dim]{s.question.routing_note}[/]"
-        table.add_row(s.question.id, text, str(s.n_answers), str(s.n_blank),
-                      str(s.n_non_substantive), str(s.n_duplicates))
+        table.add_row(
+            s.question.id,
+            text,
+            str(s.n_answers),
+            str(s.n_blank),
+            str(s.n_non_substantive),
+            str(s.n_duplicates),
+        )
     Console().print(table)
 
 

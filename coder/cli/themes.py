@@ -9,28 +9,56 @@ from coder.cli.main import coder_option, progress, resolve_coder
 
 @click.command()
 @click.argument("file", required=False, type=click.Path(dir_okay=False))
-@click.option("--project", "-p", "project", type=click.Path(dir_okay=False),
-              help="Project mode: find themes in a question and store the run.")
+@click.option(
+    "--project",
+    "-p",
+    "project",
+    type=click.Path(dir_okay=False),
+    help="Project mode: find themes in a question and store the run.",
+)
 @click.option("--question", "-q", help="Project mode: the open question.")
 @click.option("--wave", help="Project mode: only this wave (default: all waves).")
 @click.option("--list", "list_runs", is_flag=True, help="Project mode: list stored runs.")
 @click.option("--show", "show_run", type=int, help="Project mode: show a stored run.")
 @click.option("--text-column", help="File mode: the column holding the answers.")
-@click.option("--output", type=click.Path(dir_okay=False),
-              help="File mode: ASSIGN.csv (row, theme_id, theme_label), one row per input row.")
-@click.option("--themes-output", type=click.Path(dir_okay=False),
-              help="File mode: THEMES.csv (theme_id, label, keywords, size, share, quote_1..5).")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="File mode: ASSIGN.csv (row, theme_id, theme_label), one row per input row.",
+)
+@click.option(
+    "--themes-output",
+    type=click.Path(dir_okay=False),
+    help="File mode: THEMES.csv (theme_id, label, keywords, size, share, quote_1..5).",
+)
 @click.option("--min-theme-size", type=click.IntRange(min=1), help="Smallest theme (answers).")
 @click.option("--n-themes", type=click.IntRange(min=1), help="Ask for this many themes.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
 @click.option("--subthemes", is_flag=True, help="Also split large themes into sub-themes.")
-@click.option("--model", "model_path", envvar="CODER_EMBEDDING_MODEL",
-              help="A local sentence-transformers model folder (default: all-MiniLM-L6-v2).")
+@click.option(
+    "--model",
+    "model_path",
+    envvar="CODER_EMBEDDING_MODEL",
+    help="A local sentence-transformers model folder (default: all-MiniLM-L6-v2).",
+)
 @coder_option
-def themes(file: str | None, project: str | None, question: str | None, wave: str | None,
-           list_runs: bool, show_run: int | None, text_column: str | None, output: str | None,
-           themes_output: str | None, min_theme_size: int | None, n_themes: int | None,
-           seed: int, subthemes: bool, model_path: str | None, coder_name: str | None) -> None:
+def themes(
+    file: str | None,
+    project: str | None,
+    question: str | None,
+    wave: str | None,
+    list_runs: bool,
+    show_run: int | None,
+    text_column: str | None,
+    output: str | None,
+    themes_output: str | None,
+    min_theme_size: int | None,
+    n_themes: int | None,
+    seed: int,
+    subthemes: bool,
+    model_path: str | None,
+    coder_name: str | None,
+) -> None:
     """Find candidate themes in answers, without being told how many.
 
     \b
@@ -47,11 +75,20 @@ def themes(file: str | None, project: str | None, question: str | None, wave: st
 
         with progress("themes") as on_progress:
             run = discover_themes_in_file(
-                file, text_column, output=output, themes_output=themes_output,
-                min_theme_size=min_theme_size, n_themes=n_themes, seed=seed,
-                embedder=SentenceTransformerEmbedder(model_path), on_progress=on_progress)
-        click.echo(f"{len(run.labels)} rows: {len(run.themes)} themes, {run.n_other} other,"
-                   f" {run.n_non_substantive} without an answer -> {output}")
+                file,
+                text_column,
+                output=output,
+                themes_output=themes_output,
+                min_theme_size=min_theme_size,
+                n_themes=n_themes,
+                seed=seed,
+                embedder=SentenceTransformerEmbedder(model_path),
+                on_progress=on_progress,
+            )
+        click.echo(
+            f"{len(run.labels)} rows: {len(run.themes)} themes, {run.n_other} other,"
+            f" {run.n_non_substantive} without an answer -> {output}"
+        )
         return
     if project is None:
         raise click.UsageError("give a FILE, or --project with --question")
@@ -69,10 +106,17 @@ def themes(file: str | None, project: str | None, question: str | None, wave: st
 
             with progress("themes") as on_progress:
                 show_run = run_themes(
-                    store, question, wave=wave, coder=resolve_coder(coder_name),
+                    store,
+                    question,
+                    wave=wave,
+                    coder=resolve_coder(coder_name),
                     embedder=SentenceTransformerEmbedder(model_path),
-                    min_theme_size=min_theme_size, n_themes=n_themes, seed=seed,
-                    subthemes=subthemes, on_progress=on_progress)
+                    min_theme_size=min_theme_size,
+                    n_themes=n_themes,
+                    seed=seed,
+                    subthemes=subthemes,
+                    on_progress=on_progress,
+                )
         _show(store, show_run)
 
 
@@ -84,8 +128,16 @@ def _list(store, question: str | None) -> None:
     for name in ("run", "question", "when", "model", "answers", "themes", "other", "seconds"):
         table.add_column(name, no_wrap=name in ("question", "when"))
     for r in store.theme_runs(question):
-        table.add_row(str(r.id), r.question_id, r.created_at[:16], r.model.split("/")[-1],
-                      str(r.n_answers), str(r.n_themes), str(r.n_other), f"{r.seconds:.1f}")
+        table.add_row(
+            str(r.id),
+            r.question_id,
+            r.created_at[:16],
+            r.model.split("/")[-1],
+            str(r.n_answers),
+            str(r.n_themes),
+            str(r.n_other),
+            f"{r.seconds:.1f}",
+        )
     Console().print(table)
 
 
@@ -95,16 +147,20 @@ def _show(store, run_id: int) -> None:
 
     run = store.theme_run(run_id)
     base = max(run.n_answers, 1)
-    table = Table(title=f"Run {run.id} on {run.question_id}: {run.n_answers} answers,"
-                        f" {run.n_themes} themes, {run.n_other} other ({run.n_other / base:.0%}),"
-                        f" {run.n_non_substantive} non-substantive left out", show_lines=True)
+    table = Table(
+        title=f"Run {run.id} on {run.question_id}: {run.n_answers} answers,"
+        f" {run.n_themes} themes, {run.n_other} other ({run.n_other / base:.0%}),"
+        f" {run.n_non_substantive} non-substantive left out",
+        show_lines=True,
+    )
     for name in ("id", "theme", "size", "share", "keywords", "quotes"):
         table.add_column(name, overflow="fold")
     for t in store.themes(run_id):
         quotes = "\n".join(f"“{store.answer(a).text}”" for a in t.quote_answer_ids[:3])
         label = t.label if t.parent_id is None else f"  ↳ {t.label}"
-        table.add_row(str(t.theme_id), label, str(t.size), f"{t.share:.0%}",
-                      ", ".join(t.keywords[:6]), quotes)
+        table.add_row(
+            str(t.theme_id), label, str(t.size), f"{t.share:.0%}", ", ".join(t.keywords[:6]), quotes
+        )
     Console().print(table)
 
 

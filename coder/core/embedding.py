@@ -46,8 +46,15 @@ def cache_key(text: str) -> str:
 class Embedder(Protocol):
     """Anything that turns texts into L2-normalised float32 vectors."""
 
-    model_id: str
-    dim: int
+    @property
+    def model_id(self) -> str:
+        """Identifies the model in the embedding cache."""
+        ...
+
+    @property
+    def dim(self) -> int:
+        """Length of each embedding vector."""
+        ...
 
     def embed(
         self,

@@ -111,7 +111,7 @@ def detect_id_column(table: SurveyTable, given: str | None) -> str:
 def detect_open_columns(
     table: SurveyTable, id_column: str, given: Sequence[str] | None
 ) -> list[str]:
-    """Open (free-text) columns: those given (checked) or the text columns that read as free text."""
+    """Open (free-text) columns: those given (checked) or the columns that read as free text."""
     frame = table.frame
     if given:
         for column in given:
@@ -169,7 +169,7 @@ def infer_routing(
             continue
         asked_values = sorted(set(values[answered]))
         offered = set(values) - {""}
-        # A filter selects some of the offered answers; "anyone who answered the filter" is not routing.
+        # A filter selects some offered answers; "anyone who answered it" is not routing.
         if "" in asked_values or len(asked_values) >= len(offered):
             continue
         asked = values.isin(asked_values)
@@ -210,8 +210,10 @@ def plan_import(
         c: _labelled(frame[c].tolist(), table.value_labels.get(c)) for c in attribute_columns
     }
     # Routing reads the closed answers as respondents saw them (value labels, not codes).
-    routing_frame = pd.DataFrame({**{c: attribute_values[c] for c in closed},
-                                  **{c: frame[c].tolist() for c in opens}}, dtype=object)
+    routing_frame = pd.DataFrame(
+        {**{c: attribute_values[c] for c in closed}, **{c: frame[c].tolist() for c in opens}},
+        dtype=object,
+    )
     questions: list[QuestionSpec] = []
     for position, column in enumerate(frame.columns):
         if column == id_col:

@@ -187,8 +187,9 @@ def _read_xlsx(p: Path, sheet: str | None) -> SurveyTable:
     chosen = sheet if sheet is not None else names[0]
     if chosen not in names:
         raise InputError(f'has no sheet "{chosen}" (sheets: {", ".join(names)})', path=str(p))
-    frame = pd.read_excel(book, sheet_name=chosen, dtype=object, header=0, keep_default_na=False,
-                          na_values=[])
+    frame = pd.read_excel(
+        book, sheet_name=chosen, dtype=object, header=0, keep_default_na=False, na_values=[]
+    )
     if frame.columns.size == 0:
         raise InputError(f'sheet "{chosen}" is empty', path=str(p))
     frame = frame.dropna(how="all")

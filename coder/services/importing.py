@@ -18,7 +18,9 @@ DEFAULT_WAVE = "1"
 
 def non_substantive_rules(store: SQLiteStore) -> NonSubstantiveRules:
     """The project's non-substantive list (setting "non_substantive"), or the default list."""
-    return NonSubstantiveRules.from_phrases(store.setting("non_substantive", DEFAULT_NON_SUBSTANTIVE))
+    return NonSubstantiveRules.from_phrases(
+        store.setting("non_substantive", DEFAULT_NON_SUBSTANTIVE)
+    )
 
 
 def import_survey(
@@ -35,12 +37,14 @@ def import_survey(
 ) -> tuple[ImportPlan, ImportResult]:
     """Import `path` into the project; raises InputError (nothing written) on bad input."""
     table = read_survey(path, sheet=sheet)
-    plan = plan_import(table, id_column=id_column, open_columns=open_columns,
-                       rules=non_substantive_rules(store))
+    plan = plan_import(
+        table, id_column=id_column, open_columns=open_columns, rules=non_substantive_rules(store)
+    )
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     if wave is None:
         waves = store.waves()
         wave = waves[-1].name if waves else DEFAULT_WAVE
-    result = store.apply_import(plan, wave=wave, coder=coder, file_sha256=digest,
-                                on_progress=on_progress, cancel=cancel)
+    result = store.apply_import(
+        plan, wave=wave, coder=coder, file_sha256=digest, on_progress=on_progress, cancel=cancel
+    )
     return plan, result

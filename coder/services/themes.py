@@ -44,27 +44,53 @@ def run_themes(
         raise CoderError(f"question {question_id} has no answers to find themes in")
     embedder = embedder or SentenceTransformerEmbedder(model_path)
     started = time.perf_counter()
-    params: dict[str, Any] = {"min_theme_size": min_theme_size, "n_themes": n_themes,
-                              "random_state": seed, "subthemes": subthemes}
+    params: dict[str, Any] = {
+        "min_theme_size": min_theme_size,
+        "n_themes": n_themes,
+        "random_state": seed,
+        "subthemes": subthemes,
+    }
     run = discover_themes(
-        [a.text for a in answers], embedder=embedder, cache=store,
+        [a.text for a in answers],
+        embedder=embedder,
+        cache=store,
         non_substantive=[not a.is_substantive for a in answers],
-        on_progress=on_progress, cancel=cancel, **params,
+        on_progress=on_progress,
+        cancel=cancel,
+        **params,
     )
     seconds = time.perf_counter() - started
     themes = [
-        StoredTheme(0, t.id, t.label, tuple(t.keywords), t.size, float(t.share),
-                    tuple(answers[i].id for i in t.quote_indices), t.parent_id)
+        StoredTheme(
+            0,
+            t.id,
+            t.label,
+            tuple(t.keywords),
+            t.size,
+            float(t.share),
+            tuple(answers[i].id for i in t.quote_indices),
+            t.parent_id,
+        )
         for t in run.themes
     ]
     substantive = np.flatnonzero(~run.non_substantive)
     assignments = [
-        ThemeAssignment(answers[i].id, int(run.labels[i]), float(run.confidence[i]),
-                        int(run.nearest_theme[i]) if run.nearest_theme[i] >= 0 else None)
+        ThemeAssignment(
+            answers[i].id,
+            int(run.labels[i]),
+            float(run.confidence[i]),
+            int(run.nearest_theme[i]) if run.nearest_theme[i] >= 0 else None,
+        )
         for i in substantive
     ]
     return store.save_theme_run(
-        question_id=question_id, wave_id=wave_id, coder=coder, model=embedder.model_id,
-        params={**params, "wave": wave}, n_non_substantive=run.n_non_substantive,
-        seconds=seconds, themes=themes, assignments=assignments,
+        question_id=question_id,
+        wave_id=wave_id,
+        coder=coder,
+        model=embedder.model_id,
+        params={**params, "wave": wave},
+        n_non_substantive=run.n_non_substantive,
+        seconds=seconds,
+        themes=themes,
+        assignments=assignments,
     )

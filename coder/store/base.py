@@ -75,8 +75,13 @@ class Change:
     after: Row | None
 
     def to_json(self) -> dict[str, Any]:
-        return {"table": self.table, "op": self.op, "key": self.key,
-                "before": self.before, "after": self.after}
+        return {
+            "table": self.table,
+            "op": self.op,
+            "key": self.key,
+            "before": self.before,
+            "after": self.after,
+        }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Change:
@@ -106,7 +111,9 @@ class Action:
         row = dict(row)
         columns = ", ".join(row)
         marks = ", ".join("?" for _ in row)
-        cur = self.conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values()))
+        cur = self.conn.execute(
+            f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values())
+        )
         key = {k: row[k] for k in TABLE_KEYS[table] if k in row}
         if len(key) < len(TABLE_KEYS[table]):  # an autoincrement key
             key = {TABLE_KEYS[table][0]: cur.lastrowid}
@@ -210,9 +217,10 @@ class StoreBase:
                 f"{p}: made by a newer version of coder (schema {version}; this one knows"
                 f" {SCHEMA_VERSION}); upgrade coder to open it"
             )
-        if version and not conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE name = 'events'"
-        ).fetchone():
+        if (
+            version
+            and not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'events'").fetchone()
+        ):
             raise ProjectError(f"{p}: an SQLite file, but not a coder project")
         if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
             raise ProjectError(f"{p}: an SQLite file, but not a coder project")
@@ -238,7 +246,9 @@ class StoreBase:
                 self.conn.execute("COMMIT")
             except Exception:
                 self.conn.execute("ROLLBACK")
-                raise ProjectError(f"{self.path}: upgrade {name} failed; the project is unchanged")
+                raise ProjectError(
+                    f"{self.path}: upgrade {name} failed; the project is unchanged"
+                ) from None
 
     @property
     def schema_version(self) -> int:
@@ -271,46 +281,81 @@ class StoreBase:
         self.conn.execute("COMMIT")
 
     @contextmanager
-    def action(self, action: str, coder: str | None, summary: str,
-               *, undoable: bool = True) -> Iterator[Action]:
+    def action(
+        self, action: str, coder: str | None, summary: str, *, undoable: bool = True
+    ) -> Iterator[Action]:
         """One user action: one transaction and one event; undone and redone as a unit."""
         with self.transaction() as conn:
             act = Action(conn)
             yield act
             if not act.changes and undoable:
                 return  # nothing changed: no event, nothing to undo
-            event_id = self._log(conn, "do", action, coder, act.summary or summary, None,
-                                 undoable, act.changes, act.details)
+            event_id = self._log(
+                conn,
+                "do",
+                action,
+                coder,
+                act.summary or summary,
+                None,
+                undoable,
+                act.changes,
+                act.details,
+            )
             if undoable and coder is not None:
-                conn.execute("DELETE FROM history_stack WHERE coder = ? AND stack = 'redo'", (coder,))
+                conn.execute(
+                    "DELETE FROM history_stack WHERE coder = ? AND stack = 'redo'", (coder,)
+                )
                 self._push(conn, event_id, coder, "undo")
 
-    def log_event(self, action: str, coder: str | None, summary: str,
-                  details: Mapping[str, Any] | None = None) -> int:
+    def log_event(
+        self, action: str, coder: str | None, summary: str, details: Mapping[str, Any] | None = None
+    ) -> int:
         """Record a non-undoable event inside the caller's open transaction."""
         return self._log(self.conn, "do", action, coder, summary, None, False, [], details or {})
 
-    def _log(self, conn: sqlite3.Connection, kind: str, action: str, coder: str | None,
-             summary: str, target: int | None, undoable: bool, changes: Sequence[Change],
-             details: Mapping[str, Any]) -> int:
+    def _log(
+        self,
+        conn: sqlite3.Connection,
+        kind: str,
+        action: str,
+        coder: str | None,
+        summary: str,
+        target: int | None,
+        undoable: bool,
+        changes: Sequence[Change],
+        details: Mapping[str, Any],
+    ) -> int:
         cur = conn.execute(
             "INSERT INTO events (at, coder, kind, action, summary, target_event_id, undoable,"
             " changes, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (now(), coder, kind, action, summary, target, int(undoable),
-             json.dumps([c.to_json() for c in changes]), json.dumps(dict(details))),
+            (
+                now(),
+                coder,
+                kind,
+                action,
+                summary,
+                target,
+                int(undoable),
+                json.dumps([c.to_json() for c in changes]),
+                json.dumps(dict(details)),
+            ),
         )
         return int(cur.lastrowid or 0)
 
     def _push(self, conn: sqlite3.Connection, event_id: int, coder: str, stack: str) -> None:
         conn.execute("DELETE FROM history_stack WHERE event_id = ?", (event_id,))
         seq = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM history_stack").fetchone()[0]
-        conn.execute("INSERT INTO history_stack (event_id, coder, stack, seq) VALUES (?, ?, ?, ?)",
-                     (event_id, coder, stack, seq))
+        conn.execute(
+            "INSERT INTO history_stack (event_id, coder, stack, seq) VALUES (?, ?, ?, ?)",
+            (event_id, coder, stack, seq),
+        )
 
     def _top(self, coder: str, stack: str) -> int | None:
         row = self.conn.execute(
             "SELECT event_id FROM history_stack WHERE coder = ? AND stack = ? ORDER BY seq DESC"
-            " LIMIT 1", (coder, stack)).fetchone()
+            " LIMIT 1",
+            (coder, stack),
+        ).fetchone()
         return None if row is None else int(row[0])
 
     def can_undo(self, coder: str) -> Event | None:
@@ -343,10 +388,21 @@ class StoreBase:
                     act.apply(change, label=f'{kind} "{target.summary}"')
             except sqlite3.IntegrityError:
                 # e.g. undoing "add code" after answers were coded with it; nothing is changed.
-                raise ProjectError(f"cannot {kind} {target.summary}: later work depends on it"
-                                   " (e.g. answers coded with a code it adds)") from None
-            self._log(conn, kind, target.action, coder, f"{kind}: {target.summary}", target_id,
-                      False, act.changes, {})
+                raise ProjectError(
+                    f"cannot {kind} {target.summary}: later work depends on it"
+                    " (e.g. answers coded with a code it adds)"
+                ) from None
+            self._log(
+                conn,
+                kind,
+                target.action,
+                coder,
+                f"{kind}: {target.summary}",
+                target_id,
+                False,
+                act.changes,
+                {},
+            )
             self._push(conn, target_id, coder, "redo" if kind == "undo" else "undo")
             return target
 
@@ -359,12 +415,22 @@ class StoreBase:
             raise ProjectError(f"no event {event_id}")
         return _event(_row(cur, row))
 
-    def events(self, *, limit: int | None = None, action_prefix: str | None = None,
-               with_changes: bool = False) -> list[Event]:
+    def events(
+        self,
+        *,
+        limit: int | None = None,
+        action_prefix: str | None = None,
+        with_changes: bool = False,
+    ) -> list[Event]:
         """The log, newest first."""
-        columns = "*" if with_changes else (
-            "id, at, coder, kind, action, summary, target_event_id, undoable, details,"
-            " '[]' AS changes")
+        columns = (
+            "*"
+            if with_changes
+            else (
+                "id, at, coder, kind, action, summary, target_event_id, undoable, details,"
+                " '[]' AS changes"
+            )
+        )
         sql = f"SELECT {columns} FROM events"
         params: list[Any] = []
         if action_prefix:
@@ -393,9 +459,15 @@ class StoreBase:
 
 def _event(row: Row) -> Event:
     return Event(
-        id=row["id"], at=row["at"], coder=row["coder"], kind=row["kind"], action=row["action"],
-        summary=row["summary"], target_event_id=row["target_event_id"],
-        undoable=bool(row["undoable"]), changes=tuple(json.loads(row["changes"])),
+        id=row["id"],
+        at=row["at"],
+        coder=row["coder"],
+        kind=row["kind"],
+        action=row["action"],
+        summary=row["summary"],
+        target_event_id=row["target_event_id"],
+        undoable=bool(row["undoable"]),
+        changes=tuple(json.loads(row["changes"])),
         details=json.loads(row["details"]),
     )
 

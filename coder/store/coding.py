@@ -34,37 +34,64 @@ class CodingMixin(StoreBase):
         name = name.strip()
         if not name:
             raise ProjectError("a coder needs a name")
-        row = self.conn.execute("SELECT id, name, kind FROM coders WHERE name = ?", (name,)).fetchone()
+        row = self.conn.execute(
+            "SELECT id, name, kind FROM coders WHERE name = ?", (name,)
+        ).fetchone()
         if row is None:
             if not create:
                 raise ProjectError(f'no coder "{name}" in this project')
             with self.transaction() as conn:
-                conn.execute("INSERT INTO coders (name, kind, created_at) VALUES (?, ?, ?)",
-                             (name, str(kind), now()))
-                self.log_event("coder.add", name, f"coder {name} ({kind}) joined", {"kind": str(kind)})
-            row = self.conn.execute("SELECT id, name, kind FROM coders WHERE name = ?", (name,)).fetchone()
+                conn.execute(
+                    "INSERT INTO coders (name, kind, created_at) VALUES (?, ?, ?)",
+                    (name, str(kind), now()),
+                )
+                self.log_event(
+                    "coder.add", name, f"coder {name} ({kind}) joined", {"kind": str(kind)}
+                )
+            row = self.conn.execute(
+                "SELECT id, name, kind FROM coders WHERE name = ?", (name,)
+            ).fetchone()
         return Coder(row[0], row[1], CoderKind(row[2]))
 
     def coders(self) -> list[Coder]:
-        return [Coder(i, n, CoderKind(k)) for i, n, k in
-                self.conn.execute("SELECT id, name, kind FROM coders ORDER BY id")]
+        return [
+            Coder(i, n, CoderKind(k))
+            for i, n, k in self.conn.execute("SELECT id, name, kind FROM coders ORDER BY id")
+        ]
 
     # -- codings -------------------------------------------------------------------------------
 
     def codes_of(self, answer_id: int, coder_id: int) -> list[str]:
-        return [r[0] for r in self.conn.execute(
-            "SELECT code_id FROM codings WHERE answer_id = ? AND coder_id = ? ORDER BY created_at",
-            (answer_id, coder_id))]
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT code_id FROM codings WHERE answer_id = ? AND coder_id = ?"
+                " ORDER BY created_at",
+                (answer_id, coder_id),
+            )
+        ]
 
     def codings_of_answer(self, answer_id: int) -> list[Coding]:
-        return [Coding(a, c, k, t, bool(n)) for a, c, k, t, n in self.conn.execute(
-            "SELECT answer_id, code_id, coder_id, created_at, needs_recoding FROM codings"
-            " WHERE answer_id = ? ORDER BY coder_id, created_at", (answer_id,))]
+        return [
+            Coding(a, c, k, t, bool(n))
+            for a, c, k, t, n in self.conn.execute(
+                "SELECT answer_id, code_id, coder_id, created_at, needs_recoding FROM codings"
+                " WHERE answer_id = ? ORDER BY coder_id, created_at",
+                (answer_id,),
+            )
+        ]
 
-    def codings(self, *, question_id: str | None = None, coder_id: int | None = None,
-                code_ids: Iterable[str] | None = None) -> list[Coding]:
-        sql = ("SELECT c.answer_id, c.code_id, c.coder_id, c.created_at, c.needs_recoding"
-               " FROM codings c JOIN answers a ON a.id = c.answer_id WHERE 1 = 1")
+    def codings(
+        self,
+        *,
+        question_id: str | None = None,
+        coder_id: int | None = None,
+        code_ids: Iterable[str] | None = None,
+    ) -> list[Coding]:
+        sql = (
+            "SELECT c.answer_id, c.code_id, c.coder_id, c.created_at, c.needs_recoding"
+            " FROM codings c JOIN answers a ON a.id = c.answer_id WHERE 1 = 1"
+        )
         params: list[Any] = []
         if question_id is not None:
             sql += " AND a.question_id = ?"
@@ -76,37 +103,50 @@ class CodingMixin(StoreBase):
             ids = list(code_ids)
             sql += f" AND c.code_id IN ({', '.join('?' for _ in ids)})"
             params.extend(ids)
-        return [Coding(a, c, k, t, bool(n)) for a, c, k, t, n in
-                self.conn.execute(sql + " ORDER BY c.answer_id, c.coder_id, c.created_at", params)]
+        return [
+            Coding(a, c, k, t, bool(n))
+            for a, c, k, t, n in self.conn.execute(
+                sql + " ORDER BY c.answer_id, c.coder_id, c.created_at", params
+            )
+        ]
 
     def coded_answers(self, question_id: str) -> dict[int, set[int]]:
         """coder id -> the answers of `question_id` that coder has coded (with or without codes)."""
         result: dict[int, set[int]] = {}
         for coder_id, answer_id in self.conn.execute(
-                "SELECT s.coder_id, s.answer_id FROM answer_status s JOIN answers a"
-                " ON a.id = s.answer_id WHERE a.question_id = ? AND s.coded_at IS NOT NULL",
-                (question_id,)):
+            "SELECT s.coder_id, s.answer_id FROM answer_status s JOIN answers a"
+            " ON a.id = s.answer_id WHERE a.question_id = ? AND s.coded_at IS NOT NULL",
+            (question_id,),
+        ):
             result.setdefault(coder_id, set()).add(answer_id)
         return result
 
-    def set_codes(self, answer_id: int, coder: Coder, code_ids: Sequence[str], *,
-                  summary: str | None = None) -> bool:
+    def set_codes(
+        self, answer_id: int, coder: Coder, code_ids: Sequence[str], *, summary: str | None = None
+    ) -> bool:
         """Make `code_ids` the coder's codes for the answer, as one undoable action.
 
         Returns True when anything changed. An empty list records "coded, no code applies".
         """
         wanted = list(dict.fromkeys(code_ids))
-        with self.action("coding.set", coder.name,
-                         summary or f"coded answer {answer_id}") as act:
+        with self.action("coding.set", coder.name, summary or f"coded answer {answer_id}") as act:
             current = set(self.codes_of(answer_id, coder.id))
             stamp = now()
             for code_id in current - set(wanted):
-                act.delete("codings", {"answer_id": answer_id, "code_id": code_id,
-                                       "coder_id": coder.id})
+                act.delete(
+                    "codings", {"answer_id": answer_id, "code_id": code_id, "coder_id": coder.id}
+                )
             for code_id in wanted:
                 if code_id not in current:
-                    act.insert("codings", {"answer_id": answer_id, "code_id": code_id,
-                                           "coder_id": coder.id, "created_at": stamp})
+                    act.insert(
+                        "codings",
+                        {
+                            "answer_id": answer_id,
+                            "code_id": code_id,
+                            "coder_id": coder.id,
+                            "created_at": stamp,
+                        },
+                    )
             self._touch_status(act, answer_id, coder.id, coded_at=stamp)
             changed = bool(act.changes)
         return changed
@@ -131,8 +171,10 @@ class CodingMixin(StoreBase):
 
     def status(self, answer_id: int, coder_id: int) -> dict[str, Any]:
         row = self.conn.execute(
-            "SELECT coded_at, memo, flagged FROM answer_status WHERE answer_id = ? AND coder_id = ?",
-            (answer_id, coder_id)).fetchone()
+            "SELECT coded_at, memo, flagged FROM answer_status"
+            " WHERE answer_id = ? AND coder_id = ?",
+            (answer_id, coder_id),
+        ).fetchone()
         if row is None:
             return {"coded_at": None, "memo": "", "flagged": False}
         return {"coded_at": row[0], "memo": row[1], "flagged": bool(row[2])}
@@ -146,8 +188,9 @@ class CodingMixin(StoreBase):
 
     # -- answer lists --------------------------------------------------------------------------
 
-    def answer_ids(self, question_id: str, coder_id: int | None = None,
-                   filters: AnswerFilter | None = None) -> list[int]:
+    def answer_ids(
+        self, question_id: str, coder_id: int | None = None, filters: AnswerFilter | None = None
+    ) -> list[int]:
         """Ids of the question's answers passing `filters`, in import order."""
         f = filters or AnswerFilter()
         sql = "SELECT a.id FROM answers a WHERE a.question_id = ?"
@@ -170,23 +213,31 @@ class CodingMixin(StoreBase):
                 params.append(coder_id)
             sql += ")"
         if f.uncoded and coder_id is not None:
-            sql += (" AND NOT EXISTS (SELECT 1 FROM answer_status s WHERE s.answer_id = a.id"
-                    " AND s.coder_id = ? AND s.coded_at IS NOT NULL)")
+            sql += (
+                " AND NOT EXISTS (SELECT 1 FROM answer_status s WHERE s.answer_id = a.id"
+                " AND s.coder_id = ? AND s.coded_at IS NOT NULL)"
+            )
             params.append(coder_id)
         if f.flagged:
-            sql += " AND EXISTS (SELECT 1 FROM answer_status s WHERE s.answer_id = a.id AND s.flagged"
+            sql += (
+                " AND EXISTS (SELECT 1 FROM answer_status s WHERE s.answer_id = a.id AND s.flagged"
+            )
             if coder_id is not None:
                 sql += " AND s.coder_id = ?"
                 params.append(coder_id)
             sql += ")"
         if f.attribute is not None:
-            sql += (" AND EXISTS (SELECT 1 FROM respondent_attributes r WHERE r.respondent_id ="
-                    " a.respondent_id AND r.wave_id = a.wave_id"
-                    " AND json_extract(r.attributes, '$.' || json_quote(?)) = ?)")
+            sql += (
+                " AND EXISTS (SELECT 1 FROM respondent_attributes r WHERE r.respondent_id ="
+                " a.respondent_id AND r.wave_id = a.wave_id"
+                " AND json_extract(r.attributes, '$.' || json_quote(?)) = ?)"
+            )
             params.extend(f.attribute)
         if f.theme is not None:
-            sql += (" AND EXISTS (SELECT 1 FROM theme_assignments t WHERE t.answer_id = a.id"
-                    " AND t.run_id = ? AND t.theme_id = ?)")
+            sql += (
+                " AND EXISTS (SELECT 1 FROM theme_assignments t WHERE t.answer_id = a.id"
+                " AND t.run_id = ? AND t.theme_id = ?)"
+            )
             params.extend(f.theme)
         ids = [r[0] for r in self.conn.execute(sql + " ORDER BY a.id", params)]
         if f.answer_ids is not None:
@@ -194,8 +245,10 @@ class CodingMixin(StoreBase):
         return ids
 
     def coded_count(self, question_id: str, coder_id: int | None = None) -> int:
-        sql = ("SELECT count(DISTINCT s.answer_id) FROM answer_status s JOIN answers a ON"
-               " a.id = s.answer_id WHERE a.question_id = ? AND s.coded_at IS NOT NULL")
+        sql = (
+            "SELECT count(DISTINCT s.answer_id) FROM answer_status s JOIN answers a ON"
+            " a.id = s.answer_id WHERE a.question_id = ? AND s.coded_at IS NOT NULL"
+        )
         params: list[Any] = [question_id]
         if coder_id is not None:
             sql += " AND s.coder_id = ?"

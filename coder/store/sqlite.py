@@ -13,8 +13,15 @@ from coder.store.survey import SurveyMixin
 from coder.store.themes import ThemesMixin
 
 
-class SQLiteStore(SurveyMixin, CodingMixin, CodeframeMixin, ThemesMixin, AppQueriesMixin,
-                  ReportQueriesMixin, QAMixin):
+class SQLiteStore(
+    SurveyMixin,
+    CodingMixin,
+    CodeframeMixin,
+    ThemesMixin,
+    AppQueriesMixin,
+    ReportQueriesMixin,
+    QAMixin,
+):
     """A coder project in one SQLite file (WAL, foreign keys on, migrated on open)."""
 
 

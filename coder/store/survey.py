@@ -41,9 +41,13 @@ class QuestionStats:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "id": self.question.id, "text": self.question.text, "kind": str(self.question.kind),
-            "routing": self.question.routing_note, "n_answers": self.n_answers,
-            "n_blank": self.n_blank, "n_non_substantive": self.n_non_substantive,
+            "id": self.question.id,
+            "text": self.question.text,
+            "kind": str(self.question.kind),
+            "routing": self.question.routing_note,
+            "n_answers": self.n_answers,
+            "n_blank": self.n_blank,
+            "n_non_substantive": self.n_non_substantive,
             "n_duplicates": self.n_duplicates,
         }
 
@@ -51,12 +55,20 @@ class QuestionStats:
 def _question(row: Sequence[Any]) -> Question:
     qid, text, kind, position, routing, value_labels, codeframe_id = row
     r = json.loads(routing) if routing else None
-    return Question(qid, text, QuestionKind(kind), position,
-                    Routing(r["column"], tuple(r["values"])) if r else None,
-                    json.loads(value_labels), codeframe_id)
+    return Question(
+        qid,
+        text,
+        QuestionKind(kind),
+        position,
+        Routing(r["column"], tuple(r["values"])) if r else None,
+        json.loads(value_labels),
+        codeframe_id,
+    )
 
 
-_ANSWER_COLUMNS = "id, respondent_id, question_id, wave_id, raw_text, text, non_substantive, duplicate_of"
+_ANSWER_COLUMNS = (
+    "id, respondent_id, question_id, wave_id, raw_text, text, non_substantive, duplicate_of"
+)
 
 
 class SurveyMixin(StoreBase):
@@ -65,7 +77,10 @@ class SurveyMixin(StoreBase):
     # -- reads ---------------------------------------------------------------------------------
 
     def waves(self) -> list[Wave]:
-        return [Wave(*r) for r in self.conn.execute("SELECT id, name, created_at FROM waves ORDER BY id")]
+        return [
+            Wave(*r)
+            for r in self.conn.execute("SELECT id, name, created_at FROM waves ORDER BY id")
+        ]
 
     def wave_id(self, name: str) -> int:
         row = self.conn.execute("SELECT id FROM waves WHERE name = ?", (name,)).fetchone()
@@ -74,7 +89,7 @@ class SurveyMixin(StoreBase):
         return int(row[0])
 
     def questions(self, *, open_only: bool = False) -> list[Question]:
-        sql = ("SELECT id, text, kind, position, routing, value_labels, codeframe_id FROM questions")
+        sql = "SELECT id, text, kind, position, routing, value_labels, codeframe_id FROM questions"
         if open_only:
             sql += " WHERE kind != 'closed'"
         return [_question(r) for r in self.conn.execute(sql + " ORDER BY position, id")]
@@ -82,14 +97,19 @@ class SurveyMixin(StoreBase):
     def question(self, question_id: str) -> Question:
         row = self.conn.execute(
             "SELECT id, text, kind, position, routing, value_labels, codeframe_id FROM questions"
-            " WHERE id = ?", (question_id,)).fetchone()
+            " WHERE id = ?",
+            (question_id,),
+        ).fetchone()
         if row is None:
             known = ", ".join(q.id for q in self.questions(open_only=True)) or "none"
-            raise ProjectError(f'no question "{question_id}" in this project (open questions: {known})')
+            raise ProjectError(
+                f'no question "{question_id}" in this project (open questions: {known})'
+            )
         return _question(row)
 
-    def answers(self, question_id: str, *, wave_id: int | None = None,
-                substantive_only: bool = False) -> list[Answer]:
+    def answers(
+        self, question_id: str, *, wave_id: int | None = None, substantive_only: bool = False
+    ) -> list[Answer]:
         sql = f"SELECT {_ANSWER_COLUMNS} FROM answers WHERE question_id = ?"
         params: list[Any] = [question_id]
         if wave_id is not None:
@@ -100,15 +120,17 @@ class SurveyMixin(StoreBase):
         return [Answer(*r) for r in self.conn.execute(sql + " ORDER BY id", params)]
 
     def answer(self, answer_id: int) -> Answer:
-        row = self.conn.execute(f"SELECT {_ANSWER_COLUMNS} FROM answers WHERE id = ?",
-                                (answer_id,)).fetchone()
+        row = self.conn.execute(
+            f"SELECT {_ANSWER_COLUMNS} FROM answers WHERE id = ?", (answer_id,)
+        ).fetchone()
         if row is None:
             raise ProjectError(f"no answer {answer_id}")
         return Answer(*row)
 
     def respondent(self, respondent_id: int, wave_id: int | None = None) -> Respondent:
-        row = self.conn.execute("SELECT id, external_id FROM respondents WHERE id = ?",
-                                (respondent_id,)).fetchone()
+        row = self.conn.execute(
+            "SELECT id, external_id FROM respondents WHERE id = ?", (respondent_id,)
+        ).fetchone()
         if row is None:
             raise ProjectError(f"no respondent {respondent_id}")
         sql = "SELECT attributes FROM respondent_attributes WHERE respondent_id = ?"
@@ -132,22 +154,31 @@ class SurveyMixin(StoreBase):
         for rid, encoded in self.conn.execute(sql + " ORDER BY wave_id", params):
             attributes.setdefault(rid, {}).update(json.loads(encoded))
         rows = self.conn.execute("SELECT id, external_id FROM respondents ORDER BY id")
-        return [Respondent(rid, ext, attributes.get(rid, {})) for rid, ext in rows
-                if wave_id is None or rid in attributes]
+        return [
+            Respondent(rid, ext, attributes.get(rid, {}))
+            for rid, ext in rows
+            if wave_id is None or rid in attributes
+        ]
 
     def question_stats(self, wave_id: int | None = None) -> list[QuestionStats]:
         where = "" if wave_id is None else " AND wave_id = ?"
         params = [] if wave_id is None else [wave_id]
         counts = {
-            qid: rest for qid, *rest in self.conn.execute(
-                "SELECT question_id, count(*), sum(non_substantive IS NULL OR non_substantive != 'blank'),"
+            qid: rest
+            for qid, *rest in self.conn.execute(
+                "SELECT question_id, count(*),"
+                " sum(non_substantive IS NULL OR non_substantive != 'blank'),"
                 " sum(non_substantive = 'blank'),"
                 " sum(non_substantive IS NOT NULL AND non_substantive != 'blank'),"
                 f" sum(duplicate_of IS NOT NULL) FROM answers WHERE 1 = 1{where}"
-                " GROUP BY question_id", params)
+                " GROUP BY question_id",
+                params,
+            )
         }
-        return [QuestionStats(q, *(int(v or 0) for v in counts.get(q.id, (0, 0, 0, 0, 0))))
-                for q in self.questions(open_only=True)]
+        return [
+            QuestionStats(q, *(int(v or 0) for v in counts.get(q.id, (0, 0, 0, 0, 0))))
+            for q in self.questions(open_only=True)
+        ]
 
     def counts(self) -> dict[str, int]:
         one = lambda sql: int(self.conn.execute(sql).fetchone()[0])  # noqa: E731
@@ -162,9 +193,16 @@ class SurveyMixin(StoreBase):
 
     # -- import --------------------------------------------------------------------------------
 
-    def apply_import(self, plan: ImportPlan, *, wave: str, coder: str | None, file_sha256: str,
-                     on_progress: Progress | None = None,
-                     cancel: threading.Event | None = None) -> ImportResult:
+    def apply_import(
+        self,
+        plan: ImportPlan,
+        *,
+        wave: str,
+        coder: str | None,
+        file_sha256: str,
+        on_progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> ImportResult:
         """Write an import plan in one transaction: all of it, or (on error/cancel) nothing."""
         total = len(plan.respondents) + len(plan.answers)
         done = 0
@@ -179,44 +217,75 @@ class SurveyMixin(StoreBase):
 
         with self.transaction() as conn:
             row = conn.execute("SELECT id FROM waves WHERE name = ?", (wave,)).fetchone()
-            wave_id = int(row[0]) if row else int(conn.execute(
-                "INSERT INTO waves (name, created_at) VALUES (?, ?)", (wave, now())).lastrowid or 0)
+            wave_id = (
+                int(row[0])
+                if row
+                else int(
+                    conn.execute(
+                        "INSERT INTO waves (name, created_at) VALUES (?, ?)", (wave, now())
+                    ).lastrowid
+                    or 0
+                )
+            )
 
             known_questions = {r[0] for r in conn.execute("SELECT id FROM questions")}
             added_questions = []
             for q in plan.questions:
-                routing = json.dumps({"column": q.routing.column, "values": list(q.routing.values)}) \
-                    if q.routing else None
+                routing = (
+                    json.dumps({"column": q.routing.column, "values": list(q.routing.values)})
+                    if q.routing
+                    else None
+                )
                 if q.id in known_questions:
                     conn.execute(
                         "UPDATE questions SET routing = coalesce(routing, ?),"
                         " text = CASE WHEN text = id THEN ? ELSE text END WHERE id = ?",
-                        (routing, q.text, q.id))
+                        (routing, q.text, q.id),
+                    )
                 else:
                     added_questions.append(q.id)
                     conn.execute(
                         "INSERT INTO questions (id, text, kind, position, routing, value_labels)"
                         " VALUES (?, ?, ?, ?, ?, ?)",
-                        (q.id, q.text, str(q.kind), q.position, routing, json.dumps(q.value_labels)))
+                        (
+                            q.id,
+                            q.text,
+                            str(q.kind),
+                            q.position,
+                            routing,
+                            json.dumps(q.value_labels),
+                        ),
+                    )
 
             before = int(conn.execute("SELECT count(*) FROM respondents").fetchone()[0])
             ids = [r[0] for r in plan.respondents]
             for start in range(0, len(ids), _CHUNK):
-                conn.executemany("INSERT OR IGNORE INTO respondents (external_id) VALUES (?)",
-                                 [(i,) for i in ids[start:start + _CHUNK]])
-                tick(len(ids[start:start + _CHUNK]))
-            respondents_added = int(conn.execute("SELECT count(*) FROM respondents").fetchone()[0]) - before
+                conn.executemany(
+                    "INSERT OR IGNORE INTO respondents (external_id) VALUES (?)",
+                    [(i,) for i in ids[start : start + _CHUNK]],
+                )
+                tick(len(ids[start : start + _CHUNK]))
+            respondents_added = (
+                int(conn.execute("SELECT count(*) FROM respondents").fetchone()[0]) - before
+            )
             rid = dict(conn.execute("SELECT external_id, id FROM respondents"))
             conn.executemany(
-                "INSERT INTO respondent_attributes (respondent_id, wave_id, attributes) VALUES (?, ?, ?)"
-                " ON CONFLICT (respondent_id, wave_id) DO UPDATE SET attributes = excluded.attributes",
-                [(rid[ext], wave_id, json.dumps(attrs, ensure_ascii=False))
-                 for ext, attrs in plan.respondents])
+                "INSERT INTO respondent_attributes (respondent_id, wave_id, attributes)"
+                " VALUES (?, ?, ?) ON CONFLICT (respondent_id, wave_id)"
+                " DO UPDATE SET attributes = excluded.attributes",
+                [
+                    (rid[ext], wave_id, json.dumps(attrs, ensure_ascii=False))
+                    for ext, attrs in plan.respondents
+                ],
+            )
 
             existing = {
-                (r, q): (aid, raw) for aid, r, q, raw in conn.execute(
-                    "SELECT id, respondent_id, question_id, raw_text FROM answers WHERE wave_id = ?",
-                    (wave_id,))
+                (r, q): (aid, raw)
+                for aid, r, q, raw in conn.execute(
+                    "SELECT id, respondent_id, question_id, raw_text FROM answers"
+                    " WHERE wave_id = ?",
+                    (wave_id,),
+                )
             }
             coded = {r[0] for r in conn.execute("SELECT DISTINCT answer_id FROM codings")}
             inserts, updates, unchanged, changed_coded = [], [], 0, 0
@@ -224,7 +293,9 @@ class SurveyMixin(StoreBase):
                 key = (rid[a.respondent_external_id], a.question_id)
                 old = existing.get(key)
                 if old is None:
-                    inserts.append((key[0], a.question_id, wave_id, a.raw_text, a.text, a.non_substantive))
+                    inserts.append(
+                        (key[0], a.question_id, wave_id, a.raw_text, a.text, a.non_substantive)
+                    )
                 elif old[1] == a.raw_text:
                     unchanged += 1
                 else:
@@ -233,35 +304,57 @@ class SurveyMixin(StoreBase):
             for start in range(0, len(inserts), _CHUNK):
                 conn.executemany(
                     "INSERT INTO answers (respondent_id, question_id, wave_id, raw_text, text,"
-                    " non_substantive) VALUES (?, ?, ?, ?, ?, ?)", inserts[start:start + _CHUNK])
-                tick(len(inserts[start:start + _CHUNK]))
-            conn.executemany("UPDATE answers SET raw_text = ?, text = ?, non_substantive = ?"
-                             " WHERE id = ?", updates)
+                    " non_substantive) VALUES (?, ?, ?, ?, ?, ?)",
+                    inserts[start : start + _CHUNK],
+                )
+                tick(len(inserts[start : start + _CHUNK]))
+            conn.executemany(
+                "UPDATE answers SET raw_text = ?, text = ?, non_substantive = ? WHERE id = ?",
+                updates,
+            )
             tick(len(updates) + unchanged)
             for qid in plan.open_question_ids:
                 self._refresh_duplicates(qid)
 
             details = {
-                "source": plan.source, "sha256": file_sha256, "wave": wave,
-                "id_column": plan.id_column, "open_questions": plan.open_question_ids,
-                "respondents_added": respondents_added, "answers_added": len(inserts),
-                "answers_changed": len(updates), "answers_changed_coded": changed_coded,
+                "source": plan.source,
+                "sha256": file_sha256,
+                "wave": wave,
+                "id_column": plan.id_column,
+                "open_questions": plan.open_question_ids,
+                "respondents_added": respondents_added,
+                "answers_added": len(inserts),
+                "answers_changed": len(updates),
+                "answers_changed_coded": changed_coded,
                 "answers_unchanged": unchanged,
             }
             event_id = self.log_event(
-                "survey.import", coder,
+                "survey.import",
+                coder,
                 f"imported {plan.source} into wave {wave}: {len(inserts)} answers added,"
-                f" {len(updates)} changed", details)
-        return ImportResult(wave, respondents_added, len(inserts), len(updates), changed_coded,
-                            unchanged, tuple(added_questions), event_id)
+                f" {len(updates)} changed",
+                details,
+            )
+        return ImportResult(
+            wave,
+            respondents_added,
+            len(inserts),
+            len(updates),
+            changed_coded,
+            unchanged,
+            tuple(added_questions),
+            event_id,
+        )
 
     def _refresh_duplicates(self, question_id: str) -> None:
         """Flag each answer repeating an earlier answer's text to the same question (any wave)."""
         first: dict[str, int] = {}
         changes = []
         for aid, text, blank, current in self.conn.execute(
-                "SELECT id, text, non_substantive = 'blank', duplicate_of FROM answers"
-                " WHERE question_id = ? ORDER BY id", (question_id,)):
+            "SELECT id, text, non_substantive = 'blank', duplicate_of FROM answers"
+            " WHERE question_id = ? ORDER BY id",
+            (question_id,),
+        ):
             key = "" if blank else match_key(text)
             target = None
             if key:

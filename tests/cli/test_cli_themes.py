@@ -18,15 +18,31 @@ pytestmark = pytest.mark.slow
 
 def test_file_mode_contract_on_five_rows(tmp_path: Path) -> None:
     source = tmp_path / "answers.csv"
-    rows = ["Fees are far too high for our budget", "", "School fees are simply too expensive",
-            "N/A", "Schools refuse children with complex needs"]
+    rows = [
+        "Fees are far too high for our budget",
+        "",
+        "School fees are simply too expensive",
+        "N/A",
+        "Schools refuse children with complex needs",
+    ]
     with source.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["id", "answer"])
         writer.writerows([[i, text] for i, text in enumerate(rows)])
     assign, themes = tmp_path / "assign.csv", tmp_path / "themes.csv"
-    result = CliRunner().invoke(cli, ["themes", str(source), "--text-column", "answer",
-                                      "--output", str(assign), "--themes-output", str(themes)])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "themes",
+            str(source),
+            "--text-column",
+            "answer",
+            "--output",
+            str(assign),
+            "--themes-output",
+            str(themes),
+        ],
+    )
     assert result.exit_code == 0, result.output
     with assign.open(encoding="utf-8") as handle:
         out = list(csv.DictReader(handle))
@@ -38,16 +54,27 @@ def test_file_mode_contract_on_five_rows(tmp_path: Path) -> None:
         reader = csv.DictReader(handle)
         header = reader.fieldnames
         theme_rows = list(reader)
-    assert header == ["theme_id", "label", "keywords", "size", "share",
-                      "quote_1", "quote_2", "quote_3", "quote_4", "quote_5"]
+    assert header == [
+        "theme_id",
+        "label",
+        "keywords",
+        "size",
+        "share",
+        "quote_1",
+        "quote_2",
+        "quote_3",
+        "quote_4",
+        "quote_5",
+    ]
     assert theme_rows and all(r["quote_1"] in rows for r in theme_rows)
 
 
 def test_missing_text_column_is_a_clear_error(tmp_path: Path) -> None:
     source = tmp_path / "answers.csv"
     source.write_text("id,comment\n1,hello there\n", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["themes", str(source), "--text-column", "answer",
-                                      "--output", str(tmp_path / "a.csv")])
+    result = CliRunner().invoke(
+        cli, ["themes", str(source), "--text-column", "answer", "--output", str(tmp_path / "a.csv")]
+    )
     assert result.exit_code == 2
     assert str(source) in result.output and "answer" in result.output
 
@@ -56,8 +83,10 @@ def test_project_mode_stores_a_run(tmp_path: Path) -> None:
     project = tmp_path / "p.coder"
     with create_project(project) as store:
         import_survey(store, DATA / "demo_survey.csv", wave="2025")
-    result = CliRunner().invoke(cli, ["themes", "--project", str(project), "--question",
-                                      "q5_asye_effective", "--coder", "ana"])
+    result = CliRunner().invoke(
+        cli,
+        ["themes", "--project", str(project), "--question", "q5_asye_effective", "--coder", "ana"],
+    )
     assert result.exit_code == 0, result.output
     with open_project(project) as store:
         (run,) = store.theme_runs("q5_asye_effective")

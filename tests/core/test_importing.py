@@ -18,8 +18,18 @@ ROWS = [
     ["LA01", "North", "Yes", "Fees at independent schools are far too high for our budget"],
     ["LA02", "North", "No", ""],
     ["LA03", "London & South", "Yes", "N/A"],
-    ["LA04", "London & South", "Yes", "Schools won\u2019t take children with complex needs \u2013 trauma"],
-    ["LA05", "East & Midlands", "Yes", "Fees at independent schools are far too high for our budget"],
+    [
+        "LA04",
+        "London & South",
+        "Yes",
+        "Schools won\u2019t take children with complex needs \u2013 trauma",
+    ],
+    [
+        "LA05",
+        "East & Midlands",
+        "Yes",
+        "Fees at independent schools are far too high for our budget",
+    ],
     ["LA06", "North", "No", ""],
 ]
 
@@ -63,16 +73,24 @@ def test_xlsx_sheet_is_chosen(tmp_path: Path) -> None:
 def test_sav_variable_labels_become_question_texts(tmp_path: Path) -> None:
     import pyreadstat
 
-    frame = pd.DataFrame({
-        "la_code": [r[0] for r in ROWS],
-        "placed": [1.0 if r[2] == "Yes" else 2.0 for r in ROWS],
-        "barriers": [r[3] for r in ROWS],
-    })
+    frame = pd.DataFrame(
+        {
+            "la_code": [r[0] for r in ROWS],
+            "placed": [1.0 if r[2] == "Yes" else 2.0 for r in ROWS],
+            "barriers": [r[3] for r in ROWS],
+        }
+    )
     path = tmp_path / "s.sav"
-    pyreadstat.write_sav(frame, str(path), column_labels={
-        "la_code": "Authority code", "placed": "Placed any children?",
-        "barriers": "What barriers has your authority experienced?"},
-        variable_value_labels={"placed": {1: "Yes", 2: "No"}})
+    pyreadstat.write_sav(
+        frame,
+        str(path),
+        column_labels={
+            "la_code": "Authority code",
+            "placed": "Placed any children?",
+            "barriers": "What barriers has your authority experienced?",
+        },
+        variable_value_labels={"placed": {1: "Yes", 2: "No"}},
+    )
     plan = plan_import(read_survey(path))
     questions = {q.id: q for q in plan.questions}
     assert questions["barriers"].text == "What barriers has your authority experienced?"
@@ -110,6 +128,7 @@ def test_non_substantive_list_is_configurable() -> None:
 
 # -- bad input: one clear error naming file, row and column -------------------------------------
 
+
 def test_missing_id_names_row_and_column(tmp_path: Path) -> None:
     rows = [r[:] for r in ROWS]
     rows[2][0] = ""
@@ -125,15 +144,19 @@ def test_duplicate_id_names_both_rows(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "s.csv", rows)
     with pytest.raises(InputError) as err:
         plan_import(read_survey(path), id_column="la_code")
-    assert str(err.value) == (f'{path}, row 6, column "la_code": duplicate respondent ID "LA02"'
-                              " (first seen in row 3)")
+    assert str(err.value) == (
+        f'{path}, row 6, column "la_code": duplicate respondent ID "LA02" (first seen in row 3)'
+    )
 
 
 def test_no_id_column_found(tmp_path: Path) -> None:
     rows = [["North", r[3] or "Some free text answer here"] for r in ROWS]
     rows[1][0] = ""
-    path = write_csv(tmp_path / "s.csv", [["North", "a b c d"], ["North", "a b c d"]],
-                     header=["region", "comment"])
+    path = write_csv(
+        tmp_path / "s.csv",
+        [["North", "a b c d"], ["North", "a b c d"]],
+        header=["region", "comment"],
+    )
     with pytest.raises(InputError, match="no ID column found"):
         plan_import(read_survey(path))
 
@@ -176,7 +199,9 @@ def test_ragged_row_names_row(tmp_path: Path) -> None:
     path.write_text("la_code,region,barriers\nLA01,North,Cost of fees\nLA02,North,Cost, and more\n")
     with pytest.raises(InputError) as err:
         read_survey(path)
-    assert str(err.value).startswith(f'{path}, row 3, column "#4": has 4 fields where the header has 3')
+    assert str(err.value).startswith(
+        f'{path}, row 3, column "#4": has 4 fields where the header has 3'
+    )
 
 
 def test_duplicate_header_names(tmp_path: Path) -> None:

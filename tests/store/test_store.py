@@ -40,8 +40,12 @@ def store(tmp_path: Path):
 def snapshot(path: Path) -> dict[str, list[tuple]]:
     """Every row of every table, for 'nothing changed' assertions."""
     conn = sqlite3.connect(path)
-    tables = [r[0] for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+    tables = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
     result = {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
     conn.close()
     return result
@@ -100,8 +104,12 @@ def test_import_writes_answers_flags_and_one_event(store, survey: Path) -> None:
     assert (result.respondents_added, result.answers_added) == (5, 10)
     stats = {s.question.id: s for s in store.question_stats()}
     barriers = stats["barriers"]
-    assert (barriers.n_answers, barriers.n_blank, barriers.n_non_substantive,
-            barriers.n_duplicates) == (4, 1, 1, 1)
+    assert (
+        barriers.n_answers,
+        barriers.n_blank,
+        barriers.n_non_substantive,
+        barriers.n_duplicates,
+    ) == (4, 1, 1, 1)
     answers = store.answers("barriers")
     assert answers[4].duplicate_of == answers[0].id
     assert barriers.question.routing_note == 'asked if placed = "Yes"'
@@ -123,19 +131,23 @@ def test_reimport_is_idempotent_and_keeps_codings(store, survey: Path, tmp_path:
     _, again = import_survey(store, survey, wave="2025")
     assert (again.answers_added, again.answers_changed, again.answers_unchanged) == (0, 0, 10)
     after = snapshot(tmp_path / "p.coder")
-    assert {t: rows for t, rows in after.items() if t != "events"} == \
-        {t: rows for t, rows in before.items() if t != "events"}
+    assert {t: rows for t, rows in after.items() if t != "events"} == {
+        t: rows for t, rows in before.items() if t != "events"
+    }
     assert store.codes_of(first.id, ana.id) == ["c1"]
 
 
-def test_wave_append_adds_answers_and_flags_duplicates_across_waves(store, survey: Path,
-                                                                   tmp_path: Path) -> None:
+def test_wave_append_adds_answers_and_flags_duplicates_across_waves(
+    store, survey: Path, tmp_path: Path
+) -> None:
     import_survey(store, survey, wave="2025")
     later = tmp_path / "wave2.csv"
-    later.write_text("la_code,region,placed,barriers,overcome\n"
-                     "LA01,North,Yes,Transport to schools far from home,More funding\n"
-                     "LA09,North,Yes,fees at independent schools are far too high for our budget,x y z w\n",
-                     encoding="utf-8")
+    later.write_text(
+        "la_code,region,placed,barriers,overcome\n"
+        "LA01,North,Yes,Transport to schools far from home,More funding\n"
+        "LA09,North,Yes,fees at independent schools are far too high for our budget,x y z w\n",
+        encoding="utf-8",
+    )
     _, result = import_survey(store, later, wave="2026")
     assert (result.respondents_added, result.answers_added) == (1, 4)
     assert [w.name for w in store.waves()] == ["2025", "2026"]
@@ -145,7 +157,9 @@ def test_wave_append_adds_answers_and_flags_duplicates_across_waves(store, surve
     assert len(store.answers("barriers")) == 7
 
 
-def test_failed_import_leaves_project_exactly_as_before(store, survey: Path, tmp_path: Path) -> None:
+def test_failed_import_leaves_project_exactly_as_before(
+    store, survey: Path, tmp_path: Path
+) -> None:
     import_survey(store, survey, wave="2025")
     before = snapshot(tmp_path / "p.coder")
     bad = tmp_path / "bad.csv"
@@ -172,19 +186,30 @@ def test_changed_answer_on_reimport_keeps_codings(store, survey: Path, tmp_path:
     first = store.answers("barriers")[0]
     store.set_codes(first.id, ana, ["c1"])
     fixed = tmp_path / "fixed.csv"
-    fixed.write_text(CSV.replace("far too high for our budget,More", "far too high,More"), encoding="utf-8")
+    fixed.write_text(
+        CSV.replace("far too high for our budget,More", "far too high,More"), encoding="utf-8"
+    )
     _, result = import_survey(store, fixed, wave="2025")
     assert (result.answers_changed, result.answers_changed_coded) == (1, 1)
     assert store.answer(first.id).text == "Fees at independent schools are far too high"
     assert store.codes_of(first.id, ana.id) == ["c1"]
 
 
-def test_every_action_is_logged_undone_and_redone_after_restart(tmp_path: Path, survey: Path) -> None:
+def test_every_action_is_logged_undone_and_redone_after_restart(
+    tmp_path: Path, survey: Path
+) -> None:
     path = tmp_path / "p.coder"
     with create_project(path) as s:
         import_survey(s, survey, wave="2025")
-        s.add_codeframe(Codeframe("f", "B", (Code("c1", "f", "Cost", 1), Code("c2", "f", "Needs", 2)),
-                                  questions=("barriers",)), "ana")
+        s.add_codeframe(
+            Codeframe(
+                "f",
+                "B",
+                (Code("c1", "f", "Cost", 1), Code("c2", "f", "Needs", 2)),
+                questions=("barriers",),
+            ),
+            "ana",
+        )
         ana = s.coder("ana")
         answer_id = s.answers("barriers")[0].id
         s.set_codes(answer_id, ana, ["c1", "c2"])
@@ -206,7 +231,9 @@ def test_every_action_is_logged_undone_and_redone_after_restart(tmp_path: Path, 
 
 def test_undo_is_per_coder_and_refuses_to_clobber_later_work(store, survey: Path) -> None:
     import_survey(store, survey, wave="2025")
-    store.add_codeframe(Codeframe("f", "B", (Code("c1", "f", "Cost", 1),), questions=("barriers",)), "ana")
+    store.add_codeframe(
+        Codeframe("f", "B", (Code("c1", "f", "Cost", 1),), questions=("barriers",)), "ana"
+    )
     ana, ben = store.coder("ana"), store.coder("ben")
     answer_id = store.answers("barriers")[0].id
     store.set_codes(answer_id, ana, ["c1"])

@@ -57,11 +57,14 @@ def test_merge_and_rename_themes_are_undoable(store) -> None:
     store.merge_themes(run_id, [b.theme_id], a.theme_id, "ana")
     merged = {t.theme_id: t for t in store.themes(run_id)}
     assert b.theme_id not in merged and merged[a.theme_id].size == a.size + b.size
-    assert sum(1 for x in store.theme_assignments(run_id).values()
-               if x.theme_id == a.theme_id) == a.size + b.size
+    assert (
+        sum(1 for x in store.theme_assignments(run_id).values() if x.theme_id == a.theme_id)
+        == a.size + b.size
+    )
     store.rename_theme(run_id, a.theme_id, "Cost of placements", "ana")
     assert {t.theme_id: t for t in store.themes(run_id)}[a.theme_id].label == "Cost of placements"
     store.undo("ana")
     store.undo("ana")
-    assert [(t.theme_id, t.label, t.size) for t in store.themes(run_id)] == \
-        [(t.theme_id, t.label, t.size) for t in themes]
+    assert [(t.theme_id, t.label, t.size) for t in store.themes(run_id)] == [
+        (t.theme_id, t.label, t.size) for t in themes
+    ]
