@@ -69,28 +69,46 @@ def tokenise(texts: Iterable[str], batch_size: int = 1000) -> list[list[tuple[st
     """Content tokens of each text as ``(lemma, surface)`` pairs, lower-cased.
 
     Stop words, punctuation, numbers and tokens without a letter are replaced by ``("", "")``
-    so that phrases are never formed across them.
+    so that phrases are never formed across them. Only spaCy's tokenizer runs per text; the
+    lookup lemma and the filters are worked out once per distinct token.
     """
+    from spacy.attrs import ORTH
+
+    nlp = _nlp()
     stops = stop_words()
+    vocab = nlp.vocab
+    lemmas = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup", {})
+    gap = ("", "")
+    known: dict[int, tuple[str, str]] = {}
+
+    def classify(orth: int) -> tuple[str, str]:
+        lex = vocab[orth]
+        surface = lex.text
+        lemma = lemmas.get(surface, surface) or surface
+        if (
+            lex.is_space
+            or lex.is_punct
+            or lex.like_num
+            or len(surface) < 2
+            or not _ALPHA.search(surface)
+            or surface in stops
+            or lemma in stops
+        ):
+            return gap
+        return (lemma, surface)
+
     out: list[list[tuple[str, str]]] = []
-    for doc in _nlp().pipe((t.lower() for t in texts), batch_size=batch_size):
+    for doc in nlp.tokenizer.pipe((t.lower() for t in texts), batch_size=batch_size):
         toks: list[tuple[str, str]] = []
-        for tok in doc:
-            surface = tok.text
-            lemma = tok.lemma_ or surface
-            if (
-                tok.is_space
-                or tok.is_punct
-                or tok.like_num
-                or len(surface) < 2
-                or not _ALPHA.search(surface)
-                or surface in stops
-                or lemma in stops
-            ):
-                if toks and toks[-1] != ("", ""):
-                    toks.append(("", ""))
+        for orth in doc.to_array([ORTH]).tolist() if len(doc) else []:
+            pair = known.get(orth)
+            if pair is None:
+                pair = known[orth] = classify(orth)
+            if pair is gap:
+                if toks and toks[-1] is not gap:
+                    toks.append(gap)
                 continue
-            toks.append((lemma, surface))
+            toks.append(pair)
         out.append(toks)
     return out
 

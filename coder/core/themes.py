@@ -236,8 +236,7 @@ class ThemeDiscovery:
         xs = u[sample]
         rows, cols, vals = tc.knn_graph(xs, w[sample], self.n_neighbors, cancel)
         comm = tc.louvain(len(xs), rows, cols, vals, w[sample], self.resolution, self.random_state)
-        cent = np.zeros((comm.max() + 1, u.shape[1]), dtype=np.float64)
-        np.add.at(cent, comm, xs * w[sample, None])
+        cent = tc.group_sums(comm, xs, w[sample], int(comm.max()) + 1)
         labels, _ = tc.spherical_refine(u, w, cent, cancel=cancel)
         return labels
 
@@ -251,8 +250,7 @@ class ThemeDiscovery:
         cw = np.bincount(assign, weights=w)
         merges = tc.ward_tree(cent, cw, cancel)
         leaf = tc.cut_tree(merges, len(cent), k)
-        theme_cent = np.zeros((k, u.shape[1]))
-        np.add.at(theme_cent, leaf, cent * cw[:, None])
+        theme_cent = tc.group_sums(leaf, cent, cw, k)
         labels, _ = tc.spherical_refine(u, w, theme_cent, cancel=cancel)
         return labels
 
@@ -271,9 +269,7 @@ class ThemeDiscovery:
                 raise Cancelled("theme discovery cancelled")
             k = labels.max() + 1
             sizes = np.bincount(labels, weights=w, minlength=k)
-            cent = np.zeros((k, u.shape[1]), dtype=np.float64)
-            np.add.at(cent, labels, u * w[:, None])
-            cent = tc.normalise_rows(cent.astype(np.float32))
+            cent = tc.normalise_rows(tc.group_sums(labels, u, w, k).astype(np.float32))
             small = np.flatnonzero(sizes < min_size)
             if k == 1 or len(small) == 0:
                 return labels, cent
