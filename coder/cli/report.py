@@ -6,8 +6,11 @@ import click
 
 from coder.cli.main import coder_option, progress, project_option, resolve_coder
 
-_LAYER_HELP = ("Whose codes count: adjudicated (default when present), coder:NAME, model:NAME"
-               " or all (union, for exploration only).")
+_LAYER_HELP = ("Whose codes count. final (default): per answer the adjudicated codes, else the"
+               " codes every coder agreed on, else the only coder's; answers the coders"
+               " disagree on stay in the base with no code, with a caution. adjudicated:"
+               " only the adjudicated answers. coder:NAME, model:NAME, or all (union, for"
+               " exploration only).")
 
 
 @click.command()

@@ -14,6 +14,23 @@ MISSING_VALUE = "(not known)"
 
 SortOrder = Literal["frequency", "codeframe"]
 
+#: How the "final" layer settled an answer: adjudicated (current or stale), every human coder
+#: gave the same codes, exactly one human coder coded it, or the coders disagree unresolved.
+FinalStatus = Literal["adjudicated", "stale", "agreed", "single", "unresolved"]
+
+
+@dataclass(frozen=True)
+class FinalCoding:
+    """One answer's codes in the "final" layer and how they were settled.
+
+    Attributes:
+        code_ids: The final codes (empty when coded with no code, or unresolved).
+        status: See `FinalStatus`.
+    """
+
+    code_ids: frozenset[str]
+    status: FinalStatus
+
 
 @dataclass(frozen=True)
 class RespondentAnswer:
@@ -26,6 +43,9 @@ class RespondentAnswer:
         code_ids: Codes applied in the chosen layer (empty for an uncoded answer).
         coded: True when the layer has coded the answer (with or without codes).
         group: The respondent's value of the breakdown attribute, if any.
+        unresolved: Coded, but the coders disagree and no one has adjudicated (final layer):
+            in the base with no code.
+        stale: Adjudicated, but a coder re-coded the answer since (final layer).
     """
 
     respondent_id: int
@@ -33,6 +53,8 @@ class RespondentAnswer:
     code_ids: frozenset[str] = frozenset()
     coded: bool = False
     group: str | None = None
+    unresolved: bool = False
+    stale: bool = False
 
 
 @dataclass(frozen=True)
@@ -45,6 +67,9 @@ class Base:
         non_substantive: Answers such as "don't know" or "n/a", shown separately.
         blank: Respondents (asked, if routing is known) who left it blank.
         uncoded: Substantive answers the layer has not coded yet (still in the base).
+        unresolved: Substantive answers whose coders disagree, not adjudicated (still in the
+            base, counted under no code).
+        stale: Substantive answers whose adjudication predates a coder's re-coding.
     """
 
     answered: int
@@ -52,6 +77,8 @@ class Base:
     non_substantive: int
     blank: int
     uncoded: int = 0
+    unresolved: int = 0
+    stale: int = 0
 
     def is_small(self, min_base: int) -> bool:
         """True when the answered base is under `min_base` (and not zero)."""
@@ -175,7 +202,7 @@ def compute_frequencies(
         members = {code.id} | {d.id for d in frame.descendants(code.id) if d.id in shown_ids}
         family[code.id] = members
 
-    answered = non_substantive = blank = asked = uncoded = 0
+    answered = non_substantive = blank = asked = uncoded = unresolved = stale = 0
     counts: dict[str, int] = dict.fromkeys(family, 0)
     group_base: dict[str, int] = {}
     group_counts: dict[str, dict[str, int]] = {}
@@ -191,6 +218,8 @@ def compute_frequencies(
             continue
         answered += 1
         uncoded += not (r.coded or r.code_ids)
+        unresolved += r.unresolved
+        stale += r.stale
         group = (r.group or MISSING_VALUE) if breakdown_by else None
         if group is not None:
             group_base[group] = group_base.get(group, 0) + 1
@@ -205,7 +234,8 @@ def compute_frequencies(
                     per = group_counts[group]
                     per[code_id] = per.get(code_id, 0) + 1
 
-    base = Base(answered, asked if routing_known else None, non_substantive, blank, uncoded)
+    base = Base(answered, asked if routing_known else None, non_substantive, blank, uncoded,
+                unresolved, stale)
     rows = [FrequencyRow(c.id, c.label, c.output_code, depth, len(family[c.id]) > 1,
                          counts[c.id], _pct(counts[c.id], answered))
             for depth, c in shown]

@@ -107,8 +107,17 @@ def base_notes(table: FrequencyTable, base_label: str, routing_note: str | None)
 
 
 def caution(table: FrequencyTable) -> str | None:
-    """The small-base warning for the question, or None."""
+    """The question's warnings (small base, unresolved or stale coding), or None."""
     notes = []
+    b = table.base
+    if b.unresolved:
+        notes.append(f"Caution: {b.unresolved} {_answers(b.unresolved)} unresolved"
+                     f" disagreements (run coder qa queue -q {table.question_id}); they are in"
+                     " the base with no code.")
+    if b.stale:
+        notes.append(f"Caution: {b.stale} adjudicated {_answers(b.stale)} been re-coded since"
+                     f" the adjudication (run coder qa queue -q {table.question_id});"
+                     " the adjudicated codes are counted.")
     if table.small_base:
         notes.append(f"Caution: small base (n={table.base.answered}, under {table.min_base});"
                      " treat percentages as indicative.")
@@ -117,6 +126,10 @@ def caution(table: FrequencyTable) -> str | None:
         notes.append(f"Columns marked * have a base under {table.min_base}: "
                      + ", ".join(small) + ".")
     return " ".join(notes) or None
+
+
+def _answers(n: int) -> str:
+    return "answer has" if n == 1 else "answers have"
 
 
 def row_label(row: FrequencyRow) -> str:

@@ -342,13 +342,13 @@ class ThemeDiscovery:
             words = kw.get(theme_id, [])
             label = make_label(words) if words else ""
             if texts is not None and len(label.split()) < 2:
-                label = _fallback_label(label, [texts[i] for i in members])
+                label = _fallback_label(label, [texts[int(i)] for i in members])
             if not label:
                 label = f"theme {theme_id + 1}"
             quotes: list[int] = []
             if texts is not None and len(members):
                 local = select_representative(
-                    x[members], [texts[i] for i in members], self.n_quotes, centroid=centre
+                    x[members], [texts[int(i)] for i in members], self.n_quotes, centroid=centre
                 )
                 quotes = [int(members[i]) for i in local]
             themes.append(

@@ -106,7 +106,7 @@ def discover_themes(
             raise ValueError(f"non_substantive has {len(flagged)} entries for {n} texts")
         mask |= flagged
     keep = np.flatnonzero(~mask)
-    kept_texts = [texts[i] for i in keep]
+    kept_texts = [texts[int(i)] for i in keep]
 
     def emb_progress(done: int, total: int) -> None:
         if on_progress is not None:

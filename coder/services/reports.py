@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -22,7 +23,12 @@ from coder.core.anonymise import (
     terms_from_attributes,
 )
 from coder.core.errors import Cancelled, ProjectError
-from coder.core.frequencies import DEFAULT_MIN_BASE, RespondentAnswer, compute_frequencies
+from coder.core.frequencies import (
+    DEFAULT_MIN_BASE,
+    FinalCoding,
+    RespondentAnswer,
+    compute_frequencies,
+)
 from coder.core.report_model import QuestionSection, Report, Theme
 from coder.core.report_quotes import Quote, QuoteCandidate, choose_quotes
 from coder.core.types import Answer, CoderKind, Question
@@ -44,13 +50,22 @@ class Layer:
     description: str
 
 
+FINAL = "final"
+FINAL_DESCRIPTION = ("final codes (adjudicated where reviewed, else the codes the coders agreed"
+                     " on or the only coder's)")
+LAYER_CHOICES = "final, adjudicated, coder:NAME, model:NAME or all"
+
+
 def resolve_layer(store: SQLiteStore, spec: str | None,
                   question_ids: Sequence[str] = ()) -> Layer:
     """Turn `--layer` into coders.
 
-    `adjudicated`, `coder:NAME`, `model:NAME` or `all`. Without a spec: the adjudicated layer
-    when it has codings, else the only human coder with codings; several human coders and no
-    adjudicated codings is an error asking for `--layer`.
+    `final`, `adjudicated`, `coder:NAME`, `model:NAME` or `all`. Without a spec: `final`
+    whenever a human coder (or the adjudicated layer) has codings; only model codings is an
+    error asking for `--layer`; no codings at all gives an empty layer.
+
+    The `final` layer's coders are every human coder and the adjudicated layer; how it combines
+    them per answer is `SQLiteStore.final_layer`.
 
     Raises:
         ProjectError: Unknown layer, or a choice the user must make.
@@ -58,40 +73,34 @@ def resolve_layer(store: SQLiteStore, spec: str | None,
     coders = store.coders()
     used: dict[int, int] = {}
     for qid in question_ids:
-        for coder_id, n in store.codings_by_coder(qid).items():
+        for coder_id, n in store.coded_answers_by_coder(qid).items():
             used[coder_id] = used.get(coder_id, 0) + n
     by_kind = {kind: [c for c in coders if c.kind == kind] for kind in CoderKind}
     if spec is None:
-        adjudicated = [c for c in by_kind[CoderKind.ADJUDICATED] if used.get(c.id)]
-        if adjudicated:
-            return Layer("adjudicated", tuple(c.id for c in adjudicated), "adjudicated codes")
-        humans = [c for c in by_kind[CoderKind.HUMAN] if used.get(c.id)]
-        if len(humans) == 1:
-            return Layer(f"coder:{humans[0].name}", (humans[0].id,),
-                         f"codes of coder {humans[0].name}")
-        choices = ", ".join([f"coder:{c.name}" for c in humans] + [
-            f"model:{c.name}" for c in by_kind[CoderKind.MODEL] if used.get(c.id)] + ["all"])
-        if humans:
-            raise ProjectError(
-                f"{len(humans)} coders have coded these questions and nothing is adjudicated yet:"
-                f" choose whose codes to report with --layer ({choices})")
-        models = [c for c in by_kind[CoderKind.MODEL] if used.get(c.id)]
-        if models:
-            raise ProjectError(f"only model suggestions are coded: choose with --layer ({choices})")
-        return Layer("none", (), "no codes yet")
+        if any(used.get(c.id) for c in coders if c.kind != CoderKind.MODEL):
+            spec = FINAL
+        elif any(used.get(c.id) for c in by_kind[CoderKind.MODEL]):
+            choices = ", ".join(f"model:{c.name}" for c in by_kind[CoderKind.MODEL]
+                                if used.get(c.id))
+            raise ProjectError("only model suggestions are coded: choose with --layer"
+                               f" ({choices} or all)")
+        else:
+            return Layer("none", (), "no codes yet")
+    if spec == FINAL:
+        return Layer(FINAL, tuple(c.id for c in coders if c.kind != CoderKind.MODEL),
+                     FINAL_DESCRIPTION)
     if spec == "all":
         return Layer("all", tuple(c.id for c in coders), "all coders' codes combined")
     if spec == "adjudicated":
-        ids = tuple(c.id for c in by_kind[CoderKind.ADJUDICATED])
+        ids = tuple(c.id for c in by_kind[CoderKind.ADJUDICATED] if used.get(c.id))
         if not ids:
             raise ProjectError("nothing has been adjudicated in this project:"
-                               " use --layer coder:NAME")
-        return Layer("adjudicated", ids, "adjudicated codes")
+                               " use --layer final or coder:NAME")
+        return Layer("adjudicated", ids, "adjudicated codes (adjudicated answers only)")
     kind_name, _, name = spec.partition(":")
     kinds = {"coder": CoderKind.HUMAN, "model": CoderKind.MODEL}
     if kind_name not in kinds or not name:
-        raise ProjectError(f'unknown layer "{spec}":'
-                           " use adjudicated, coder:NAME, model:NAME or all")
+        raise ProjectError(f'unknown layer "{spec}": use {LAYER_CHOICES}')
     for c in coders:
         if c.name == name and c.kind == kinds[kind_name]:
             what = "coder" if kind_name == "coder" else "model"
@@ -155,8 +164,15 @@ def gather(store: SQLiteStore, question: Question, layer: Layer, wave_id: int | 
     """
     attributes = {r.id: r.attributes for r in store.respondents(wave_id)}
     asked_values = _asked_values(store, question)
-    codes = store.layer_codes(question.id, layer.coder_ids, wave_id)
-    coded = store.layer_coded_answers(question.id, layer.coder_ids)
+    final = store.final_layer(question.id, wave_id) if layer.name == FINAL else None
+    codes: Mapping[int, AbstractSet[str]]
+    coded: AbstractSet[int] | Mapping[int, FinalCoding]
+    if final is not None:
+        codes = {aid: f.code_ids for aid, f in final.items()}
+        coded = final
+    else:
+        codes = store.layer_codes(question.id, layer.coder_ids, wave_id)
+        coded = store.layer_coded_answers(question.id, layer.coder_ids)
     records, answers = [], {}
     for answer in store.answers(question.id, wave_id=wave_id):
         attrs = attributes.get(answer.respondent_id, {})
@@ -164,15 +180,19 @@ def gather(store: SQLiteStore, question: Question, layer: Layer, wave_id: int | 
             status = "answered"
         elif answer.is_blank:
             status = "blank"
-            if asked_values is not None and attrs.get(question.routing.column  # type: ignore[union-attr]
-                                                      ) not in asked_values:
+            routing = question.routing
+            if (asked_values is not None and routing is not None
+                    and attrs.get(routing.column, "") not in asked_values):
                 status = "not_asked"
         else:
             status = "non_substantive"
         answers[answer.id] = answer
+        settled = final.get(answer.id) if final is not None else None
         records.append(RespondentAnswer(
             answer.respondent_id, status, frozenset(codes.get(answer.id, ())),
-            answer.id in coded, attrs.get(by) if by else None))
+            answer.id in coded, attrs.get(by) if by else None,
+            unresolved=settled is not None and settled.status == "unresolved",
+            stale=settled is not None and settled.status == "stale"))
     return records, answers
 
 
@@ -394,14 +414,17 @@ def export_qdpx(store: SQLiteStore, path: str | Path, *,
     """Write a REFI-QDA project (.qdpx) for NVivo/ATLAS.ti: cases, answers and the layer's codes.
 
     Respondents are cases named by their respondent ID (the file is for analysts, not for
-    publication). Each coder of the layer keeps their own codings.
+    publication). Each coder of the layer keeps their own codings; the `final` layer is one
+    coder named "final" holding the codes the reports count (unresolved answers get none).
     """
     from coder.core.codeframe import derived_id
     from coder.core.refi import write_qdpx
 
     questions, wave_id, _ = _scope(store, question_ids, wave)
     chosen = resolve_layer(store, layer, [q.id for q in questions])
-    names = {c.id: c.name for c in store.coders() if c.id in chosen.coder_ids}
+    is_final = chosen.name == FINAL
+    names = ({0: FINAL} if is_final else
+             {c.id: c.name for c in store.coders() if c.id in chosen.coder_ids})
     people = store.respondents(wave_id)
     external = {r.id: r.external_id for r in people}
     frames = {}
@@ -414,6 +437,11 @@ def export_qdpx(store: SQLiteStore, path: str | Path, *,
                 continue
             answers.append((str(answer.id), external[answer.respondent_id], question.id,
                             answer.text))
+        if is_final:
+            codings += [(str(aid), code_id, FINAL) for aid, settled
+                        in sorted(store.final_layer(question.id, wave_id).items())
+                        for code_id in sorted(settled.code_ids) if code_id in frame]
+            continue
         for coding in store.codings(question_id=question.id):
             if coding.coder_id in names and coding.code_id in frame:
                 codings.append((str(coding.answer_id), coding.code_id, names[coding.coder_id]))

@@ -1,11 +1,17 @@
-"""Store reads for reports and exports: a layer's codings, coded answers, starred quotes."""
+"""Store reads for reports and exports: a layer's codings, the final layer, starred quotes.
+
+Part of the store (the only layer that speaks SQL); imports no UI or CLI library.
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
+from coder.core.frequencies import FinalCoding
 from coder.store.base import StoreBase
+from coder.store.qa import QAMixin
 
 
 def _marks(values: Sequence[Any]) -> str:
@@ -15,11 +21,13 @@ def _marks(values: Sequence[Any]) -> str:
 class ReportQueriesMixin(StoreBase):
     """Read-only queries used by `coder.services.reports`."""
 
-    def codings_by_coder(self, question_id: str) -> dict[int, int]:
-        """coder id -> number of codings that coder made on the question's answers."""
+    def coded_answers_by_coder(self, question_id: str) -> dict[int, int]:
+        """coder id -> how many of the question's answers that coder has coded (an answer
+        coded "no code applies" counts: it is a decision)."""
         return {int(k): int(n) for k, n in self.conn.execute(
-            "SELECT c.coder_id, count(*) FROM codings c JOIN answers a ON a.id = c.answer_id"
-            " WHERE a.question_id = ? GROUP BY c.coder_id", (question_id,))}
+            "SELECT s.coder_id, count(*) FROM answer_status s JOIN answers a ON a.id = s.answer_id"
+            " WHERE a.question_id = ? AND s.coded_at IS NOT NULL GROUP BY s.coder_id",
+            (question_id,))}
 
     def layer_codes(self, question_id: str, coder_ids: Sequence[int],
                     wave_id: int | None = None) -> dict[int, set[str]]:
@@ -45,6 +53,61 @@ class ReportQueriesMixin(StoreBase):
             "SELECT s.answer_id FROM answer_status s JOIN answers a ON a.id = s.answer_id"
             f" WHERE a.question_id = ? AND s.coded_at IS NOT NULL"
             f" AND s.coder_id IN ({_marks(coder_ids)})", [question_id, *coder_ids])}
+
+    def final_layer(self, question_id: str, wave_id: int | None = None) -> dict[int, FinalCoding]:
+        """Each coded answer's codes in the "final" layer, with how they were settled.
+
+        Per answer: the adjudicated codes when the answer is adjudicated (status "stale" when a
+        coder's coding changed since, see `QAMixin.stale_adjudications`, else "adjudicated");
+        otherwise the code set every human coder who coded it agreed on ("agreed" with 2+
+        coders, "single" with one); otherwise no codes and status "unresolved". Model coders
+        never count (their re-coding does make an adjudication stale, as in the QA queue).
+        Answers nobody has coded are absent. Two queries, whatever the number of answers.
+
+        Args:
+            question_id: The question.
+            wave_id: Only this wave's answers.
+        """
+        wave = " AND a.wave_id = ?" if wave_id is not None else ""
+        params: list[Any] = [question_id, *([wave_id] if wave_id is not None else [])]
+        rows = self.conn.execute(
+            "SELECT s.answer_id, s.coder_id, c.kind, s.coded_at, NULL FROM answer_status s"
+            " JOIN coders c ON c.id = s.coder_id JOIN answers a ON a.id = s.answer_id"
+            f" WHERE a.question_id = ?{wave} AND s.coded_at IS NOT NULL"
+            " UNION ALL SELECT k.answer_id, k.coder_id, c.kind, NULL, k.code_id FROM codings k"
+            " JOIN coders c ON c.id = k.coder_id JOIN answers a ON a.id = k.answer_id"
+            f" WHERE a.question_id = ?{wave} AND c.kind != 'model'", params * 2)
+        human: dict[int, dict[int, set[str]]] = {}
+        judged: dict[int, set[str]] = {}
+        stamps: dict[int, dict[str, str]] = {}  # answer -> coder -> coded_at (not adjudicated)
+        for aid, coder_id, kind, coded_at, code_id in rows:
+            if kind == "adjudicated":
+                codes = judged.setdefault(aid, set())
+            else:
+                if coded_at is not None:
+                    stamps.setdefault(aid, {})[str(coder_id)] = str(coded_at)
+                if kind == "model":
+                    continue
+                codes = human.setdefault(aid, {}).setdefault(coder_id, set())
+            if code_id is not None:
+                codes.add(str(code_id))
+        stale = {int(aid) for aid, at, basis in self.conn.execute(
+            "SELECT j.answer_id, j.at, j.basis FROM adjudications j JOIN answers a"
+            f" ON a.id = j.answer_id WHERE a.question_id = ?{wave}", params)
+            if aid in judged and QAMixin._is_stale(at, json.loads(basis), stamps.get(aid, {}))}
+        result = {int(aid): FinalCoding(frozenset(codes),
+                                        "stale" if aid in stale else "adjudicated")
+                  for aid, codes in judged.items()}
+        for aid, sets in human.items():
+            if aid in result:
+                continue
+            distinct = {frozenset(codes) for codes in sets.values()}
+            if len(distinct) > 1:
+                result[int(aid)] = FinalCoding(frozenset(), "unresolved")
+            else:
+                result[int(aid)] = FinalCoding(distinct.pop(),
+                                               "single" if len(sets) == 1 else "agreed")
+        return result
 
     def starred_answers(self, question_id: str) -> dict[str, list[int]]:
         """code id -> answers starred as quotes for that code, first starred first."""

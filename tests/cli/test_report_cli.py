@@ -45,14 +45,20 @@ def test_report_docx_and_md_by_extension(project: Path, tmp_path: Path) -> None:
     assert (tmp_path / "r_files" / "chart_01.png").exists()
 
 
-def test_report_needs_a_layer_when_two_coders_disagree(tmp_path: Path) -> None:
+def test_report_with_two_disagreeing_coders_cautions_and_counts_agreed_codes(
+        tmp_path: Path) -> None:
     project = fixture.build_project(tmp_path, coders=("alice", "bob"))
-    result = run("report", "-p", str(project), "-o", str(tmp_path / "r.md"))
-    assert result.exit_code == 3
-    assert "--layer" in result.output and "coder:alice" in result.output
-    result = run("report", "-p", str(project), "-o", str(tmp_path / "r.md"), "--layer",
-                 "coder:bob")
+    out = tmp_path / "r.md"
+    result = run("report", "-p", str(project), "-o", str(out))
     assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "5 answers have unresolved disagreements" in text
+    assert "coder qa queue" in text
+    result = run("report", "-p", str(project), "-o", str(out), "--layer", "coder:bob")
+    assert result.exit_code == 0, result.output
+    assert "unresolved" not in out.read_text(encoding="utf-8")
+    bad = run("report", "-p", str(project), "-o", str(out), "--layer", "coder:carol")
+    assert bad.exit_code == 3
 
 
 def test_include_ids_is_explicit(project: Path, tmp_path: Path) -> None:
@@ -97,6 +103,12 @@ def test_export_qdpx_holds_the_layer_codings(project: Path, tmp_path: Path) -> N
     assert result.exit_code == 0, result.output
     with zipfile.ZipFile(out) as archive:
         xml = archive.read("project.qde").decode("utf-8")
-    # alice's codings on the 7 coded answers: 1+2+2+1+2+1+2 = 11 (401 retired still exported)
+    # the final layer (alice alone): her codings on the 7 coded answers, 1+2+2+1+2+1+2 = 11
+    # (401 retired still exported), held by one user named "final"
     assert xml.count("<Coding ") == 11
-    assert 'name="alice"' in xml
+    assert 'name="final"' in xml
+    result = run("export", "-p", str(project), "-o", str(out), "--layer", "coder:alice")
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(out) as archive:
+        xml = archive.read("project.qde").decode("utf-8")
+    assert xml.count("<Coding ") == 11 and 'name="alice"' in xml

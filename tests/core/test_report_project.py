@@ -168,23 +168,55 @@ def test_breakdown_by_a_name_column_is_refused(project: Path) -> None:
 
 
 def test_layer_choice(tmp_path: Path) -> None:
+    """Two coders, worked by hand: bob codes the 7 answers alice gave codes, adding 301 to each.
+
+    Final layer: R10 {301} and R12 {101, 301} agree; R01 R02 R03 R08 R09 disagree (unresolved:
+    in the base, no code); R04 "Don't know" only alice (single); R11 nobody (uncoded).
+    """
     from coder.core.errors import ProjectError
     from coder.services.reports import build_report, resolve_layer
     from coder.store import open_project
 
     path = build_project(tmp_path, coders=("alice", "bob"))
     with open_project(path) as store:
-        with pytest.raises(ProjectError, match="--layer"):
-            build_report(store)
+        assert resolve_layer(store, None, [QUESTION]).name == "final"
+        final = build_report(store).sections[0].table
+        assert (final.base.answered, final.base.uncoded, final.base.unresolved,
+                final.base.stale) == (8, 1, 5, 0)
+        assert {r.code_id: r.n for r in final.rows if r.n} == {"c301": 2, "c101": 1, "c100": 1}
         bob = build_report(store, layer="coder:bob").sections[0].table
         assert bob.row("c301").n == 7  # bob adds 301 to each of the 7 answers he coded
         union = build_report(store, layer="all").sections[0].table
         assert union.row("c301").n == 7
-        judge = store.coder("adjudicated", kind=CoderKind.ADJUDICATED)
-        store.set_codes(answer_id(store, "R01"), judge, ["c102"])
-        assert resolve_layer(store, None, [QUESTION]).name == "adjudicated"
-        table = build_report(store).sections[0].table
-        assert table.row("c102").n == 1 and table.row("c101").n == 0
-        assert table.base.uncoded == 7
+        with pytest.raises(ProjectError, match="nothing has been adjudicated"):
+            build_report(store, layer="adjudicated")
+
+        store.adjudicate(answer_id(store, "R01"), ["c102"], "rev")
+        final = build_report(store).sections[0].table
+        assert final.base.unresolved == 4 and final.base.stale == 0
+        assert final.row("c102").n == 1 and final.row("c101").n == 1  # R01 settled; R12 agreed
+        only = build_report(store, layer="adjudicated").sections[0].table
+        assert only.row("c102").n == 1 and only.row("c101").n == 0
+        assert only.base.uncoded == 7
+
+        # alice re-codes R01 after the adjudication: still counted as adjudicated, but stale.
+        store.set_codes(answer_id(store, "R01"), store.coder("alice"), ["c101", "c301"])
+        final = build_report(store).sections[0].table
+        assert final.base.stale == 1 and final.row("c102").n == 1
         with pytest.raises(ProjectError, match="no coder"):
             resolve_layer(store, "coder:carol", [QUESTION])
+
+
+def test_final_layer_only_model_codings_need_a_choice(tmp_path: Path) -> None:
+    from coder.core.errors import ProjectError
+    from coder.services.reports import resolve_layer
+    from coder.store import open_project
+
+    path = build_project(tmp_path, coders=())
+    with open_project(path) as store:
+        assert resolve_layer(store, None, [QUESTION]).name == "none"
+        model = store.coder("suggester", kind=CoderKind.MODEL)
+        store.set_codes(answer_id(store, "R01"), model, ["c101"])
+        with pytest.raises(ProjectError, match="model:suggester"):
+            resolve_layer(store, None, [QUESTION])
+        assert resolve_layer(store, "model:suggester", [QUESTION]).coder_ids == (model.id,)

@@ -190,25 +190,43 @@ def _counts(store: SQLiteStore, layer: str | None = None) -> dict[int, int]:
     return {row.output_code: row.n for row in table.rows if not row.is_net}
 
 
-def test_reports_read_the_adjudicated_layer(double_coded: tuple[SQLiteStore, list[int]]) -> None:
+def _base(store: SQLiteStore, layer: str | None = None) -> tuple[int, int]:
+    base = build_report(store, question_ids=[Q2], layer=layer,
+                        quotes_per_code=0).sections[0].table.base
+    return base.unresolved, base.stale
+
+
+def test_reports_read_the_final_layer(double_coded: tuple[SQLiteStore, list[int]]) -> None:
     store, answers = double_coded
-    with pytest.raises(ProjectError, match="--layer"):  # two coders, nothing adjudicated
-        build_report(store, question_ids=[Q2], quotes_per_code=0)
+    # Nothing adjudicated: answer 0 agreed (101), answer 4 single coder (202); 1-3 unresolved.
+    assert resolve_layer(store, None, [Q2]).name == "final"
+    counts = _counts(store)
+    assert (counts[101], counts[202], counts[102], counts[201], counts[304]) == (1, 1, 0, 0, 0)
+    assert _base(store) == (3, 0)
     store.adjudicate(answers[1], ids(store, 102), "rita")
     store.adjudicate(answers[2], ids(store, 201, 301), "rita")
-    assert resolve_layer(store, None, [Q2]).name == "adjudicated"
     report = build_report(store, question_ids=[Q2], quotes_per_code=0)
-    assert report.layer == "adjudicated codes"
+    assert report.layer.startswith("final codes")
     counts = _counts(store)
     # the reviewer's decisions count, not the coders': alice put 101 and 201+301, bob 102 and 201
-    assert (counts[102], counts[201], counts[301], counts[304]) == (1, 1, 1, 0)
+    assert (counts[101], counts[102], counts[201], counts[301], counts[202], counts[304]) == (
+        1, 1, 1, 1, 1, 0)
+    assert _base(store) == (1, 0)
+    # only the adjudicated answers, on request
+    only = _counts(store, "adjudicated")
+    assert (only[101], only[102], only[201], only[301], only[202]) == (0, 1, 1, 1, 0)
     assert (_counts(store, "coder:alice")[102], _counts(store, "coder:bob")[301]) == (0, 0)
+    # bob re-codes an adjudicated answer: the adjudication still counts, flagged stale
+    store.set_codes(answers[1], store.coder("bob"), ids(store, 101))
+    assert _base(store) == (1, 1) and _counts(store)[102] == 1
 
 
 def test_reports_fall_back_when_adjudications_are_undone(
         double_coded: tuple[SQLiteStore, list[int]]) -> None:
     store, answers = double_coded
     store.adjudicate(answers[1], ids(store, 102), "rita")
+    assert _base(store) == (2, 0)
     store.undo("rita")
-    with pytest.raises(ProjectError, match="--layer"):
-        build_report(store, question_ids=[Q2], quotes_per_code=0)
+    assert _base(store) == (3, 0) and _counts(store)[102] == 0
+    with pytest.raises(ProjectError, match="nothing has been adjudicated"):
+        build_report(store, question_ids=[Q2], layer="adjudicated", quotes_per_code=0)
