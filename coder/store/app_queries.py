@@ -51,6 +51,11 @@ class AppQueriesMixin(StoreBase):
                                       tuple(codes.split(_SEP)) if codes else (), bool(memo))
         return rows
 
+    def answer_texts(self, question_id: str) -> list[tuple[int, str]]:
+        """(answer id, normalised text) of every answer of the question, in import order."""
+        return [(int(aid), str(text)) for aid, text in self.conn.execute(
+            "SELECT id, text FROM answers WHERE question_id = ? ORDER BY id", (question_id,))]
+
     def coded_answer_ids(self, question_id: str, coder_id: int) -> set[int]:
         """The answers of `question_id` the coder has coded (with or without codes)."""
         return {r[0] for r in self.conn.execute(

@@ -186,6 +186,30 @@ async def test_filters_show_exactly_the_matching_answers(demo_project: Path) -> 
         assert shown() == [a for a, _ in answers]
 
 
+async def test_typed_filter_with_uncoded_uses_the_text_index_and_agrees_with_the_store(
+        demo_project: Path) -> None:
+    from coder.store.coding import AnswerFilter
+
+    answers = listed_answers(demo_project)
+    with_fees = [a for a, t in answers if "fees" in t.lower()]
+    with open_project(demo_project) as store:
+        alice = store.coder("alice")
+        store.set_codes(with_fees[0], alice, [code_id(store, Q2, 101)])
+        from_store = store.answer_ids(Q2, alice.id, AnswerFilter(text="fees", uncoded=True))
+    app = build_app(demo_project, "alice", question_id=Q2)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen._text_index is not None and len(app.screen._text_index) >= len(answers)
+        await pilot.press("slash", *"FEES is:uncoded", "enter")
+        await pilot.pause()
+        assert app.screen.answers.answer_ids == with_fees[1:] == from_store
+        # coding the current match takes it out of the uncoded list at the next filter
+        await pilot.press("1", "escape", "slash", *"fees is:uncoded", "enter")
+        await pilot.pause()
+        assert app.screen.answers.answer_ids == with_fees[2:]
+
+
 async def test_keys_can_be_remapped_from_the_key_file(demo_project: Path) -> None:
     config = AppConfig(keymap={"coding.next": "x", "coding.code_1": "ctrl+t"})
     app = build_app(demo_project, "alice", question_id=Q2, config=config)

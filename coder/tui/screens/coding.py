@@ -7,9 +7,10 @@ its methods and redraws only what changed, so each key costs O(visible rows).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -18,6 +19,7 @@ from textual.widgets import Footer, Input, Label, ProgressBar, Static
 
 from coder.core.codeframe import Code
 from coder.core.errors import CoderError
+from coder.core.text_search import TextIndex
 from coder.core.types import Event
 from coder.store.app_queries import AnswerRow
 from coder.store.coding import AnswerFilter
@@ -74,6 +76,7 @@ class CodingScreen(Screen[None]):
         self._coded: set[int] = set()
         self._flagged: set[int] = set()
         self._all_ids: list[int] = []
+        self._text_index: TextIndex | None = None  # built off the UI thread after mount
         self._shown: int | None = None
         self._theme_codes: dict[tuple[int, int], list[tuple[str, int]]] = {}
         self._actions_since_suggestions = 0
@@ -114,6 +117,18 @@ class CodingScreen(Screen[None]):
         self._update_topbar()
         self._apply_query(self.query_state)
         self.answers.focus()
+        self._build_text_index(store.path)
+
+    @work(thread=True, exclusive=True, group="text-index", exit_on_error=False)
+    def _build_text_index(self, path: Any) -> None:
+        from coder.store import open_project
+
+        store = open_project(path)  # this thread's own connection
+        try:
+            index = TextIndex(store.answer_texts(self.question_id))
+        finally:
+            store.close()
+        self.app.call_from_thread(setattr, self, "_text_index", index)
 
     @property
     def _total(self) -> int:
@@ -154,8 +169,15 @@ class CodingScreen(Screen[None]):
         return True
 
     def _matching(self, query: FilterQuery, answer_filter: AnswerFilter) -> list[int]:
-        """Answer ids passing the filter; status-only filters use the sets kept in memory."""
-        if query != FilterQuery(uncoded=query.uncoded, flagged=query.flagged):
+        """Answer ids passing the filter.
+
+        Status and text filters use the sets and the text index kept in memory (the index once
+        it is built); code, theme and attribute filters ask the store.
+        """
+        in_memory = FilterQuery(uncoded=query.uncoded, flagged=query.flagged)
+        if query.text and self._text_index is not None:
+            in_memory = replace(in_memory, text=query.text)
+        if query != in_memory:
             return self.session.store.answer_ids(self.question_id, self.session.coder.id,
                                                  answer_filter)
         ids = self._all_ids
@@ -163,6 +185,8 @@ class CodingScreen(Screen[None]):
             ids = [a for a in ids if a not in self._coded]
         if query.flagged:
             ids = [a for a in ids if a in self._flagged]
+        if query.text and self._text_index is not None:
+            ids = self._text_index.matching(query.text, ids)
         return ids
 
     def _update_progress(self) -> None:
