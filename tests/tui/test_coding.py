@@ -210,6 +210,27 @@ async def test_typed_filter_with_uncoded_uses_the_text_index_and_agrees_with_the
         assert app.screen.answers.answer_ids == with_fees[2:]
 
 
+async def test_uncoded_filter_follows_coding_and_undo(demo_project: Path) -> None:
+    answers = [a for a, _ in listed_answers(demo_project)]
+    app = build_app(demo_project, "alice", question_id=Q2)
+    async with app.run_test(size=SIZE) as pilot:
+        shown = lambda: app.screen.answers.answer_ids  # noqa: E731
+        await pilot.press("u")
+        await pilot.pause()
+        assert shown() == answers
+        await pilot.press("1", "2")  # code the first answer, then the second
+        await pilot.press("u", "u")
+        await pilot.pause()
+        with open_project(demo_project) as store:
+            alice = store.coder("alice", create=False)
+            coded_now = store.coded_answer_ids(Q2, alice.id)
+        assert coded_now and coded_now <= set(answers[:2])
+        assert shown() == [a for a in answers if a not in coded_now]
+        await pilot.press("ctrl+z", "ctrl+z", "u", "u")
+        await pilot.pause()
+        assert shown() == answers
+
+
 async def test_keys_can_be_remapped_from_the_key_file(demo_project: Path) -> None:
     config = AppConfig(keymap={"coding.next": "x", "coding.code_1": "ctrl+t"})
     app = build_app(demo_project, "alice", question_id=Q2, config=config)

@@ -6,6 +6,7 @@ its methods and redraws only what changed, so each key costs O(visible rows).
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -74,6 +75,8 @@ class CodingScreen(Screen[None]):
         self.question_id = question_id
         self.query_state = FilterQuery()
         self._coded: set[int] = set()
+        self._uncoded: list[int] | None = None  # _all_ids minus _coded, kept up to date
+        self._listed_set: set[int] | None = None
         self._flagged: set[int] = set()
         self._all_ids: list[int] = []
         self._text_index: TextIndex | None = None  # built off the UI thread after mount
@@ -114,6 +117,7 @@ class CodingScreen(Screen[None]):
         self._coded = store.coded_answer_ids(self.question_id, me.id)
         self._flagged = store.flagged_answer_ids(self.question_id, me.id)
         self._all_ids = store.answer_ids(self.question_id, me.id)
+        self._uncoded = self._listed_set = None
         self._update_topbar()
         self._apply_query(self.query_state)
         self.answers.focus()
@@ -182,7 +186,9 @@ class CodingScreen(Screen[None]):
                                                  answer_filter)
         ids = self._all_ids
         if query.uncoded:
-            ids = [a for a in ids if a not in self._coded]
+            if self._uncoded is None:
+                self._uncoded = [a for a in ids if a not in self._coded]
+            ids = list(self._uncoded)  # a copy: the cache changes as answers are coded
         if query.flagged:
             ids = [a for a in ids if a in self._flagged]
         if query.text and self._text_index is not None:
@@ -374,8 +380,10 @@ class CodingScreen(Screen[None]):
         store, me = self.session.store, self.session.coder
         for answer_id in changed:
             status = store.status(answer_id, me.id)
-            for kept, present in ((self._coded, status["coded_at"] is not None),
-                                  (self._flagged, status["flagged"])):
+            coded = status["coded_at"] is not None
+            if self._uncoded is not None and coded != (answer_id in self._coded):
+                self._keep_uncoded(answer_id, coded)
+            for kept, present in ((self._coded, coded), (self._flagged, status["flagged"])):
                 if present:
                     kept.add(answer_id)
                 else:
@@ -384,6 +392,22 @@ class CodingScreen(Screen[None]):
         self.answers.invalidate(changed)
         self._update_progress()
         self._show_current()
+
+    def _keep_uncoded(self, answer_id: int, coded: bool) -> None:
+        """Update the uncoded list for one answer whose coded state flipped; O(log n) search."""
+        assert self._uncoded is not None
+        index = bisect.bisect_left(self._uncoded, answer_id)
+        present = index < len(self._uncoded) and self._uncoded[index] == answer_id
+        if coded and present:
+            del self._uncoded[index]
+        elif not coded and not present and answer_id in self._listed:
+            self._uncoded.insert(index, answer_id)
+
+    @property
+    def _listed(self) -> set[int]:
+        if self._listed_set is None or len(self._listed_set) != len(self._all_ids):
+            self._listed_set = set(self._all_ids)
+        return self._listed_set
 
     def store_changed(self, event: Event | None) -> None:
         """Redraw after undo/redo or an edit elsewhere (only the answers the event touched)."""
@@ -401,6 +425,7 @@ class CodingScreen(Screen[None]):
             store, me = self.session.store, self.session.coder
             self._coded = store.coded_answer_ids(self.question_id, me.id)
             self._flagged = store.flagged_answer_ids(self.question_id, me.id)
+            self._uncoded = None
             self.answers.invalidate()
             self._update_progress()
             self._show_current()
