@@ -87,8 +87,12 @@ def resolve_layer(store: SQLiteStore, spec: str | None,
         else:
             return Layer("none", (), "no codes yet")
     if spec == FINAL:
+        active = [c for c in coders if c.kind != CoderKind.MODEL and used.get(c.id)]
+        description = FINAL_DESCRIPTION
+        if len(active) == 1 and active[0].kind == CoderKind.HUMAN:
+            description = f"codes of coder {active[0].name} (the only coder)"
         return Layer(FINAL, tuple(c.id for c in coders if c.kind != CoderKind.MODEL),
-                     FINAL_DESCRIPTION)
+                     description)
     if spec == "all":
         return Layer("all", tuple(c.id for c in coders), "all coders' codes combined")
     if spec == "adjudicated":
