@@ -295,7 +295,7 @@ def knn_graph(
 
     Edge weight is the (non-negative) cosine similarity; computed in chunks so memory stays
     ``O(chunk * n)``. ``weights`` (duplicate counts) scale nothing here: duplicates were
-    collapsed before, and their count enters through node weights in :func:`louvain`.
+    collapsed before, and their count enters through node weights in :func:`leiden`.
     """
     from sklearn.neighbors import NearestNeighbors
 
@@ -324,7 +324,7 @@ def knn_graph(
     return rows, cols, np.maximum(vals, 1e-6)
 
 
-def louvain(
+def leiden(
     n: int,
     rows: np.ndarray,
     cols: np.ndarray,
@@ -333,25 +333,45 @@ def louvain(
     resolution: float,
     random_state: int,
 ) -> np.ndarray:
-    """Louvain communities of the graph (networkx); returns a community index per node.
+    """Leiden communities (modularity, igraph) of the graph; a community index per node.
 
-    Duplicate answers collapsed into one node add a self-loop proportional to their count,
-    so that a node standing for 50 identical answers pulls like 50 answers.
+    Leiden rather than Louvain: its communities are guaranteed connected, and on the benchmark
+    sets it gave equal or better agreement with human codes at half the time of networkx'
+    Louvain (BENCHMARKS.md). Duplicate answers collapsed into one node add a self-loop
+    proportional to their count, so that a node standing for 50 identical answers pulls like
+    50 answers. Seeded through igraph's random number generator, restored afterwards.
     """
-    import networkx as nx
+    import random
+
+    import igraph as ig
     import scipy.sparse as sp
 
     adj = sp.coo_matrix((vals, (rows, cols)), shape=(n, n)).tocsr()
-    adj = adj.maximum(adj.T).tolil()
+    upper = sp.triu(adj.maximum(adj.T), k=1).tocoo()
+    edges = np.column_stack([upper.row, upper.col])
+    weights = upper.data.astype(np.float64)
     extra = node_weights - 1
-    if np.any(extra > 0):
-        adj.setdiag(adj.diagonal() + extra)
-    graph = nx.from_scipy_sparse_array(adj.tocsr())
-    comms = nx.community.louvain_communities(
-        graph, weight="weight", resolution=resolution, seed=random_state
-    )
-    labels = np.zeros(n, dtype=int)
-    # Order communities by their smallest member so labels do not depend on set ordering.
-    for c, members in enumerate(sorted(comms, key=min)):
-        labels[list(members)] = c
-    return labels
+    loops = np.flatnonzero(extra > 0)
+    if len(loops):
+        edges = np.vstack([edges, np.column_stack([loops, loops])])
+        weights = np.concatenate([weights, extra[loops].astype(np.float64)])
+    graph = ig.Graph(n=n, edges=edges.tolist(), directed=False)
+    graph.es["weight"] = weights.tolist()
+    with _IGRAPH_RNG_LOCK:
+        ig.set_random_number_generator(random.Random(random_state))
+        try:
+            partition = graph.community_leiden(
+                objective_function="modularity", weights="weight", resolution=resolution,
+                n_iterations=-1)
+        finally:
+            ig.set_random_number_generator(random)
+    membership = np.asarray(partition.membership, dtype=int)
+    # Number communities by their smallest member so labels do not depend on igraph's order.
+    _, first = np.unique(membership, return_index=True)
+    rank = np.empty(len(first), dtype=int)
+    rank[np.argsort(first)] = np.arange(len(first))
+    return rank[membership]
+
+
+# igraph's generator is process-wide: two discoveries in parallel threads must not interleave.
+_IGRAPH_RNG_LOCK = threading.Lock()
