@@ -204,6 +204,7 @@ def make_label(keywords: Sequence[tuple[str, str, float]], max_words: int = 5) -
             continue
         words.extend(new)
         lemmas.update(parts)
-        if len(words) >= 3 or (len(words) >= 2 and len(lemmas) >= 2 and " " in term):
+        if len(words) >= min(3, max_words) or (len(words) >= 2 and len(lemmas) >= 2
+                                                and " " in term):
             break
     return " ".join(words[:max_words])

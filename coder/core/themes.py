@@ -49,6 +49,10 @@ class Theme:
     parent_id: int | None = None
 
 
+#: Embeds short phrases with the answers' model: ``phrases -> (len(phrases), d)`` array.
+PhraseEmbedding = Callable[[Sequence[str]], np.ndarray]
+
+
 def default_resolution(n_distinct: int) -> float:
     """Leiden resolution for ``n_distinct`` distinct answers: 3 up to 150, 5 from 1,500,
     log-linear between.
@@ -97,6 +101,9 @@ class ThemeDiscovery:
             distinct answers; the rest join through the k-means refinement.
         n_quotes: quotes per theme (3-5 in reports).
         n_keywords: keywords per theme.
+        phrase_embedding: optional function embedding short phrases with the same model as
+            the answers; when given, a theme's label is the keyword phrase closest in meaning
+            to the theme's centre (as KeyBERT does) rather than the top TF-IDF keyword.
 
     Attributes:
         labels_: theme id per answer, ``-1`` = other.
@@ -122,6 +129,7 @@ class ThemeDiscovery:
         max_graph_size: int = 20_000,
         n_quotes: int = 5,
         n_keywords: int = 8,
+        phrase_embedding: PhraseEmbedding | None = None,
     ) -> None:
         self.min_theme_size = min_theme_size
         self.n_themes = n_themes
@@ -134,6 +142,7 @@ class ThemeDiscovery:
         self.max_graph_size = max_graph_size
         self.n_quotes = n_quotes
         self.n_keywords = n_keywords
+        self.phrase_embedding = phrase_embedding
 
     # -- fitting -------------------------------------------------------------------------
 
@@ -358,9 +367,13 @@ class ThemeDiscovery:
                 kw[theme_id] = sub_kw.get(theme_id, [])
         base = max(1, n)
         themes: list[Theme] = []
+        closest = self._closest_phrases(kw, [centre for _, _, centre in specs], cancel)
         for theme_id, (parent, members, centre) in enumerate(specs):
             words = kw.get(theme_id, [])
-            label = make_label(words) if words else ""
+            if theme_id in closest:  # ranked by meaning: the best phrase, or two words
+                label = make_label(closest[theme_id], max_words=2)
+            else:
+                label = make_label(words) if words else ""
             if texts is not None and len(label.split()) < 2:
                 label = _fallback_label(label, [texts[int(i)] for i in members])
             if not label:
@@ -383,6 +396,38 @@ class ThemeDiscovery:
                 )
             )
         return themes, sub_labels
+
+    def _closest_phrases(
+        self,
+        keywords: dict[int, list[tuple[str, str, float]]],
+        centres: Sequence[np.ndarray],
+        cancel: threading.Event | None,
+    ) -> dict[int, list[tuple[str, str, float]]]:
+        """Each theme's keywords re-ranked by the cosine of their embedding to the theme centre.
+
+        Empty without ``phrase_embedding``. Two-word phrases get a small bonus (0.05): they
+        read better as labels than a single word of about the same meaning.
+        """
+        if self.phrase_embedding is None or not keywords:
+            return {}
+        phrases = sorted({surface for words in keywords.values() for _, surface, _ in words})
+        if not phrases:
+            return {}
+        if cancel is not None and cancel.is_set():
+            raise Cancelled("theme discovery cancelled")
+        vectors = tc.normalise_rows(np.asarray(self.phrase_embedding(phrases), dtype=np.float32))
+        row = {phrase: i for i, phrase in enumerate(phrases)}
+        ranked: dict[int, list[tuple[str, str, float]]] = {}
+        for theme_id, words in keywords.items():
+            centre = np.asarray(centres[theme_id], dtype=np.float32)
+            norm = float(np.linalg.norm(centre))
+            if not words or norm == 0:
+                continue
+            scores = [float(vectors[row[surface]] @ centre) / norm + 0.05 * (" " in term)
+                      for term, surface, _ in words]
+            order = sorted(range(len(words)), key=lambda i: (-scores[i], i))
+            ranked[theme_id] = [(words[i][0], words[i][1], scores[i]) for i in order]
+        return ranked
 
     def _split(
         self, x: np.ndarray, members: np.ndarray, min_size: int, cancel: threading.Event | None

@@ -91,7 +91,8 @@ def discover_themes(
         texts: all answers to one question.
         embedder: the model; default :class:`SentenceTransformerEmbedder`.
         cache: embedding cache (the project store's); default in-memory.
-        embeddings: precomputed embeddings for all ``texts`` (skips the embedder).
+        embeddings: precomputed embeddings for all ``texts`` (skips the embedder; labels then
+            come from TF-IDF alone unless an ``embedder`` is also given for the phrases).
         non_substantive: answers flagged at import; blank answers are always left out.
         on_progress: ``(done, total)``; embedding counts as the first 80%.
         cancel: set it to stop (raises ``Cancelled``).
@@ -116,18 +117,24 @@ def discover_themes(
         if on_progress is not None:
             on_progress(80 + int(20 * step / max(total, 1)), 100)
 
+    cache = cache if cache is not None else InMemoryEmbeddingCache()
+    if embeddings is None and embedder is None:
+        embedder = SentenceTransformerEmbedder()
     if embeddings is not None:
         x = np.asarray(embeddings, dtype=np.float32)[keep]
     elif len(kept_texts):
-        x = embed_with_cache(
-            kept_texts,
-            embedder or SentenceTransformerEmbedder(),
-            cache if cache is not None else InMemoryEmbeddingCache(),
-            on_progress=emb_progress,
-            cancel=cancel,
-        )
+        assert embedder is not None
+        x = embed_with_cache(kept_texts, embedder, cache, on_progress=emb_progress, cancel=cancel)
     else:
         x = np.zeros((0, 1), dtype=np.float32)
+    if embedder is not None:
+        # Labels: keyword phrases ranked by meaning, embedded with the same model and cache.
+        phrase_model, phrase_cache = embedder, cache
+
+        def phrase_embedding(phrases: Sequence[str]) -> np.ndarray:
+            return embed_with_cache(list(phrases), phrase_model, phrase_cache, cancel=cancel)
+
+        params.setdefault("phrase_embedding", phrase_embedding)
     model = ThemeDiscovery(**params)  # type: ignore[arg-type]
     model.fit(x, kept_texts, on_progress=fit_progress, cancel=cancel)
 

@@ -187,3 +187,48 @@ def test_cancel_stops_fit() -> None:
     cancel.set()
     with pytest.raises(Cancelled):
         ThemeDiscovery().fit(x, cancel=cancel)
+
+
+def test_labels_are_the_keyword_phrase_closest_in_meaning_to_the_theme() -> None:
+    """With a phrase embedding, the label is re-ranked by meaning, not by TF-IDF weight."""
+    texts, topics = topic_answers()
+    x = HashingEmbedder().embed(texts)
+    plain = ThemeDiscovery(random_state=0, min_theme_size=4).fit(x, texts)
+    calls: list[list[str]] = []
+    cost = [t.id for t in plain.themes_ if "fees" in " ".join(t.keywords)][0]
+    target = plain.themes_[cost].keywords[-1]  # the weakest keyword by TF-IDF
+
+    def embed_phrases(phrases: list[str]) -> np.ndarray:
+        # Every phrase far from every theme except `target`, which sits on the cost centre.
+        calls.append(list(phrases))
+        out = np.tile(-plain.centroids_.mean(axis=0), (len(phrases), 1))
+        out[phrases.index(target)] = plain.centroids_[cost]
+        return out
+
+    ranked = ThemeDiscovery(random_state=0, min_theme_size=4,
+                            phrase_embedding=embed_phrases).fit(x, texts)
+    assert len(calls) == 1  # one batch for all themes' candidates
+    assert ranked.themes_[cost].label.split()[: len(target.split())] == target.split()
+    assert [t.keywords for t in ranked.themes_] == [t.keywords for t in plain.themes_]
+    np.testing.assert_array_equal(ranked.labels_, plain.labels_)
+    for theme in ranked.themes_:
+        assert 2 <= len(theme.label.split()) <= 5, theme.label
+
+
+@pytest.mark.slow
+def test_real_model_labels_name_the_theme() -> None:
+    from coder.core.themes_run import discover_themes
+
+    texts, topics = topic_answers()
+    run = discover_themes(texts, min_theme_size=4, random_state=0)
+    stops = stop_words()
+    for theme in run.themes:
+        words = theme.label.lower().split()
+        assert 2 <= len(words) <= 5 and not set(words) & stops, theme.label
+        members = [topics[i] for i in np.flatnonzero(run.labels == theme.id)]
+        main = max(set(members), key=members.count)
+        hint = {"cost": ("cost", "fee", "expensive", "budget", "unaffordable"),
+                "selection": ("selection", "criteria", "admission", "entry"),
+                "needs": ("need", "trauma", "staff", "equipped", "behavioural", "lack",
+                          "training")}[main]
+        assert any(h in theme.label.lower() for h in hint), (main, theme.label)

@@ -109,7 +109,8 @@ def test_second_run_hits_the_cache_and_flagged_answers_are_left_out() -> None:
     emb, cache = HashingEmbedder(), InMemoryEmbeddingCache()
     first = discover_themes(texts, embedder=emb, cache=cache, non_substantive=flagged)
     embedded = emb.texts_embedded
-    assert embedded == 5  # distinct substantive answers only
+    phrases = {k for t in first.themes for k in t.keywords}  # label candidates, ranked by meaning
+    assert embedded == 5 + len(phrases)  # distinct substantive answers only, and the phrases
     second = discover_themes(texts, embedder=emb, cache=cache, non_substantive=flagged)
     assert emb.texts_embedded == embedded
     np.testing.assert_array_equal(first.labels, second.labels)
