@@ -97,8 +97,8 @@ def test_outliers_go_to_other_with_a_nearest_theme_and_capped_share() -> None:
     rng = np.random.default_rng(9)
     noise = rng.normal(size=(12, x.shape[1])).astype(np.float32)
     x = np.vstack([x, noise / np.linalg.norm(noise, axis=1, keepdims=True)])
-    # Resolution 2: at the default (4) Louvain splits these small, clean blobs further and
-    # a few noise answers form a theme of their own (see benchmarks/RESULTS-themes.md).
+    # Resolution 2: at higher resolutions the graph step splits these small, clean blobs
+    # further and a few noise answers can form a theme of their own.
     model = ThemeDiscovery(random_state=0, resolution=2.0).fit(x)
     others = np.flatnonzero(model.labels_ == OTHER)
     assert 0 < len(others) <= 0.10 * len(x)

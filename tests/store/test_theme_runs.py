@@ -26,8 +26,10 @@ def test_run_is_stored_and_second_run_embeds_nothing(store) -> None:
     embedder = HashingEmbedder()  # counts the texts it embeds
     first = run_themes(store, "q2_barriers", embedder=embedder, coder="ana", seed=3)
     distinct = len({a.text for a in store.answers("q2_barriers", substantive_only=True)})
-    assert embedder.texts_embedded == distinct  # identical answers embedded once
-    assert store.cached_embedding_count(embedder.model_id) == distinct
+    # identical answers embedded once; then the keyword phrases the labels are chosen from
+    phrases = {k for t in store.themes(first) for k in t.keywords}
+    assert embedder.texts_embedded == distinct + len(phrases)
+    assert store.cached_embedding_count(embedder.model_id) == distinct + len(phrases)
 
     embedder.texts_embedded = 0
     second = run_themes(store, "q2_barriers", embedder=embedder, coder="ana", seed=3)
