@@ -57,7 +57,8 @@ def report(project: str, questions: tuple[str, ...], fmt: str | None, output: st
                              include_ids=include_ids, title=title, base_label=base_label,
                              on_progress=on_progress)
         written = write_report(built, chosen, output)
-    click.echo(f"wrote {written[0]} ({len(built.sections)} questions; {built.layer})")
+    n = len(built.sections)
+    click.echo(f"wrote {written[0]} ({n} question{'' if n == 1 else 's'}; {built.layer})")
     if include_ids:
         click.echo("note: this report shows respondent IDs: do not publish it", err=True)
 

@@ -372,6 +372,10 @@ class ThemeDiscovery:
             words = kw.get(theme_id, [])
             if theme_id in closest:  # ranked by meaning: the best phrase, or two words
                 label = make_label(closest[theme_id], max_words=2)
+                # two words that also occur together read better in their own order
+                label = next((surface for term, surface, _ in closest[theme_id]
+                              if " " in term and sorted(surface.split()) == sorted(label.split())),
+                             label)
             else:
                 label = make_label(words) if words else ""
             if texts is not None and len(label.split()) < 2:

@@ -141,9 +141,10 @@ class CodingScreen(Screen[None]):
     def _update_topbar(self) -> None:
         question = self.session.store.question(self.question_id)
         mode = "  [b red]BLIND[/]" if self.session.blind else ""
+        # The coder first: a long question text must never push it off the screen.
         self.query_one("#topbar", Static).update(
-            f"[b]{question.id}[/]  {question.text}   [reverse] coder: {self.session.coder.name} "
-            f"[/]{mode}")
+            f"[reverse] coder: {self.session.coder.name} [/]{mode}  [b]{question.id}[/]"
+            f"  {question.text}")
 
     # -- data ----------------------------------------------------------------------------------
 

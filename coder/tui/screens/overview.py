@@ -128,8 +128,11 @@ class OverviewScreen(Screen[None]):
         table = self.query_one(DataTable)
         keep = table.cursor_row
         table.clear()
+        # The question text takes what the other columns leave, so that the agreement column
+        # stays on a 120-column screen.
+        width = max(20, min(60, self.app.size.width - 94))
         for r in rows:
-            text = r.text if len(r.text) <= 48 else r.text[:47] + "…"
+            text = r.text if len(r.text) <= width else r.text[:width - 1] + "…"
             table.add_row(r.question_id, text, str(r.answers), str(r.non_substantive),
                           _pct(r.coded_by_me, r.answers), _pct(r.coded_by_anyone, r.answers),
                           str(r.theme_runs), r.agreement, key=r.question_id)
