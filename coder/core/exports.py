@@ -4,8 +4,9 @@ Pure data shaping plus file writing; no UI, CLI, store or SQL. Layouts:
 - multiple dichotomy: one 0/1 variable per code and net (`q2_barriers_c101`);
 - concatenated: one string per question with the applied output codes (`"104;301"`).
 Missing values: every code variable is 0/1 only for respondents with a substantive answer the
-layer has coded; it is system-missing (empty in CSV/XLSX) for answers not yet coded,
-non-substantive or blank answers and respondents not asked. The `<q>_status` variable says which.
+layer has coded; it is system-missing (empty in CSV/XLSX) for answers not yet coded, answers
+whose coders disagree with no adjudication yet (final layer), non-substantive or blank answers and
+respondents not asked. The `<q>_status` variable says which.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ STATUS_LABELS: dict[int, str] = {
     3: "Non-substantive answer",
     4: "Left blank",
     5: "Not asked (routing)",
+    6: "Answered, coders disagree (not adjudicated)",
 }
 CODE_VALUE_LABELS: dict[int, str] = {0: "Not mentioned", 1: "Mentioned"}
 _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
@@ -100,6 +102,8 @@ def _status(answer: RespondentAnswer | None) -> int:
     if answer is None:
         return 4
     if answer.status == "answered":
+        if answer.unresolved:
+            return 6
         return 1 if (answer.coded or answer.code_ids) else 2
     return {"non_substantive": 3, "blank": 4, "not_asked": 5}.get(answer.status, 4)
 

@@ -7,7 +7,7 @@ import math
 from pathlib import Path
 
 import pytest
-from test_report_project import QUESTION, build_project
+from test_report_project import QUESTION, answer_id, build_project
 
 from coder.core.exports import (
     STATUS_LABELS,
@@ -61,6 +61,25 @@ def test_csv_dichotomy_matches_the_hand_coding(project: Path, tmp_path: Path) ->
     label = book["q2_barriers_c201"]["label"]
     assert label == "q2_barriers: Ill-equipped for looked-after children"
     assert book["q2_barriers_c100"]["net"] == "yes"
+
+
+def test_disagreements_export_as_missing_until_adjudicated(tmp_path: Path) -> None:
+    """Two coders (the report fixture's alice and bob): R01 disagrees, R10 agrees."""
+    path = build_project(tmp_path, coders=("alice", "bob"))
+    with open_project(path) as store:
+        files = export_data(store, "csv", tmp_path / "codes.csv", include_ids=True)
+        with files[0].open(encoding="utf-8-sig") as handle:
+            rows = {r["respondent_id"]: r for r in csv.DictReader(handle)}
+        assert rows["R01"]["q2_barriers_status"] == "6"
+        assert rows["R01"]["q2_barriers_c101"] == "" and rows["R01"]["q2_barriers_c301"] == ""
+        assert rows["R10"]["q2_barriers_status"] == "1"
+        assert rows["R10"]["q2_barriers_c301"] == "1"
+        store.adjudicate(answer_id(store, "R01"), ["c101"], "rev")
+        files = export_data(store, "csv", tmp_path / "codes.csv", include_ids=True)
+        with files[0].open(encoding="utf-8-sig") as handle:
+            rows = {r["respondent_id"]: r for r in csv.DictReader(handle)}
+        assert rows["R01"]["q2_barriers_status"] == "1"
+        assert (rows["R01"]["q2_barriers_c101"], rows["R01"]["q2_barriers_c301"]) == ("1", "0")
 
 
 def test_concatenated_layout(project: Path, tmp_path: Path) -> None:
