@@ -106,8 +106,10 @@ def info(project: str, wave: str | None, as_json: bool) -> None:
     table = Table(
         title=f"{project}: {counts['respondents']} respondents, waves {', '.join(waves) or '-'}"
     )
-    for name in ("question", "text", "answers", "blank", "non-subst.", "duplicates"):
-        table.add_column(name, justify="right" if name not in ("question", "text") else "left")
+    table.add_column("question", no_wrap=True)
+    table.add_column("text", ratio=1, min_width=16)  # takes what the numbers leave
+    for name in ("answers", "blank", "non-subst.", "dupl."):
+        table.add_column(name, justify="right", no_wrap=True)
     for s in stats:
         text = s.question.text if len(s.question.text) < 60 else s.question.text[:57] + "..."
         if s.question.routing_note:
