@@ -52,14 +52,15 @@ class ThemesScreen(Screen[None]):
     """Themes of the question's latest discovery run."""
 
     BINDINGS = [
-        Binding("d", "discover", "Discover themes", id="themes.discover",
+        Binding("d", "discover", "Discover", id="themes.discover",
                 tooltip="Run theme discovery (embeddings + clustering) in the background"),
-        Binding("escape", "cancel", "Cancel run", id="themes.cancel"),
+        Binding("escape", "cancel", "Cancel", id="themes.cancel",
+                tooltip="Cancel the theme discovery that is running"),
         Binding("space", "mark", "Select", id="themes.mark", tooltip="Select / unselect theme"),
         Binding("r", "rename", "Rename", id="themes.rename"),
-        Binding("g", "merge", "Merge selected", id="themes.merge",
+        Binding("g", "merge", "Merge", id="themes.merge",
                 tooltip="Merge the selected themes into the highlighted one"),
-        Binding("p", "promote", "Promote to codes", id="themes.promote",
+        Binding("p", "promote", "To codes", id="themes.promote",
                 tooltip="Add the selected (or highlighted) themes as codes"),
     ]
 
