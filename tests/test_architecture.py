@@ -42,3 +42,16 @@ def test_only_the_store_writes_sql() -> None:
         if "import sqlite3" in text or ".execute(" in text:
             offenders.append(str(path.relative_to(REPO)))
     assert offenders == []
+
+
+def test_types_check_and_lint_is_clean() -> None:
+    """mypy (strict on the core, see pyproject.toml) and ruff pass on the package and tests."""
+    bin_dir = Path(sys.executable).parent
+    mypy = subprocess.run([sys.executable, "-m", "mypy", "coder"], cwd=REPO,
+                          capture_output=True, text=True)
+    assert mypy.returncode == 0, mypy.stdout + mypy.stderr
+    ruff = shutil.which("ruff", path=str(bin_dir))
+    assert ruff, "ruff is a dev dependency"
+    lint = subprocess.run([ruff, "check", "coder", "tests", "benchmarks", "docs"], cwd=REPO,
+                          capture_output=True, text=True)
+    assert lint.returncode == 0, lint.stdout + lint.stderr

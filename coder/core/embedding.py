@@ -171,7 +171,7 @@ class SentenceTransformerEmbedder:
         return self._model
 
     @property
-    def dim(self) -> int:  # type: ignore[override]
+    def dim(self) -> int:
         """Embedding dimension (loads the model)."""
         self._load()
         assert self._dim is not None

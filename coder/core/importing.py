@@ -105,7 +105,7 @@ def detect_id_column(table: SurveyTable, given: str | None) -> str:
             "no ID column found: no column is unique and never blank; name one with --id-column",
             path=table.path,
         )
-    return min(candidates)[2]
+    return str(min(candidates)[2])
 
 
 def detect_open_columns(

@@ -166,7 +166,7 @@ def _cell_to_str(value: object) -> str:
         if value.is_integer():
             return str(int(value))
     if isinstance(value, pd.Timestamp):
-        return value.isoformat()
+        return str(value.isoformat())
     return str(value)
 
 

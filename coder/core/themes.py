@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -350,9 +350,9 @@ class ThemeDiscovery:
                     specs.append((t, sub_members, centre))
                     sub_labels[sub_members] = next_id
                     next_id += 1
-        kw: dict = {}
+        kw: dict[Hashable, list[tuple[str, str, float]]] = {}
         if texts is not None:
-            all_groups: list = list(groups)
+            all_groups: list[Hashable] = list(groups)
             kw = class_keywords(texts, all_groups, self.n_keywords)
             for theme_id in range(k, len(specs)):
                 parent, members, _ = specs[theme_id]
@@ -403,10 +403,10 @@ class ThemeDiscovery:
 
     def _closest_phrases(
         self,
-        keywords: dict[int, list[tuple[str, str, float]]],
+        keywords: Mapping[Hashable, list[tuple[str, str, float]]],
         centres: Sequence[np.ndarray],
         cancel: threading.Event | None,
-    ) -> dict[int, list[tuple[str, str, float]]]:
+    ) -> dict[Hashable, list[tuple[str, str, float]]]:
         """Each theme's keywords re-ranked by the cosine of their embedding to the theme centre.
 
         Empty without ``phrase_embedding``. Two-word phrases get a small bonus (0.05): they
@@ -421,8 +421,9 @@ class ThemeDiscovery:
             raise Cancelled("theme discovery cancelled")
         vectors = tc.normalise_rows(np.asarray(self.phrase_embedding(phrases), dtype=np.float32))
         row = {phrase: i for i, phrase in enumerate(phrases)}
-        ranked: dict[int, list[tuple[str, str, float]]] = {}
+        ranked: dict[Hashable, list[tuple[str, str, float]]] = {}
         for theme_id, words in keywords.items():
+            assert isinstance(theme_id, int)  # keywords are keyed by theme number
             centre = np.asarray(centres[theme_id], dtype=np.float32)
             norm = float(np.linalg.norm(centre))
             if not words or norm == 0:
