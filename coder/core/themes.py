@@ -54,14 +54,15 @@ PhraseEmbedding = Callable[[Sequence[str]], np.ndarray]
 
 
 def default_resolution(n_distinct: int) -> float:
-    """Leiden resolution for ``n_distinct`` distinct answers: 3 up to 150, 5 from 1,500,
+    """Leiden resolution for ``n_distinct`` distinct answers: 2 up to 100, 5 from 1,500,
     log-linear between.
 
     Measured (BENCHMARKS.md): on the demo survey's questions of ~100 answers a fixed 5 gives
-    2-3 times the planted number of themes and 3 gives 1.5-2 times with better agreement,
-    while on human-coded sets of 800-24,000 answers 5 agrees best with the human codes.
+    2-3 times the planted number of themes, 3 gives 1.5-2 times and 2 gives 1-1.4 times with
+    the best agreement, while on human-coded sets of 800-24,000 answers 4.5-5 agrees best with
+    the human codes.
     """
-    low_n, high_n, low, high = 150, 1500, 3.0, 5.0
+    low_n, high_n, low, high = 100, 1500, 2.0, 5.0
     if n_distinct <= low_n:
         return low
     if n_distinct >= high_n:

@@ -237,6 +237,6 @@ def test_real_model_labels_name_the_theme() -> None:
 def test_default_resolution_grows_with_the_number_of_answers() -> None:
     from coder.core.themes import default_resolution
 
-    values = [default_resolution(n) for n in (5, 150, 300, 800, 1500, 100_000)]
-    assert values[0] == values[1] == 3.0 and values[-2] == values[-1] == 5.0
+    values = [default_resolution(n) for n in (5, 100, 300, 800, 1500, 100_000)]
+    assert values[0] == values[1] == 2.0 and values[-2] == values[-1] == 5.0
     assert values == sorted(values) and 3.0 < values[2] < values[3] < 5.0
