@@ -5,12 +5,10 @@ Part of the store (the only layer that speaks SQL); imports no UI or CLI library
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
 from coder.core.frequencies import FinalCoding
-from coder.store.base import StoreBase
 from coder.store.qa import QAMixin
 
 
@@ -18,7 +16,7 @@ def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" for _ in values)
 
 
-class ReportQueriesMixin(StoreBase):
+class ReportQueriesMixin(QAMixin):
     """Read-only queries used by `coder.services.reports`."""
 
     def coded_answers_by_coder(self, question_id: str) -> dict[int, int]:
@@ -62,7 +60,7 @@ class ReportQueriesMixin(StoreBase):
         otherwise the code set every human coder who coded it agreed on ("agreed" with 2+
         coders, "single" with one); otherwise no codes and status "unresolved". Model coders
         never count (their re-coding does make an adjudication stale, as in the QA queue).
-        Answers nobody has coded are absent. Two queries, whatever the number of answers.
+        Answers nobody has coded are absent. A few queries, whatever the number of answers.
 
         Args:
             question_id: The question.
@@ -71,30 +69,22 @@ class ReportQueriesMixin(StoreBase):
         wave = " AND a.wave_id = ?" if wave_id is not None else ""
         params: list[Any] = [question_id, *([wave_id] if wave_id is not None else [])]
         rows = self.conn.execute(
-            "SELECT s.answer_id, s.coder_id, c.kind, s.coded_at, NULL FROM answer_status s"
+            "SELECT s.answer_id, s.coder_id, c.kind, NULL FROM answer_status s"
             " JOIN coders c ON c.id = s.coder_id JOIN answers a ON a.id = s.answer_id"
-            f" WHERE a.question_id = ?{wave} AND s.coded_at IS NOT NULL"
-            " UNION ALL SELECT k.answer_id, k.coder_id, c.kind, NULL, k.code_id FROM codings k"
+            f" WHERE a.question_id = ?{wave} AND s.coded_at IS NOT NULL AND c.kind != 'model'"
+            " UNION ALL SELECT k.answer_id, k.coder_id, c.kind, k.code_id FROM codings k"
             " JOIN coders c ON c.id = k.coder_id JOIN answers a ON a.id = k.answer_id"
             f" WHERE a.question_id = ?{wave} AND c.kind != 'model'", params * 2)
         human: dict[int, dict[int, set[str]]] = {}
         judged: dict[int, set[str]] = {}
-        stamps: dict[int, dict[str, str]] = {}  # answer -> coder -> coded_at (not adjudicated)
-        for aid, coder_id, kind, coded_at, code_id in rows:
+        for aid, coder_id, kind, code_id in rows:
             if kind == "adjudicated":
                 codes = judged.setdefault(aid, set())
             else:
-                if coded_at is not None:
-                    stamps.setdefault(aid, {})[str(coder_id)] = str(coded_at)
-                if kind == "model":
-                    continue
                 codes = human.setdefault(aid, {}).setdefault(coder_id, set())
             if code_id is not None:
                 codes.add(str(code_id))
-        stale = {int(aid) for aid, at, basis in self.conn.execute(
-            "SELECT j.answer_id, j.at, j.basis FROM adjudications j JOIN answers a"
-            f" ON a.id = j.answer_id WHERE a.question_id = ?{wave}", params)
-            if aid in judged and QAMixin._is_stale(at, json.loads(basis), stamps.get(aid, {}))}
+        stale = set(self.stale_adjudications(question_id)) if judged else set()
         result = {int(aid): FinalCoding(frozenset(codes),
                                         "stale" if aid in stale else "adjudicated")
                   for aid, codes in judged.items()}

@@ -76,7 +76,6 @@ class CodingScreen(Screen[None]):
         self.query_state = FilterQuery()
         self._coded: set[int] = set()
         self._uncoded: list[int] | None = None  # _all_ids minus _coded, kept up to date
-        self._listed_set: set[int] | None = None
         self._flagged: set[int] = set()
         self._all_ids: list[int] = []
         self._text_index: TextIndex | None = None  # built off the UI thread after mount
@@ -117,7 +116,7 @@ class CodingScreen(Screen[None]):
         self._coded = store.coded_answer_ids(self.question_id, me.id)
         self._flagged = store.flagged_answer_ids(self.question_id, me.id)
         self._all_ids = store.answer_ids(self.question_id, me.id)
-        self._uncoded = self._listed_set = None
+        self._uncoded = None
         self._update_topbar()
         self._apply_query(self.query_state)
         self.answers.focus()
@@ -401,14 +400,13 @@ class CodingScreen(Screen[None]):
         present = index < len(self._uncoded) and self._uncoded[index] == answer_id
         if coded and present:
             del self._uncoded[index]
-        elif not coded and not present and answer_id in self._listed:
+        elif not coded and not present and self._is_listed(answer_id):
             self._uncoded.insert(index, answer_id)
 
-    @property
-    def _listed(self) -> set[int]:
-        if self._listed_set is None or len(self._listed_set) != len(self._all_ids):
-            self._listed_set = set(self._all_ids)
-        return self._listed_set
+    def _is_listed(self, answer_id: int) -> bool:
+        """True when the answer is one of this screen's answers (`_all_ids` is sorted)."""
+        index = bisect.bisect_left(self._all_ids, answer_id)
+        return index < len(self._all_ids) and self._all_ids[index] == answer_id
 
     def store_changed(self, event: Event | None) -> None:
         """Redraw after undo/redo or an edit elsewhere (only the answers the event touched)."""
