@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,8 @@ def repo_dir() -> Path:
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     if not SHARED.exists():
+        if os.environ.get("CI"):  # in CI the shared data must be there: a skip would hide it
+            pytest.fail(f"{SHARED} is missing (CI is set)")
         pytest.skip(f"{SHARED} is not present (the shared evaluation data sit beside the repo)")
     return SHARED
 

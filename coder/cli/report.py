@@ -56,7 +56,7 @@ def report(project: str, questions: tuple[str, ...], fmt: str | None, output: st
                              wave=wave, min_base=min_base, quotes_per_code=quotes_per_code,
                              include_ids=include_ids, title=title, base_label=base_label,
                              on_progress=on_progress)
-        written = write_report(built, chosen, output)
+        written = write_report(built, chosen, output, protected=[project])
     n = len(built.sections)
     click.echo(f"wrote {written[0]} ({n} question{'' if n == 1 else 's'}; {built.layer})")
     if include_ids:

@@ -6,7 +6,7 @@ import csv
 import difflib
 import io
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from coder.core.codeframe import (
     derived_id,
     normalise_colour,
 )
+from coder.core.safe_files import atomic_output, write_text_atomic
 
 TABLE_COLUMNS = (
     "code",
@@ -441,9 +442,11 @@ def dump_codeframe_yaml(frame: Codeframe, *, include_ids: bool = True) -> str:
     return text
 
 
-def save_codeframe_yaml(frame: Codeframe, path: str | Path, *, include_ids: bool = True) -> None:
-    """Write the frame to a YAML file (see `dump_codeframe_yaml`)."""
-    Path(path).write_text(dump_codeframe_yaml(frame, include_ids=include_ids), encoding="utf-8")
+def save_codeframe_yaml(frame: Codeframe, path: str | Path, *, include_ids: bool = True,
+                        protected: Iterable[str | Path] = ()) -> None:
+    """Write the frame to a YAML file (see `dump_codeframe_yaml`), atomically (`safe_files`)."""
+    write_text_atomic(path, dump_codeframe_yaml(frame, include_ids=include_ids),
+                      protected=protected)
 
 
 # -- CSV / XLSX codebooks -----------------------------------------------------------------------
@@ -576,9 +579,11 @@ def read_codebook_csv(path: str | Path, *, name: str | None = None) -> Codeframe
     return _from_rows(str(path), name or Path(path).stem, header, rows, "line")
 
 
-def write_codebook_csv(frame: Codeframe, path: str | Path) -> None:
+def write_codebook_csv(frame: Codeframe, path: str | Path, *,
+                       protected: Iterable[str | Path] = ()) -> None:
     """Write the frame as a CSV codebook (UTF-8 with BOM so Excel reads accents)."""
-    with Path(path).open("w", encoding="utf-8-sig", newline="") as fh:
+    with (atomic_output(path, protected=protected) as tmp,
+          tmp.open("w", encoding="utf-8-sig", newline="") as fh):
         writer = csv.DictWriter(fh, fieldnames=TABLE_COLUMNS)
         writer.writeheader()
         writer.writerows(codebook_rows(frame))
@@ -600,7 +605,8 @@ def read_codebook_xlsx(path: str | Path, *, name: str | None = None) -> Codefram
     return _from_rows(str(path), name or Path(path).stem, list(values[0]), rows, "row")
 
 
-def write_codebook_xlsx(frame: Codeframe, path: str | Path) -> None:
+def write_codebook_xlsx(frame: Codeframe, path: str | Path, *,
+                        protected: Iterable[str | Path] = ()) -> None:
     """Write the frame as an Excel codebook, one row per code in tree order."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
@@ -623,7 +629,8 @@ def write_codebook_xlsx(frame: Codeframe, path: str | Path) -> None:
         for cell in row_cells:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A2"
-    book.save(path)
+    with atomic_output(path, protected=protected) as tmp:
+        book.save(tmp)
 
 
 def load_codeframe(path: str | Path) -> Codeframe:

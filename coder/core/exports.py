@@ -23,6 +23,7 @@ import pandas as pd
 
 from coder.core.codeframe import Codeframe
 from coder.core.frequencies import RespondentAnswer, shown_codes
+from coder.core.safe_files import atomic_output, check_output
 
 log = logging.getLogger(__name__)
 
@@ -215,8 +216,10 @@ def _safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
-def _write_csv(rows: Iterable[Mapping[str, Any]], path: Path, header: Sequence[str]) -> None:
-    with path.open("w", newline="", encoding="utf-8-sig") as handle:
+def _write_csv(rows: Iterable[Mapping[str, Any]], path: Path, header: Sequence[str],
+               protected: Iterable[str | Path] = ()) -> None:
+    with (atomic_output(path, protected=protected) as tmp,
+          tmp.open("w", newline="", encoding="utf-8-sig") as handle):
         writer = csv.DictWriter(handle, fieldnames=list(header))
         writer.writeheader()
         for row in rows:
@@ -229,25 +232,34 @@ def codebook_path(path: Path) -> Path:
 
 
 def write_export(table: ExportTable, fmt: ExportFormat, path: str | Path,
-                 *, concatenated: ExportTable | None = None) -> list[Path]:
+                 *, concatenated: ExportTable | None = None,
+                 protected: Iterable[str | Path] = ()) -> list[Path]:
     """Write the table, and its codebook alongside; returns every file written.
 
     CSV: the data (UTF-8 with BOM, so Excel reads accents) + `<stem>_codebook.csv`.
     XLSX: sheets "data", "codebook" and, when given, "concatenated".
     SAV: SPSS data with variable labels, value labels and nominal/scale measures +
     `<stem>_codebook.csv`. Text cells in CSV and XLSX are neutralised (see `neutralise_cell`).
+    Every file is checked before any is written, then written atomically with mode 0600
+    (`coder.core.safe_files`); none may be one of `protected`.
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    if fmt not in ("csv", "xlsx", "sav"):
+        raise ValueError(f"unknown export format {fmt!r} (csv, xlsx or sav)")
+    protected = tuple(protected)
+    target = check_output(path, protected=protected)
+    if fmt != "xlsx":
+        check_output(codebook_path(target), protected=[*protected, target])
     book = codebook_rows(table)
     header = list(book[0]) if book else ["variable"]
     if fmt == "csv":
-        _safe_frame(table.data).to_csv(target, index=False, encoding="utf-8-sig",
-                                       lineterminator="\r\n")
-        _write_csv(book, codebook_path(target), header)
+        with atomic_output(target, protected=protected) as tmp:
+            _safe_frame(table.data).to_csv(tmp, index=False, encoding="utf-8-sig",
+                                           lineterminator="\r\n")
+        _write_csv(book, codebook_path(target), header, protected)
         return [target, codebook_path(target)]
     if fmt == "xlsx":
-        with pd.ExcelWriter(target, engine="openpyxl") as writer:
+        with (atomic_output(target, protected=protected) as tmp,
+              pd.ExcelWriter(tmp, engine="openpyxl") as writer):
             _safe_frame(table.data).to_excel(writer, sheet_name="data", index=False)
             pd.DataFrame(book, columns=header).map(neutralise_cell).to_excel(
                 writer, sheet_name="codebook", index=False)
@@ -255,11 +267,10 @@ def write_export(table: ExportTable, fmt: ExportFormat, path: str | Path,
                 _safe_frame(concatenated.data).to_excel(writer, sheet_name="concatenated",
                                                         index=False)
         return [target]
-    if fmt == "sav":
-        _write_sav(table, target)
-        _write_csv(book, codebook_path(target), header)
-        return [target, codebook_path(target)]
-    raise ValueError(f"unknown export format {fmt!r} (csv, xlsx or sav)")
+    with atomic_output(target, protected=protected) as tmp:
+        _write_sav(table, tmp)
+    _write_csv(book, codebook_path(target), header, protected)
+    return [target, codebook_path(target)]
 
 
 def _write_sav(table: ExportTable, path: Path) -> None:
@@ -290,15 +301,16 @@ class QuoteBankRow:
     text: str
 
 
-def write_quote_bank(rows: Sequence[QuoteBankRow], path: str | Path) -> Path:
+def write_quote_bank(rows: Sequence[QuoteBankRow], path: str | Path, *,
+                     protected: Iterable[str | Path] = ()) -> Path:
     """Write the quote bank (CSV): every coded answer with its respondent ID and answer id.
 
     For internal use only: it identifies respondents. Cells are neutralised as in data exports.
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     header = ["question", "output_code", "code", "starred", "respondent_id", "answer_id", "text"]
     _write_csv(({"question": r.question_id, "output_code": r.output_code, "code": r.code_label,
                  "starred": "yes" if r.starred else "", "respondent_id": r.respondent_id,
-                 "answer_id": r.answer_id, "text": r.text} for r in rows), target, header)
+                 "answer_id": r.answer_id, "text": r.text} for r in rows), target, header,
+               protected)
     return target

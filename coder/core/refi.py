@@ -6,12 +6,10 @@ import hashlib
 import io
 import logging
 import math
-import os
 import re
-import tempfile
 import threading
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -31,6 +29,7 @@ from coder.core.codeframe import (
     normalise_colour,
 )
 from coder.core.errors import Cancelled, CoderError
+from coder.core.safe_files import atomic_output, write_bytes_atomic
 
 log = logging.getLogger(__name__)
 
@@ -142,9 +141,10 @@ def codebook_xml(frame: Codeframe, *, origin: str = "coder") -> bytes:
     return xml
 
 
-def write_qdc(frame: Codeframe, path: str | Path, *, origin: str = "coder") -> None:
+def write_qdc(frame: Codeframe, path: str | Path, *, origin: str = "coder",
+              protected: Iterable[str | Path] = ()) -> None:
     """Write the frame as a REFI-QDA Codebook file (.qdc) for NVivo, ATLAS.ti, MAXQDA."""
-    Path(path).write_bytes(codebook_xml(frame, origin=origin))
+    write_bytes_atomic(path, codebook_xml(frame, origin=origin), protected=protected)
 
 
 # -- codebook import ----------------------------------------------------------------------------
@@ -603,6 +603,7 @@ def write_qdpx(
     on_progress: Callable[[int, int], None] | None = None,
     cancel: threading.Event | None = None,
     created_at: datetime | None = None,
+    protected: Iterable[str | Path] = (),
 ) -> None:
     """Write a REFI-QDA project (.qdpx: a zip holding `project.qde`) for NVivo or ATLAS.ti.
 
@@ -622,6 +623,7 @@ def write_qdpx(
         on_progress: Called with (answers done, answers in total).
         cancel: Set it to stop; nothing is written.
         created_at: Creation time recorded in the project (omitted if None).
+        protected: Files it must not write over (see `coder.core.safe_files`).
 
     Raises:
         RefiError: On inconsistent data (see `project_xml`).
@@ -629,16 +631,10 @@ def write_qdpx(
     """
     project = _check_project(project_name, codeframes, coders, respondents, answers, codings)
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".qdpx-", dir=target.parent)
-    os.close(fd)
-    try:
-        with (
-            zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf,
-            zf.open("project.qde", "w", force_zip64=True) as out,
-        ):
-            _write_project(out, project, on_progress, cancel, created_at)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with (
+        atomic_output(target, protected=protected) as tmp,
+        zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf,
+        zf.open("project.qde", "w", force_zip64=True) as out,
+    ):
+        _write_project(out, project, on_progress, cancel, created_at)
     log.info("wrote %s: %d answers, %d codings", target, len(answers), project.codings)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +21,11 @@ from coder.core.report_model import (
     row_label,
     theme_sentence,
 )
+from coder.core.safe_files import atomic_output
 
 
-def render_docx(report: Report, path: str | Path, *, charts: bool = True) -> None:
+def render_docx(report: Report, path: str | Path, *, charts: bool = True,
+                protected: Iterable[str | Path] = ()) -> None:
     """Write the report as a .docx: a heading per question, theme paragraphs with quotes,
     a frequency table and a bar chart with its base caption.
 
@@ -30,6 +33,7 @@ def render_docx(report: Report, path: str | Path, *, charts: bool = True) -> Non
         report: The report.
         path: Where to write the document.
         charts: Include one bar chart per question.
+        protected: Files it must not write over (see `coder.core.safe_files`).
     """
     from docx import Document
     from docx.shared import Pt, RGBColor
@@ -46,7 +50,8 @@ def render_docx(report: Report, path: str | Path, *, charts: bool = True) -> Non
     run.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
     for section in report.sections:
         _section(doc, report, section, charts)
-    doc.save(str(path))
+    with atomic_output(path, protected=protected) as tmp:
+        doc.save(str(tmp))
 
 
 def _section(doc: Any, report: Report, s: QuestionSection, charts: bool) -> None:

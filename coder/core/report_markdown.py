@@ -19,6 +19,7 @@ from coder.core.report_model import (
     row_label,
     theme_sentence,
 )
+from coder.core.safe_files import write_bytes_atomic
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 _LEADING = re.compile(r"^(\s*)([#+-]|\d+\.)")
@@ -81,7 +82,7 @@ def _section(report: Report, s: QuestionSection, number: int, chart_dir: Path | 
         chart_dir.mkdir(parents=True, exist_ok=True)
         name = f"chart_{number:02d}.png"
         caption = base_caption(table, report.base_label)
-        (chart_dir / name).write_bytes(bar_chart_png(s.chart_rows, caption))
+        write_bytes_atomic(chart_dir / name, bar_chart_png(s.chart_rows, caption))
         out += [f"![{md_escape(caption)}]({chart_prefix}{name})", "",
                 f"*{md_escape(caption)}*", ""]
     return out

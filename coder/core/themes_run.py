@@ -9,7 +9,7 @@ import csv
 import logging
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from coder.core.embedding import (
     embed_with_cache,
 )
 from coder.core.errors import InputError
+from coder.core.safe_files import atomic_output, check_output
 from coder.core.themes import OTHER, Theme, ThemeDiscovery
 
 log = logging.getLogger(__name__)
@@ -190,10 +191,12 @@ def read_text_column(path: str | Path, text_column: str) -> list[str]:
         raise InputError("not UTF-8 text; save the file as CSV UTF-8", path=str(path)) from exc
 
 
-def write_assignments(path: str | Path, run: ThemeRun) -> None:
+def write_assignments(path: str | Path, run: ThemeRun, *,
+                      protected: Iterable[str | Path] = ()) -> None:
     """Write ASSIGN.csv: ``row`` (0-based input row), ``theme_id`` (-1 = other or
-    non-substantive), ``theme_label``, one row per input row in input order."""
-    with Path(path).open("w", newline="", encoding="utf-8") as fh:
+    non-substantive), ``theme_label``, one row per input row in input order (atomically)."""
+    with (atomic_output(path, protected=protected) as tmp,
+          tmp.open("w", newline="", encoding="utf-8") as fh):
         out = csv.writer(fh)
         out.writerow(["row", "theme_id", "theme_label"])
         for i in range(len(run.labels)):
@@ -201,12 +204,14 @@ def write_assignments(path: str | Path, run: ThemeRun) -> None:
             out.writerow([i, theme_id, run.label_of(i)])
 
 
-def write_themes(path: str | Path, run: ThemeRun, texts: Sequence[str], n_quotes: int = 5) -> None:
+def write_themes(path: str | Path, run: ThemeRun, texts: Sequence[str], n_quotes: int = 5, *,
+                 protected: Iterable[str | Path] = ()) -> None:
     """Write THEMES.csv: ``theme_id, label, keywords, size, share, quote_1 .. quote_5``.
 
     Top-level themes only; keywords are joined with "; "; share is over substantive answers.
     """
-    with Path(path).open("w", newline="", encoding="utf-8") as fh:
+    with (atomic_output(path, protected=protected) as tmp,
+          tmp.open("w", newline="", encoding="utf-8") as fh):
         out = csv.writer(fh)
         out.writerow(
             ["theme_id", "label", "keywords", "size", "share"]
@@ -243,6 +248,10 @@ def discover_themes_in_file(
     Raises:
         InputError: the file is missing or unreadable, or has no column ``text_column``.
     """
+    # Refuse unsafe outputs (the input itself, a project, a link) before the long work.
+    check_output(output, protected=[path])
+    if themes_output is not None:
+        check_output(themes_output, protected=[path, output])
     texts = read_text_column(path, text_column)
     run = discover_themes(
         texts,
@@ -254,7 +263,7 @@ def discover_themes_in_file(
         n_themes=n_themes,
         random_state=seed,
     )
-    write_assignments(output, run)
+    write_assignments(output, run, protected=[path])
     if themes_output is not None:
-        write_themes(themes_output, run, texts)
+        write_themes(themes_output, run, texts, protected=[path, output])
     return run

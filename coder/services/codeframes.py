@@ -191,15 +191,15 @@ def export_codeframe(store: SQLiteStore, frame: FrameRef, path: str | Path) -> P
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix in (".yaml", ".yml"):
-        save_codeframe_yaml(current, target)
+        save_codeframe_yaml(current, target, protected=[store.path])
     elif suffix == ".csv":
-        write_codebook_csv(current, target)
+        write_codebook_csv(current, target, protected=[store.path])
     elif suffix == ".xlsx":
-        write_codebook_xlsx(current, target)
+        write_codebook_xlsx(current, target, protected=[store.path])
     elif suffix == ".qdc":
         from coder.core.refi import write_qdc
 
-        write_qdc(current, target)
+        write_qdc(current, target, protected=[store.path])
     else:
         raise CodeframeError(f"{path}: export to one of {', '.join(EXPORT_SUFFIXES)}")
     return target

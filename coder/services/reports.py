@@ -303,28 +303,34 @@ def build_report(
                   tuple(sections), date.today().isoformat(), wave_name, include_ids)
 
 
-def write_report(report: Report, fmt: str, path: str | Path) -> list[Path]:
-    """Write the report as md (with a `<stem>_files/` folder of charts), html or docx."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+def write_report(report: Report, fmt: str, path: str | Path, *,
+                 protected: Sequence[str | Path] = ()) -> list[Path]:
+    """Write the report as md (with a `<stem>_files/` folder of charts), html or docx.
+
+    The file is written atomically with mode 0600 and never over a project or a file in
+    `protected` (`coder.core.safe_files`).
+    """
+    from coder.core.safe_files import check_output, write_text_atomic
+
+    if fmt not in REPORT_FORMATS:
+        raise ProjectError(f'unknown report format "{fmt}" (md, html or docx)')
+    target = check_output(path, protected=protected)
     if fmt == "md":
         from coder.core.report_markdown import render_markdown
 
         chart_dir = target.with_name(f"{target.stem}_files")
-        target.write_text(render_markdown(report, chart_dir, f"{chart_dir.name}/"),
-                          encoding="utf-8")
+        write_text_atomic(target, render_markdown(report, chart_dir, f"{chart_dir.name}/"),
+                          protected=protected)
         return [target, *sorted(chart_dir.glob("*.png"))] if chart_dir.exists() else [target]
     if fmt == "html":
         from coder.core.report_html import render_html
 
-        target.write_text(render_html(report), encoding="utf-8")
+        write_text_atomic(target, render_html(report), protected=protected)
         return [target]
-    if fmt == "docx":
-        from coder.core.report_docx import render_docx
+    from coder.core.report_docx import render_docx
 
-        render_docx(report, target)
-        return [target]
-    raise ProjectError(f'unknown report format "{fmt}" (md, html or docx)')
+    render_docx(report, target, protected=protected)
+    return [target]
 
 
 def export_data(
@@ -377,7 +383,8 @@ def export_data(
     if fmt == "xlsx" and layout == "dichotomy":
         concatenated = build_export(rows, exported, layout="concatenated",
                                     include_ids=include_ids, attributes=attributes)
-    written = write_export(table, fmt, path, concatenated=concatenated)  # type: ignore[arg-type]
+    written = write_export(table, fmt, path, concatenated=concatenated,  # type: ignore[arg-type]
+                           protected=[store.path])
     if on_progress is not None:
         on_progress(len(questions) + 1, len(questions) + 1)
     return written
@@ -408,7 +415,7 @@ def export_quote_bank(store: SQLiteStore, path: str | Path, *,
                                              answer.id in stars,
                                              externals.get(answer.respondent_id, ""),
                                              answer.id, answer.text))
-    return write_quote_bank(rows, path)
+    return write_quote_bank(rows, path, protected=[store.path])
 
 
 def export_qdpx(store: SQLiteStore, path: str | Path, *,
@@ -452,8 +459,8 @@ def export_qdpx(store: SQLiteStore, path: str | Path, *,
     kept = {a[0] for a in answers}
     codings = [c for c in codings if c[0] in kept]
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_qdpx(target, project_name=store.path.stem, codeframes=list(frames.values()),
+    write_qdpx(target, protected=[store.path], project_name=store.path.stem,
+               codeframes=list(frames.values()),
                coders=[(n, derived_id("coder", n)) for n in names.values()],
                respondents=[(r.external_id, dict(r.attributes)) for r in people],
                answers=answers, codings=codings, on_progress=on_progress, cancel=cancel)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -128,7 +129,7 @@ def test_agreement_csv_and_table(project: Path) -> None:
 
 def test_agreement_from_a_codings_file_matches_the_published_multi_label_case(
         tmp_path: Path) -> None:
-    if not CASES.exists():
+    if not CASES.exists() and not os.environ.get("CI"):
         pytest.skip(f"reference cases not found at {CASES} (../shared sits beside the repo)")
     cases = {c["id"]: c for c in json.loads(CASES.read_text(encoding="utf-8"))}
     path = tmp_path / "codings.csv"

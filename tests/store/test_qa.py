@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -227,7 +228,7 @@ codes:
 
 
 def _reference_cases() -> dict[str, dict[str, object]]:
-    if not CASES.exists():
+    if not CASES.exists() and not os.environ.get("CI"):
         pytest.skip(f"reference cases not found at {CASES} (../shared sits beside the repo)")
     return {c["id"]: c for c in json.loads(CASES.read_text(encoding="utf-8"))}
 
