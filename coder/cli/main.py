@@ -17,6 +17,7 @@ import click
 
 from coder import __version__
 from coder.core.errors import CoderError
+from coder.core.printable import for_terminal
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -90,7 +91,7 @@ class CoderGroup(click.Group):
         try:
             return super().invoke(ctx)
         except CoderError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {for_terminal(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("cancelled", err=True)

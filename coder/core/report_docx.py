@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from coder.core.frequencies import FrequencyTable
+from coder.core.printable import drop_controls
 from coder.core.report_charts import bar_chart_png
 from coder.core.report_model import (
     QuestionSection,
@@ -129,4 +130,4 @@ def _table(doc: Any, table: FrequencyTable) -> None:
 
 def _clean(text: str) -> str:
     """Drop characters XML 1.0 forbids (control characters from pasted answers)."""
-    return "".join(ch for ch in text if ch in "\t\n\r" or ord(ch) >= 0x20)
+    return drop_controls(text)

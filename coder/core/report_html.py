@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import base64
-from html import escape
+import html
 
 from coder.core.frequencies import FrequencyTable
+from coder.core.printable import drop_controls
 from coder.core.report_charts import bar_chart_png
 from coder.core.report_model import (
     QuestionSection,
@@ -19,6 +20,12 @@ from coder.core.report_model import (
     row_label,
     theme_sentence,
 )
+
+
+def escape(text: str) -> str:
+    """HTML-escaped text without control characters (they are not allowed in HTML)."""
+    return html.escape(drop_controls(text))
+
 
 _CSS = """
 body { font-family: "Segoe UI", Arial, sans-serif; max-width: 52rem; margin: 2rem auto;

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from coder.core.frequencies import FrequencyTable
+from coder.core.printable import drop_controls
 from coder.core.report_charts import bar_chart_png
 from coder.core.report_model import (
     QuestionSection,
@@ -27,8 +28,9 @@ _SPACES = re.compile(r"[ \t\r\n\f\v]+")
 
 
 def md_escape(text: str) -> str:
-    """Escape text so Markdown shows it literally: no emphasis, links, HTML or table breaks."""
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Escape text so Markdown shows it literally: no emphasis, links, HTML or table breaks,
+    no control characters."""
+    text = drop_controls(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _SPECIAL.sub(r"\\\1", _SPACES.sub(" ", text))
     return _LEADING.sub(_escape_leading, text)
 

@@ -186,3 +186,22 @@ def test_check_output_refuses_folders_and_fifos(tmp_path: Path) -> None:
     with pytest.raises(UnsafeOutput, match="not a regular file"):
         check_output(fifo)
     assert issubclass(UnsafeOutput, InputError) and UnsafeOutput.exit_code == 2
+
+
+def test_control_characters_never_reach_reports_or_error_messages(project: Path,
+                                                                  tmp_path: Path) -> None:
+    # An answer pasted with a NUL and a terminal escape sequence (as imported before they
+    # were cleaned), and a quote that reports print.
+    with sqlite3.connect(project) as conn:
+        conn.execute("UPDATE answers SET text = ? WHERE text LIKE 'Distance from home%'",
+                     ("Distance\x00 from home is \x1b[31mthe main problem\x1b[0m for us",))
+    conn.close()
+    for name in ("r.md", "r.html"):
+        assert run("report", "-p", str(project), "-o", str(tmp_path / name)).exit_code == 0
+        text = (tmp_path / name).read_text(encoding="utf-8")
+        assert "the main problem" in text
+        assert "\x00" not in text and "\x1b" not in text
+    result = run("report", "-p", str(project), "-o", str(tmp_path / "r.md"),
+                 "--layer", "coder:\x1b[2Jmallory")
+    assert result.exit_code == 3
+    assert "\x1b" not in result.output and "\\x1b[2Jmallory" in result.output
