@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
+from collections.abc import Callable
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner, Result
 
 from coder.cli import cli
-
-_spec = importlib.util.spec_from_file_location(
-    "report_fixture", Path(__file__).resolve().parents[1] / "core" / "test_report_project.py")
-assert _spec is not None and _spec.loader is not None
-fixture = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(fixture)
-
-
-@pytest.fixture()
-def project(tmp_path: Path) -> Path:
-    return fixture.build_project(tmp_path)
 
 
 def run(*args: str) -> Result:
@@ -46,8 +34,8 @@ def test_report_docx_and_md_by_extension(project: Path, tmp_path: Path) -> None:
 
 
 def test_report_with_two_disagreeing_coders_cautions_and_counts_agreed_codes(
-        tmp_path: Path) -> None:
-    project = fixture.build_project(tmp_path, coders=("alice", "bob"))
+        tmp_path: Path, build_report_project: Callable[..., Path]) -> None:
+    project = build_report_project(tmp_path, coders=("alice", "bob"))
     out = tmp_path / "r.md"
     result = run("report", "-p", str(project), "-o", str(out))
     assert result.exit_code == 0, result.output

@@ -4,7 +4,6 @@ written atomically (a failed write leaves the old file whole) and readable only 
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import os
 import sqlite3
 import stat
@@ -19,18 +18,6 @@ from coder.cli import cli
 from coder.core.errors import InputError
 from coder.core.safe_files import UnsafeOutput, atomic_output, check_output
 from coder.store import open_project
-
-_spec = importlib.util.spec_from_file_location(
-    "report_fixture", Path(__file__).resolve().parents[1] / "core" / "test_report_project.py")
-assert _spec is not None and _spec.loader is not None
-fixture = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(fixture)
-
-
-@pytest.fixture()
-def project(tmp_path: Path) -> Path:
-    path: Path = fixture.build_project(tmp_path)
-    return path
 
 
 @pytest.fixture()
