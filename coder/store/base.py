@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -21,6 +20,7 @@ from typing import Any, Self
 
 from coder.core.errors import ProjectError
 from coder.core.types import Event
+from coder.store.project_file import Upgrade, create_private, keep_backup, project_schema
 
 log = logging.getLogger(__name__)
 
@@ -183,26 +183,53 @@ class StoreBase:
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
         self.conn = conn
+        #: Set when opening upgraded the project: front ends must tell the user.
+        self.upgrade: Upgrade | None = None
 
     # -- opening -------------------------------------------------------------------------------
 
     @classmethod
     def create(cls, path: str | Path) -> Self:
+        """A new, empty project at `path`, readable by its owner only.
+
+        Raises:
+            ProjectError: If a file of that name already exists (it is left as it is).
+        """
         p = Path(path)
-        if p.exists():
-            raise ProjectError(f"{p}: a file of that name already exists")
-        p.parent.mkdir(parents=True, exist_ok=True)
-        return cls._connect(p)
+        create_private(p)
+        try:
+            return cls._connect(p, 0)
+        except BaseException:
+            for leftover in (p, *(p.with_name(p.name + s) for s in ("-wal", "-shm", "-journal"))):
+                leftover.unlink(missing_ok=True)
+            raise
 
     @classmethod
-    def open(cls, path: str | Path) -> Self:
+    def open(cls, path: str | Path, *, upgrade: bool = True) -> Self:
+        """The existing project at `path`.
+
+        The file is checked read-only first: a file that is not a coder project (an empty file,
+        another program's SQLite database, a CSV file...) is refused without being changed. A
+        project from an older version of coder is upgraded in place when `upgrade` is true, after
+        a copy of it is kept beside it (never replacing an earlier copy); the store's `upgrade`
+        attribute then says so, and front ends must tell the user. With `upgrade` false an older
+        project is refused instead, unchanged.
+
+        Raises:
+            ProjectError: If the file is missing, not a coder project, made by a newer version,
+                or older and `upgrade` is false.
+        """
         p = Path(path)
-        if not p.exists():
-            raise ProjectError(f"{p}: no such project (create one with: coder init {p})")
-        return cls._connect(p)
+        version = project_schema(p, SCHEMA_VERSION)
+        if version < SCHEMA_VERSION and not upgrade:
+            raise ProjectError(
+                f"{p}: made by an older version of coder (schema {version}; this one needs"
+                f" {SCHEMA_VERSION}); open it once to upgrade it"
+            )
+        return cls._connect(p, version)
 
     @classmethod
-    def _connect(cls, p: Path) -> Self:
+    def _connect(cls, p: Path, expected: int) -> Self:
         try:
             conn = sqlite3.connect(p, isolation_level=None, timeout=10.0)
             conn.execute("PRAGMA foreign_keys = ON")
@@ -212,43 +239,39 @@ class StoreBase:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as exc:
             raise ProjectError(f"{p}: not a coder project ({exc})") from None
-        if version > SCHEMA_VERSION:
-            raise ProjectError(
-                f"{p}: made by a newer version of coder (schema {version}; this one knows"
-                f" {SCHEMA_VERSION}); upgrade coder to open it"
-            )
-        if (
-            version
-            and not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'events'").fetchone()
-        ):
-            raise ProjectError(f"{p}: an SQLite file, but not a coder project")
-        if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-            raise ProjectError(f"{p}: an SQLite file, but not a coder project")
+        if version < expected or version > SCHEMA_VERSION:  # changed since it was checked
+            conn.close()
+            raise ProjectError(f"{p}: the project changed while it was being opened; try again")
         store = cls(p, conn)
-        store._migrate(version)
+        try:
+            store._migrate(version)
+        except BaseException:
+            conn.close()
+            raise
         return store
 
     def _migrate(self, version: int) -> None:
+        """Apply the pending migrations as one transaction, keeping a copy of an older project."""
         pending = [m for m in _migrations() if m[0] > version]
         if not pending:
             return
-        if version > 0:  # keep the user's file as it was before any upgrade
-            backup = self.path.with_name(f"{self.path.name}.v{version}.bak")
-            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            shutil.copyfile(self.path, backup)
-            log.info("upgrading %s from schema %d; copy kept at %s", self.path, version, backup)
-        for number, name, sql in pending:
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
+        backup = keep_backup(self.conn, self.path, version) if version > 0 else None
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            for number, _name, sql in pending:
                 for statement in _split_sql(sql):
                     self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {number}")
-                self.conn.execute("COMMIT")
-            except Exception:
-                self.conn.execute("ROLLBACK")
-                raise ProjectError(
-                    f"{self.path}: upgrade {name} failed; the project is unchanged"
-                ) from None
+            self.conn.execute("COMMIT")
+        except Exception as exc:
+            self.conn.execute("ROLLBACK")
+            raise ProjectError(
+                f"{self.path}: upgrade to schema {pending[-1][0]} failed ({exc});"
+                " the project is unchanged"
+            ) from None
+        if backup is not None:
+            self.upgrade = Upgrade(self.path, version, pending[-1][0], backup)
+            log.info("%s", self.upgrade)
 
     @property
     def schema_version(self) -> int:
@@ -256,7 +279,7 @@ class StoreBase:
 
     def reopen(self) -> Self:
         """A second connection to the same file, for use on another thread."""
-        return type(self)._connect(self.path)
+        return type(self)._connect(self.path, self.schema_version)
 
     def close(self) -> None:
         self.conn.close()

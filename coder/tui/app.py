@@ -66,6 +66,8 @@ class CoderApp(App[None]):
     # -- start ---------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        if self.store.upgrade is not None:
+            self.notify(str(self.store.upgrade), title="project upgraded", timeout=15)
         if self._coder_name:
             self._start(self._coder_name)
         else:
