@@ -278,7 +278,10 @@ def _replay(project: str, coder_name: str | None, kind: str) -> None:
 @project_option
 @coder_option
 def undo(project: str, coder_name: str | None) -> None:
-    """Undo your latest action (of any kind) still in effect."""
+    """Undo your latest action (of any kind) still in effect.
+
+    Actions done in an app window that is still open are undone in that window.
+    """
     _replay(project, coder_name, "undo")
 
 

@@ -20,6 +20,7 @@ from typing import Any, Self
 
 from coder.core.errors import ProjectError
 from coder.core.types import Event
+from coder.store import sessions
 from coder.store.project_file import Upgrade, create_private, keep_backup, project_schema
 
 log = logging.getLogger(__name__)
@@ -185,6 +186,8 @@ class StoreBase:
         self.conn = conn
         #: Set when opening upgraded the project: front ends must tell the user.
         self.upgrade: Upgrade | None = None
+        self._sessions: dict[str, int] = {}  # coder -> this connection's session
+        self._own_sessions: set[int] = set()  # the sessions this connection started
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -278,11 +281,58 @@ class StoreBase:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
 
     def reopen(self) -> Self:
-        """A second connection to the same file, for use on another thread."""
-        return type(self)._connect(self.path, self.schema_version)
+        """A second connection to the same file, for use on another thread.
+
+        It acts in this connection's sessions (the same window), but does not close them.
+        """
+        other = type(self)._connect(self.path, self.schema_version)
+        other._sessions = dict(self._sessions)
+        return other
 
     def close(self) -> None:
+        """End this connection's sessions (their history passes to the coder's next session)."""
+        self.end_sessions()
         self.conn.close()
+
+    # -- sessions ------------------------------------------------------------------------------
+
+    def start_session(self, coder: str, label: str = "") -> int:
+        """This connection's session for `coder`, started on first use; returns its id.
+
+        Actions, undo and redo start one as needed, so a command is one short session ended by
+        `close()`. The app starts its own (label "app") and calls `heartbeat()` every
+        `sessions.HEARTBEAT_SECONDS` while it runs, so other windows know it is still open.
+        """
+        existing = self._sessions.get(coder)
+        if existing is not None:
+            return existing
+        with self.transaction() as conn:
+            session_id = sessions.start(conn, coder, label)
+        self._sessions[coder] = session_id
+        self._own_sessions.add(session_id)
+        return session_id
+
+    def heartbeat(self) -> None:
+        """Record that this connection's sessions are still open (skipped if the file is busy)."""
+        if not self._own_sessions:
+            return
+        waited = self.conn.execute("PRAGMA busy_timeout").fetchone()[0]
+        try:
+            self.conn.execute("PRAGMA busy_timeout = 200")  # never hold up the app for long
+            sessions.touch(self.conn, self._own_sessions)
+        except sqlite3.OperationalError:
+            log.info("heartbeat skipped: %s is busy", self.path)
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {int(waited)}")
+
+    def end_sessions(self) -> None:
+        """Close this connection's sessions; the next action starts a new one."""
+        own, self._own_sessions, self._sessions = self._own_sessions, set(), {}
+        try:
+            sessions.close(self.conn, own)
+        except sqlite3.Error:
+            # Not fatal: an unclosed session counts as closed once its heartbeat is stale.
+            log.warning("could not mark sessions %s of %s closed", sorted(own), self.path)
 
     def __enter__(self) -> Self:
         return self
@@ -307,7 +357,12 @@ class StoreBase:
     def action(
         self, action: str, coder: str | None, summary: str, *, undoable: bool = True
     ) -> Iterator[Action]:
-        """One user action: one transaction and one event; undone and redone as a unit."""
+        """One user action: one transaction and one event; undone and redone as a unit.
+
+        The event belongs to this connection's session of `coder`, and so does its place on the
+        undo stack; a new action empties the redo stack the session could replay.
+        """
+        session = None if coder is None else self.start_session(coder)
         with self.transaction() as conn:
             act = Action(conn)
             yield act
@@ -323,18 +378,24 @@ class StoreBase:
                 undoable,
                 act.changes,
                 act.details,
+                session,
             )
             if undoable and coder is not None:
+                mine, params = self._my_history(coder)
                 conn.execute(
-                    "DELETE FROM history_stack WHERE coder = ? AND stack = 'redo'", (coder,)
+                    f"DELETE FROM history_stack WHERE coder = ? AND stack = 'redo' AND {mine}",
+                    [coder, *params],
                 )
-                self._push(conn, event_id, coder, "undo")
+                self._push(conn, event_id, coder, "undo", session)
 
     def log_event(
         self, action: str, coder: str | None, summary: str, details: Mapping[str, Any] | None = None
     ) -> int:
         """Record a non-undoable event inside the caller's open transaction."""
-        return self._log(self.conn, "do", action, coder, summary, None, False, [], details or {})
+        session = None if coder is None else self._sessions.get(coder)
+        return self._log(
+            self.conn, "do", action, coder, summary, None, False, [], details or {}, session
+        )
 
     def _log(
         self,
@@ -347,10 +408,11 @@ class StoreBase:
         undoable: bool,
         changes: Sequence[Change],
         details: Mapping[str, Any],
+        session: int | None = None,
     ) -> int:
         cur = conn.execute(
             "INSERT INTO events (at, coder, kind, action, summary, target_event_id, undoable,"
-            " changes, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " changes, details, session_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 now(),
                 coder,
@@ -361,46 +423,98 @@ class StoreBase:
                 int(undoable),
                 json.dumps([c.to_json() for c in changes]),
                 json.dumps(dict(details)),
+                session,
             ),
         )
+        if session is not None:
+            sessions.touch(conn, [session])  # acting proves the session is alive
         return int(cur.lastrowid or 0)
 
-    def _push(self, conn: sqlite3.Connection, event_id: int, coder: str, stack: str) -> None:
+    def _push(
+        self, conn: sqlite3.Connection, event_id: int, coder: str, stack: str, session: int | None
+    ) -> None:
         conn.execute("DELETE FROM history_stack WHERE event_id = ?", (event_id,))
         seq = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM history_stack").fetchone()[0]
         conn.execute(
-            "INSERT INTO history_stack (event_id, coder, stack, seq) VALUES (?, ?, ?, ?)",
-            (event_id, coder, stack, seq),
+            "INSERT INTO history_stack (event_id, coder, stack, seq, session_id)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (event_id, coder, stack, seq, session),
         )
 
+    # Undo and redo are per session. A session replays its own history and that of the same
+    # coder's closed (or stale) sessions, e.g. the app run before a restart or a finished
+    # command; never the history of another session still open, e.g. the same person's
+    # second window. When only such history is left, undo refuses and names it.
+
+    def _my_history(self, coder: str) -> tuple[str, list[Any]]:
+        """A WHERE clause for the history_stack entries this connection may replay."""
+        elsewhere = sessions.open_elsewhere(self.conn, coder, self._sessions.get(coder))
+        if not elsewhere:
+            return "1 = 1", []
+        marks = ", ".join("?" for _ in elsewhere)
+        return f"(session_id IS NULL OR session_id NOT IN ({marks}))", list(elsewhere)
+
     def _top(self, coder: str, stack: str) -> int | None:
+        mine, params = self._my_history(coder)
         row = self.conn.execute(
-            "SELECT event_id FROM history_stack WHERE coder = ? AND stack = ? ORDER BY seq DESC"
-            " LIMIT 1",
-            (coder, stack),
+            f"SELECT event_id FROM history_stack WHERE coder = ? AND stack = ? AND {mine}"
+            " ORDER BY seq DESC LIMIT 1",
+            [coder, stack, *params],
         ).fetchone()
         return None if row is None else int(row[0])
 
+    def _refuse_if_elsewhere(self, coder: str, kind: str) -> None:
+        """Raise if another open session of `coder` holds history that `kind` would replay."""
+        elsewhere = sessions.open_elsewhere(self.conn, coder, self._sessions.get(coder))
+        if not elsewhere:
+            return
+        row = self.conn.execute(
+            "SELECT event_id, session_id FROM history_stack WHERE coder = ? AND stack = ?"
+            f" AND session_id IN ({', '.join('?' for _ in elsewhere)}) ORDER BY seq DESC LIMIT 1",
+            [coder, kind, *elsewhere],
+        ).fetchone()
+        if row is not None:
+            summary = self.event(int(row[0])).summary
+            raise ProjectError(
+                f'cannot {kind} "{summary}": it was done in another window that is still open'
+                f" ({elsewhere[int(row[1])].describe()}); {kind} it there"
+            )
+
     def can_undo(self, coder: str) -> Event | None:
+        """The action `undo(coder)` would take back now, or None."""
         top = self._top(coder, "undo")
         return None if top is None else self.event(top)
 
     def can_redo(self, coder: str) -> Event | None:
+        """The action `redo(coder)` would bring back now, or None."""
         top = self._top(coder, "redo")
         return None if top is None else self.event(top)
 
     def undo(self, coder: str) -> Event | None:
-        """Undo `coder`'s latest action still in effect; returns it, or None if nothing to undo."""
+        """Undo `coder`'s latest action still in effect; returns it, or None if nothing to undo.
+
+        Only this connection's session's actions and those of `coder`'s closed sessions count.
+
+        Raises:
+            ProjectError: If a later action changed the same rows or depends on them, or if the
+                only actions left to undo were done in another window that is still open.
+        """
         return self._replay(coder, "undo")
 
     def redo(self, coder: str) -> Event | None:
-        """Redo `coder`'s latest undone action; returns it, or None if nothing to redo."""
+        """Redo `coder`'s latest undone action; returns it, or None if nothing to redo.
+
+        Raises:
+            ProjectError: As for `undo`.
+        """
         return self._replay(coder, "redo")
 
     def _replay(self, coder: str, kind: str) -> Event | None:
+        session = self.start_session(coder)
         with self.transaction() as conn:
             target_id = self._top(coder, kind)
             if target_id is None:
+                self._refuse_if_elsewhere(coder, kind)
                 return None
             target = self.event(target_id)
             recorded = [Change.from_json(c) for c in target.changes]
@@ -425,8 +539,9 @@ class StoreBase:
                 False,
                 act.changes,
                 {},
+                session,
             )
-            self._push(conn, target_id, coder, "redo" if kind == "undo" else "undo")
+            self._push(conn, target_id, coder, "redo" if kind == "undo" else "undo", session)
             return target
 
     # -- the log -------------------------------------------------------------------------------
