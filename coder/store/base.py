@@ -21,6 +21,7 @@ from typing import Any, Self
 from coder.core.errors import ProjectError
 from coder.core.types import Event
 from coder.store import sessions
+from coder.store.event_log import decode_changes, encode_changes
 from coder.store.project_file import Upgrade, create_private, keep_backup, project_schema
 
 log = logging.getLogger(__name__)
@@ -188,6 +189,7 @@ class StoreBase:
         self.upgrade: Upgrade | None = None
         self._sessions: dict[str, int] = {}  # coder -> this connection's session
         self._own_sessions: set[int] = set()  # the sessions this connection started
+        self._last_event: Event | None = None
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -421,7 +423,7 @@ class StoreBase:
                 summary,
                 target,
                 int(undoable),
-                json.dumps([c.to_json() for c in changes]),
+                encode_changes([c.to_json() for c in changes]),
                 json.dumps(dict(details)),
                 session,
             ),
@@ -517,6 +519,7 @@ class StoreBase:
                 self._refuse_if_elsewhere(coder, kind)
                 return None
             target = self.event(target_id)
+            self._last_event = None
             recorded = [Change.from_json(c) for c in target.changes]
             steps = [c.inverse() for c in reversed(recorded)] if kind == "undo" else recorded
             act = Action(conn)
@@ -547,11 +550,20 @@ class StoreBase:
     # -- the log -------------------------------------------------------------------------------
 
     def event(self, event_id: int) -> Event:
+        # Events never change once committed, so the last one read is kept: undo asks for the
+        # event it is about to replay twice (to check it, then inside the write transaction),
+        # and a large one takes a while to decode.
+        last = self._last_event
+        if last is not None and last.id == event_id:
+            return last
         cur = self.conn.execute("SELECT * FROM events WHERE id = ?", (event_id,))
         row = cur.fetchone()
         if row is None:
             raise ProjectError(f"no event {event_id}")
-        return _event(_row(cur, row))
+        found = _event(_row(cur, row))
+        if not self.conn.in_transaction:  # committed for sure (a rolled-back id is reused)
+            self._last_event = found
+        return found
 
     def events(
         self,
@@ -605,7 +617,7 @@ def _event(row: Row) -> Event:
         summary=row["summary"],
         target_event_id=row["target_event_id"],
         undoable=bool(row["undoable"]),
-        changes=tuple(json.loads(row["changes"])),
+        changes=tuple(decode_changes(row["changes"])),
         details=json.loads(row["details"]),
     )
 
