@@ -2,7 +2,10 @@
 
 The only layer that speaks SQL. Every change a user makes goes through `action()`, which records
 row images (before/after) in an append-only event, so undo, redo and the audit trail come from
-one mechanism. A PostgreSQL backend implements the same methods over the same tables.
+one mechanism. Undo and redo are per session (one coder in one window or command; see
+`coder.store.sessions`); how row images are stored is `coder.store.event_log`'s business and
+how the file is recognised, created and backed up `coder.store.project_file`'s. A PostgreSQL
+backend implements the same methods over the same tables.
 """
 
 from __future__ import annotations
@@ -203,7 +206,7 @@ class StoreBase:
         p = Path(path)
         create_private(p)
         try:
-            return cls._connect(p, 0)
+            return cls._connect(p)
         except BaseException:
             for leftover in (p, *(p.with_name(p.name + s) for s in ("-wal", "-shm", "-journal"))):
                 leftover.unlink(missing_ok=True)
@@ -231,10 +234,10 @@ class StoreBase:
                 f"{p}: made by an older version of coder (schema {version}; this one needs"
                 f" {SCHEMA_VERSION}); open it once to upgrade it"
             )
-        return cls._connect(p, version)
+        return cls._connect(p)
 
     @classmethod
-    def _connect(cls, p: Path, expected: int) -> Self:
+    def _connect(cls, p: Path) -> Self:
         try:
             conn = sqlite3.connect(p, isolation_level=None, timeout=10.0)
             conn.execute("PRAGMA foreign_keys = ON")
@@ -244,9 +247,12 @@ class StoreBase:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as exc:
             raise ProjectError(f"{p}: not a coder project ({exc})") from None
-        if version < expected or version > SCHEMA_VERSION:  # changed since it was checked
+        if version > SCHEMA_VERSION:  # upgraded by a newer coder since it was checked
             conn.close()
-            raise ProjectError(f"{p}: the project changed while it was being opened; try again")
+            raise ProjectError(
+                f"{p}: made by a newer version of coder (schema {version}; this one knows"
+                f" {SCHEMA_VERSION}); upgrade coder to open it"
+            )
         store = cls(p, conn)
         try:
             store._migrate(version)
@@ -287,7 +293,7 @@ class StoreBase:
 
         It acts in this connection's sessions (the same window), but does not close them.
         """
-        other = type(self)._connect(self.path, self.schema_version)
+        other = type(self)._connect(self.path)
         other._sessions = dict(self._sessions)
         return other
 
@@ -478,7 +484,7 @@ class StoreBase:
         if row is not None:
             summary = self.event(int(row[0])).summary
             raise ProjectError(
-                f'cannot {kind} "{summary}": it was done in another window that is still open'
+                f"cannot {kind} {summary}: it was done in another window that is still open"
                 f" ({elsewhere[int(row[1])].describe()}); {kind} it there"
             )
 
