@@ -34,6 +34,8 @@ def open_(project: str, coder_name: str | None, blind: bool, question_id: str | 
                          Path(keys_file) if keys_file else None)
     app = build_app(project, resolve_coder_name(coder_name, config), blind=blind,
                     config=config, question_id=question_id)
+    if app.store.upgrade is not None:
+        click.echo(f"note: {app.store.upgrade}", err=True)
     try:
         app.run()
     finally:

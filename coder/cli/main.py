@@ -11,13 +11,16 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from coder import __version__
 from coder.core.errors import CoderError
 from coder.core.printable import for_terminal
+
+if TYPE_CHECKING:
+    from coder.store import SQLiteStore
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -57,6 +60,24 @@ def resolve_coder(name: str | None) -> str:
     import getpass
 
     return (name or getpass.getuser() or "coder").strip()
+
+
+@contextmanager
+def opened(project: str) -> Iterator[SQLiteStore]:
+    """The project, open for one command and closed after it.
+
+    Every command, reading or writing, opens projects this way: a project from an older version
+    of coder is upgraded on open (a copy is kept beside it), and this says so on stderr.
+    """
+    from coder.store import open_project
+
+    store = open_project(project)
+    try:
+        if store.upgrade is not None:
+            click.echo(f"note: {store.upgrade}", err=True)
+        yield store
+    finally:
+        store.close()
 
 
 @contextmanager

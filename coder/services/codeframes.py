@@ -382,14 +382,18 @@ def _replay(store: SQLiteStore, coder: str, kind: str) -> Event | None:
 def undo(store: SQLiteStore, coder: str) -> Event | None:
     """Undo `coder`'s latest action still in effect (any kind); None if there is none.
 
+    Undo is per window: it takes back what this store's session did, or what `coder` did in
+    windows and commands that have ended, never what another window still open did.
+
     Raises:
-        ProjectError: If a later action changed the same rows or depends on it.
+        ProjectError: If a later action changed the same rows or depends on it, or if what is
+            left to undo was done in another window that is still open (the message names it).
     """
     return _replay(store, coder, "undo")
 
 
 def redo(store: SQLiteStore, coder: str) -> Event | None:
-    """Redo `coder`'s latest undone action; None if there is none."""
+    """Redo `coder`'s latest undone action (per window, as for `undo`); None if there is none."""
     return _replay(store, coder, "redo")
 
 

@@ -2,14 +2,16 @@
 
 The only layer that speaks SQL. Every change a user makes goes through `action()`, which records
 row images (before/after) in an append-only event, so undo, redo and the audit trail come from
-one mechanism. A PostgreSQL backend implements the same methods over the same tables.
+one mechanism. Undo and redo are per session (one coder in one window or command; see
+`coder.store.sessions`); how row images are stored is `coder.store.event_log`'s business and
+how the file is recognised, created and backed up `coder.store.project_file`'s. A PostgreSQL
+backend implements the same methods over the same tables.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import shutil
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -21,6 +23,9 @@ from typing import Any, Self
 
 from coder.core.errors import ProjectError
 from coder.core.types import Event
+from coder.store import sessions
+from coder.store.event_log import decode_changes, encode_changes
+from coder.store.project_file import Upgrade, create_private, keep_backup, project_schema
 
 log = logging.getLogger(__name__)
 
@@ -183,22 +188,52 @@ class StoreBase:
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
         self.conn = conn
+        #: Set when opening upgraded the project: front ends must tell the user.
+        self.upgrade: Upgrade | None = None
+        self._sessions: dict[str, int] = {}  # coder -> this connection's session
+        self._own_sessions: set[int] = set()  # the sessions this connection started
+        self._last_event: Event | None = None
 
     # -- opening -------------------------------------------------------------------------------
 
     @classmethod
     def create(cls, path: str | Path) -> Self:
+        """A new, empty project at `path`, readable by its owner only.
+
+        Raises:
+            ProjectError: If a file of that name already exists (it is left as it is).
+        """
         p = Path(path)
-        if p.exists():
-            raise ProjectError(f"{p}: a file of that name already exists")
-        p.parent.mkdir(parents=True, exist_ok=True)
-        return cls._connect(p)
+        create_private(p)
+        try:
+            return cls._connect(p)
+        except BaseException:
+            for leftover in (p, *(p.with_name(p.name + s) for s in ("-wal", "-shm", "-journal"))):
+                leftover.unlink(missing_ok=True)
+            raise
 
     @classmethod
-    def open(cls, path: str | Path) -> Self:
+    def open(cls, path: str | Path, *, upgrade: bool = True) -> Self:
+        """The existing project at `path`.
+
+        The file is checked read-only first: a file that is not a coder project (an empty file,
+        another program's SQLite database, a CSV file...) is refused without being changed. A
+        project from an older version of coder is upgraded in place when `upgrade` is true, after
+        a copy of it is kept beside it (never replacing an earlier copy); the store's `upgrade`
+        attribute then says so, and front ends must tell the user. With `upgrade` false an older
+        project is refused instead, unchanged.
+
+        Raises:
+            ProjectError: If the file is missing, not a coder project, made by a newer version,
+                or older and `upgrade` is false.
+        """
         p = Path(path)
-        if not p.exists():
-            raise ProjectError(f"{p}: no such project (create one with: coder init {p})")
+        version = project_schema(p, SCHEMA_VERSION)
+        if version < SCHEMA_VERSION and not upgrade:
+            raise ProjectError(
+                f"{p}: made by an older version of coder (schema {version}; this one needs"
+                f" {SCHEMA_VERSION}); open it once to upgrade it"
+            )
         return cls._connect(p)
 
     @classmethod
@@ -212,54 +247,100 @@ class StoreBase:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as exc:
             raise ProjectError(f"{p}: not a coder project ({exc})") from None
-        if version > SCHEMA_VERSION:
+        if version > SCHEMA_VERSION:  # upgraded by a newer coder since it was checked
+            conn.close()
             raise ProjectError(
                 f"{p}: made by a newer version of coder (schema {version}; this one knows"
                 f" {SCHEMA_VERSION}); upgrade coder to open it"
             )
-        if (
-            version
-            and not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'events'").fetchone()
-        ):
-            raise ProjectError(f"{p}: an SQLite file, but not a coder project")
-        if version == 0 and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
-            raise ProjectError(f"{p}: an SQLite file, but not a coder project")
         store = cls(p, conn)
-        store._migrate(version)
+        try:
+            store._migrate(version)
+        except BaseException:
+            conn.close()
+            raise
         return store
 
     def _migrate(self, version: int) -> None:
+        """Apply the pending migrations as one transaction, keeping a copy of an older project."""
         pending = [m for m in _migrations() if m[0] > version]
         if not pending:
             return
-        if version > 0:  # keep the user's file as it was before any upgrade
-            backup = self.path.with_name(f"{self.path.name}.v{version}.bak")
-            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            shutil.copyfile(self.path, backup)
-            log.info("upgrading %s from schema %d; copy kept at %s", self.path, version, backup)
-        for number, name, sql in pending:
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
+        backup = keep_backup(self.conn, self.path, version) if version > 0 else None
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            for number, _name, sql in pending:
                 for statement in _split_sql(sql):
                     self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {number}")
-                self.conn.execute("COMMIT")
-            except Exception:
-                self.conn.execute("ROLLBACK")
-                raise ProjectError(
-                    f"{self.path}: upgrade {name} failed; the project is unchanged"
-                ) from None
+            self.conn.execute("COMMIT")
+        except Exception as exc:
+            self.conn.execute("ROLLBACK")
+            raise ProjectError(
+                f"{self.path}: upgrade to schema {pending[-1][0]} failed ({exc});"
+                " the project is unchanged"
+            ) from None
+        if backup is not None:
+            self.upgrade = Upgrade(self.path, version, pending[-1][0], backup)
+            log.info("%s", self.upgrade)
 
     @property
     def schema_version(self) -> int:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
 
     def reopen(self) -> Self:
-        """A second connection to the same file, for use on another thread."""
-        return type(self)._connect(self.path)
+        """A second connection to the same file, for use on another thread.
+
+        It acts in this connection's sessions (the same window), but does not close them.
+        """
+        other = type(self)._connect(self.path)
+        other._sessions = dict(self._sessions)
+        return other
 
     def close(self) -> None:
+        """End this connection's sessions (their history passes to the coder's next session)."""
+        self.end_sessions()
         self.conn.close()
+
+    # -- sessions ------------------------------------------------------------------------------
+
+    def start_session(self, coder: str, label: str = "") -> int:
+        """This connection's session for `coder`, started on first use; returns its id.
+
+        Actions, undo and redo start one as needed, so a command is one short session ended by
+        `close()`. The app starts its own (label "app") and calls `heartbeat()` every
+        `sessions.HEARTBEAT_SECONDS` while it runs, so other windows know it is still open.
+        """
+        existing = self._sessions.get(coder)
+        if existing is not None:
+            return existing
+        with self.transaction() as conn:
+            session_id = sessions.start(conn, coder, label)
+        self._sessions[coder] = session_id
+        self._own_sessions.add(session_id)
+        return session_id
+
+    def heartbeat(self) -> None:
+        """Record that this connection's sessions are still open (skipped if the file is busy)."""
+        if not self._own_sessions:
+            return
+        waited = self.conn.execute("PRAGMA busy_timeout").fetchone()[0]
+        try:
+            self.conn.execute("PRAGMA busy_timeout = 200")  # never hold up the app for long
+            sessions.touch(self.conn, self._own_sessions)
+        except sqlite3.OperationalError:
+            log.info("heartbeat skipped: %s is busy", self.path)
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {int(waited)}")
+
+    def end_sessions(self) -> None:
+        """Close this connection's sessions; the next action starts a new one."""
+        own, self._own_sessions, self._sessions = self._own_sessions, set(), {}
+        try:
+            sessions.close(self.conn, own)
+        except sqlite3.Error:
+            # Not fatal: an unclosed session counts as closed once its heartbeat is stale.
+            log.warning("could not mark sessions %s of %s closed", sorted(own), self.path)
 
     def __enter__(self) -> Self:
         return self
@@ -284,7 +365,12 @@ class StoreBase:
     def action(
         self, action: str, coder: str | None, summary: str, *, undoable: bool = True
     ) -> Iterator[Action]:
-        """One user action: one transaction and one event; undone and redone as a unit."""
+        """One user action: one transaction and one event; undone and redone as a unit.
+
+        The event belongs to this connection's session of `coder`, and so does its place on the
+        undo stack; a new action empties the redo stack the session could replay.
+        """
+        session = None if coder is None else self.start_session(coder)
         with self.transaction() as conn:
             act = Action(conn)
             yield act
@@ -300,18 +386,24 @@ class StoreBase:
                 undoable,
                 act.changes,
                 act.details,
+                session,
             )
             if undoable and coder is not None:
+                mine, params = self._my_history(coder)
                 conn.execute(
-                    "DELETE FROM history_stack WHERE coder = ? AND stack = 'redo'", (coder,)
+                    f"DELETE FROM history_stack WHERE coder = ? AND stack = 'redo' AND {mine}",
+                    [coder, *params],
                 )
-                self._push(conn, event_id, coder, "undo")
+                self._push(conn, event_id, coder, "undo", session)
 
     def log_event(
         self, action: str, coder: str | None, summary: str, details: Mapping[str, Any] | None = None
     ) -> int:
         """Record a non-undoable event inside the caller's open transaction."""
-        return self._log(self.conn, "do", action, coder, summary, None, False, [], details or {})
+        session = None if coder is None else self._sessions.get(coder)
+        return self._log(
+            self.conn, "do", action, coder, summary, None, False, [], details or {}, session
+        )
 
     def _log(
         self,
@@ -324,10 +416,11 @@ class StoreBase:
         undoable: bool,
         changes: Sequence[Change],
         details: Mapping[str, Any],
+        session: int | None = None,
     ) -> int:
         cur = conn.execute(
             "INSERT INTO events (at, coder, kind, action, summary, target_event_id, undoable,"
-            " changes, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " changes, details, session_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 now(),
                 coder,
@@ -336,50 +429,103 @@ class StoreBase:
                 summary,
                 target,
                 int(undoable),
-                json.dumps([c.to_json() for c in changes]),
+                encode_changes([c.to_json() for c in changes]),
                 json.dumps(dict(details)),
+                session,
             ),
         )
+        if session is not None:
+            sessions.touch(conn, [session])  # acting proves the session is alive
         return int(cur.lastrowid or 0)
 
-    def _push(self, conn: sqlite3.Connection, event_id: int, coder: str, stack: str) -> None:
+    def _push(
+        self, conn: sqlite3.Connection, event_id: int, coder: str, stack: str, session: int | None
+    ) -> None:
         conn.execute("DELETE FROM history_stack WHERE event_id = ?", (event_id,))
         seq = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM history_stack").fetchone()[0]
         conn.execute(
-            "INSERT INTO history_stack (event_id, coder, stack, seq) VALUES (?, ?, ?, ?)",
-            (event_id, coder, stack, seq),
+            "INSERT INTO history_stack (event_id, coder, stack, seq, session_id)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (event_id, coder, stack, seq, session),
         )
 
+    # Undo and redo are per session. A session replays its own history and that of the same
+    # coder's closed (or stale) sessions, e.g. the app run before a restart or a finished
+    # command; never the history of another session still open, e.g. the same person's
+    # second window. When only such history is left, undo refuses and names it.
+
+    def _my_history(self, coder: str) -> tuple[str, list[Any]]:
+        """A WHERE clause for the history_stack entries this connection may replay."""
+        elsewhere = sessions.open_elsewhere(self.conn, coder, self._sessions.get(coder))
+        if not elsewhere:
+            return "1 = 1", []
+        marks = ", ".join("?" for _ in elsewhere)
+        return f"(session_id IS NULL OR session_id NOT IN ({marks}))", list(elsewhere)
+
     def _top(self, coder: str, stack: str) -> int | None:
+        mine, params = self._my_history(coder)
         row = self.conn.execute(
-            "SELECT event_id FROM history_stack WHERE coder = ? AND stack = ? ORDER BY seq DESC"
-            " LIMIT 1",
-            (coder, stack),
+            f"SELECT event_id FROM history_stack WHERE coder = ? AND stack = ? AND {mine}"
+            " ORDER BY seq DESC LIMIT 1",
+            [coder, stack, *params],
         ).fetchone()
         return None if row is None else int(row[0])
 
+    def _refuse_if_elsewhere(self, coder: str, kind: str) -> None:
+        """Raise if another open session of `coder` holds history that `kind` would replay."""
+        elsewhere = sessions.open_elsewhere(self.conn, coder, self._sessions.get(coder))
+        if not elsewhere:
+            return
+        row = self.conn.execute(
+            "SELECT event_id, session_id FROM history_stack WHERE coder = ? AND stack = ?"
+            f" AND session_id IN ({', '.join('?' for _ in elsewhere)}) ORDER BY seq DESC LIMIT 1",
+            [coder, kind, *elsewhere],
+        ).fetchone()
+        if row is not None:
+            summary = self.event(int(row[0])).summary
+            raise ProjectError(
+                f"cannot {kind} {summary}: it was done in another window that is still open"
+                f" ({elsewhere[int(row[1])].describe()}); {kind} it there"
+            )
+
     def can_undo(self, coder: str) -> Event | None:
+        """The action `undo(coder)` would take back now, or None."""
         top = self._top(coder, "undo")
         return None if top is None else self.event(top)
 
     def can_redo(self, coder: str) -> Event | None:
+        """The action `redo(coder)` would bring back now, or None."""
         top = self._top(coder, "redo")
         return None if top is None else self.event(top)
 
     def undo(self, coder: str) -> Event | None:
-        """Undo `coder`'s latest action still in effect; returns it, or None if nothing to undo."""
+        """Undo `coder`'s latest action still in effect; returns it, or None if nothing to undo.
+
+        Only this connection's session's actions and those of `coder`'s closed sessions count.
+
+        Raises:
+            ProjectError: If a later action changed the same rows or depends on them, or if the
+                only actions left to undo were done in another window that is still open.
+        """
         return self._replay(coder, "undo")
 
     def redo(self, coder: str) -> Event | None:
-        """Redo `coder`'s latest undone action; returns it, or None if nothing to redo."""
+        """Redo `coder`'s latest undone action; returns it, or None if nothing to redo.
+
+        Raises:
+            ProjectError: As for `undo`.
+        """
         return self._replay(coder, "redo")
 
     def _replay(self, coder: str, kind: str) -> Event | None:
+        session = self.start_session(coder)
         with self.transaction() as conn:
             target_id = self._top(coder, kind)
             if target_id is None:
+                self._refuse_if_elsewhere(coder, kind)
                 return None
             target = self.event(target_id)
+            self._last_event = None
             recorded = [Change.from_json(c) for c in target.changes]
             steps = [c.inverse() for c in reversed(recorded)] if kind == "undo" else recorded
             act = Action(conn)
@@ -402,18 +548,28 @@ class StoreBase:
                 False,
                 act.changes,
                 {},
+                session,
             )
-            self._push(conn, target_id, coder, "redo" if kind == "undo" else "undo")
+            self._push(conn, target_id, coder, "redo" if kind == "undo" else "undo", session)
             return target
 
     # -- the log -------------------------------------------------------------------------------
 
     def event(self, event_id: int) -> Event:
+        # Events never change once committed, so the last one read is kept: undo asks for the
+        # event it is about to replay twice (to check it, then inside the write transaction),
+        # and a large one takes a while to decode.
+        last = self._last_event
+        if last is not None and last.id == event_id:
+            return last
         cur = self.conn.execute("SELECT * FROM events WHERE id = ?", (event_id,))
         row = cur.fetchone()
         if row is None:
             raise ProjectError(f"no event {event_id}")
-        return _event(_row(cur, row))
+        found = _event(_row(cur, row))
+        if not self.conn.in_transaction:  # committed for sure (a rolled-back id is reused)
+            self._last_event = found
+        return found
 
     def events(
         self,
@@ -467,7 +623,7 @@ def _event(row: Row) -> Event:
         summary=row["summary"],
         target_event_id=row["target_event_id"],
         undoable=bool(row["undoable"]),
-        changes=tuple(json.loads(row["changes"])),
+        changes=tuple(decode_changes(row["changes"])),
         details=json.loads(row["details"]),
     )
 

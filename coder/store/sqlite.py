@@ -26,12 +26,19 @@ class SQLiteStore(
 
 
 def create_project(path: str | Path) -> SQLiteStore:
+    """A new project file, readable by its owner only; refuses a name already taken."""
     store = SQLiteStore.create(path)
     assert isinstance(store, SQLiteStore)
     return store
 
 
-def open_project(path: str | Path) -> SQLiteStore:
-    store = SQLiteStore.open(path)
+def open_project(path: str | Path, *, upgrade: bool = True) -> SQLiteStore:
+    """An existing project; see `StoreBase.open` (files that are not projects stay untouched).
+
+    A project from an older version of coder is upgraded, keeping a copy, and `store.upgrade`
+    says so; every front end tells the user (the CLI on stderr, the app in a notice). With
+    `upgrade=False` such a project is refused unchanged instead.
+    """
+    store = SQLiteStore.open(path, upgrade=upgrade)
     assert isinstance(store, SQLiteStore)
     return store

@@ -21,6 +21,7 @@ from coder.core.errors import CoderError
 from coder.core.types import Event
 from coder.services import codeframes as codeframe_service
 from coder.store import SQLiteStore, open_project
+from coder.store.sessions import HEARTBEAT_SECONDS
 from coder.tui.config import AppConfig
 from coder.tui.screens.dialogs import PromptDialog
 from coder.tui.session import Session
@@ -66,6 +67,8 @@ class CoderApp(App[None]):
     # -- start ---------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        if self.store.upgrade is not None:
+            self.notify(str(self.store.upgrade), title="project upgraded", timeout=15)
         if self._coder_name:
             self._start(self._coder_name)
         else:
@@ -81,10 +84,16 @@ class CoderApp(App[None]):
 
     def _start(self, name: str) -> None:
         coder = self.store.coder(name)
+        # This window's own undo history: another window of the same coder has its own.
+        self.store.start_session(coder.name, label="app")
+        self.set_interval(HEARTBEAT_SECONDS, self.store.heartbeat, name="session heartbeat")
         self.session = Session(self.store, coder, blind=self._blind, config=self.config,
                                question_id=self._start_question)
         self.sub_title = f"coder: {coder.name}" + (" (blind)" if self._blind else "")
         self.open_screen("coding" if self._start_question else "overview")
+
+    def on_unmount(self) -> None:
+        self.store.end_sessions()  # this window's undo history passes to the coder's next one
 
     # -- screens -------------------------------------------------------------------------------
 

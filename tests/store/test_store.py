@@ -75,11 +75,12 @@ def test_project_from_older_schema_opens_and_upgrades(tmp_path: Path, survey: Pa
     assert (tmp_path / "old.coder.v1.bak").exists()  # the user's file before the upgrade is kept
 
 
-def test_migration_from_an_empty_database(tmp_path: Path) -> None:
+def test_an_empty_database_is_not_opened_as_a_new_project(tmp_path: Path) -> None:
     path = tmp_path / "empty.coder"
     sqlite3.connect(path).close()  # an empty SQLite file: version 0, no tables
-    with open_project(path) as s:
-        assert s.schema_version == SCHEMA_VERSION
+    with pytest.raises(ProjectError, match="not a coder project"):
+        open_project(path)  # only create (coder init) makes projects
+    assert path.stat().st_size == 0
 
 
 def test_newer_or_foreign_files_are_refused(tmp_path: Path) -> None:

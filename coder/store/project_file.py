@@ -1,0 +1,156 @@
+"""The project file itself: recognised without being touched, created private, backed up safely.
+
+A project is someone's work and often holds personal data. Nothing here may change a file that is
+not a coder project, and every file written (the project, its backups) is readable by its owner
+only. Used by `coder.store.base`; knows nothing of the tables beyond what marks a project.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from coder.core.errors import ProjectError
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+_WAL_FORMAT = 2  # header bytes 18 and 19 of a database in WAL mode
+
+#: A table every coder project has had since its first schema.
+PROJECT_MARKER_TABLE = "events"
+
+
+@dataclass(frozen=True)
+class Upgrade:
+    """A project upgraded on open: from which schema, to which, and where the old file is kept."""
+
+    path: Path
+    from_version: int
+    to_version: int
+    backup: Path
+
+    def __str__(self) -> str:
+        return (
+            f"upgraded {self.path} from schema {self.from_version} to {self.to_version};"
+            f" the old file is kept as {self.backup}"
+        )
+
+
+def create_private(path: Path) -> None:
+    """Create `path` as an empty file only its owner may read or write.
+
+    SQLite gives the -wal and -shm files the permissions of the database file, so they are
+    private too.
+
+    Raises:
+        ProjectError: If a file of that name already exists.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        raise ProjectError(f"{path}: a file of that name already exists") from None
+    os.close(fd)
+
+
+def project_schema(path: Path, known: int) -> int:
+    """The schema version of the coder project at `path`, read without changing the file.
+
+    The file is checked in this order, each step read-only: it exists and is a file; it is not
+    empty; it starts with the SQLite header; opened read-only it has a schema no newer than
+    `known` and the tables of a coder project. Nothing is written, not even a -wal or -shm file,
+    so a file that turns out not to be a project is left exactly as it was.
+
+    Raises:
+        ProjectError: If the file is missing, empty, not SQLite, not a coder project, or made by
+            a newer version of coder.
+    """
+    if not path.exists():
+        raise ProjectError(f"{path}: no such project (create one with: coder init {path})")
+    if not path.is_file():
+        raise ProjectError(f"{path}: not a file, so not a coder project")
+    with path.open("rb") as handle:
+        header = handle.read(100)
+    if not header:
+        raise ProjectError(
+            f"{path}: an empty file, not a coder project (to start a project, run coder init"
+            " with a new file name)"
+        )
+    if len(header) < 100 or not header.startswith(SQLITE_HEADER):
+        raise ProjectError(f"{path}: not a coder project (not an SQLite database)")
+    try:
+        conn = sqlite3.connect(_read_only_uri(path, header), uri=True)
+        try:
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            tables = {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise ProjectError(f"{path}: not a coder project ({exc})") from None
+    if version > known:
+        raise ProjectError(
+            f"{path}: made by a newer version of coder (schema {version}; this one knows"
+            f" {known}); upgrade coder to open it"
+        )
+    if version == 0 or PROJECT_MARKER_TABLE not in tables:
+        raise ProjectError(f"{path}: an SQLite file, but not a coder project")
+    return version
+
+
+def _read_only_uri(path: Path, header: bytes) -> str:
+    """A URI that opens the database without writing anything beside it.
+
+    A read-only connection to a WAL database creates -wal and -shm files unless the database is
+    declared immutable; that is safe exactly when there is no -wal file, i.e. the main file holds
+    every committed change.
+    """
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    wal = path.with_name(path.name + "-wal")
+    if header[18] == _WAL_FORMAT and not wal.exists():
+        uri += "&immutable=1"
+    return uri
+
+
+def keep_backup(conn: sqlite3.Connection, path: Path, version: int) -> Path:
+    """Copy the open database to a new backup file beside it; returns the backup's path.
+
+    The copy is a consistent snapshot (SQLite's backup API), written to a private temporary file,
+    flushed to disk and only then given its name, so a backup is never half-written. An existing
+    backup is never replaced: the name is `NAME.vN.bak`, else `NAME.vN.1.bak`, `NAME.vN.2.bak`...
+    """
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)  # mkstemp makes the file readable by its owner only
+    tmp = Path(temporary)
+    try:
+        copy = sqlite3.connect(tmp)
+        try:
+            conn.backup(copy)
+        finally:
+            copy.close()
+        with tmp.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        return _name_without_replacing(tmp, path, version)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _name_without_replacing(tmp: Path, path: Path, version: int) -> Path:
+    n = 0
+    while True:
+        suffix = f".v{version}.bak" if n == 0 else f".v{version}.{n}.bak"
+        target = path.with_name(path.name + suffix)
+        n += 1
+        try:
+            os.link(tmp, target)  # fails, rather than replaces, when the name is taken
+            return target
+        except FileExistsError:
+            continue
+        except OSError:  # a file system without hard links
+            if target.exists():
+                continue
+            os.replace(tmp, target)
+            return target
