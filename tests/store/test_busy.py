@@ -135,3 +135,18 @@ def test_other_sqlite_failures_reach_users_as_project_errors(project: Path) -> N
     with (open_project(project) as damaged,
           pytest.raises(ProjectError, match="could not be used .*no such table")):
         damaged.starred_quotes("c1")
+
+
+def test_a_toggle_that_waited_for_the_lock_keeps_what_another_window_saved_meanwhile(
+        project: Path, store: SQLiteStore, write_lock: LockFactory) -> None:
+    ana = store.coder("ana")
+    answer = store.answers("barriers")[0].id
+    other = write_lock(project)  # ana's other window, saving code c1 on the same answer
+    other.write("INSERT INTO codings (answer_id, code_id, coder_id, created_at)"
+                " VALUES (?, 'c1', ?, '2025-01-01T00:00:00Z')", (answer, ana.id))
+    other.release_after(0.5)
+    store.busy_wait = 10.0
+    assert store.toggle_code(answer, ana, "c2") is True  # waits, then adds c2
+    assert sorted(store.codes_of(answer, ana.id)) == ["c1", "c2"]  # c1 was not lost
+    assert store.toggle_code(answer, ana, "c1") is False  # it sees c1: this toggle removes it
+    assert store.codes_of(answer, ana.id) == ["c2"]
