@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from coder.cli.main import coder_option, project_option, resolve_coder
+from coder.cli.main import coder_option, open_store, project_option, resolve_coder
 
 if TYPE_CHECKING:
     from coder.core.codeframe import Codeframe
@@ -31,9 +31,7 @@ def _frame_options(func: F) -> F:
 
 @contextmanager
 def _opened(project: str) -> Iterator[SQLiteStore]:
-    from coder.store import open_project
-
-    store = open_project(project)
+    store = open_store(project)
     try:
         yield store
     finally:

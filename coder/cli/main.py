@@ -1,8 +1,10 @@
 """The `coder` command group, shared options, error handling and exit codes.
 
 Exit codes: 0 success; 1 an error the user can act on; 2 bad input file or bad usage (the message
-names file, row and column); 3 project problem (missing, newer schema, action refused);
+names file, row and column); 3 project problem (missing, newer schema, action refused, busy);
 130 cancelled (Ctrl+C). Heavy libraries are imported inside commands so `coder --help` is fast.
+Commands open projects with `open_store`, so a change waits a bounded time while another user
+or window is writing, and says so.
 """
 
 from __future__ import annotations
@@ -11,21 +13,29 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from coder import __version__
 from coder.core.errors import CoderError
 
+if TYPE_CHECKING:
+    from coder.store import SQLiteStore
+
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: Seconds a change waits for another user's or window's write (`--wait`, $CODER_BUSY_WAIT).
+DEFAULT_BUSY_WAIT = 30.0
+_BUSY_WAIT_KEY = "coder.busy_wait"
 
 EXIT_CODES = """\b
 Exit codes:
   0    success
   1    an error you can act on (message says what)
   2    bad input file or usage (message names file, row, column)
-  3    project problem (missing, made by a newer version, action refused)
+  3    project problem (missing, made by a newer version, action refused,
+       busy: another user or window kept writing for longer than --wait)
   130  cancelled
 """
 
@@ -50,6 +60,33 @@ def coder_option(func: F) -> F:
         default=None,
         help="Who is acting (recorded in the log); default $CODER_NAME or $USER.",
     )(func)
+
+
+def open_store(project: str, *, create: bool = False) -> SQLiteStore:
+    """Open (or create) PROJECT for a command.
+
+    Its changes wait up to `--wait` seconds while another user or window is writing, saying
+    so once on stderr, then fail with ProjectBusy (exit code 3) with nothing changed.
+    """
+    from coder.store import create_project, open_project
+
+    store = create_project(project) if create else open_project(project)
+    ctx = click.get_current_context(silent=True)
+    store.busy_wait = ctx.meta.get(_BUSY_WAIT_KEY, DEFAULT_BUSY_WAIT) if ctx else DEFAULT_BUSY_WAIT
+    store.on_busy = _waiting_notice(project)
+    return store
+
+
+def _waiting_notice(project: str) -> Callable[[float], None]:
+    said = False
+
+    def notice(waited: float) -> None:
+        nonlocal said
+        if not said:
+            said = True
+            click.echo(f"waiting for {project}: another user or window is writing…", err=True)
+
+    return notice
 
 
 def resolve_coder(name: str | None) -> str:
@@ -104,8 +141,20 @@ class CoderGroup(click.Group):
 )
 @click.version_option(__version__, prog_name="coder")
 @click.option("-v", "--verbose", is_flag=True, help="Log what is happening to stderr.")
-def cli(verbose: bool) -> None:
+@click.option(
+    "--wait",
+    "busy_wait",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_BUSY_WAIT,
+    envvar="CODER_BUSY_WAIT",
+    show_default=True,
+    metavar="SECONDS",
+    help="How long a change waits while another user or window is writing to the project.",
+)
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool, busy_wait: float) -> None:
     """Code the free-text answers of surveys: themes, codeframes, coding, agreement, reports."""
+    ctx.meta[_BUSY_WAIT_KEY] = busy_wait
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from coder.cli.main import coder_option, progress, project_option, resolve_coder
+from coder.cli.main import coder_option, open_store, progress, project_option, resolve_coder
 
 _LAYER_HELP = ("Whose codes count. final (default): per answer the adjudicated codes, else the"
                " codes every coder agreed on, else the only coder's; answers the coders"
@@ -44,14 +44,13 @@ def report(project: str, questions: tuple[str, ...], fmt: str | None, output: st
     from pathlib import Path
 
     from coder.services.reports import REPORT_FORMATS, build_report, write_report
-    from coder.store import open_project
 
     chosen = fmt or Path(output).suffix.lstrip(".").lower()
     if chosen == "markdown":
         chosen = "md"
     if chosen not in REPORT_FORMATS:
         raise click.UsageError("give --format md, html or docx (or an output file ending in one)")
-    with open_project(project) as store, progress("reporting") as on_progress:
+    with open_store(project) as store, progress("reporting") as on_progress:
         built = build_report(store, question_ids=questions or None, layer=layer, by=by,
                              wave=wave, min_base=min_base, quotes_per_code=quotes_per_code,
                              include_ids=include_ids, title=title, base_label=base_label,
@@ -88,12 +87,11 @@ def export(project: str, fmt: str | None, output: str, questions: tuple[str, ...
     from pathlib import Path
 
     from coder.services.reports import export_data, export_qdpx, export_quote_bank
-    from coder.store import open_project
 
     chosen = fmt or Path(output).suffix.lstrip(".").lower()
     if chosen not in ("csv", "xlsx", "sav", "qdpx", "quotes"):
         raise click.UsageError("give --format csv, xlsx, sav, qdpx or quotes")
-    with open_project(project) as store, progress("exporting") as on_progress:
+    with open_store(project) as store, progress("exporting") as on_progress:
         if chosen == "quotes":
             written = [export_quote_bank(store, output, question_ids=questions or None,
                                          layer=layer, wave=wave)]
@@ -120,9 +118,8 @@ def redaction() -> None:
 def redaction_list(project: str) -> None:
     """Show the listed terms and the patterns in use."""
     from coder.core.anonymise import SETTING_KEY, RedactionList
-    from coder.store import open_project
 
-    with open_project(project) as store:
+    with open_store(project) as store:
         setting = store.setting(SETTING_KEY) or {}
     current = RedactionList.from_setting(setting)
     for term in current.terms:
@@ -142,9 +139,8 @@ def redaction_add(project: str, terms: tuple[str, ...], placeholder: str,
                   coder_name: str | None) -> None:
     """Add TERMS (names, places...) to the redaction list."""
     from coder.core.anonymise import SETTING_KEY, RedactionList, RedactionTerm
-    from coder.store import open_project
 
-    with open_project(project) as store:
+    with open_store(project) as store:
         setting = dict(store.setting(SETTING_KEY) or {})
         current = RedactionList.from_setting(setting)
         updated = current.with_terms(RedactionTerm(t, placeholder) for t in terms)
@@ -160,10 +156,9 @@ def redaction_add(project: str, terms: tuple[str, ...], placeholder: str,
 def redaction_remove(project: str, terms: tuple[str, ...], coder_name: str | None) -> None:
     """Remove TERMS from the redaction list (ignoring case)."""
     from coder.core.anonymise import SETTING_KEY, RedactionList
-    from coder.store import open_project
 
     drop = {t.casefold() for t in terms}
-    with open_project(project) as store:
+    with open_store(project) as store:
         setting = dict(store.setting(SETTING_KEY) or {})
         current = RedactionList.from_setting(setting)
         kept = RedactionList(tuple(t for t in current.terms if t.text.casefold() not in drop),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from coder.cli.main import coder_option, progress, resolve_coder
+from coder.cli.main import coder_option, open_store, progress, resolve_coder
 
 
 @click.command()
@@ -92,9 +92,8 @@ def themes(
         return
     if project is None:
         raise click.UsageError("give a FILE, or --project with --question")
-    from coder.store import open_project
 
-    with open_project(project) as store:
+    with open_store(project) as store:
         if list_runs:
             _list(store, question)
             return
