@@ -238,8 +238,12 @@ class ThemesScreen(Screen[None]):
 
         def rename(label: str | None) -> None:
             if label and label.strip() and label.strip() != theme.label:
-                self.session.store.rename_theme(theme.run_id, theme.theme_id, label.strip(),
-                                                self.session.coder.name)
+                try:
+                    self.session.store.rename_theme(theme.run_id, theme.theme_id,
+                                                    label.strip(), self.session.coder.name)
+                except CoderError as exc:  # e.g. the project is busy: nothing was saved
+                    self.notify(str(exc), severity="error", timeout=6)
+                    return
                 self.reload()
 
         self.app.push_screen(PromptDialog(f"Rename theme {theme.theme_id}", theme.label), rename)
