@@ -361,6 +361,14 @@ class StoreBase:
         finally:
             log.debug("write lock held %.3f s", time.perf_counter() - locked_at)
 
+    def write_version(self) -> int:
+        """A number that changes whenever another connection commits a write.
+
+        Read it before working out a change from reads made outside the write lock; if it is
+        the same once the lock is held, those reads are still true.
+        """
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
     def _begin_write(self, wait: float) -> None:
         """BEGIN IMMEDIATE, retried in slices until `wait` seconds have passed."""
         started = time.monotonic()
