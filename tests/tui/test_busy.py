@@ -163,3 +163,37 @@ async def test_editing_the_codeframe_on_a_busy_project_says_so_and_saves_nothing
         assert app.is_running
     with open_project(demo_project) as store:
         assert [c.label for c in store.codeframe_for(Q2).codes] == labels
+
+
+async def test_escape_stops_theme_discovery_waiting_for_a_busy_project(
+        demo_project: Path, write_lock: LockFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from coder.core.embedding import HashingEmbedder
+    from coder.tui.screens import themes
+
+    finished = threading.Event()  # the discovery thread has let go of its connection
+
+    def tracked_open(path: Path) -> object:
+        store = open_project(path)
+        close = store.close
+        store.close = lambda: (close(), finished.set())  # type: ignore[method-assign]
+        return store
+
+    monkeypatch.setattr(themes, "open_project", tracked_open)
+    app = build_app(demo_project, "alice", question_id=Q2,
+                    config=AppConfig(embedder=HashingEmbedder()))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        write_lock(demo_project)
+        await pilot.press("f3", "d")
+        await pilot.pause(1.0)  # discovery has done its work and waits to save it
+        assert not finished.is_set()
+        await pilot.press("escape")
+        for _ in range(50):  # the thread stops within a few seconds, not the store's 30 s
+            if finished.is_set():
+                break
+            await pilot.pause(0.1)
+        assert finished.is_set()
+        assert any("cancelled; nothing was saved" in n for n in notes(app))
+    with open_project(demo_project) as store:
+        assert store.theme_runs(Q2) == []
