@@ -225,13 +225,15 @@ class CoderApp(App[None]):
                               f" change{'s' if pending > 1 else ''} not saved yet")
         elif self.busy_note:
             self.busy_note = ""
-            self.notify("project free again", timeout=2)
+            self.notify("project free again: your changes are saved", timeout=3)
 
     def on_save_queue_saved(self, message: SaveQueue.Saved) -> None:
         if message.write.saved is not None:
             message.write.saved(message.result)
 
     def on_save_queue_not_saved(self, message: SaveQueue.NotSaved) -> None:
+        if not self.saves.pending:
+            self.busy_note = ""  # given up: no longer waiting (and not "free again")
         if not message.writes:
             return
         shown = "; ".join(w.description for w in message.writes[:3])

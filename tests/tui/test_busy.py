@@ -59,6 +59,7 @@ async def test_code_keys_on_a_busy_project_wait_shown_as_pending_then_save_in_or
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "project busy" not in top_bar(app)
+        assert any("project free again: your changes are saved" in n for n in notes(app))
         assert app.screen.answers.row(first).coded and app.screen.answers.row(second).coded
         assert app.return_code is None  # still running
     assert codes(demo_project, first) == [101]
@@ -81,6 +82,7 @@ async def test_a_code_key_is_not_saved_and_the_coder_told_when_the_lock_never_fr
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert any("NOT saved" in n and "still busy after 1 s" in n for n in notes(app))
+        assert not any("free again" in n for n in notes(app))
         assert "project busy" not in top_bar(app)
         assert codes(demo_project, first) == []
         assert not app.screen.answers.row(first).coded

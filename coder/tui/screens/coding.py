@@ -373,7 +373,7 @@ class CodingScreen(Screen[None]):
         def flip(store: SQLiteStore) -> None:
             store.set_flag(answer_id, me, not store.status(answer_id, me.id)["flagged"])
 
-        self._save(f"flag on answer {answer_id}", answer_id, flip)
+        self._save(f"flag or unflag answer {answer_id}", answer_id, flip)
 
     def action_memo(self) -> None:
         answer_id = self.answers.current_id
