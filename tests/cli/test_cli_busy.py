@@ -89,3 +89,20 @@ def test_a_command_goes_through_when_the_lock_frees_while_it_waits(
 def test_wait_is_in_the_help() -> None:
     result = run("--help")
     assert "--wait SECONDS" in result.output and "busy" in result.output
+
+
+def test_the_coder_command_prints_one_line_and_no_traceback(
+        project: Path, write_lock: LockFactory) -> None:
+    import os
+    import subprocess
+    import sys
+
+    write_lock(project)
+    env = {**os.environ, "CODER_BUSY_WAIT": "0.5", "PYTHONPATH": str(Path(__file__).parents[2])}
+    done = subprocess.run([sys.executable, "-m", "coder", "codeframe", "add", "Staff",
+                           "--project", str(project), "--coder", "ann"],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 3
+    assert "Traceback" not in done.stderr
+    assert done.stderr.splitlines() == [f"waiting for {project}: {WAITING}",
+                                        f"error: {project} {BUSY}"]
