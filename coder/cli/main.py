@@ -147,6 +147,7 @@ class CoderGroup(click.Group):
     type=click.FloatRange(min=0),
     default=DEFAULT_BUSY_WAIT,
     envvar="CODER_BUSY_WAIT",
+    show_envvar=True,
     show_default=True,
     metavar="SECONDS",
     help="How long a change waits while another user or window is writing to the project.",
