@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from coder.cli.main import coder_option, opened, project_option, resolve_coder
+from coder.cli.main import coder_option, open_store, project_option, resolve_coder
 
 if TYPE_CHECKING:
     from coder.core.codeframe import Codeframe
@@ -57,7 +57,7 @@ def show(project: str, frame_name: str | None, question: str | None, show_all: b
     """Print a codeframe as a tree: number, label, status and how many codings each code has."""
     from coder.services.codeframes import find_frame
 
-    with opened(project) as store:
+    with open_store(project) as store:
         frames = store.codeframes() if show_all else [
             find_frame(store, frame=frame_name, question=question)]
         for i, frame in enumerate(frames):
@@ -97,7 +97,7 @@ def add(label: str, project: str, frame_name: str | None, question: str | None,
     """Add a code LABEL."""
     from coder.services.codeframes import add_code
 
-    with opened(project) as store:
+    with open_store(project) as store:
         change = add_code(store, label, coder=resolve_coder(coder_name),
                           frame=_chosen(store, frame_name, question), parent=parent,
                           output_code=output_code, definition=definition or "",
@@ -117,7 +117,7 @@ def rename(code: str, new_label: str, project: str, frame_name: str | None,
     """Rename CODE to NEW_LABEL (its number and codings stay)."""
     from coder.services.codeframes import rename_code
 
-    with opened(project) as store:
+    with open_store(project) as store:
         _done(rename_code(store, code, new_label, coder=resolve_coder(coder_name),
                           frame=_chosen(store, frame_name, question, code)))
 
@@ -151,7 +151,7 @@ def edit(code: str, project: str, frame_name: str | None, question: str | None,
     if not changes:
         raise click.UsageError("say what to change: --definition, --include, --exclude,"
                                " --colour, --example, --label or --status")
-    with opened(project) as store:
+    with open_store(project) as store:
         _done(edit_code(store, code, coder=resolve_coder(coder_name),
                         frame=_chosen(store, frame_name, question, code), **changes))
 
@@ -172,7 +172,7 @@ def move(code: str, project: str, frame_name: str | None, question: str | None,
 
     if (parent is None) == (not top):
         raise click.UsageError("give either --to PARENT or --top")
-    with opened(project) as store:
+    with open_store(project) as store:
         _done(move_code(store, code, parent, coder=resolve_coder(coder_name),
                         frame=_chosen(store, frame_name, question, code),
                         position=None if position is None else position - 1))
@@ -190,7 +190,7 @@ def merge(sources: tuple[str, ...], project: str, frame_name: str | None,
     """Merge SOURCE codes into TARGET: codings move, sources are retired (never deleted)."""
     from coder.services.codeframes import merge_codes
 
-    with opened(project) as store:
+    with open_store(project) as store:
         frame = _chosen(store, frame_name, question, target)
         change = merge_codes(store, list(sources), target, coder=resolve_coder(coder_name),
                              frame=frame)
@@ -220,7 +220,7 @@ def split(code: str, project: str, frame_name: str | None, question: str | None,
         if not sep or not label.strip() or not fragment.strip():
             raise click.UsageError(f'--rule "{item}": write it as LABEL=FRAGMENT')
         rule[label.strip()] = fragment
-    with opened(project) as store:
+    with open_store(project) as store:
         change = split_code(store, code, list(labels), rule, coder=resolve_coder(coder_name),
                             frame=_chosen(store, frame_name, question, code))
         counts = store.coding_counts(change.frame.id)
@@ -242,7 +242,7 @@ def retire(code: str, project: str, frame_name: str | None, question: str | None
     """Retire CODE and the codes under it: hidden from coders, codings kept."""
     from coder.services.codeframes import retire_code
 
-    with opened(project) as store:
+    with open_store(project) as store:
         _done(retire_code(store, code, coder=resolve_coder(coder_name),
                           frame=_chosen(store, frame_name, question, code)))
 
@@ -257,7 +257,7 @@ def restore(code: str, project: str, frame_name: str | None, question: str | Non
     """Bring a retired CODE back into use."""
     from coder.services.codeframes import restore_code
 
-    with opened(project) as store:
+    with open_store(project) as store:
         _done(restore_code(store, code, coder=resolve_coder(coder_name),
                            frame=_chosen(store, frame_name, question, code)))
 
@@ -266,7 +266,7 @@ def _replay(project: str, coder_name: str | None, kind: str) -> None:
     from coder.services import codeframes
 
     who = resolve_coder(coder_name)
-    with opened(project) as store:
+    with open_store(project) as store:
         event = codeframes.undo(store, who) if kind == "undo" else codeframes.redo(store, who)
     if event is None:
         click.echo(f"nothing to {kind} for {who}")
@@ -300,7 +300,7 @@ def redo(project: str, coder_name: str | None) -> None:
 @click.option("--codeframes-only", is_flag=True, help="Only codeframe edits (and their undos).")
 def history(project: str, limit: int, codeframes_only: bool) -> None:
     """The project's event log, newest first: time, coder, what was done."""
-    with opened(project) as store:
+    with open_store(project) as store:
         events = store.events(limit=limit,
                               action_prefix="codeframe." if codeframes_only else None)
     for event in events:
@@ -319,7 +319,7 @@ def import_(file: str, project: str, questions: tuple[str, ...], coder_name: str
     """Add the codeframe in FILE (.yaml, .csv, .xlsx or REFI-QDA .qdc) to the project."""
     from coder.services.codeframes import import_codeframe
 
-    with opened(project) as store:
+    with open_store(project) as store:
         frame = import_codeframe(store, file, resolve_coder(coder_name), questions)
     serves = ", ".join(frame.questions) or "no question yet (use --question)"
     click.echo(f'imported "{frame.name}": {len(frame.codes)} codes; active for {serves}')
@@ -333,7 +333,7 @@ def export(file: str, project: str, frame_name: str | None, question: str | None
     """Write a codeframe to FILE: .yaml (with ids), .csv, .xlsx or .qdc, by extension."""
     from coder.services.codeframes import export_codeframe, find_frame
 
-    with opened(project) as store:
+    with open_store(project) as store:
         frame = find_frame(store, frame=frame_name, question=question)
         export_codeframe(store, frame, file)
     click.echo(f'wrote "{frame.name}" ({len(frame.codes)} codes) to {file}')
@@ -352,7 +352,7 @@ def from_themes(project: str, question: str, run_id: int | None, name: str | Non
     """Create a draft codeframe from a theme run: label, definition, example quotes per theme."""
     from coder.services.codeframes import frame_from_themes
 
-    with opened(project) as store:
+    with open_store(project) as store:
         frame = frame_from_themes(store, question, run_id, coder=resolve_coder(coder_name),
                                   name=name)
     active = "active" if question in frame.questions else "not active (the question has a frame)"

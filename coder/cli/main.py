@@ -1,8 +1,10 @@
 """The `coder` command group, shared options, error handling and exit codes.
 
 Exit codes: 0 success; 1 an error the user can act on; 2 bad input file or bad usage (the message
-names file, row and column); 3 project problem (missing, newer schema, action refused);
+names file, row and column); 3 project problem (missing, newer schema, action refused, busy);
 130 cancelled (Ctrl+C). Heavy libraries are imported inside commands so `coder --help` is fast.
+Commands open projects with `open_store`, so a change waits a bounded time while another user
+or window is writing, and says so.
 """
 
 from __future__ import annotations
@@ -24,12 +26,17 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: Seconds a change waits for another user's or window's write (`--wait`, $CODER_BUSY_WAIT).
+DEFAULT_BUSY_WAIT = 30.0
+_BUSY_WAIT_KEY = "coder.busy_wait"
+
 EXIT_CODES = """\b
 Exit codes:
   0    success
   1    an error you can act on (message says what)
   2    bad input file or usage (message names file, row, column)
-  3    project problem (missing, made by a newer version, action refused)
+  3    project problem (missing, made by a newer version, action refused,
+       busy: another user or window kept writing for longer than --wait)
   130  cancelled
 """
 
@@ -56,28 +63,41 @@ def coder_option(func: F) -> F:
     )(func)
 
 
+def open_store(project: str, *, create: bool = False) -> SQLiteStore:
+    """Open (or create) PROJECT for a command; use it as `with open_store(p) as store:`.
+
+    Every command, reading or writing, opens projects this way. A project from an older version
+    of coder is upgraded on open (a copy is kept beside it), and this says so on stderr. Its
+    changes wait up to `--wait` seconds while another user or window is writing, saying so once
+    on stderr, then fail with ProjectBusy (exit code 3) with nothing changed.
+    """
+    from coder.store import create_project, open_project
+
+    store = create_project(project) if create else open_project(project)
+    if store.upgrade is not None:
+        click.echo(f"note: {store.upgrade}", err=True)
+    ctx = click.get_current_context(silent=True)
+    store.busy_wait = ctx.meta.get(_BUSY_WAIT_KEY, DEFAULT_BUSY_WAIT) if ctx else DEFAULT_BUSY_WAIT
+    store.on_busy = _waiting_notice(project)
+    return store
+
+
+def _waiting_notice(project: str) -> Callable[[float], None]:
+    said = False
+
+    def notice(waited: float) -> None:
+        nonlocal said
+        if not said:
+            said = True
+            click.echo(f"waiting for {project}: another user or window is writing…", err=True)
+
+    return notice
+
+
 def resolve_coder(name: str | None) -> str:
     import getpass
 
     return (name or getpass.getuser() or "coder").strip()
-
-
-@contextmanager
-def opened(project: str) -> Iterator[SQLiteStore]:
-    """The project, open for one command and closed after it.
-
-    Every command, reading or writing, opens projects this way: a project from an older version
-    of coder is upgraded on open (a copy is kept beside it), and this says so on stderr.
-    """
-    from coder.store import open_project
-
-    store = open_project(project)
-    try:
-        if store.upgrade is not None:
-            click.echo(f"note: {store.upgrade}", err=True)
-        yield store
-    finally:
-        store.close()
 
 
 @contextmanager
@@ -126,8 +146,21 @@ class CoderGroup(click.Group):
 )
 @click.version_option(__version__, prog_name="coder")
 @click.option("-v", "--verbose", is_flag=True, help="Log what is happening to stderr.")
-def cli(verbose: bool) -> None:
+@click.option(
+    "--wait",
+    "busy_wait",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_BUSY_WAIT,
+    envvar="CODER_BUSY_WAIT",
+    show_envvar=True,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long a change waits while another user or window is writing to the project.",
+)
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool, busy_wait: float) -> None:
     """Code the free-text answers of surveys: themes, codeframes, coding, agreement, reports."""
+    ctx.meta[_BUSY_WAIT_KEY] = busy_wait
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from coder.cli.main import coder_option, opened, progress, resolve_coder
+from coder.cli.main import coder_option, open_store, progress, resolve_coder
 
 if TYPE_CHECKING:
     from coder.core.agreement import AgreementReport
@@ -146,7 +146,7 @@ def agreement(project: str | None, input_path: str | None, questions: tuple[str,
     assert project is not None
     if sample_id is not None and len(questions) != 1:
         raise click.UsageError("--sample needs exactly one --question")
-    with opened(project) as store, progress("agreement") as on_progress:
+    with open_store(project) as store, progress("agreement") as on_progress:
         if sample_id is not None:
             results = [question_agreement(store, questions[0], coders=_names(coders),
                                           sample_id=sample_id, n_bootstrap=n_bootstrap,
@@ -182,9 +182,8 @@ def _project(func: Any) -> Any:
 def qa_sample(project: str, question_id: str, share: float, coders: str, seed: int | None,
               wave: str | None, coder_name: str | None) -> None:
     """Assign a random sample of a question's answers to every listed coder."""
-
     names = _names(coders) or []
-    with opened(project) as store:
+    with open_store(project) as store:
         wave_id = store.wave_id(wave) if wave else None
         sample = store.create_qa_sample(question_id, share, names, seed=seed,
                                         actor=resolve_coder(coder_name), wave_id=wave_id)
@@ -201,8 +200,7 @@ def qa_sample(project: str, question_id: str, share: float, coders: str, seed: i
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def qa_progress(project: str, sample_id: int | None, as_json: bool) -> None:
     """Per sample and coder: answers assigned, coded and left."""
-
-    with opened(project) as store:
+    with open_store(project) as store:
         samples = [store.qa_sample(sample_id)] if sample_id is not None else store.qa_samples()
         rows = [(s, store.qa_progress(s.id)) for s in samples]
     if as_json:
@@ -229,8 +227,7 @@ def qa_progress(project: str, sample_id: int | None, as_json: bool) -> None:
 def qa_queue(project: str, question_id: str, sample_id: int | None, coders: str | None,
              fmt: str) -> None:
     """List answers whose coders disagree, not yet adjudicated (or re-coded since)."""
-
-    with opened(project) as store:
+    with open_store(project) as store:
         found = store.disagreements(question_id, sample_id, coders=_names(coders))
         frame = store.codeframe_for(question_id)
     label = {c.id: str(c.output_code) for c in frame.codes} if frame else {}
@@ -274,7 +271,7 @@ def qa_adjudicate(answer_id: int, project: str, codes: str | None, no_code: bool
     specs = [] if no_code else [c for c in (codes or "").split(",") if c.strip()]
     if not no_code and not specs:
         raise click.UsageError("--codes is empty: give codes, or --no-code")
-    with opened(project) as store:
+    with open_store(project) as store:
         ids = adjudicate_answer(store, answer_id, specs, reviewer)
         frame = store.codeframe_for(store.answer(answer_id).question_id)
     shown = ", ".join(f"{frame.code(i).output_code} {frame.code(i).label}" for i in ids) \

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from coder.cli.main import coder_option, opened, progress, project_option, resolve_coder
+from coder.cli.main import coder_option, open_store, progress, project_option, resolve_coder
 
 _LAYER_HELP = ("Whose codes count. final (default): per answer the adjudicated codes, else the"
                " codes every coder agreed on, else the only coder's; answers the coders"
@@ -50,7 +50,7 @@ def report(project: str, questions: tuple[str, ...], fmt: str | None, output: st
         chosen = "md"
     if chosen not in REPORT_FORMATS:
         raise click.UsageError("give --format md, html or docx (or an output file ending in one)")
-    with opened(project) as store, progress("reporting") as on_progress:
+    with open_store(project) as store, progress("reporting") as on_progress:
         built = build_report(store, question_ids=questions or None, layer=layer, by=by,
                              wave=wave, min_base=min_base, quotes_per_code=quotes_per_code,
                              include_ids=include_ids, title=title, base_label=base_label,
@@ -91,7 +91,7 @@ def export(project: str, fmt: str | None, output: str, questions: tuple[str, ...
     chosen = fmt or Path(output).suffix.lstrip(".").lower()
     if chosen not in ("csv", "xlsx", "sav", "qdpx", "quotes"):
         raise click.UsageError("give --format csv, xlsx, sav, qdpx or quotes")
-    with opened(project) as store, progress("exporting") as on_progress:
+    with open_store(project) as store, progress("exporting") as on_progress:
         if chosen == "quotes":
             written = [export_quote_bank(store, output, question_ids=questions or None,
                                          layer=layer, wave=wave)]
@@ -119,7 +119,7 @@ def redaction_list(project: str) -> None:
     """Show the listed terms and the patterns in use."""
     from coder.core.anonymise import SETTING_KEY, RedactionList
 
-    with opened(project) as store:
+    with open_store(project) as store:
         setting = store.setting(SETTING_KEY) or {}
     current = RedactionList.from_setting(setting)
     for term in current.terms:
@@ -140,7 +140,7 @@ def redaction_add(project: str, terms: tuple[str, ...], placeholder: str,
     """Add TERMS (names, places...) to the redaction list."""
     from coder.core.anonymise import SETTING_KEY, RedactionList, RedactionTerm
 
-    with opened(project) as store:
+    with open_store(project) as store:
         setting = dict(store.setting(SETTING_KEY) or {})
         current = RedactionList.from_setting(setting)
         updated = current.with_terms(RedactionTerm(t, placeholder) for t in terms)
@@ -158,7 +158,7 @@ def redaction_remove(project: str, terms: tuple[str, ...], coder_name: str | Non
     from coder.core.anonymise import SETTING_KEY, RedactionList
 
     drop = {t.casefold() for t in terms}
-    with opened(project) as store:
+    with open_store(project) as store:
         setting = dict(store.setting(SETTING_KEY) or {})
         current = RedactionList.from_setting(setting)
         kept = RedactionList(tuple(t for t in current.terms if t.text.casefold() not in drop),

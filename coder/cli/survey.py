@@ -6,16 +6,14 @@ import json
 
 import click
 
-from coder.cli.main import coder_option, opened, progress, project_option, resolve_coder
+from coder.cli.main import coder_option, open_store, progress, project_option, resolve_coder
 
 
 @click.command()
 @click.argument("project", type=click.Path(dir_okay=False))
 def init(project: str) -> None:
     """Create an empty project file PROJECT (SQLite)."""
-    from coder.store import create_project
-
-    with create_project(project) as store:
+    with open_store(project, create=True) as store:
         click.echo(f"created {project} (schema {store.schema_version})")
 
 
@@ -44,7 +42,7 @@ def import_(
     """Import a survey export FILE (.csv, .xlsx, .sav) into the project, all or nothing."""
     from coder.services.importing import import_survey
 
-    with opened(project) as store, progress("importing") as on_progress:
+    with open_store(project) as store, progress("importing") as on_progress:
         plan, result = import_survey(
             store,
             file,
@@ -78,8 +76,7 @@ def import_(
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def info(project: str, wave: str | None, as_json: bool) -> None:
     """Summarise the project: per open question, answers, non-substantive and duplicates."""
-
-    with opened(project) as store:
+    with open_store(project) as store:
         wave_id = store.wave_id(wave) if wave else None
         stats = store.question_stats(wave_id)
         counts = store.counts()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from coder.cli.main import coder_option, opened, progress, resolve_coder
+from coder.cli.main import coder_option, open_store, progress, resolve_coder
 
 
 @click.command()
@@ -93,7 +93,7 @@ def themes(
     if project is None:
         raise click.UsageError("give a FILE, or --project with --question")
 
-    with opened(project) as store:
+    with open_store(project) as store:
         if list_runs:
             _list(store, question)
             return

@@ -45,3 +45,18 @@ class ProjectError(CoderError):
     """The project file is missing, locked, from a newer version, or an action is not allowed."""
 
     exit_code = 3
+
+
+class ProjectBusy(ProjectError):
+    """Another user or window held the project's write lock for longer than we could wait.
+
+    Nothing was changed; the same action can simply be tried again.
+    """
+
+    def __init__(self, project: str, waited: float = 0.0) -> None:
+        self.project = project
+        self.waited = waited
+        super().__init__(
+            f"{project} is busy: another user or window is writing (e.g. a large merge or"
+            " undo); nothing was changed — try again in a moment"
+        )

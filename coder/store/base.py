@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,7 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Self
 
-from coder.core.errors import ProjectError
+from coder.core.errors import ProjectBusy, ProjectError
 from coder.core.types import Event
 from coder.store import sessions
 from coder.store.event_log import decode_changes, encode_changes
@@ -46,6 +47,12 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 Row = dict[str, Any]
+
+#: Seconds a write waits for another connection's write to finish before `ProjectBusy`.
+DEFAULT_BUSY_WAIT = 30.0
+# SQLite's own busy handler waits at most this long per attempt, so `on_busy` is called (and
+# may cancel) a few times a second while a write waits.
+_BUSY_SLICE = 0.25
 
 
 def now() -> str:
@@ -182,8 +189,63 @@ def _row(cur: sqlite3.Cursor, row: Sequence[Any]) -> Row:
     return {d[0]: v for d, v in zip(cur.description, row, strict=True)}
 
 
+def is_busy(exc: sqlite3.OperationalError) -> bool:
+    """True when SQLite gave up waiting for a lock another connection holds."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    message = str(exc).lower()
+    return "locked" in message or "busy" in message
+
+
+def project_error(project: str, exc: sqlite3.OperationalError) -> ProjectError:
+    """The error a user sees for an SQLite failure: ProjectBusy for a held lock."""
+    if is_busy(exc):
+        return ProjectBusy(project)
+    return ProjectError(
+        f"{project}: the project file could not be used ({exc}); nothing was changed"
+    )
+
+
+class ProjectConnection(sqlite3.Connection):
+    """A connection whose SQLite failures reach users as `ProjectError`, never a traceback.
+
+    A held lock becomes `ProjectBusy`; constraint violations (`IntegrityError`) stay as they
+    are, for the store to explain.
+    """
+
+    def __init__(self, database: str | Path, *args: Any, **kwargs: Any) -> None:
+        super().__init__(database, *args, **kwargs)
+        self.project = str(database)
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        try:
+            return super().execute(sql, parameters)
+        except sqlite3.OperationalError as exc:
+            raise project_error(self.project, exc) from exc
+
+    def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
+        try:
+            return super().executemany(sql, parameters)
+        except sqlite3.OperationalError as exc:
+            raise project_error(self.project, exc) from exc
+
+    def executescript(self, sql_script: str, /) -> sqlite3.Cursor:
+        try:
+            return super().executescript(sql_script)
+        except sqlite3.OperationalError as exc:
+            raise project_error(self.project, exc) from exc
+
+
 class StoreBase:
-    """Connection handling, migrations, actions and the event log of one SQLite project file."""
+    """Connection handling, migrations, actions and the event log of one SQLite project file.
+
+    Attributes:
+        busy_wait: Seconds a write waits for another user's or window's write to finish before
+            it gives up with `ProjectBusy` (nothing changed).
+        on_busy: Called with the seconds waited so far, a few times a second, while a write
+            waits; a front end shows that the project is busy (and may raise to stop waiting).
+    """
 
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
@@ -193,6 +255,9 @@ class StoreBase:
         self._sessions: dict[str, int] = {}  # coder -> this connection's session
         self._own_sessions: set[int] = set()  # the sessions this connection started
         self._last_event: Event | None = None
+        self.busy_wait = DEFAULT_BUSY_WAIT
+        self.on_busy: Callable[[float], None] | None = None
+        self._read_busy_ms = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -239,7 +304,9 @@ class StoreBase:
     @classmethod
     def _connect(cls, p: Path) -> Self:
         try:
-            conn = sqlite3.connect(p, isolation_level=None, timeout=10.0)
+            conn = sqlite3.connect(
+                p, isolation_level=None, timeout=10.0, factory=ProjectConnection
+            )
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
@@ -328,7 +395,7 @@ class StoreBase:
         try:
             self.conn.execute("PRAGMA busy_timeout = 200")  # never hold up the app for long
             sessions.touch(self.conn, self._own_sessions)
-        except sqlite3.OperationalError:
+        except (sqlite3.OperationalError, ProjectError):
             log.info("heartbeat skipped: %s is busy", self.path)
         finally:
             self.conn.execute(f"PRAGMA busy_timeout = {int(waited)}")
@@ -336,11 +403,18 @@ class StoreBase:
     def end_sessions(self) -> None:
         """Close this connection's sessions; the next action starts a new one."""
         own, self._own_sessions, self._sessions = self._own_sessions, set(), {}
+        if not own:
+            return
+        waited = self.conn.execute("PRAGMA busy_timeout").fetchone()[0]
         try:
+            self.conn.execute("PRAGMA busy_timeout = 1000")  # never hold up closing for long
             sessions.close(self.conn, own)
-        except sqlite3.Error:
-            # Not fatal: an unclosed session counts as closed once its heartbeat is stale.
+        except (sqlite3.Error, ProjectError):
+            # Not fatal: an unclosed session counts as closed once its heartbeat is stale or
+            # its process has ended.
             log.warning("could not mark sessions %s of %s closed", sorted(own), self.path)
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {int(waited)}")
 
     def __enter__(self) -> Self:
         return self
@@ -351,15 +425,68 @@ class StoreBase:
     # -- transactions --------------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A plain write transaction (all or nothing) for work that is not undoable row by row."""
-        self.conn.execute("BEGIN IMMEDIATE")
+    def transaction(self, *, wait: float | None = None) -> Iterator[sqlite3.Connection]:
+        """A plain write transaction (all or nothing) for work that is not undoable row by row.
+
+        Takes the project's write lock first, waiting up to `wait` seconds (default
+        `busy_wait`) while another connection holds it and calling `on_busy` meanwhile.
+
+        Raises:
+            ProjectBusy: If the lock stayed taken for the whole wait, or SQLite reported a held
+                lock inside the transaction (e.g. at COMMIT); nothing was changed.
+            ProjectError: For any other SQLite failure; the transaction is rolled back.
+        """
+        self._begin_write(self.busy_wait if wait is None else wait)
+        locked_at = time.perf_counter()
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
+            self.conn.execute("COMMIT")
+        except BaseException as exc:
+            self._rollback()
+            if isinstance(exc, sqlite3.OperationalError):
+                raise project_error(str(self.path), exc) from exc
             raise
-        self.conn.execute("COMMIT")
+        finally:
+            log.debug("write lock held %.3f s", time.perf_counter() - locked_at)
+
+    def write_version(self) -> int:
+        """A number that changes whenever another connection commits a write.
+
+        Read it before working out a change from reads made outside the write lock; if it is
+        the same once the lock is held, those reads are still true.
+        """
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def _begin_write(self, wait: float) -> None:
+        """BEGIN IMMEDIATE, retried in slices until `wait` seconds have passed."""
+        started = time.monotonic()
+        try:
+            while True:
+                remaining = wait - (time.monotonic() - started)
+                self._busy_timeout(min(_BUSY_SLICE, max(remaining, 0.0)))
+                try:
+                    self.conn.execute("BEGIN IMMEDIATE")
+                    return
+                except ProjectBusy:
+                    waited = time.monotonic() - started
+                    if waited >= wait:
+                        raise ProjectBusy(str(self.path), waited) from None
+                    if self.on_busy is not None:
+                        self.on_busy(waited)
+        finally:
+            self._busy_timeout(self._read_busy_ms / 1000)
+
+    def _busy_timeout(self, seconds: float) -> None:
+        self.conn.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
+
+    def _rollback(self) -> None:
+        """Undo the open transaction, if SQLite has not already (it may after some errors)."""
+        if not self.conn.in_transaction:
+            return
+        try:
+            self.conn.execute("ROLLBACK")
+        except (sqlite3.Error, ProjectError) as exc:  # keep the error that got us here
+            log.warning("%s: rollback failed: %s", self.path, exc)
 
     @contextmanager
     def action(
@@ -370,31 +497,37 @@ class StoreBase:
         The event belongs to this connection's session of `coder`, and so does its place on the
         undo stack; a new action empties the redo stack the session could replay.
         """
-        session = None if coder is None else self.start_session(coder)
+        session = None if coder is None else self._sessions.get(coder)
+        started = False
         with self.transaction() as conn:
+            if coder is not None and session is None:
+                # Started in the action's own transaction: an action that fails leaves no trace.
+                session, started = sessions.start(conn, coder, ""), True
             act = Action(conn)
             yield act
-            if not act.changes and undoable:
-                return  # nothing changed: no event, nothing to undo
-            event_id = self._log(
-                conn,
-                "do",
-                action,
-                coder,
-                act.summary or summary,
-                None,
-                undoable,
-                act.changes,
-                act.details,
-                session,
-            )
-            if undoable and coder is not None:
-                mine, params = self._my_history(coder)
-                conn.execute(
-                    f"DELETE FROM history_stack WHERE coder = ? AND stack = 'redo' AND {mine}",
-                    [coder, *params],
+            if act.changes or not undoable:  # else nothing changed: no event, nothing to undo
+                event_id = self._log(
+                    conn,
+                    "do",
+                    action,
+                    coder,
+                    act.summary or summary,
+                    None,
+                    undoable,
+                    act.changes,
+                    act.details,
+                    session,
                 )
-                self._push(conn, event_id, coder, "undo", session)
+                if undoable and coder is not None:
+                    mine, params = self._my_history(coder)
+                    conn.execute(
+                        f"DELETE FROM history_stack WHERE coder = ? AND stack = 'redo' AND {mine}",
+                        [coder, *params],
+                    )
+                    self._push(conn, event_id, coder, "undo", session)
+        if started and coder is not None and session is not None:
+            self._sessions[coder] = session
+            self._own_sessions.add(session)
 
     def log_event(
         self, action: str, coder: str | None, summary: str, details: Mapping[str, Any] | None = None

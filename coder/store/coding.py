@@ -8,7 +8,7 @@ from typing import Any
 
 from coder.core.errors import ProjectError
 from coder.core.types import Coder, CoderKind, Coding
-from coder.store.base import StoreBase, now
+from coder.store.base import Action, StoreBase, now
 
 
 @dataclass(frozen=True)
@@ -128,37 +128,47 @@ class CodingMixin(StoreBase):
 
         Returns True when anything changed. An empty list records "coded, no code applies".
         """
-        wanted = list(dict.fromkeys(code_ids))
         with self.action("coding.set", coder.name, summary or f"coded answer {answer_id}") as act:
-            current = set(self.codes_of(answer_id, coder.id))
-            stamp = now()
-            for code_id in current - set(wanted):
-                act.delete(
-                    "codings", {"answer_id": answer_id, "code_id": code_id, "coder_id": coder.id}
-                )
-            for code_id in wanted:
-                if code_id not in current:
-                    act.insert(
-                        "codings",
-                        {
-                            "answer_id": answer_id,
-                            "code_id": code_id,
-                            "coder_id": coder.id,
-                            "created_at": stamp,
-                        },
-                    )
-            self._touch_status(act, answer_id, coder.id, coded_at=stamp)
+            self._replace_codes(act, answer_id, coder.id, code_ids)
             changed = bool(act.changes)
         return changed
 
     def toggle_code(self, answer_id: int, coder: Coder, code_id: str) -> bool:
-        """Add the code if the coder has not applied it, else remove it; True when now applied."""
-        current = self.codes_of(answer_id, coder.id)
-        applied = code_id not in current
-        new = [*current, code_id] if applied else [c for c in current if c != code_id]
-        verb = "added" if applied else "removed"
-        self.set_codes(answer_id, coder, new, summary=f"{verb} code on answer {answer_id}")
+        """Add the code if the coder has not applied it, else remove it; True when now applied.
+
+        The coder's current codes are read inside the write transaction, so a change made by
+        another window meanwhile (e.g. while this one waited for the lock) is never lost.
+        """
+        with self.action("coding.set", coder.name, f"coded answer {answer_id}") as act:
+            current = self.codes_of(answer_id, coder.id)
+            applied = code_id not in current
+            new = [*current, code_id] if applied else [c for c in current if c != code_id]
+            act.summary = f"{'added' if applied else 'removed'} code on answer {answer_id}"
+            self._replace_codes(act, answer_id, coder.id, new)
         return applied
+
+    def _replace_codes(
+        self, act: Action, answer_id: int, coder_id: int, code_ids: Sequence[str]
+    ) -> None:
+        wanted = list(dict.fromkeys(code_ids))
+        current = set(self.codes_of(answer_id, coder_id))
+        stamp = now()
+        for code_id in current - set(wanted):
+            act.delete(
+                "codings", {"answer_id": answer_id, "code_id": code_id, "coder_id": coder_id}
+            )
+        for code_id in wanted:
+            if code_id not in current:
+                act.insert(
+                    "codings",
+                    {
+                        "answer_id": answer_id,
+                        "code_id": code_id,
+                        "coder_id": coder_id,
+                        "created_at": stamp,
+                    },
+                )
+        self._touch_status(act, answer_id, coder_id, coded_at=stamp)
 
     def set_memo(self, answer_id: int, coder: Coder, memo: str) -> None:
         with self.action("coding.memo", coder.name, f"memo on answer {answer_id}") as act:

@@ -15,6 +15,7 @@ from typing import Any
 from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.reactive import var
 from textual.screen import Screen
 
 from coder.core.errors import CoderError
@@ -25,6 +26,7 @@ from coder.store.sessions import HEARTBEAT_SECONDS
 from coder.tui.config import AppConfig
 from coder.tui.screens.dialogs import PromptDialog
 from coder.tui.session import Session
+from coder.tui.writes import SaveQueue, Write
 
 _SCREENS = ("overview", "coding", "themes", "codeframe", "quotes", "qa")
 
@@ -48,11 +50,19 @@ class CoderApp(App[None]):
                 tooltip="Agreement per code and adjudication of disagreements"),
     ]
 
+    #: What the top bar says while changes wait for a busy project ("" when none wait).
+    busy_note: var[str] = var("")
+
     def __init__(self, store: SQLiteStore, coder_name: str | None, *, blind: bool = False,
                  config: AppConfig | None = None, question_id: str | None = None) -> None:
         super().__init__()
         self.store = store
         self.config = config or AppConfig()
+        # Writes on the UI thread wait briefly for another writer; longer waits happen in
+        # the save queue's worker, so the screen stays responsive.
+        store.busy_wait = self.config.busy_wait
+        self.saves = SaveQueue(self, store, save_wait=self.config.save_wait)
+        self._quit_asked = False
         self._coder_name = coder_name
         self._blind = blind
         self._start_question = question_id
@@ -83,9 +93,13 @@ class CoderApp(App[None]):
             self.exit(message="no coder name given")
 
     def _start(self, name: str) -> None:
-        coder = self.store.coder(name)
-        # This window's own undo history: another window of the same coder has its own.
-        self.store.start_session(coder.name, label="app")
+        try:
+            coder = self.store.coder(name)  # a new coder is written to the project
+            # This window's own undo history: another window of the same coder has its own.
+            self.store.start_session(coder.name, label="app")
+        except CoderError as exc:
+            self.exit(return_code=exc.exit_code, message=f"error: {exc}")
+            return
         self.set_interval(HEARTBEAT_SECONDS, self.store.heartbeat, name="session heartbeat")
         self.session = Session(self.store, coder, blind=self._blind, config=self.config,
                                question_id=self._start_question)
@@ -176,6 +190,10 @@ class CoderApp(App[None]):
     def _replay(self, *, undo: bool) -> None:
         if self.session is None:
             return
+        if self.saves.pending:
+            self.notify(f"{len(self.saves.pending)} change(s) still wait to be saved (project"
+                        f" busy); {'undo' if undo else 'redo'} once they are", severity="warning")
+            return
         name = self.session.coder.name
         try:
             event = (codeframe_service.undo if undo else codeframe_service.redo)(self.store, name)
@@ -197,6 +215,61 @@ class CoderApp(App[None]):
             handler = getattr(screen, "store_changed", None)
             if handler is not None and screen.is_mounted:
                 handler(event)
+
+    # -- saving while the project is busy ------------------------------------------------------
+
+    def save(self, write: Write) -> None:
+        """Save a change now, or queue it while another user or window is writing."""
+        try:
+            if not self.saves.save(write):
+                self.notify(f"project busy: {write.description} will be saved when it is free"
+                            " (see the top bar)", severity="warning", timeout=4)
+        except CoderError as exc:
+            self.notify(str(exc), severity="error", timeout=6)
+
+    def on_save_queue_waiting(self, message: SaveQueue.Waiting) -> None:
+        pending = len(self.saves.pending)
+        if pending:
+            self.busy_note = (f"project busy — waiting {message.waited:.0f} s…  {pending}"
+                              f" change{'s' if pending > 1 else ''} not saved yet")
+        elif self.busy_note:
+            self.busy_note = ""
+            self.notify("project free again: your changes are saved", timeout=3)
+
+    def on_save_queue_saved(self, message: SaveQueue.Saved) -> None:
+        if message.write.saved is not None:
+            message.write.saved(message.result)
+
+    def on_save_queue_not_saved(self, message: SaveQueue.NotSaved) -> None:
+        if not self.saves.pending:
+            self.busy_note = ""  # given up: no longer waiting (and not "free again")
+        if not message.writes:
+            return
+        shown = "; ".join(w.description for w in message.writes[:3])
+        more = f" and {len(message.writes) - 3} more" if len(message.writes) > 3 else ""
+        self.notify(f"NOT saved ({message.reason}): {shown}{more}. Nothing of it was changed;"
+                    " press the keys again when the project is free", title="not saved",
+                    severity="error", timeout=20)
+
+    async def action_quit(self) -> None:
+        pending = len(self.saves.pending)
+        if pending and not self._quit_asked:
+            self._quit_asked = True
+            self.notify(f"{pending} change(s) still wait for the busy project: quit again to"
+                        " leave without them", severity="warning", timeout=8)
+            return
+        await super().action_quit()
+
+    def _fatal_error(self) -> None:
+        """Exit after an unhandled error, printing its traceback without local variables.
+
+        Textual's own report shows each frame's locals, and here those hold answer texts and
+        codeframe definitions: survey data that must not end up on screen or in a log.
+        """
+        from rich.traceback import Traceback
+
+        self.bell()
+        self.panic(Traceback(show_locals=False, width=None))
 
     # -- command palette -----------------------------------------------------------------------
 

@@ -35,12 +35,18 @@ class AppConfig:
         embedder: "sentence-transformers" (the bundled model), "hashing" (fast, for tests), or
             any object with the core Embedder interface.
         record_key_timings: Keep per-key timings (for the benchmark).
+        busy_wait: Seconds a key's change waits, on the UI thread, while another user or window
+            is writing, before it is queued to be saved when the project is free.
+        save_wait: Seconds a queued change waits for the project before it is dropped (the
+            coder is told it was not saved).
     """
 
     coder: str | None = None
     keymap: dict[str, str] = field(default_factory=dict)
     embedder: Any = "sentence-transformers"
     record_key_timings: bool = False
+    busy_wait: float = 0.5
+    save_wait: float = 120.0
 
     def make_embedder(self) -> Any:
         """The embedder theme discovery uses; the model itself loads on first use."""

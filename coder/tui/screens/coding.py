@@ -7,9 +7,9 @@ its methods and redraws only what changed, so each key costs O(visible rows).
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -30,8 +30,11 @@ from coder.tui.shortcuts import SHORTCUT_KEYS, code_shortcuts, search_codes
 from coder.tui.widgets.answer_detail import AnswerDetail, AnswerView
 from coder.tui.widgets.answer_list import AnswerList
 from coder.tui.widgets.code_list import CodeList
+from coder.tui.writes import Write
 
 if TYPE_CHECKING:
+    from coder.store import SQLiteStore
+    from coder.tui.app import CoderApp
     from coder.tui.session import Session
 
 _SUGGESTION_REFRESH = 25  # codings between refreshes of the per-theme code counts
@@ -118,6 +121,7 @@ class CodingScreen(Screen[None]):
         self._all_ids = store.answer_ids(self.question_id, me.id)
         self._uncoded = None
         self._update_topbar()
+        self.watch(self.app, "busy_note", self._update_topbar, init=False)
         self._apply_query(self.query_state)
         self.answers.focus()
         self._build_text_index(store.path)
@@ -140,9 +144,11 @@ class CodingScreen(Screen[None]):
     def _update_topbar(self) -> None:
         question = self.session.store.question(self.question_id)
         mode = "  [b red]BLIND[/]" if self.session.blind else ""
-        # The coder first: a long question text must never push it off the screen.
+        busy = cast("CoderApp", self.app).busy_note
+        busy = f"  [b reverse $warning] {busy} [/]" if busy else ""
+        # The coder and the busy state first: a long question text must never push them off.
         self.query_one("#topbar", Static).update(
-            f"[reverse] coder: {self.session.coder.name} [/]{mode}  [b]{question.id}[/]"
+            f"[reverse] coder: {self.session.coder.name} [/]{mode}{busy}  [b]{question.id}[/]"
             f"  {question.text}")
 
     # -- data ----------------------------------------------------------------------------------
@@ -335,17 +341,22 @@ class CodingScreen(Screen[None]):
         answer_id = self.answers.current_id
         if answer_id is None:
             return
-        applied = self.session.store.toggle_code(answer_id, self.session.coder, code.id)
-        self.notify(f"{'added' if applied else 'removed'} {code.output_code} {code.label}",
-                    timeout=1.5)
-        self._after_write([answer_id])
+        me = self.session.coder
+
+        def toggled(applied: bool) -> None:
+            self.notify(f"{'added' if applied else 'removed'} {code.output_code} {code.label}",
+                        timeout=1.5)
+
+        self._save(f"toggle {code.output_code} {code.label} on answer {answer_id}", answer_id,
+                   lambda store: store.toggle_code(answer_id, me, code.id), toggled)
 
     def action_no_code(self) -> None:
         answer_id = self.answers.current_id
         if answer_id is not None:
-            self.session.store.set_codes(answer_id, self.session.coder, [],
-                                         summary=f"no code applies to answer {answer_id}")
-            self._after_write([answer_id])
+            me = self.session.coder
+            self._save(f"no code applies to answer {answer_id}", answer_id,
+                       lambda store: store.set_codes(
+                           answer_id, me, [], summary=f"no code applies to answer {answer_id}"))
 
     def action_accept_suggestion(self) -> None:
         if not self._suggested:
@@ -357,23 +368,40 @@ class CodingScreen(Screen[None]):
         answer_id = self.answers.current_id
         if answer_id is None:
             return
-        flagged = self.session.store.status(answer_id, self.session.coder.id)["flagged"]
-        self.session.store.set_flag(answer_id, self.session.coder, not flagged)
-        self._after_write([answer_id])
+        me = self.session.coder
+
+        def flip(store: SQLiteStore) -> None:
+            store.set_flag(answer_id, me, not store.status(answer_id, me.id)["flagged"])
+
+        self._save(f"flag or unflag answer {answer_id}", answer_id, flip)
 
     def action_memo(self) -> None:
         answer_id = self.answers.current_id
         if answer_id is None:
             return
-        memo = self.session.store.status(answer_id, self.session.coder.id)["memo"]
+        me = self.session.coder
+        memo = self.session.store.status(answer_id, me.id)["memo"]
 
         def save(text: str | None) -> None:
             if text is not None and text != memo:
-                self.session.store.set_memo(answer_id, self.session.coder, text.strip())
-                self._after_write([answer_id])
+                self._save(f"memo on answer {answer_id}", answer_id,
+                           lambda store: store.set_memo(answer_id, me, text.strip()))
 
         self.app.push_screen(PromptDialog(f"Memo on answer {answer_id}", memo,
                                           "a note for yourself or the team"), save)
+
+    def _save(self, description: str, answer_id: int, apply: Callable[[SQLiteStore], Any],
+              saved: Callable[[Any], None] | None = None) -> None:
+        """Save a change to one answer (now, or queued while the project is busy), then redraw
+        that answer from the store."""
+
+        def done(result: Any) -> None:
+            if saved is not None:
+                saved(result)
+            if self.is_mounted:
+                self._after_write([answer_id])
+
+        cast("CoderApp", self.app).save(Write(description, apply, done))
 
     def _after_write(self, answer_ids: Iterable[int]) -> None:
         changed = list(answer_ids)

@@ -208,8 +208,8 @@ class CodeframeScreen(Screen[None]):
         parent = (code.id if under else code.parent_id) if code else None
 
         def add(label: str) -> None:
-            frame = self.session.ensure_frame(self.question_id)
-            self._run(lambda: plan_add(frame, label, parent_id=parent))
+            self._run(lambda: plan_add(self.session.ensure_frame(self.question_id), label,
+                                       parent_id=parent))
 
         where = f' under "{code.label}"' if under and code else ""
         self._ask(f"New code{where}", "", add)

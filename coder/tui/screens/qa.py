@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 
 from coder.core.agreement import AgreementReport
 from coder.core.codeframe import Codeframe
+from coder.core.errors import CoderError
 from coder.core.types import Event
 from coder.store.qa import Disagreement, code_key
 
@@ -194,7 +195,11 @@ class DisagreementsScreen(Screen[None]):
 
     def _save(self, item: Disagreement, codes: list[str]) -> None:
         store = self.session.store
-        store.adjudicate(item.answer_id, codes, self.session.coder.name)
+        try:
+            store.adjudicate(item.answer_id, codes, self.session.coder.name)
+        except CoderError as exc:  # e.g. the project is busy: nothing was saved
+            self.notify(str(exc), severity="error", timeout=6)
+            return
         self.items = [d for d in self.items if d.answer_id != item.answer_id]
         self._fill()
         self.notify(f"answer {item.answer_id} adjudicated")

@@ -20,6 +20,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from coder.core.errors import CoderError
 from coder.core.types import Event
 from coder.store import SQLiteStore
 
@@ -192,12 +193,16 @@ class QuotesScreen(Screen[None]):
             return
         answer_id = int(box.get_option_at_index(box.highlighted).id or 0)
         store, me = self.session.store, self.session.coder
-        if answer_id in self.ranked.starred:
-            store.unstar_quote(self.code_id, answer_id, me)
-            self.notify("unstarred")
-        else:
-            store.star_quote(self.code_id, answer_id, me)
-            self.notify("starred for the report")
+        try:
+            if answer_id in self.ranked.starred:
+                store.unstar_quote(self.code_id, answer_id, me)
+                self.notify("unstarred")
+            else:
+                store.star_quote(self.code_id, answer_id, me)
+                self.notify("starred for the report")
+        except CoderError as exc:  # e.g. the project is busy: nothing was saved
+            self.notify(str(exc), severity="error", timeout=6)
+            return
         self._rank()
 
     def action_preview(self) -> None:

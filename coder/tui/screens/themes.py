@@ -184,7 +184,12 @@ class ThemesScreen(Screen[None]):
         def progress(done: int, total: int) -> None:
             self.app.call_from_thread(self._progress, done, total)
 
+        def stop_if_cancelled(waited: float) -> None:  # Esc while waiting for a busy project
+            if worker.is_cancelled:
+                raise Cancelled("theme discovery cancelled")
+
         store = open_project(path)  # this thread's own connection
+        store.on_busy = stop_if_cancelled
         try:
             run_themes(store, self.question_id, coder=self.session.coder.name,
                        embedder=self.session.config.make_embedder(), on_progress=progress,
@@ -238,8 +243,12 @@ class ThemesScreen(Screen[None]):
 
         def rename(label: str | None) -> None:
             if label and label.strip() and label.strip() != theme.label:
-                self.session.store.rename_theme(theme.run_id, theme.theme_id, label.strip(),
-                                                self.session.coder.name)
+                try:
+                    self.session.store.rename_theme(theme.run_id, theme.theme_id,
+                                                    label.strip(), self.session.coder.name)
+                except CoderError as exc:  # e.g. the project is busy: nothing was saved
+                    self.notify(str(exc), severity="error", timeout=6)
+                    return
                 self.reload()
 
         self.app.push_screen(PromptDialog(f"Rename theme {theme.theme_id}", theme.label), rename)
