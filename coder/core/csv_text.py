@@ -83,8 +83,10 @@ def decode_survey_bytes(path: str, data: bytes, encoding: str | None = None) -> 
         return DecodedText(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as exc:
         utf8_error = exc
-    cut_short = utf8_error.reason == "unexpected end of data" and len(data) - utf8_error.start > 1
-    if cut_short:
+    is_utf8 = _UTF8_MULTIBYTE.search(data) is not None
+    if utf8_error.reason == "unexpected end of data" and (
+        is_utf8 or len(data) - utf8_error.start > 1
+    ):
         raise _undecodable(
             path,
             data,
@@ -94,7 +96,7 @@ def decode_survey_bytes(path: str, data: bytes, encoding: str | None = None) -> 
             f"begins a UTF-8 character that the file ends inside ({len(data) - utf8_error.start}"
             " of its bytes are there): is the file cut short?",
         )
-    if _UTF8_MULTIBYTE.search(data):
+    if is_utf8:
         bad = sum(1 for c in data.decode("utf-8", "surrogateescape") if "\udc80" <= c <= "\udcff")
         count = f"; the first of {bad} such bytes" if bad > 1 else ""
         raise _undecodable(
@@ -123,9 +125,9 @@ def decode_survey_bytes(path: str, data: bytes, encoding: str | None = None) -> 
 def text_codec(path: str, name: str) -> str:
     """The codec's canonical name; InputError if `name` is no text encoding Python knows."""
     try:
-        b"".decode(name)  # refuses bytes-to-bytes codecs such as base64
+        b"a".decode(name, "replace")  # refuses bytes-to-bytes codecs such as base64
         return codecs.lookup(name).name
-    except LookupError:
+    except (LookupError, UnicodeError):
         raise InputError(
             f"unknown encoding {quoted(name)} (for example: utf-8, cp1252, latin-1, utf-16)",
             path=path,

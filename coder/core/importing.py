@@ -71,9 +71,9 @@ def is_free_text(values: pd.Series) -> bool:
 def detect_id_column(table: SurveyTable, given: str | None) -> str:
     """The respondent ID column: the given one (checked) or the best unique, never-blank column.
 
-    A column named like an ID (``id``, ``respondent``, ``la_code`` ...) whose filled cells are
-    unique is the ID column even when some cells are blank: then the blank rows are reported
-    rather than another column silently chosen.
+    The first column named like an ID (``id``, ``respondent``, ``la_code`` ...) whose filled
+    cells are unique is the ID column even when some cells are blank: then the blank rows are
+    reported rather than another column silently chosen.
     """
     frame = table.frame
     if given is not None:
@@ -116,9 +116,9 @@ def detect_id_column(table: SurveyTable, given: str | None) -> str:
         if blank.any():
             # Named as the ID and mostly filled: the blanks are the problem, not the column.
             if named and blank.sum() * 2 <= len(blank):
-                candidates.append((0, 1, position, column, [int(i) for i in blank.nonzero()[0]]))
+                candidates.append((0, position, column, [int(i) for i in blank.nonzero()[0]]))
             continue
-        candidates.append((0 if named else 1, 0, position, column, []))
+        candidates.append((0 if named else 1, position, column, []))
     if not candidates:
         raise InputError(
             "no ID column found: no column is unique and never blank; name one with --id-column",
