@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import re
 from collections import deque
 from collections.abc import Iterator
@@ -37,7 +38,9 @@ _LABELS = {
     "utf-32-be": "UTF-32 (big-endian)",
     "cp1252": "Windows-1252",
 }
-_FORCE = "name the file's encoding with --encoding (e.g. --encoding cp1252)"
+_NAME_IT = "name the file's encoding with --encoding"
+_FORCE = f"{_NAME_IT} (e.g. --encoding cp1252)"
+_CUT_SHORT = ("truncated data", "unexpected end of data")
 
 
 @dataclass(frozen=True)
@@ -74,39 +77,31 @@ def decode_survey_bytes(path: str, data: bytes, encoding: str | None = None) -> 
         return DecodedText(text.removeprefix("\ufeff"), encoding)
     for bom, codec in _BOMS:
         if data.startswith(bom):
-            text = _strict(path, data, len(bom), codec, _unicode_problem(codec))
+            problem = f"is not valid {_LABELS[codec]}, which the file's byte order mark says it is"
+            text = _strict(path, data, len(bom), codec, f"{problem}: correct it, or {_NAME_IT}")
             return DecodedText(text, "utf-8-sig" if codec == "utf-8" else codec)
     wide = _wide_unicode(data)
     if wide is not None:
-        return DecodedText(_strict(path, data, 0, wide, _unicode_problem(wide)), wide)
+        problem = f"is not valid {_LABELS[wide]}, which the file's NUL bytes say it is"
+        return DecodedText(
+            _strict(path, data, 0, wide, f"{problem}: correct it, or {_NAME_IT}"), wide
+        )
     try:
         return DecodedText(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as exc:
         utf8_error = exc
     is_utf8 = _UTF8_MULTIBYTE.search(data) is not None
-    if utf8_error.reason == "unexpected end of data" and (
-        is_utf8 or len(data) - utf8_error.start > 1
-    ):
-        raise _undecodable(
-            path,
-            data,
-            0,
-            "utf-8",
-            utf8_error.start,
-            f"begins a UTF-8 character that the file ends inside ({len(data) - utf8_error.start}"
-            " of its bytes are there): is the file cut short?",
-        )
+    if utf8_error.reason in _CUT_SHORT and (is_utf8 or len(data) - utf8_error.start > 1):
+        raise _undecodable(path, data, 0, "utf-8", utf8_error.start, _cut_short("utf-8"))
     if is_utf8:
         bad = sum(1 for c in data.decode("utf-8", "surrogateescape") if "\udc80" <= c <= "\udcff")
-        count = f"; the first of {bad} such bytes" if bad > 1 else ""
-        raise _undecodable(
-            path,
-            data,
-            0,
-            "utf-8",
-            utf8_error.start,
-            f"is not UTF-8, though the rest of the file is{count}: correct it, or {_FORCE}",
+        problem = (
+            "is not UTF-8, though the rest of the file is: correct it"
+            if bad == 1
+            else f"is not UTF-8 (nor are {bad - 1} other bytes), though the file also holds"
+            " UTF-8 text: correct them"
         )
+        raise _undecodable(path, data, 0, "utf-8", utf8_error.start, f"{problem}, or {_FORCE}")
     text = _strict(
         path,
         data,
@@ -134,8 +129,9 @@ def text_codec(path: str, name: str) -> str:
         ) from None
 
 
-def _unicode_problem(codec: str) -> str:
-    return f"is not valid {_LABELS[codec]}, which the file is marked as: correct it, or {_FORCE}"
+def _cut_short(codec: str) -> str:
+    name = _LABELS.get(codec, codec)
+    return f"at the end of the file begins a {name} character that is cut short: is the file cut?"
 
 
 def _wide_unicode(data: bytes) -> str | None:
@@ -145,12 +141,16 @@ def _wide_unicode(data: bytes) -> str | None:
         return None
     for width, little, big in ((4, "utf-32-le", "utf-32-be"), (2, "utf-16-le", "utf-16-be")):
         units = [sample[i : i + width] for i in range(0, len(sample) - width + 1, width)]
-        if len(units) < 2:
-            continue
+        if len(units) < 8:
+            continue  # too short to tell, and too short to be a survey
         pad = b"\x00" * (width - 1)
-        if sum(u[0] != 0 and u[1:] == pad for u in units) * 2 >= len(units):
+        little_units = sum(u[0] != 0 and u[1:] == pad for u in units)
+        big_units = sum(u[-1] != 0 and u[:-1] == pad for u in units)
+        # Half the units padded one way and hardly any the other: NULs scattered through UTF-8
+        # text fall on both sides.
+        if little_units * 2 >= len(units) and big_units * 10 <= len(units):
             return little
-        if sum(u[-1] != 0 and u[:-1] == pad for u in units) * 2 >= len(units):
+        if big_units * 2 >= len(units) and little_units * 10 <= len(units):
             return big
     return None
 
@@ -159,6 +159,8 @@ def _strict(path: str, data: bytes, skip: int, codec: str, problem: str) -> str:
     try:
         return data[skip:].decode(codec)
     except UnicodeDecodeError as exc:
+        if exc.reason in _CUT_SHORT and skip + exc.end >= len(data):
+            problem = _cut_short(codec)
         raise _undecodable(
             path, data, skip, codec, skip + exc.start, problem, skip + exc.end
         ) from None
@@ -191,16 +193,42 @@ def _undecodable(
     )
 
 
+_DELIMITERS = ",;\t|"
+
+
 def sniff_delimiter(text: str) -> str:
-    """The delimiter of a CSV text: comma, semicolon, tab or bar (comma when unclear)."""
+    """The delimiter of a CSV text: comma, semicolon, tab or bar (comma when unclear).
+
+    csv.Sniffer guesses first; a guess that does not split the sample into records of one width
+    (more than one column) gives way to a delimiter that does, the one making most columns.
+    """
     sample = text[:65536]
     try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+        guess = csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
     except Exception:  # a heuristic over arbitrary text: any failure means "no clear answer"
         first = sample.split("\n", 1)[0]
-        counts = {d: first.count(d) for d in ",;\t|"}
+        counts = {d: first.count(d) for d in _DELIMITERS}
         best = max(counts, key=lambda d: counts[d])
-        return best if counts[best] else ","
+        guess = best if counts[best] else ","
+    if _even_width(sample, guess, len(text) > len(sample)):
+        return guess
+    widths = {d: _even_width(sample, d, len(text) > len(sample)) for d in _DELIMITERS}
+    best = max(widths, key=lambda d: widths[d])
+    return best if widths[best] else guess
+
+
+def _even_width(sample: str, delimiter: str, cut: bool) -> int:
+    """The width of every record of `sample` split at `delimiter` if all agree and exceed 1."""
+    if delimiter not in sample:
+        return 0
+    reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+    try:
+        widths = [len(record) for record in reader if any(c.strip() for c in record)]
+    except csv.Error:
+        return 0
+    if cut and len(widths) > 1:
+        widths.pop()  # the sample may end inside its last record
+    return widths[0] if widths and widths[0] > 1 and len(set(widths)) == 1 else 0
 
 
 # -- locating cells, by the csv module's rules but without its limits ---------------------------

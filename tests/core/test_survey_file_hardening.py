@@ -129,7 +129,10 @@ def test_utf16_cut_short_names_row_column_and_encoding(tmp_path: Path) -> None:
     data = ("id,comment\nR1,one\nR2,two words\n").encode("utf-16")[:-1]
     path = write(tmp_path / "s.csv", data)
     message = error_of(path)
-    assert message.startswith(f'{path}, row 3, column "comment": byte 0x0a is not valid UTF-16')
+    assert message.startswith(
+        f'{path}, row 3, column "comment": byte 0x0a at the end of the file begins a UTF-16'
+    )
+    assert "cut short" in message
 
 
 def test_error_rows_count_records_not_lines(tmp_path: Path) -> None:
