@@ -108,15 +108,16 @@ def detect_id_column(table: SurveyTable, given: str | None) -> str:
         return given
     candidates = []
     for position, column in enumerate(frame.columns):
-        values = frame[column].str.strip()
-        blank = (values == "").to_numpy()
+        values = [v.strip() for v in frame[column].tolist()]
+        filled = [v for v in values if v]
         named = _ID_NAME.search(column) is not None
-        if values[~blank].duplicated().any() or is_free_text(frame[column]):
+        if len(set(filled)) < len(filled) or is_free_text(frame[column]):
             continue
-        if blank.any():
+        if len(filled) < len(values):
             # Named as the ID and mostly filled: the blanks are the problem, not the column.
-            if named and blank.sum() * 2 <= len(blank):
-                candidates.append((0, position, column, [int(i) for i in blank.nonzero()[0]]))
+            if named and len(filled) * 2 >= len(values):
+                blank = [i for i, v in enumerate(values) if not v]
+                candidates.append((0, position, column, blank))
             continue
         candidates.append((0 if named else 1, position, column, []))
     if not candidates:
@@ -251,14 +252,16 @@ def plan_import(
     id_col = detect_id_column(table, id_column)
     opens = detect_open_columns(table, id_col, open_columns)
     frame = table.frame
-    attribute_columns = [c for c in frame.columns if c not in opens and c != id_col]
+    open_set = set(opens)
+    attribute_columns = [c for c in frame.columns if c not in open_set and c != id_col]
     closed = [
         c
         for c in attribute_columns
         if c in table.value_labels
-        or 0 < frame[c].str.strip().replace("", pd.NA).nunique() <= _CLOSED_MAX_DISTINCT
+        or 0 < len({v.strip() for v in frame[c].tolist()} - {""}) <= _CLOSED_MAX_DISTINCT
         and not is_free_text(frame[c])
     ]
+    closed_set = set(closed)
 
     attribute_values = {
         c: _labelled(frame[c].tolist(), table.value_labels.get(c)) for c in attribute_columns
@@ -273,7 +276,7 @@ def plan_import(
     routings: dict[bytes, Routing | None] = {}
 
     def routing_of(column: str) -> Routing | None:
-        key = (routing_frame[column].str.strip() != "").to_numpy().tobytes()
+        key = bytes(bool(v.strip()) for v in frame[column].tolist())
         if key not in routings:
             routings[key] = infer_routing(routing_frame, column, closed)
         return routings[key]
@@ -283,13 +286,13 @@ def plan_import(
         if column == id_col:
             continue
         label = normalise_text(table.column_labels.get(column, "")) or column
-        if column in opens:
+        if column in open_set:
             questions.append(
                 QuestionSpec(
                     column, label, question_kind(column, label), position, routing_of(column)
                 )
             )
-        elif column in closed:
+        elif column in closed_set:
             questions.append(
                 QuestionSpec(
                     column,
