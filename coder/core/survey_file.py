@@ -13,6 +13,7 @@ import hashlib
 import io
 import math
 import os
+import re
 import stat
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -203,6 +204,9 @@ def _table(
 # -- CSV -----------------------------------------------------------------------------------------
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
 class _Lines:
     """The lines of a text as the csv module splits them, remembering where the last one ended."""
 
@@ -211,16 +215,9 @@ class _Lines:
         self.end = 0
 
     def __iter__(self) -> Iterator[str]:
-        text, start, size = self.text, 0, len(self.text)
-        while start < size:
-            cr = text.find("\r", start)
-            lf = text.find("\n", start)
-            stop = min(p for p in (cr, lf, size) if p >= 0)
-            if stop < size:
-                stop += 2 if text.startswith("\r\n", stop) else 1
-            self.end = stop
-            yield text[start:stop]
-            start = stop
+        for line in _LINE.finditer(self.text):
+            self.end = line.end()
+            yield line.group()
 
 
 def _read_csv(p: Path, data: bytes, encoding: str | None) -> SurveyTable:

@@ -143,7 +143,7 @@ def _legacy_encoding(rng: random.Random, stem: Path) -> Case:
     path = stem.with_suffix(".csv")
     path.write_bytes(text.encode(encoding, errors="replace"))
     options = ("--encoding", encoding) if rng.random() < 0.4 else ()
-    return Case(f"legacy encoding {encoding}", path, options)
+    return Case(f"legacy encoding ({encoding})", path, options)
 
 
 def _wide_unicode(rng: random.Random, stem: Path) -> Case:
@@ -154,7 +154,7 @@ def _wide_unicode(rng: random.Random, stem: Path) -> Case:
         data = data[: rng.randrange(1, len(data))]
     path = stem.with_suffix(".csv" if delimiter == "," else ".txt")
     path.write_bytes(data)
-    return Case(f"{encoding}", path)
+    return Case(f"UTF-16 or UTF-32 ({encoding})", path)
 
 
 def _nuls(rng: random.Random, stem: Path) -> Case:
@@ -171,7 +171,7 @@ def _nuls(rng: random.Random, stem: Path) -> Case:
         data = bytes(b if rng.random() > 0.05 else 0 for b in data)
     path = stem.with_suffix(".csv")
     path.write_bytes(data)
-    return Case(f"NULs in {where}", path)
+    return Case(f"NULs and escapes ({where})", path)
 
 
 def _ragged(rng: random.Random, stem: Path) -> Case:
@@ -250,7 +250,7 @@ def _bad_headers(rng: random.Random, stem: Path) -> Case:
     else:
         path = stem.with_suffix(".csv")
         path.write_bytes(csv_text(header, rows).encode("utf-8"))
-    return Case(f"{problem} header", path)
+    return Case(f"header problem ({problem})", path)
 
 
 def _broken_zip(rng: random.Random, stem: Path) -> Case:
@@ -335,7 +335,7 @@ def _clean(rng: random.Random, stem: Path) -> Case:
         encoding = {"csv-bom": "utf-8-sig", "cp1252": "cp1252"}.get(form, "utf-8")
         path = stem.with_suffix(".tsv" if form == "tsv" else ".csv")
         path.write_bytes(text.encode(encoding, errors="replace"))
-    return Case(f"clean {form}", path, ("--open-column", "comment"))
+    return Case(f"clean ({form})", path, ("--open-column", "comment"))
 
 
 # Weights: how often each kind appears in a corpus (the wide file is slow to plan, so rare).
