@@ -13,10 +13,9 @@ import hashlib
 import io
 import math
 import os
-import re
 import stat
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -151,7 +150,7 @@ def _table(
 
     `rows` are as wide as `header`; `row_numbers` gives each row's spreadsheet row.
     """
-    kept_rows = [i for i, row in enumerate(rows) if any(cell.strip() for cell in row)]
+    kept_rows = [i for i, row in enumerate(rows) if "".join(row).strip()]
     names = [unicodedata.normalize("NFC", cell.strip()) for cell in header]
     keep: list[int] = []
     seen: dict[str, int] = {}
@@ -204,22 +203,6 @@ def _table(
 # -- CSV -----------------------------------------------------------------------------------------
 
 
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
-
-
-class _Lines:
-    """The lines of a text as the csv module splits them, remembering where the last one ended."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.end = 0
-
-    def __iter__(self) -> Iterator[str]:
-        for line in _LINE.finditer(self.text):
-            self.end = line.end()
-            yield line.group()
-
-
 def _read_csv(p: Path, data: bytes, encoding: str | None) -> SurveyTable:
     decoded = decode_survey_bytes(str(p), data, encoding)
     text = decoded.text
@@ -228,16 +211,12 @@ def _read_csv(p: Path, data: bytes, encoding: str | None) -> SurveyTable:
     delimiter = sniff_delimiter(text)
     if csv.field_size_limit() < _CSV_FIELD_LIMIT:
         csv.field_size_limit(_CSV_FIELD_LIMIT)
-    lines = _Lines(text)
-    reader = csv.reader(lines, delimiter=delimiter, strict=True)
-    records_read: list[list[str]] = []
-    record_start = 0
     try:
-        for record in reader:
-            records_read.append(record)
-            record_start = lines.end
-    except csv.Error as exc:
-        raise _csv_error(p, text, record_start, len(records_read) + 1, delimiter, exc) from None
+        records_read = list(
+            csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        )
+    except csv.Error:
+        raise _csv_error(p, text, delimiter) from None
 
     # The header is the first record with anything in it; row numbers count every record.
     header_index = next(
@@ -277,10 +256,19 @@ def _read_csv(p: Path, data: bytes, encoding: str | None) -> SurveyTable:
     )
 
 
-def _csv_error(
-    p: Path, text: str, record_start: int, row: int, delimiter: str, exc: csv.Error
-) -> InputError:
-    """The csv module's complaint about the record starting at `record_start`, located."""
+def _csv_error(p: Path, text: str, delimiter: str) -> InputError:
+    """The csv module's complaint about `text`, located: read it again, minding where records
+    start, and look into the record it refuses."""
+    buffer = io.StringIO(text, newline="")
+    reader = csv.reader(buffer, delimiter=delimiter, strict=True)
+    row, record_start = 1, 0
+    try:
+        for _ in reader:
+            row, record_start = row + 1, buffer.tell()
+    except csv.Error as error:
+        exc = error
+    else:  # pragma: no cover - the first reading failed, so this one does
+        return InputError("is not valid CSV", path=str(p))
     problem = problem_cell(text, record_start, row, delimiter)
     header_row, header = first_record(text[:record_start], delimiter)
     if problem is None:
