@@ -12,15 +12,18 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from coder.core.errors import InputError, printable, quoted
-from coder.core.normalise import CONTROL_CHARACTER, NonSubstantiveRules, normalise_text
+from coder.core.normalise import (
+    CONTROL_CHARACTER,
+    DROPPED_CONTROL,
+    NonSubstantiveRules,
+    normalise_text,
+)
 from coder.core.survey_file import SurveyTable
 from coder.core.types import QuestionKind, Routing
 
 _ID_NAME = re.compile(r"(^|[_\s-])(id|code|ref|urn|respondent|case|serial|record)([_\s-]|$)", re.I)
 _OTHER_SPECIFY = re.compile(r"other.*specif|specif.*other|(^|_)other(_text)?$|_os$", re.I)
 _CLOSED_MAX_DISTINCT = 30
-# Control characters normalise_text drops from an answer (whitespace ones become spaces).
-_STRIPPED = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -314,7 +317,7 @@ def plan_import(
         for rid, raw in zip(ids, frame[column].tolist(), strict=True):
             text = normalise_text(raw)
             # isprintable() is false for line breaks too: only then look for control characters.
-            if not raw.isprintable() and _STRIPPED.search(raw):
+            if not raw.isprintable() and DROPPED_CONTROL.search(raw):
                 cleaned += 1
             answers.append(AnswerSpec(rid, column, raw, text, rules.reason(text)))
     notes = table.notes
