@@ -131,7 +131,7 @@ def text_codec(path: str, name: str) -> str:
 
 def _cut_short(codec: str) -> str:
     name = _LABELS.get(codec, codec)
-    return f"at the end of the file begins a {name} character that is cut short: is the file cut?"
+    return f"is the start of a {name} character cut short at the end of the file: is it truncated?"
 
 
 def _wide_unicode(data: bytes) -> str | None:

@@ -130,7 +130,7 @@ def test_utf16_cut_short_names_row_column_and_encoding(tmp_path: Path) -> None:
     path = write(tmp_path / "s.csv", data)
     message = error_of(path)
     assert message.startswith(
-        f'{path}, row 3, column "comment": byte 0x0a at the end of the file begins a UTF-16'
+        f'{path}, row 3, column "comment": byte 0x0a is the start of a UTF-16 (little-endian)'
     )
     assert "cut short" in message
 
