@@ -29,6 +29,13 @@ def init(project: str) -> None:
 )
 @click.option("--wave", default=None, help='Wave to import into (default: the latest, or "1").')
 @click.option("--sheet", default=None, help="XLSX sheet (default: the first).")
+@click.option(
+    "--encoding",
+    default=None,
+    metavar="NAME",
+    help="Text encoding of a CSV or .sav file, e.g. cp1252 (default: UTF-8, UTF-16 by its BOM,"
+    " or Windows-1252 for a file with no UTF-8 in it).",
+)
 @coder_option
 def import_(
     file: str,
@@ -37,9 +44,11 @@ def import_(
     open_columns: tuple[str, ...],
     wave: str | None,
     sheet: str | None,
+    encoding: str | None,
     coder_name: str | None,
 ) -> None:
     """Import a survey export FILE (.csv, .xlsx, .sav) into the project, all or nothing."""
+    from coder.core.errors import printable
     from coder.services.importing import import_survey
 
     with open_store(project) as store, progress("importing") as on_progress:
@@ -50,18 +59,23 @@ def import_(
             id_column=id_column,
             open_columns=open_columns or None,
             sheet=sheet,
+            encoding=encoding,
             coder=resolve_coder(coder_name),
             on_progress=on_progress,
         )
     click.echo(
-        f"{file} -> wave {result.wave}: ID column {plan.id_column};"
-        f" open questions {', '.join(plan.open_question_ids)}"
+        printable(
+            f"{file} -> wave {result.wave}: ID column {plan.id_column};"
+            f" open questions {', '.join(plan.open_question_ids)}"
+        )
     )
     click.echo(
         f"  respondents added {result.respondents_added}, answers added"
         f" {result.answers_added}, changed {result.answers_changed}, unchanged"
         f" {result.answers_unchanged}"
     )
+    for note in plan.notes:
+        click.echo(f"  note: {note}", err=True)
     if result.answers_changed_coded:
         click.echo(
             f"  note: {result.answers_changed_coded} changed answers were already coded;"

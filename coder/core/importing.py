@@ -11,8 +11,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from coder.core.errors import InputError
-from coder.core.normalise import NonSubstantiveRules, normalise_text
+from coder.core.errors import InputError, printable, quoted
+from coder.core.normalise import (
+    CONTROL_CHARACTER,
+    DROPPED_CONTROL,
+    NonSubstantiveRules,
+    normalise_text,
+)
 from coder.core.survey_file import SurveyTable
 from coder.core.types import QuestionKind, Routing
 
@@ -49,6 +54,7 @@ class ImportPlan:
     questions: tuple[QuestionSpec, ...]
     respondents: tuple[tuple[str, dict[str, str]], ...]
     answers: tuple[AnswerSpec, ...]
+    notes: tuple[str, ...] = ()  # how the file was read, what was cleaned: for the user
 
     @property
     def open_question_ids(self) -> list[str]:
@@ -66,46 +72,98 @@ def is_free_text(values: pd.Series) -> bool:
 
 
 def detect_id_column(table: SurveyTable, given: str | None) -> str:
-    """The respondent ID column: the given one (checked) or the best unique, never-blank column."""
+    """The respondent ID column: the given one (checked) or the best unique, never-blank column.
+
+    The first column named like an ID (``id``, ``respondent``, ``la_code`` ...) whose filled
+    cells are unique is the ID column even when some cells are blank: then the blank rows are
+    reported rather than another column silently chosen.
+    """
     frame = table.frame
     if given is not None:
         if given not in frame.columns:
             raise InputError(
-                f'no ID column "{given}" (columns: {", ".join(frame.columns)})', path=table.path
+                f"no ID column {quoted(given)} (columns: {_names(frame.columns)})",
+                path=table.path,
             )
         values = frame[given]
-        for index, value in enumerate(values.tolist()):
-            if not value.strip():
-                raise InputError(
-                    "missing respondent ID",
-                    path=table.path,
-                    row=table.row_number(index),
-                    column=given,
-                )
+        blank = [i for i, value in enumerate(values.tolist()) if not value.strip()]
+        if blank:
+            also = f" (also in rows {_rows(table, blank[1:])})" if len(blank) > 1 else ""
+            raise InputError(
+                f"missing respondent ID{also}",
+                path=table.path,
+                row=table.row_number(blank[0]),
+                column=given,
+            )
         duplicated = values.str.strip().duplicated(keep="first")
         if duplicated.any():
             index = int(duplicated.to_numpy().nonzero()[0][0])
             value = values.iloc[index].strip()
             first = int((values.str.strip() == value).to_numpy().nonzero()[0][0])
             raise InputError(
-                f'duplicate respondent ID "{value}" (first seen in row {table.row_number(first)})',
+                f"duplicate respondent ID {quoted(value)}"
+                f" (first seen in row {table.row_number(first)})",
                 path=table.path,
                 row=table.row_number(index),
                 column=given,
             )
+        _check_id_characters(table, given)
         return given
     candidates = []
     for position, column in enumerate(frame.columns):
-        values = frame[column].str.strip()
-        if (values == "").any() or values.duplicated().any() or is_free_text(frame[column]):
+        values = [v.strip() for v in frame[column].tolist()]
+        filled = [v for v in values if v]
+        named = _ID_NAME.search(column) is not None
+        if len(set(filled)) < len(filled) or is_free_text(frame[column]):
             continue
-        candidates.append((0 if _ID_NAME.search(column) else 1, position, column))
+        if len(filled) < len(values):
+            # Named as the ID and mostly filled: the blanks are the problem, not the column.
+            if named and len(filled) * 2 >= len(values):
+                blank = [i for i, v in enumerate(values) if not v]
+                candidates.append((0, position, column, blank))
+            continue
+        candidates.append((0 if named else 1, position, column, []))
     if not candidates:
         raise InputError(
             "no ID column found: no column is unique and never blank; name one with --id-column",
             path=table.path,
         )
-    return str(min(candidates)[2])
+    *_, column, blank_rows = min(candidates)
+    if blank_rows:
+        raise InputError(
+            f"missing respondent ID in row{'s' if len(blank_rows) > 1 else ''}"
+            f" {_rows(table, blank_rows)} (this column looks like the ID column); fill them in,"
+            " or name the ID column with --id-column",
+            path=table.path,
+            row=table.row_number(blank_rows[0]),
+            column=str(column),
+        )
+    _check_id_characters(table, str(column))
+    return str(column)
+
+
+def _names(columns: Sequence[str], shown: int = 20) -> str:
+    text = ", ".join(printable(c, limit=40) for c in columns[:shown])
+    return text + (f" and {len(columns) - shown} more" if len(columns) > shown else "")
+
+
+def _rows(table: SurveyTable, indexes: Sequence[int], shown: int = 5) -> str:
+    """Spreadsheet rows of data rows `indexes`, the first few and how many more."""
+    text = ", ".join(str(table.row_number(i)) for i in indexes[:shown])
+    return text + (f" and {len(indexes) - shown} more" if len(indexes) > shown else "")
+
+
+def _check_id_characters(table: SurveyTable, column: str) -> None:
+    for index, value in enumerate(table.frame[column].tolist()):
+        control = CONTROL_CHARACTER.search(value)
+        if control:
+            raise InputError(
+                f"respondent ID {quoted(value.strip())} holds a control character"
+                f" ({printable(control.group())}); correct it in the file",
+                path=table.path,
+                row=table.row_number(index),
+                column=column,
+            )
 
 
 def detect_open_columns(
@@ -117,7 +175,7 @@ def detect_open_columns(
         for column in given:
             if column not in frame.columns:
                 raise InputError(
-                    f'no open column "{column}" (columns: {", ".join(frame.columns)})',
+                    f"no open column {quoted(column)} (columns: {_names(frame.columns)})",
                     path=table.path,
                 )
             if column == id_column:
@@ -197,14 +255,16 @@ def plan_import(
     id_col = detect_id_column(table, id_column)
     opens = detect_open_columns(table, id_col, open_columns)
     frame = table.frame
-    attribute_columns = [c for c in frame.columns if c not in opens and c != id_col]
+    open_set = set(opens)
+    attribute_columns = [c for c in frame.columns if c not in open_set and c != id_col]
     closed = [
         c
         for c in attribute_columns
         if c in table.value_labels
-        or 0 < frame[c].str.strip().replace("", pd.NA).nunique() <= _CLOSED_MAX_DISTINCT
+        or 0 < len({v.strip() for v in frame[c].tolist()} - {""}) <= _CLOSED_MAX_DISTINCT
         and not is_free_text(frame[c])
     ]
+    closed_set = set(closed)
 
     attribute_values = {
         c: _labelled(frame[c].tolist(), table.value_labels.get(c)) for c in attribute_columns
@@ -214,22 +274,28 @@ def plan_import(
         {**{c: attribute_values[c] for c in closed}, **{c: frame[c].tolist() for c in opens}},
         dtype=object,
     )
+    # Routing depends only on who answered, so open questions answered by the same
+    # respondents share one answer (a file with thousands of columns has few distinct ones).
+    routings: dict[bytes, Routing | None] = {}
+
+    def routing_of(column: str) -> Routing | None:
+        key = bytes(bool(v.strip()) for v in frame[column].tolist())
+        if key not in routings:
+            routings[key] = infer_routing(routing_frame, column, closed)
+        return routings[key]
+
     questions: list[QuestionSpec] = []
     for position, column in enumerate(frame.columns):
         if column == id_col:
             continue
-        label = table.column_labels.get(column, "") or column
-        if column in opens:
+        label = normalise_text(table.column_labels.get(column, "")) or column
+        if column in open_set:
             questions.append(
                 QuestionSpec(
-                    column,
-                    label,
-                    question_kind(column, label),
-                    position,
-                    infer_routing(routing_frame, column, closed),
+                    column, label, question_kind(column, label), position, routing_of(column)
                 )
             )
-        elif column in closed:
+        elif column in closed_set:
             questions.append(
                 QuestionSpec(
                     column,
@@ -246,15 +312,25 @@ def plan_import(
         for i, rid in enumerate(ids)
     )
     answers: list[AnswerSpec] = []
+    cleaned = 0
     for column in opens:
         for rid, raw in zip(ids, frame[column].tolist(), strict=True):
             text = normalise_text(raw)
+            # isprintable() is false for line breaks too: only then look for control characters.
+            if not raw.isprintable() and DROPPED_CONTROL.search(raw):
+                cleaned += 1
             answers.append(AnswerSpec(rid, column, raw, text, rules.reason(text)))
-    return ImportPlan(table.path, id_col, tuple(questions), respondents, tuple(answers))
+    notes = table.notes
+    if cleaned:
+        notes += (
+            f"control characters removed from {cleaned} answer{'s' if cleaned > 1 else ''}"
+            " (the text as given is kept as their raw text)",
+        )
+    return ImportPlan(table.path, id_col, tuple(questions), respondents, tuple(answers), notes)
 
 
 def _labelled(values: list[str], labels: dict[str, str] | None) -> list[str]:
     stripped = [normalise_text(v) for v in values]
     if not labels:
         return stripped
-    return [labels.get(v, v) for v in stripped]
+    return [normalise_text(labels[v]) if v in labels else v for v in stripped]

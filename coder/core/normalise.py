@@ -37,13 +37,25 @@ DEFAULT_NON_SUBSTANTIVE: tuple[str, ...] = (
 )
 
 _WS = re.compile(r"\s+")
+# Control characters a column name or a respondent ID must not hold: C0 but tab, line feed and
+# carriage return; DEL; C1.
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Terminal escape sequences (ESC [ ... final byte) go whole; other control characters that are
+# not whitespace (NUL, ESC, DEL, C1 ...) are dropped. Whitespace controls become spaces below.
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+DROPPED_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 _DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2019": "'", "\u2018": "'"})
 _EDGE_PUNCT = re.compile(r"^[\s\"'`.,;:!?()\[\]]+|[\s\"'`.,;:!?()\[\]]+$")
 
 
 def normalise_text(raw: str) -> str:
-    """Unicode NFC, every run of whitespace (incl. non-breaking) to one space, trimmed."""
-    return _WS.sub(" ", unicodedata.normalize("NFC", raw).replace("\u00a0", " ")).strip()
+    """Unicode NFC, control characters removed, every run of whitespace to one space, trimmed.
+
+    The raw text is kept beside this one: what is shown, matched and coded is free of NULs and
+    terminal escapes, while the file's own text stays on record.
+    """
+    text = DROPPED_CONTROL.sub("", _ANSI_ESCAPE.sub("", raw))
+    return _WS.sub(" ", unicodedata.normalize("NFC", text).replace("\u00a0", " ")).strip()
 
 
 def match_key(text: str) -> str:

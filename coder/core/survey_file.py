@@ -1,23 +1,44 @@
 """Read a survey export (CSV, XLSX, SPSS .sav) into a table of strings; no SQL, no UI.
 
-Rows are numbered as a spreadsheet shows them: the header is row 1, the first answer row 2.
+Rows are numbered as a spreadsheet shows them: the header is row 1, the first answer row 2, and a
+cell holding a line break does not shift the rows after it. Every format passes the same checks:
+the header's names are present, unique after Unicode normalisation and free of control
+characters; rows blank in every cell are skipped; a column with neither name nor data is ignored.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import math
+import os
+import stat
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from coder.core.errors import InputError
+from coder.core.csv_text import (
+    decode_survey_bytes,
+    first_record,
+    problem_cell,
+    sniff_delimiter,
+    text_codec,
+)
+from coder.core.errors import InputError, printable, quoted
+from coder.core.normalise import CONTROL_CHARACTER
 
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 SAV_SUFFIXES = {".sav", ".zsav"}
+
+# Beyond Excel's own limits a sheet is damaged, and reading on would take minutes.
+_EXCEL_MAX_ROWS = 1_048_576
+# The csv module's default (131,072 characters) refuses long answers; a cell is bounded by the file.
+_CSV_FIELD_LIMIT = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -31,130 +52,242 @@ class SurveyTable:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
+    rows: tuple[int, ...] = ()  # spreadsheet row of each data row; empty: index + 2
+    notes: tuple[str, ...] = ()  # what the user should know about how the file was read
+    sha256: str | None = None  # of the bytes read
 
     def row_number(self, index: int) -> int:
         """Spreadsheet row number of the 0-based data row `index`."""
-        return index + 2
+        return self.rows[index] if self.rows else index + 2
 
 
-def read_survey(path: str | Path, *, sheet: str | None = None) -> SurveyTable:
-    """Read a CSV, XLSX or SPSS file; raise InputError naming file, row and column on bad input."""
+def read_survey(
+    path: str | Path, *, sheet: str | None = None, encoding: str | None = None
+) -> SurveyTable:
+    """Read a CSV, XLSX or SPSS file; raise InputError naming file, row and column on bad input.
+
+    Args:
+        path: The file. Pipes, devices and other non-regular files are refused unread.
+        sheet: The XLSX sheet (default: the first).
+        encoding: Read a CSV or .sav file in this encoding instead of detecting it (CSV: UTF-8
+            with or without BOM, UTF-16/32 by BOM or by the NULs of mostly-ASCII text, else
+            Windows-1252 when the file holds no UTF-8 at all).
+    """
     p = Path(path)
-    if not p.exists():
-        raise InputError("file not found", path=str(p))
-    if p.is_dir():
-        raise InputError("is a directory, not a survey file", path=str(p))
     suffix = p.suffix.lower()
-    if suffix in XLSX_SUFFIXES:
-        table = _read_xlsx(p, sheet)
-    elif suffix in SAV_SUFFIXES:
-        table = _read_sav(p)
-    elif suffix in CSV_SUFFIXES or suffix == "":
-        table = _read_csv(p)
-    else:
+    _check_regular(p, _mode(p))
+    if suffix not in CSV_SUFFIXES | XLSX_SUFFIXES | SAV_SUFFIXES and suffix != "":
         raise InputError(
-            f'unsupported file type "{suffix}" (use .csv, .tsv, .xlsx or .sav)', path=str(p)
+            f"unsupported file type {quoted(suffix)} (use .csv, .tsv, .xlsx or .sav)", path=str(p)
         )
-    _check_header(table)
-    return table
-
-
-def _check_header(table: SurveyTable) -> None:
-    seen: dict[str, int] = {}
-    for position, name in enumerate(table.frame.columns, start=1):
-        if not str(name).strip():
-            raise InputError(f"column {position} has no name in the header", path=table.path, row=1)
-        if name in seen:
+    if encoding is not None:
+        text_codec(str(p), encoding)
+        if suffix in XLSX_SUFFIXES:
             raise InputError(
-                f"duplicate column name (columns {seen[name]} and {position})",
-                path=table.path,
-                row=1,
-                column=str(name),
+                "--encoding applies to CSV and SPSS files; an Excel workbook names its own",
+                path=str(p),
+            )
+    data = _read_bytes(p)
+    if suffix in XLSX_SUFFIXES:
+        return _read_xlsx(p, data, sheet)
+    if suffix in SAV_SUFFIXES:
+        return _read_sav(p, data, encoding)
+    return _read_csv(p, data, encoding)
+
+
+def _mode(p: Path) -> int:
+    try:
+        return p.stat().st_mode
+    except FileNotFoundError:
+        raise InputError("file not found", path=str(p)) from None
+    except OSError as exc:
+        raise InputError(f"cannot be read: {exc.strerror or exc}", path=str(p)) from None
+
+
+def _read_bytes(p: Path) -> bytes:
+    """The file's bytes, read only if it is still a regular file (a pipe would hang the read)."""
+    try:
+        # Non-blocking, so that a file swapped for a pipe since the look above cannot hang us.
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            _check_regular(p, os.fstat(handle.fileno()).st_mode)
+            data = handle.read()
+    except OSError as exc:
+        raise InputError(f"cannot be read: {exc.strerror or exc}", path=str(p)) from None
+    if not data:
+        raise InputError("the file is empty", path=str(p))
+    return data
+
+
+def _check_regular(p: Path, mode: int) -> None:
+    if stat.S_ISDIR(mode):
+        raise InputError("is a directory, not a survey file", path=str(p))
+    if not stat.S_ISREG(mode):
+        kind = (
+            "a named pipe"
+            if stat.S_ISFIFO(mode)
+            else "a socket"
+            if stat.S_ISSOCK(mode)
+            else "a device"
+        )
+        raise InputError(
+            f"is {kind}, not a regular file; save the survey export to a file and import that",
+            path=str(p),
+        )
+
+
+# -- one rule for every format's header and rows -------------------------------------------------
+
+
+def _table(
+    p: Path,
+    header: Sequence[str],
+    header_row: int,
+    rows: list[list[str]],
+    row_numbers: list[int],
+) -> tuple[pd.DataFrame, tuple[int, ...]]:
+    """Check the header, drop blank rows and nameless empty columns: (frame, spreadsheet rows).
+
+    `rows` are as wide as `header`; `row_numbers` gives each row's spreadsheet row.
+    """
+    kept_rows = [i for i, row in enumerate(rows) if "".join(row).strip()]
+    names = [unicodedata.normalize("NFC", cell.strip()) for cell in header]
+    keep: list[int] = []
+    seen: dict[str, int] = {}
+    for position, name in enumerate(names, start=1):
+        control = CONTROL_CHARACTER.search(name)
+        if control:
+            raise InputError(
+                f"the column name {quoted(name)} holds a control character"
+                f" ({printable(control.group())}); rename the column",
+                path=str(p),
+                row=header_row,
+                column=f"#{position}",
+            )
+        if not name:
+            first = next((i for i in kept_rows if rows[i][position - 1].strip()), None)
+            if first is None:
+                continue  # a column with neither a name nor data says nothing
+            raise InputError(
+                f"column {position} has no name in the header but holds data"
+                f" (first in row {row_numbers[first]})",
+                path=str(p),
+                row=header_row,
+            )
+        if name in seen:
+            earlier = seen[name]
+            spelling = (
+                "; the two names differ only in how accented letters are encoded"
+                if header[earlier - 1].strip() != header[position - 1].strip()
+                else ""
+            )
+            raise InputError(
+                f"duplicate column name (columns {earlier} and {position}){spelling}",
+                path=str(p),
+                row=header_row,
+                column=name,
             )
         seen[name] = position
-    if table.frame.empty:
-        raise InputError("the file has a header but no rows", path=table.path)
+        keep.append(position - 1)
+    if not kept_rows:
+        raise InputError("the file has a header but no rows", path=str(p))
+    columns = [names[i] for i in keep]
+    if len(keep) == len(names):
+        body = [rows[i] for i in kept_rows]
+    else:
+        body = [[rows[i][j] for j in keep] for i in kept_rows]
+    frame = pd.DataFrame(body, columns=columns, dtype=object)
+    return frame, tuple(row_numbers[i] for i in kept_rows)
 
 
-def _decode(p: Path, data: bytes) -> tuple[str, str]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        try:
-            return data[3:].decode("utf-8"), "utf-8-sig"
-        except UnicodeDecodeError as exc:
-            raise _undecodable(p, data, exc.start + 3) from None
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as utf8_error:
-        try:
-            return data.decode("cp1252"), "cp1252"
-        except UnicodeDecodeError:
-            raise _undecodable(p, data, utf8_error.start) from None
+# -- CSV -----------------------------------------------------------------------------------------
 
 
-def _undecodable(p: Path, data: bytes, offset: int) -> InputError:
-    line = data.count(b"\n", 0, offset) + 1
-    start = data.rfind(b"\n", 0, offset) + 1
-    prefix = data[start:offset].decode("utf-8", errors="replace")
-    field_number = len(next(csv.reader([prefix]), [""]))  # which field the bad byte is in
-    header = data.split(b"\n", 1)[0].decode("utf-8", errors="replace")
-    names = next(csv.reader([header.lstrip("\ufeff")]), [])
-    column = names[field_number - 1] if 0 < field_number <= len(names) else f"#{field_number}"
-    return InputError(
-        f"byte 0x{data[offset]:02x} is neither UTF-8 nor Windows-1252 text"
-        " (save the file as UTF-8 and import again)",
-        path=str(p),
-        row=line,
-        column=column,
-    )
-
-
-def _sniff_delimiter(text: str) -> str:
-    sample = text[:65536]
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-    except csv.Error:
-        first = sample.split("\n", 1)[0]
-        counts = {d: first.count(d) for d in ",;\t|"}
-        best = max(counts, key=lambda d: counts[d])
-        return best if counts[best] else ","
-
-
-def _read_csv(p: Path) -> SurveyTable:
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot be read: {exc.strerror}", path=str(p)) from None
-    if not data.strip():
+def _read_csv(p: Path, data: bytes, encoding: str | None) -> SurveyTable:
+    decoded = decode_survey_bytes(str(p), data, encoding)
+    text = decoded.text
+    if not text.strip():
         raise InputError("the file is empty", path=str(p))
-    text, encoding = _decode(p, data)
-    delimiter = _sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    delimiter = sniff_delimiter(text)
+    if csv.field_size_limit() < _CSV_FIELD_LIMIT:
+        csv.field_size_limit(_CSV_FIELD_LIMIT)
     try:
-        header = next(reader)
-        width = len(header)
-        rows: list[list[str]] = []
-        for row in reader:
-            if len(row) != width:
-                if not any(cell.strip() for cell in row):
-                    continue  # a trailing blank line is not a ragged row
-                row_number = reader.line_num
-                missing_or_extra = "fewer" if len(row) < width else "more"
-                column = header[min(len(row), width) - 1] if len(row) < width else f"#{width + 1}"
-                raise InputError(
-                    f"has {len(row)} fields where the header has {width} ({missing_or_extra}"
-                    f" than the header; check for an unquoted {delimiter!r} or a missing quote)",
-                    path=str(p),
-                    row=row_number,
-                    column=column,
-                )
-            rows.append(row)
-    except csv.Error as exc:
-        raise InputError(f"is not valid CSV: {exc}", path=str(p), row=reader.line_num) from None
-    header = [h.strip() for h in header]
-    frame = (
-        pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header)
+        records_read = list(
+            csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        )
+    except csv.Error:
+        raise _csv_error(p, text, delimiter) from None
+
+    # The header is the first record with anything in it; row numbers count every record.
+    header_index = next(
+        (i for i, record in enumerate(records_read) if any(c.strip() for c in record)), None
     )
-    return SurveyTable(str(p), frame, encoding=encoding, delimiter=delimiter)
+    if header_index is None:
+        raise InputError("the file is empty (no line has any text)", path=str(p))
+    header = records_read[header_index]
+    width = len(header)
+    rows: list[list[str]] = []
+    row_numbers: list[int] = []
+    for index in range(header_index + 1, len(records_read)):
+        row = records_read[index]
+        if len(row) != width:
+            if not any(cell.strip() for cell in row):
+                continue  # a blank line is not a ragged row
+            missing_or_extra = "fewer" if len(row) < width else "more"
+            column = header[min(len(row), width) - 1] if len(row) < width else f"#{width + 1}"
+            raise InputError(
+                f"has {len(row)} fields where the header has {width} ({missing_or_extra}"
+                f" than the header; check for an unquoted {delimiter!r} or a missing quote)",
+                path=str(p),
+                row=index + 1,
+                column=column.strip(),
+            )
+        rows.append(row)
+        row_numbers.append(index + 1)
+    frame, numbers = _table(p, header, header_index + 1, rows, row_numbers)
+    return SurveyTable(
+        str(p),
+        frame,
+        rows=numbers,
+        encoding=decoded.encoding,
+        delimiter=delimiter,
+        notes=decoded.notes,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
+
+
+def _csv_error(p: Path, text: str, delimiter: str) -> InputError:
+    """The csv module's complaint about `text`, located: read it again, minding where records
+    start, and look into the record it refuses."""
+    buffer = io.StringIO(text, newline="")
+    reader = csv.reader(buffer, delimiter=delimiter, strict=True)
+    row, record_start = 1, 0
+    try:
+        for _ in reader:
+            row, record_start = row + 1, buffer.tell()
+    except csv.Error as error:
+        exc = error
+    else:  # pragma: no cover - the first reading failed, so this one does
+        return InputError("is not valid CSV", path=str(p))
+    problem = problem_cell(text, record_start, row, delimiter)
+    header_row, header = first_record(text[:record_start], delimiter)
+    if problem is None:
+        return InputError(f"is not valid CSV ({exc})", path=str(p), row=row)
+    cell_row, cell_column, unclosed = problem
+    column = ""
+    if cell_row > header_row and cell_column <= len(header):
+        column = header[cell_column - 1].strip()
+    if unclosed:
+        message = 'a quoted cell is never closed: the file ends inside it (is a closing " missing?)'
+    else:
+        message = (
+            "text follows the closing quote of a quoted cell (a quote inside a quoted cell"
+            ' must be doubled: "")'
+        )
+    return InputError(message, path=str(p), row=cell_row, column=column or f"#{cell_column}")
+
+
+# -- XLSX ----------------------------------------------------------------------------------------
 
 
 def _cell_to_str(value: object) -> str:
@@ -178,31 +311,92 @@ def _stringify(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _read_xlsx(p: Path, sheet: str | None) -> SurveyTable:
+def _xlsx_cell(cell: object) -> str:
+    """A cell's text as pandas' Excel reader gives it: error cells blank, whole numbers as ints."""
+    value = getattr(cell, "value", None)
+    kind = getattr(cell, "data_type", None)
+    if value is None or kind == "e":
+        return ""
+    if kind == "n" and isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return str(int(value))
+    return _cell_to_str(value)
+
+
+def _read_xlsx(p: Path, data: bytes, sheet: str | None) -> SurveyTable:
+    from openpyxl import load_workbook
+
     try:
-        book = pd.ExcelFile(p, engine="openpyxl")
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl raises many kinds for damaged files
-        raise InputError(f"cannot be read as an Excel workbook ({exc})", path=str(p)) from None
-    names = [str(n) for n in book.sheet_names]
-    chosen = sheet if sheet is not None else names[0]
-    if chosen not in names:
-        raise InputError(f'has no sheet "{chosen}" (sheets: {", ".join(names)})', path=str(p))
-    frame = pd.read_excel(
-        book, sheet_name=chosen, dtype=object, header=0, keep_default_na=False, na_values=[]
+        raise InputError(
+            f"cannot be read as an Excel workbook ({_reason(exc)})", path=str(p)
+        ) from None
+    try:
+        names = [str(n) for n in book.sheetnames]
+        if not names:
+            raise InputError("the workbook has no sheets", path=str(p))
+        chosen = sheet if sheet is not None else names[0]
+        if chosen not in names:
+            raise InputError(
+                f"has no sheet {quoted(chosen)} (sheets: {', '.join(names)})", path=str(p)
+            )
+        worksheet = book[chosen]
+        if not hasattr(worksheet, "iter_rows"):
+            raise InputError(f"sheet {quoted(chosen)} is a chart, not a table", path=str(p))
+        if hasattr(worksheet, "reset_dimensions"):
+            worksheet.reset_dimensions()  # declared dimensions can be wrong; read what is there
+        cells: list[list[str]] = []
+        for number, row in enumerate(worksheet.iter_rows(), start=1):
+            if number > _EXCEL_MAX_ROWS:
+                raise InputError(
+                    f"sheet {quoted(chosen)} has rows beyond Excel's last row"
+                    f" ({_EXCEL_MAX_ROWS:,}): the workbook is damaged",
+                    path=str(p),
+                )
+            cells.append([_xlsx_cell(c) for c in row])
+    except InputError:
+        raise
+    except Exception as exc:  # damaged sheet XML, shared strings, styles ...
+        raise InputError(
+            f"cannot be read as an Excel workbook: a part of it is damaged ({_reason(exc)})",
+            path=str(p),
+        ) from None
+    finally:
+        book.close()
+    header_index = next((i for i, row in enumerate(cells) if any(c.strip() for c in row)), None)
+    if header_index is None:
+        raise InputError(f"sheet {quoted(chosen)} is empty", path=str(p))
+    width = max(len(row) for row in cells[header_index:])
+    padded = [row + [""] * (width - len(row)) for row in cells[header_index:]]
+    frame, numbers = _table(
+        p, padded[0], header_index + 1, padded[1:], list(range(header_index + 2, len(cells) + 1))
     )
-    if frame.columns.size == 0:
-        raise InputError(f'sheet "{chosen}" is empty', path=str(p))
-    frame = frame.dropna(how="all")
-    return SurveyTable(str(p), _stringify(frame).reset_index(drop=True), sheet=chosen)
+    return SurveyTable(
+        str(p),
+        frame,
+        rows=numbers,
+        sheet=chosen,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )
 
 
-def _read_sav(p: Path) -> SurveyTable:
+def _reason(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return printable(text, limit=200)
+
+
+# -- SPSS ----------------------------------------------------------------------------------------
+
+
+def _read_sav(p: Path, data: bytes, encoding: str | None) -> SurveyTable:
     import pyreadstat
 
     try:
-        frame, meta = pyreadstat.read_sav(str(p), apply_value_formats=False)
+        frame, meta = pyreadstat.read_sav(str(p), apply_value_formats=False, encoding=encoding)
     except Exception as exc:  # pyreadstat.ReadstatError and OSError
-        raise InputError(f"cannot be read as an SPSS .sav file ({exc})", path=str(p)) from None
+        raise InputError(
+            f"cannot be read as an SPSS .sav file ({_reason(exc)})", path=str(p)
+        ) from None
     labels = {
         name: label
         for name, label in zip(meta.column_names, meta.column_labels or [], strict=False)
@@ -212,4 +406,20 @@ def _read_sav(p: Path) -> SurveyTable:
         column: {_cell_to_str(code): str(label) for code, label in mapping.items()}
         for column, mapping in (meta.variable_value_labels or {}).items()
     }
-    return SurveyTable(str(p), _stringify(frame), column_labels=labels, value_labels=value_labels)
+    text = _stringify(frame)
+    table, numbers = _table(
+        p,
+        [str(c) for c in frame.columns],
+        1,
+        text.to_numpy(dtype=object).tolist(),
+        list(range(2, len(text) + 2)),
+    )
+    return SurveyTable(
+        str(p),
+        table,
+        rows=numbers,
+        column_labels=labels,
+        value_labels=value_labels,
+        encoding=encoding,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )

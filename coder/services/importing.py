@@ -31,16 +31,21 @@ def import_survey(
     id_column: str | None = None,
     open_columns: Sequence[str] | None = None,
     sheet: str | None = None,
+    encoding: str | None = None,
     coder: str | None = None,
     on_progress: Callable[[int, int], None] | None = None,
     cancel: threading.Event | None = None,
 ) -> tuple[ImportPlan, ImportResult]:
-    """Import `path` into the project; raises InputError (nothing written) on bad input."""
-    table = read_survey(path, sheet=sheet)
+    """Import `path` into the project; raises InputError (nothing written) on bad input.
+
+    `encoding` forces the text encoding of a CSV or .sav file (default: detected); the plan's
+    notes say how the file was read and what was cleaned.
+    """
+    table = read_survey(path, sheet=sheet, encoding=encoding)
     plan = plan_import(
         table, id_column=id_column, open_columns=open_columns, rules=non_substantive_rules(store)
     )
-    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    digest = table.sha256 or hashlib.sha256(Path(path).read_bytes()).hexdigest()
     if wave is None:
         waves = store.waves()
         wave = waves[-1].name if waves else DEFAULT_WAVE
