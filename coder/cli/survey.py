@@ -48,7 +48,7 @@ def import_(
     coder_name: str | None,
 ) -> None:
     """Import a survey export FILE (.csv, .xlsx, .sav) into the project, all or nothing."""
-    from coder.core.errors import printable
+    from coder.core.printable import printable
     from coder.services.importing import import_survey
 
     with open_store(project) as store, progress("importing") as on_progress:

@@ -14,7 +14,8 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from coder.core.errors import InputError, quoted
+from coder.core.errors import InputError
+from coder.core.printable import quoted
 
 # A well-formed UTF-8 sequence of two to four bytes (RFC 3629: no overlongs, no surrogates).
 _UTF8_MULTIBYTE = re.compile(

@@ -1,35 +1,8 @@
-"""Exceptions shared by every layer, and how user text is quoted in them; depends on nothing."""
+"""Exceptions shared by every layer; depends on nothing but `coder.core.printable`."""
 
 from __future__ import annotations
 
-import re
-
-# Control characters (C0, DEL, C1) and the bidirectional overrides that can reorder a terminal
-# line: text read from a user's file must never drive the terminal an error is printed on.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_NAMED_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
-
-
-def printable(text: str, *, limit: int | None = None) -> str:
-    """`text` safe to show on a terminal: control characters escaped (ESC as ``\\x1b``).
-
-    Args:
-        text: Any text, typically read from a user's file.
-        limit: If given, keep at most this many characters of `text` and mark the cut with "...".
-    """
-    if limit is not None and len(text) > limit:
-        text = text[:limit] + "..."
-    return _UNPRINTABLE.sub(lambda m: _NAMED_ESCAPES.get(m.group(), _escape(m.group())), text)
-
-
-def _escape(char: str) -> str:
-    code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def quoted(text: str, *, limit: int = 60) -> str:
-    """User text for an error message: in double quotes, escaped and cut to `limit` characters."""
-    return f'"{printable(text, limit=limit)}"'
+from coder.core.printable import printable
 
 
 class CoderError(Exception):

@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from coder.core.errors import InputError, printable, quoted
+from coder.core.errors import InputError
 from coder.core.normalise import (
-    CONTROL_CHARACTER,
     DROPPED_CONTROL,
     NonSubstantiveRules,
     normalise_text,
 )
+from coder.core.printable import CONTROL_CHARACTER, printable, quoted
 from coder.core.survey_file import SurveyTable
 from coder.core.types import QuestionKind, Routing
 

@@ -7,6 +7,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from coder.core.printable import ANSI_ESCAPE
+
 # Answers that say nothing codable. Matched against the whole answer after casefolding, with
 # surrounding punctuation removed; a project can replace the list (setting "non_substantive").
 DEFAULT_NON_SUBSTANTIVE: tuple[str, ...] = (
@@ -37,12 +39,8 @@ DEFAULT_NON_SUBSTANTIVE: tuple[str, ...] = (
 )
 
 _WS = re.compile(r"\s+")
-# Control characters a column name or a respondent ID must not hold: C0 but tab, line feed and
-# carriage return; DEL; C1.
-CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-# Terminal escape sequences (ESC [ ... final byte) go whole; other control characters that are
-# not whitespace (NUL, ESC, DEL, C1 ...) are dropped. Whitespace controls become spaces below.
-_ANSI_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+# Terminal escape sequences go whole (ANSI_ESCAPE); other control characters that are not
+# whitespace (NUL, ESC, DEL, C1 ...) are dropped. Whitespace controls become spaces below.
 DROPPED_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 _DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2019": "'", "\u2018": "'"})
 _EDGE_PUNCT = re.compile(r"^[\s\"'`.,;:!?()\[\]]+|[\s\"'`.,;:!?()\[\]]+$")
@@ -54,7 +52,7 @@ def normalise_text(raw: str) -> str:
     The raw text is kept beside this one: what is shown, matched and coded is free of NULs and
     terminal escapes, while the file's own text stays on record.
     """
-    text = DROPPED_CONTROL.sub("", _ANSI_ESCAPE.sub("", raw))
+    text = DROPPED_CONTROL.sub("", ANSI_ESCAPE.sub("", raw))
     return _WS.sub(" ", unicodedata.normalize("NFC", text).replace("\u00a0", " ")).strip()
 
 

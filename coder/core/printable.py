@@ -1,31 +1,56 @@
-"""Keep control characters out of documents and terminals.
+"""Keep control characters out of documents, terminals and error messages; depends on nothing.
 
-Answers pasted from other systems can hold NULs, escape sequences (ESC [ ... m recolours or
-rewrites a terminal) and other control characters. The raw text is kept in the project; what
-reports and the terminal show goes through these functions.
+Answers and files from other systems can hold NULs, terminal escape sequences (ESC [ ... m
+recolours or rewrites a terminal) and other control characters. The raw text is kept in the
+project; what reports, messages and the terminal show goes through these functions.
 """
 
 from __future__ import annotations
 
 import re
 
-# C0 controls but tab, newline and carriage return; DEL; C1 controls.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-# For a terminal also carriage return, and the bidirectional overrides that reorder what is shown.
-_TERMINAL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# C0 controls but tab, line feed and carriage return; DEL; C1.
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# A terminal escape sequence (ESC [ ... final byte), removed whole.
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+# What a terminal must not receive from user text: controls (C0, DEL, C1) and the
+# bidirectional marks and overrides that can reorder a line.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNPRINTABLE_BUT_LINES = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_NAMED_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
 def drop_controls(text: str) -> str:
-    """`text` without control characters (tab, newline and carriage return are kept)."""
-    return _CONTROLS.sub("", text)
+    """`text` without escape sequences and control characters (tab and line breaks kept): for
+    documents (HTML, Markdown and DOCX, whose XML forbids most controls)."""
+    return CONTROL_CHARACTER.sub("", ANSI_ESCAPE.sub("", text))
+
+
+def printable(text: str, *, limit: int | None = None, keep_lines: bool = False) -> str:
+    """`text` safe to show on a terminal: control characters escaped (ESC as ``\\x1b``).
+
+    Args:
+        text: Any text, typically read from a user's file.
+        limit: If given, keep at most this many characters of `text` and mark the cut with "...".
+        keep_lines: Keep line feeds and tabs (for messages of several lines).
+    """
+    if limit is not None and len(text) > limit:
+        text = text[:limit] + "..."
+    pattern = _UNPRINTABLE_BUT_LINES if keep_lines else _UNPRINTABLE
+    return pattern.sub(lambda m: _NAMED_ESCAPES.get(m.group(), _escape(m.group())), text)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def quoted(text: str, *, limit: int = 60) -> str:
+    """User text for an error message: in double quotes, escaped and cut to `limit` characters."""
+    return f'"{printable(text, limit=limit)}"'
 
 
 def for_terminal(text: str) -> str:
-    """`text` with every control character shown as an escape (`\\x1b`, `\\u202e`); newline and
-    tab kept. Use it for user-supplied text in messages printed to a terminal."""
-    return _TERMINAL.sub(_escape, text)
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    """A message of one or more lines for the terminal: controls escaped, lines kept."""
+    return printable(text, keep_lines=True)

@@ -28,8 +28,8 @@ from coder.core.csv_text import (
     sniff_delimiter,
     text_codec,
 )
-from coder.core.errors import InputError, printable, quoted
-from coder.core.normalise import CONTROL_CHARACTER
+from coder.core.errors import InputError
+from coder.core.printable import CONTROL_CHARACTER, printable, quoted
 
 CSV_SUFFIXES = {".csv", ".tsv", ".txt"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}

@@ -17,7 +17,7 @@ from malformed_files import ANSWERS, csv_text, good_csv, project_dump
 
 from coder.core.errors import InputError
 from coder.core.importing import plan_import
-from coder.core.normalise import CONTROL_CHARACTER as CONTROL
+from coder.core.printable import CONTROL_CHARACTER as CONTROL
 from coder.core.survey_file import read_survey
 from coder.services.importing import import_survey
 from coder.store import create_project, open_project

@@ -264,7 +264,7 @@ def test_terminal_escapes_in_user_text_never_reach_an_error_message(tmp_path: Pa
 
 
 def test_printable_escapes_controls_and_bidi_overrides() -> None:
-    from coder.core.errors import printable
+    from coder.core.printable import printable
 
     assert printable("a\x00b\x1b[31mc\u202ed\te\n") == "a\\x00b\\x1b[31mc\\u202ed\\te\\n"
     assert printable("caf\u00e9 \u00a3", limit=3) == "caf..."
