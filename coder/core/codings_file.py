@@ -90,41 +90,109 @@ def _clean(cell: str) -> str:
 
 
 def read_codings_file(path: str | Path) -> CodingsFile:
-    """Read a codings file (CSV in UTF-8 or Windows-1252, delimiter sniffed; or XLSX).
+    """Read a codings file: CSV (UTF-8, or Windows-1252; comma, semicolon, tab or bar) or XLSX.
 
-    Column names are matched ignoring case and surrounding spaces. Blank lines are skipped.
+    Column names are matched ignoring case and surrounding spaces. Blank lines are skipped and
+    row numbers stay those of the file.
 
     Raises:
-        InputError: Naming file, row and column: unreadable file, a missing column, a blank
-            respondent_id or question.
+        InputError: Naming file, row and column: unreadable file, a missing column, a row with
+            more cells than the header, a blank respondent_id or question.
     """
-    from coder.core.survey_file import read_survey
-
-    table = read_survey(path)
-    by_name = {str(c).strip().lower(): str(c) for c in table.frame.columns}
+    p = Path(path)
+    if not p.is_file():
+        raise InputError("file not found", path=str(p))
+    header, numbered = _read_xlsx(p) if p.suffix.lower() in (".xlsx", ".xlsm") else _read_csv(p)
+    by_name = {h.strip().lower(): h.strip() for h in header}
     missing = [c for c in REQUIRED_COLUMNS if c not in by_name]
     if missing:
-        found = ", ".join(str(c) for c in table.frame.columns) or "none"
+        found = ", ".join(header) or "none"
         raise InputError(f"missing column(s) {', '.join(missing)} (found: {found}); a codings"
-                         f" file has columns {', '.join(COLUMNS)}", path=table.path, row=1,
+                         f" file has columns {', '.join(COLUMNS)}", path=str(p), row=1,
                          column=missing[0])
-    ignored = tuple(str(c) for c in table.frame.columns if str(c).strip().lower() not in COLUMNS)
-    columns = {name: table.frame[by_name[name]].tolist() for name in COLUMNS if name in by_name}
+    ignored = tuple(h.strip() for h in header if h.strip().lower() not in COLUMNS)
+    at = {h.strip().lower(): i for i, h in reversed(list(enumerate(header)))}
     rows: list[CodingsRow] = []
-    for index in range(len(table.frame)):
-        cells = {name: _clean(str(values[index])) for name, values in columns.items()}
+    for number, values in numbered:
+        if len(values) > len(header) and any(v.strip() for v in values[len(header):]):
+            raise InputError(f"has {len(values)} fields where the header has {len(header)}"
+                             " (check for an unquoted delimiter)", path=str(p), row=number,
+                             column=f"#{len(header) + 1}")
+        cells = {name: _clean(values[i]) if i < len(values) else ""
+                 for name, i in at.items() if name in COLUMNS}
         if not any(cells.values()):
             continue
-        number = table.row_number(index)
         for name in ("respondent_id", "question"):
             if not cells[name]:
-                raise InputError(f"{name} is blank", path=table.path, row=number,
+                raise InputError(f"{name} is blank", path=str(p), row=number,
                                  column=by_name[name])
         rows.append(CodingsRow(number, cells["respondent_id"], cells["question"], cells["code"],
                                cells.get("coder") or None, cells.get("wave") or None))
     if not rows:
-        raise InputError("the file has a header but no codings", path=table.path)
-    return CodingsFile(table.path, tuple(rows), ignored, by_name)
+        raise InputError("the file has a header but no rows of codings", path=str(p))
+    return CodingsFile(str(p), tuple(rows), ignored, by_name)
+
+
+Numbered = list[tuple[int, list[str]]]
+
+
+def _read_csv(p: Path) -> tuple[list[str], Numbered]:
+    import csv
+    import io
+
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot be read: {exc.strerror}", path=str(p)) from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise InputError(f"byte 0x{data[exc.start]:02x} is neither UTF-8 nor Windows-1252"
+                             " text (save the file as UTF-8)", path=str(p), row=line) from None
+    first = text.split("\n", 1)[0]
+    delimiter = max(",;\t|", key=first.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = next(reader, None)
+        if header is None or not any(h.strip() for h in header):
+            raise InputError("the file is empty; expected a header row with the columns"
+                             f" {', '.join(COLUMNS)}", path=str(p))
+        numbered: Numbered = []
+        start = reader.line_num + 1
+        for values in reader:
+            numbered.append((start, values))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise InputError(f"is not valid CSV: {exc}", path=str(p), row=reader.line_num) from None
+    return header, numbered
+
+
+def _read_xlsx(p: Path) -> tuple[list[str], Numbered]:
+    import pandas as pd
+
+    try:
+        frame = pd.read_excel(p, sheet_name=0, dtype=object, header=0, keep_default_na=False,
+                              na_values=[], engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many kinds for damaged files
+        raise InputError(f"cannot be read as an Excel workbook ({exc})", path=str(p)) from None
+    header = [_cell_text(c) for c in frame.columns]
+    # pandas keeps blank rows here, so data row i is spreadsheet row i + 2
+    return header, [(i + 2, [_cell_text(v) for v in row])
+                    for i, row in enumerate(frame.itertuples(index=False, name=None))]
+
+
+def _cell_text(value: object) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def group_by_answer(codings: CodingsFile, *, default_coder: str | None,
@@ -159,7 +227,10 @@ def group_by_answer(codings: CodingsFile, *, default_coder: str | None,
                              f" row {other.row} {said}; a blank code means no code applies, so"
                              " an answer has either codes or one blank-code row",
                              path=codings.path, row=late.row, column=codings.header("code"))
-        codes = tuple(dict.fromkeys((r.code, r.row) for r in coded))
+        first_row: dict[str, int] = {}
+        for r in coded:
+            first_row.setdefault(r.code, r.row)
+        codes = tuple(first_row.items())
         result.append(AnswerCodes(respondent, question, wave, coder, codes,
                                   tuple(r.row for r in rows)))
     return result
