@@ -9,11 +9,11 @@ import click
 
 from coder.cli.main import open_store, project_option, resolve_coder
 
-_LAYER_HELP = ("Whose codings (default: every coder's and model's own, each row naming its"
-               " coder). final: the final codes, as reports count them, under coder \"final\""
+_LAYER_HELP = ("Whose codings (default: every human coder's own, each row naming its coder)."
+               " final: the final codes, as reports count them, under coder \"final\""
                " (answers the coders disagree on and nobody adjudicated are left out);"
-               " adjudicated; coder:NAME; model:NAME; all: every coder's own codings, the"
-               " adjudicated layer's too.")
+               " adjudicated; coder:NAME; model:NAME; all: every coder's own codings, models'"
+               " and the adjudicated layer's too (import refuses the adjudicated layer's rows).")
 
 
 @click.group()

@@ -427,11 +427,11 @@ def export_codings(store: SQLiteStore, path: str | Path, *,
         store: The project.
         path: The CSV file to write (never over the project).
         question_ids: The questions (default: every open question).
-        layer: Whose codings (default: every human coder's and model's, each under its name).
-            As `coder export --layer`: `final` writes the final codes under coder "final"
+        layer: Whose codings (default: every human coder's, each under its name). As
+            `coder export --layer`: `final` writes the final codes under coder "final"
             (answers the coders disagree on, unadjudicated, are left out); `adjudicated`,
-            `coder:NAME`, `model:NAME`; `all` every coder's own codings, the adjudicated layer's
-            too.
+            `coder:NAME`, `model:NAME`; `all` every coder's own codings, models' and the
+            adjudicated layer's too (`import_codings` refuses the adjudicated layer's rows).
         wave: Only this wave's answers (default: every wave).
 
     Codings on codes that are not in the question's active codeframe are left out (a number
@@ -447,7 +447,7 @@ def export_codings(store: SQLiteStore, path: str | Path, *,
     coders = store.coders()
     chosen = []
     if layer is None:
-        chosen = [c for c in coders if c.kind != CoderKind.ADJUDICATED]
+        chosen = [c for c in coders if c.kind == CoderKind.HUMAN]
     elif layer != FINAL:
         ids = set(resolve_layer(store, layer, [q.id for q in questions]).coder_ids)
         chosen = [c for c in coders if c.id in ids]

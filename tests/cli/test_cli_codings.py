@@ -245,6 +245,29 @@ def test_export_layers_questions_and_waves(two_coders: Path, tmp_path: Path) -> 
     assert missing.exit_code == 3 and 'no coder "zed"' in missing.output
 
 
+def test_model_codings_are_exported_on_request_and_import_back_to_the_model(
+        project: Path, tmp_path: Path) -> None:
+    from coder.core.types import CoderKind
+
+    with open_project(project) as store:
+        model = store.coder("suggester", kind=CoderKind.MODEL)
+        r10 = next(a for a in store.answers(Q2) if a.raw_text.startswith("Distance"))
+        store.set_codes(r10.id, model, ["c101"])
+    out = tmp_path / "c.csv"
+    assert run("codings", "export", "-p", str(project), "-o", str(out)).exit_code == 0
+    assert "suggester" not in out.read_text(encoding="utf-8-sig")  # default: human coders
+    assert run("codings", "export", "-p", str(project), "-o", str(out), "--layer",
+               "model:suggester").exit_code == 0
+    out.write_text(out.read_text(encoding="utf-8-sig").replace(",101,", ",301,"),
+                   encoding="utf-8")
+    result = run("codings", "import", str(out), "-p", str(project), "--coder", "lead")
+    assert result.exit_code == 0, result.output
+    with open_project(project) as store:
+        assert store.coder("suggester").kind == CoderKind.MODEL
+    assert {c for c in codings_of(project) if c[2] == "suggester"} == {
+        ("R10", Q2, "suggester", 301)}
+
+
 def test_export_never_writes_over_the_project(project: Path) -> None:
     before = project.read_bytes()
     result = run("codings", "export", "-p", str(project), "-o", str(project))
