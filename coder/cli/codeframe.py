@@ -319,7 +319,7 @@ def history(project: str, limit: int, codeframes_only: bool) -> None:
 @coder_option
 def import_(files: tuple[str, ...], project: str, questions: tuple[str, ...],
             coder_name: str | None) -> None:
-    """Add the codeframes in FILE... (.yaml, .csv, .xlsx or REFI-QDA .qdc) to the project.
+    """Add codeframes from one or more files (.yaml, .csv, .xlsx or REFI-QDA .qdc).
 
     Every file is checked before any is added; then each file is added as its own action, so
     `coder codeframe undo` takes back the last file first.

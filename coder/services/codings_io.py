@@ -206,7 +206,7 @@ def import_codings(store: SQLiteStore, path: str | Path, *, actor: str,
         wave: The wave of rows that name none (default: the latest wave).
 
     Raises:
-        InputError: A bad file or row (naming file, row and column; every problem listed).
+        InputError: A bad file or row (naming file, row and column; the first few listed).
         ProjectError: No such wave, or no answers in the project.
     """
     project = _Project(store)
