@@ -310,19 +310,55 @@ def history(project: str, limit: int, codeframes_only: bool) -> None:
 
 
 @codeframe.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("files", nargs=-1, required=True, metavar="FILE...",
+                type=click.Path(exists=True, dir_okay=False))
 @project_option
 @click.option("--question", "-q", "questions", multiple=True, metavar="Q",
-              help="Make it the active frame of question Q (besides those the file lists).")
+              help="Make it the active frame of question Q (besides those the file lists);"
+                   " with one FILE only.")
 @coder_option
-def import_(file: str, project: str, questions: tuple[str, ...], coder_name: str | None) -> None:
-    """Add the codeframe in FILE (.yaml, .csv, .xlsx or REFI-QDA .qdc) to the project."""
-    from coder.services.codeframes import import_codeframe
+def import_(files: tuple[str, ...], project: str, questions: tuple[str, ...],
+            coder_name: str | None) -> None:
+    """Add codeframes from one or more files (.yaml, .csv, .xlsx or REFI-QDA .qdc).
+
+    Every file is checked before any is added; then each file is added as its own action, so
+    `coder codeframe undo` takes back the last file first.
+    """
+    from coder.services.codeframes import import_codeframes
+
+    if questions and len(files) > 1:
+        raise click.UsageError("--question needs a single FILE (a YAML file can list its"
+                               " questions); import the files one by one")
+    with open_store(project) as store:
+        frames = import_codeframes(store, list(files), resolve_coder(coder_name), questions)
+    for frame in frames:
+        serves = ", ".join(frame.questions) or "no question yet (use --question)"
+        click.echo(f'imported "{frame.name}": {len(frame.codes)} codes; active for {serves}')
+
+
+@codeframe.command("new")
+@click.argument("name")
+@project_option
+@click.option("--question", "-q", "questions", multiple=True, metavar="Q",
+              help="Make it the active frame of question Q; repeat for several.")
+@click.option("--description", default="", help="What the frame is for.")
+@coder_option
+def new(name: str, project: str, questions: tuple[str, ...], description: str,
+        coder_name: str | None) -> None:
+    """Start an empty codeframe NAME; add its codes with `coder codeframe add --frame NAME`.
+
+    One undoable action. With --question it becomes that question's active frame (in place
+    of any frame it had; that frame stays in the project).
+    """
+    from coder.services.codeframes import new_codeframe
 
     with open_store(project) as store:
-        frame = import_codeframe(store, file, resolve_coder(coder_name), questions)
+        frame = new_codeframe(store, name, resolve_coder(coder_name), questions=questions,
+                              description=description)
     serves = ", ".join(frame.questions) or "no question yet (use --question)"
-    click.echo(f'imported "{frame.name}": {len(frame.codes)} codes; active for {serves}')
+    click.echo(f'created "{frame.name}": no codes yet; active for {serves}')
+    click.echo(f'add codes with: coder codeframe add LABEL --project {project}'
+               f' --frame "{frame.name}"')
 
 
 @codeframe.command()

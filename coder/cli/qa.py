@@ -13,7 +13,7 @@ import click
 from coder.cli.main import coder_option, open_store, progress, resolve_coder
 
 if TYPE_CHECKING:
-    from coder.core.agreement import AgreementReport
+    from coder.core.agreement import AgreementReport, SingleCodeAgreement
 
 _GRADE_STYLE = {"good": "green", "tentative": "yellow", "poor": "bold red", "undefined": "dim"}
 
@@ -64,6 +64,32 @@ def _table(question: str, report: AgreementReport) -> Any:
     return table
 
 
+_SINGLE_NAMES = {"alpha_nominal": "Krippendorff's alpha (nominal)", "ac1": "Gwet's AC1",
+                 "kappa_fleiss": "Fleiss' kappa", "kappa_conger": "Conger's kappa",
+                 "kappa_cohen": "Cohen's kappa"}
+
+
+def _single_table(single: SingleCodeAgreement) -> Any:
+    """The overall coefficients across categories of a single-code question."""
+    from rich.table import Table
+
+    from coder.core.agreement import grade
+
+    table = Table(title=f"one code per answer: {single.n_units} answers,"
+                        f" {len(single.categories)} categories",
+                  title_justify="left")
+    for name in ("coefficient", "value", "grade"):
+        table.add_column(name, justify="right" if name == "value" else "left", min_width=24
+                         if name == "coefficient" else None)
+    for key, stat in single.statistics().items():
+        shown = ""
+        if key == "alpha_nominal":
+            g = grade(stat)
+            shown = f"[{_GRADE_STYLE[g]}]{g}[/]"
+        table.add_row(_SINGLE_NAMES[key], _fmt(stat.value), shown)
+    return table
+
+
 def _emit(results: Sequence[tuple[str, AgreementReport]], fmt: str, extended: bool,
           single: bool) -> None:
     from coder.core.agreement import row_columns, to_json_dict, to_rows
@@ -90,6 +116,8 @@ def _emit(results: Sequence[tuple[str, AgreementReport]], fmt: str, extended: bo
     console = Console()
     for question, report in results:
         console.print(_table(question, report))
+        if report.single_code is not None:
+            console.print(_single_table(report.single_code))
         poor = report.poor_codes()
         if poor:
             console.print(f"[bold red]poor (alpha < .667):[/] {'; '.join(poor)}")
@@ -123,25 +151,24 @@ def agreement(project: str | None, input_path: str | None, questions: tuple[str,
 
     An answer a coder did not code is missing for that coder; coded with no code, it is absent
     for every code; answers coded by one coder only do not count.
+
+    A single-code question (every coder gave each answer at most one code) also gets the
+    overall coefficients across categories, "no code" being one: nominal alpha, AC1, Fleiss'
+    and Conger's kappa, and Cohen's kappa for two coders (JSON: alpha_nominal, ac1,
+    kappa_fleiss, kappa_conger, kappa_cohen under "overall"; no bootstrap intervals).
     """
-    from coder.core.agreement import compute_agreement
+    from coder.services.qa import file_agreement, project_agreement, question_agreement
 
     if (project is None) == (input_path is None):
         raise click.UsageError("give either --project or --input")
     if input_path is not None:
         if questions or sample_id is not None:
             raise click.UsageError("--question and --sample need --project")
-        from coder.core.agreement import read_codings_csv
-
-        table = read_codings_csv(input_path)
-        if coders:
-            table = table.select(coders=_names(coders))
         with progress("bootstrap") as on_progress:
-            report = compute_agreement(table, n_bootstrap=n_bootstrap, seed=seed,
-                                       on_progress=on_progress)
-        _emit([(input_path, report)], fmt, extended, single=True)
+            found = file_agreement(input_path, coders=_names(coders), n_bootstrap=n_bootstrap,
+                                   seed=seed, on_progress=on_progress)
+        _emit([(input_path, found.report)], fmt, extended, single=True)
         return
-    from coder.services.qa import project_agreement, question_agreement
 
     assert project is not None
     if sample_id is not None and len(questions) != 1:

@@ -8,8 +8,9 @@ Typical use::
     report.poor_codes()                                # codes with alpha < .667
 
 The statistics live in ``agreement_stats`` (per code and overall, bootstrap),
-``agreement_metrics`` (generic coefficients on units x coders matrices) and
-``agreement_sets`` (alpha on code sets with MASI / Jaccard distances).
+``agreement_metrics`` (generic coefficients on units x coders matrices),
+``agreement_sets`` (alpha on code sets with MASI / Jaccard distances) and
+``agreement_single`` (overall coefficients across categories for single-code questions).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from coder.core.agreement_metrics import (
 )
 from coder.core.agreement_output import row_columns, to_json_dict, to_rows
 from coder.core.agreement_sets import alpha_on_sets, set_distance
+from coder.core.agreement_single import NO_CODE, is_single_code, single_code_agreement
 from coder.core.agreement_stats import (
     agreement_by_question,
     bootstrap_replicates,
@@ -42,6 +44,7 @@ from coder.core.agreement_types import (
     CodingTable,
     Grade,
     PairAgreement,
+    SingleCodeAgreement,
     grade,
     pair_key,
 )
@@ -52,7 +55,9 @@ __all__ = [
     "CodingRecord",
     "CodingTable",
     "Grade",
+    "NO_CODE",
     "PairAgreement",
+    "SingleCodeAgreement",
     "Statistic",
     "agreement_by_question",
     "alpha_on_sets",
@@ -67,6 +72,7 @@ __all__ = [
     "grade",
     "gwet_ac1",
     "gwet_ac2",
+    "is_single_code",
     "krippendorff_alpha",
     "pair_key",
     "percent_agreement",
@@ -74,6 +80,7 @@ __all__ = [
     "row_columns",
     "scott_pi",
     "set_distance",
+    "single_code_agreement",
     "to_json_dict",
     "to_rows",
 ]

@@ -6,6 +6,10 @@ JSON shape (the ``coder agreement --format json`` contract)::
                       "kappa_pairs": {"A|B": ...}}},
      "overall": {"alpha_masi", "alpha_pooled"}}
 
+For a single-code question (every coder gave each answer at most one code) ``overall`` also has
+``alpha_nominal``, ``ac1``, ``kappa_fleiss``, ``kappa_conger`` and, with exactly two coders,
+``kappa_cohen``: the coefficients across categories ("no code" being one category).
+
 An undefined figure is ``null`` and the object holding it gets a ``"reason"`` mapping the
 field (``"kappa_pairs.A|B"`` for a pair) to why it is undefined.
 """
@@ -66,6 +70,10 @@ def to_json_dict(report: AgreementReport, *, extended: bool = False) -> dict[str
     reasons = {}
     _put(overall, reasons, "alpha_masi", report.alpha_masi)
     _put(overall, reasons, "alpha_pooled", report.alpha_pooled)
+    single = report.single_code
+    if single is not None:
+        for name, stat in single.statistics().items():
+            _put(overall, reasons, name, stat)
     if extended:
         _put(overall, reasons, "alpha_mean", report.alpha_mean)
         overall["ci"] = {
@@ -78,6 +86,9 @@ def to_json_dict(report: AgreementReport, *, extended: bool = False) -> dict[str
         overall["coders"] = list(report.coders)
         overall["n_bootstrap"] = report.n_bootstrap
         overall["seed"] = report.seed
+        if single is not None:
+            overall["single_code"] = {"n_units": single.n_units,
+                                      "categories": list(single.categories)}
         overall["pairs"] = {
             key: {
                 "n_units": p.n_units,
@@ -119,7 +130,9 @@ def to_rows(report: AgreementReport) -> list[dict[str, Any]]:
     """One row per code, then overall and per-pair rows, keyed by :func:`row_columns`.
 
     Overall rows have scope "overall" and name the statistic in "code" (alpha_masi,
-    alpha_pooled, alpha_mean) with its value in "alpha"; pair rows have scope "pair A|B".
+    alpha_pooled, alpha_mean; for a single-code question also alpha_nominal, ac1,
+    kappa_fleiss, kappa_conger and kappa_cohen) with its value in "alpha"; pair rows have
+    scope "pair A|B". Grades are Krippendorff's, so only alpha rows have one.
     Numbers are unrounded floats; None where undefined (the reason says why).
     """
     columns = row_columns(report)
@@ -153,6 +166,9 @@ def to_rows(report: AgreementReport) -> list[dict[str, Any]]:
         "alpha_mean": report.alpha_mean,
     }
     scoped = [("overall", name, report.n_units, stat) for name, stat in overall.items()]
+    if report.single_code is not None:
+        scoped += [("overall", name, report.single_code.n_units, stat)
+                   for name, stat in report.single_code.statistics().items()]
     for key, by_pair in report.pairs.items():
         scoped.append((f"pair {key}", "alpha_masi", by_pair.n_units, by_pair.alpha_masi))
         scoped.append((f"pair {key}", "alpha_pooled", by_pair.n_units, by_pair.alpha_pooled))
@@ -165,7 +181,7 @@ def to_rows(report: AgreementReport) -> list[dict[str, Any]]:
             alpha=stat.value,
             alpha_ci_low=stat.ci_low,
             alpha_ci_high=stat.ci_high,
-            grade=grade(stat),
+            grade=grade(stat) if name.startswith("alpha") else None,
             reason=stat.reason or "",
         )
         rows.append(row)

@@ -27,6 +27,7 @@ from coder.core.agreement_sets import (
     SetAlphaParts,
     set_alpha_parts,
 )
+from coder.core.agreement_single import single_code_agreement
 from coder.core.agreement_types import (
     AgreementReport,
     CodeAgreement,
@@ -304,7 +305,8 @@ def compute_agreement(
         cancel: Set it to stop the bootstrap; raises :class:`Cancelled`.
 
     Returns:
-        The report; each undefined figure carries its reason.
+        The report; each undefined figure carries its reason. For a single-code question it
+        also holds the overall coefficients across categories (`single_code`).
     """
     k = len(table.codes)
     prepared = _prepare(table.coded, table.applied)
@@ -379,6 +381,7 @@ def compute_agreement(
         pairs=pairs,
         n_bootstrap=n_bootstrap if n_units >= 2 else 0,
         seed=seed,
+        single_code=single_code_agreement(table),
     )
 
 

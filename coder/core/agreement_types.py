@@ -26,6 +26,7 @@ __all__ = [
     "CodingTable",
     "Grade",
     "PairAgreement",
+    "SingleCodeAgreement",
     "Statistic",
     "grade",
     "pair_key",
@@ -209,6 +210,41 @@ class PairAgreement:
 
 
 @dataclass(frozen=True)
+class SingleCodeAgreement:
+    """Overall agreement across categories, for a question where every coder gave each answer
+    at most one code (a single-code question).
+
+    An answer's category is its code, or "no code" when coded with none. Only answers coded by
+    2 or more coders count, as for every other figure.
+
+    Attributes:
+        n_units: Answers coded by at least 2 coders.
+        categories: The categories used (codes, and the no-code category when used).
+        alpha_nominal: Krippendorff's alpha, nominal.
+        ac1: Gwet's AC1 over the categories used.
+        kappa_fleiss: Fleiss' kappa (Gwet's form for missing ratings).
+        kappa_conger: Conger's kappa (Cohen's, generalised to several fixed coders).
+        kappa_cohen: Cohen's kappa; only with exactly two coders, else None.
+    """
+
+    n_units: int
+    categories: tuple[str, ...]
+    alpha_nominal: Statistic
+    ac1: Statistic
+    kappa_fleiss: Statistic
+    kappa_conger: Statistic
+    kappa_cohen: Statistic | None = None
+
+    def statistics(self) -> dict[str, Statistic]:
+        """The coefficients by their report names (kappa_cohen only when it applies)."""
+        named = {"alpha_nominal": self.alpha_nominal, "ac1": self.ac1,
+                 "kappa_fleiss": self.kappa_fleiss, "kappa_conger": self.kappa_conger}
+        if self.kappa_cohen is not None:
+            named["kappa_cohen"] = self.kappa_cohen
+        return named
+
+
+@dataclass(frozen=True)
 class AgreementReport:
     """Agreement for one question.
 
@@ -223,6 +259,8 @@ class AgreementReport:
         pairs: Per coder pair ("A|B").
         n_bootstrap: Bootstrap replicates behind the intervals (0 = none).
         seed: Seed of the bootstrap.
+        single_code: Overall coefficients across categories when the question is single-code
+            (every coder gave each answer at most one code), else None. No intervals.
     """
 
     coders: tuple[str, ...]
@@ -235,6 +273,7 @@ class AgreementReport:
     pairs: dict[str, PairAgreement]
     n_bootstrap: int = 0
     seed: int | None = None
+    single_code: SingleCodeAgreement | None = None
 
     def poor_codes(self) -> list[str]:
         """Codes whose alpha grades "poor" (below .667), in codeframe order."""

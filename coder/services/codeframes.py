@@ -169,14 +169,60 @@ def import_codeframe(store: SQLiteStore, path: str | Path, coder: str | None,
         ProjectError: If the project already holds a frame of that name, or a question is not
             in the project.
     """
-    frame = load_codeframe(path)
-    serves = list(dict.fromkeys([*frame.questions, *questions]))
+    return import_codeframes(store, [path], coder, questions)[0]
+
+
+def import_codeframes(store: SQLiteStore, paths: Sequence[str | Path], coder: str | None,
+                      questions: Sequence[str] = ()) -> list[Codeframe]:
+    """Add the frames in `paths` to the project: every file is checked first, then each is
+    added as its own undoable action (undo takes back the last file first).
+
+    Args:
+        store: The project.
+        paths: Codeframe files (.yaml/.yml, .csv, .xlsx, .qdc).
+        coder: Who is acting.
+        questions: Questions each frame becomes the active frame of (besides those its YAML
+            lists); with several files, the last file's frame ends up active for them.
+
+    Raises:
+        CodeframeError: If a file is invalid; nothing is added.
+        ProjectError: If a frame's name is taken (in the project or by another of the files),
+            or a question is not in the project; nothing is added.
+    """
+    frames = [load_codeframe(p) for p in paths]
     known = [q.id for q in store.questions()]
-    missing = [q for q in serves if q not in known]
-    if missing:
-        have = ", ".join(known) or "none: import the survey first"
-        raise ProjectError(f'{path}: codeframe "{frame.name}" is for question(s)'
-                           f" {', '.join(missing)}, not in this project (questions: {have})")
+    taken = {f.name: "this project" for f in store.codeframes()}
+    taken.update({f.id: "this project" for f in store.codeframes()})
+    for path, frame in zip(paths, frames, strict=True):
+        serves = list(dict.fromkeys([*frame.questions, *questions]))
+        missing = [q for q in serves if q not in known]
+        if missing:
+            have = ", ".join(known) or "none: import the survey first"
+            raise ProjectError(f'{path}: codeframe "{frame.name}" is for question(s)'
+                               f" {', '.join(missing)}, not in this project (questions: {have})")
+        for key in (frame.name, frame.id):
+            if key in taken:
+                raise ProjectError(f'{path}: a codeframe "{frame.name}" is already in'
+                                   f" {taken[key]}; nothing was imported")
+        taken[frame.name] = taken[frame.id] = str(path)
+    for frame in frames:
+        store.add_codeframe(frame, coder, questions=questions)
+    return [store.codeframe(f.id) for f in frames]
+
+
+def new_codeframe(store: SQLiteStore, name: str, coder: str | None, *,
+                  questions: Sequence[str] = (), description: str = "") -> Codeframe:
+    """Start an empty codeframe called `name`, active for `questions`; one undoable action.
+
+    Raises:
+        ProjectError: If the name is empty or taken, or a question is not in the project.
+    """
+    label = name.strip()
+    if not label:
+        raise ProjectError("a codeframe needs a name")
+    for question in questions:
+        store.question(question)
+    frame = Codeframe(derived_id("codeframe", label), label, (), description.strip())
     store.add_codeframe(frame, coder, questions=questions)
     return store.codeframe(frame.id)
 

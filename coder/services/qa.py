@@ -1,4 +1,4 @@
-"""QA from a project: agreement per question, codes named by the reviewer, the queue.
+"""QA: agreement per question (or in a codings file), codes named by the reviewer, the queue.
 
 Joins the store to the pure agreement core; used by the CLI and the coding app. No UI library.
 """
@@ -8,10 +8,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from coder.core.agreement import AgreementReport, CodingTable, compute_agreement
 from coder.core.codeframe import Codeframe
-from coder.core.errors import ProjectError
+from coder.core.errors import InputError, ProjectError
 from coder.store.qa import code_key
 from coder.store.sqlite import SQLiteStore
 
@@ -67,6 +68,37 @@ def question_agreement(
     report = compute_agreement(table, n_bootstrap=n_bootstrap, seed=seed,
                                on_progress=on_progress, cancel=cancel)
     return QuestionAgreement(question_id, table, report)
+
+
+def file_agreement(
+    path: str | Path,
+    *,
+    coders: Sequence[str] | None = None,
+    n_bootstrap: int = 0,
+    seed: int | None = 1,
+    on_progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> QuestionAgreement:
+    """Agreement in a codings file of `unit,coder,code` rows (see `read_codings_csv`).
+
+    The result's `question_id` is the file's path.
+
+    Raises:
+        InputError: A bad file (naming file, row and column), or a coder in `coders` who is
+            not in it.
+    """
+    from coder.core.agreement import read_codings_csv
+
+    table = read_codings_csv(path)
+    if coders:
+        unknown = [c for c in coders if c not in table.coders]
+        if unknown:
+            raise InputError(f"no codings by {', '.join(unknown)} (coders in the file:"
+                             f" {', '.join(table.coders) or 'none'})", path=str(path))
+        table = table.select(coders=list(coders))
+    report = compute_agreement(table, n_bootstrap=n_bootstrap, seed=seed,
+                               on_progress=on_progress, cancel=cancel)
+    return QuestionAgreement(str(path), table, report)
 
 
 def double_coded_questions(store: SQLiteStore) -> list[str]:

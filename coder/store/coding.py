@@ -147,6 +147,39 @@ class CodingMixin(StoreBase):
             self._replace_codes(act, answer_id, coder.id, new)
         return applied
 
+    def replace_codings(
+        self,
+        decisions: Sequence[tuple[int, int, Sequence[str]]],
+        actor: str | None,
+        summary: str,
+        *,
+        action: str = "coding.import",
+        details: dict[str, Any] | None = None,
+    ) -> tuple[int, int, int]:
+        """Set many coders' codes on many answers as one undoable action of `actor`.
+
+        Each decision is (answer id, coder id, code ids): those become that coder's codes on
+        that answer (an empty list: coded, no code applies). A coder's answer already coded with
+        exactly those codes is left untouched, so re-importing the same file changes nothing
+        (and leaves adjudications based on those codings current).
+
+        Returns:
+            (answers changed, codings added, codings removed).
+        """
+        changed = added = removed = 0
+        with self.action(action, actor, summary) as act:
+            act.details = dict(details or {})
+            for answer_id, coder_id, code_ids in decisions:
+                wanted = set(code_ids)
+                current = set(self.codes_of(answer_id, coder_id))
+                if current == wanted and self.status(answer_id, coder_id)["coded_at"]:
+                    continue
+                self._replace_codes(act, answer_id, coder_id, code_ids)
+                changed += 1
+                added += len(wanted - current)
+                removed += len(current - wanted)
+        return changed, added, removed
+
     def _replace_codes(
         self, act: Action, answer_id: int, coder_id: int, code_ids: Sequence[str]
     ) -> None:
