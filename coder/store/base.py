@@ -25,28 +25,12 @@ from typing import Any, Self
 from coder.core.errors import ProjectBusy, ProjectError
 from coder.core.types import Event
 from coder.store import sessions
+from coder.store.changes import TABLE_KEYS, Batch, Change, Row
 from coder.store.event_log import decode_changes, encode_changes
 from coder.store.project_file import Upgrade, create_private, keep_backup, project_schema
 
 log = logging.getLogger(__name__)
 
-# Primary key columns of every table a user action may change (and undo may restore).
-TABLE_KEYS: dict[str, tuple[str, ...]] = {
-    "settings": ("key",),
-    "codeframes": ("id",),
-    "questions": ("id",),
-    "codes": ("id",),
-    "codings": ("answer_id", "code_id", "coder_id"),
-    "answer_status": ("answer_id", "coder_id"),
-    "starred_quotes": ("code_id", "answer_id"),
-    "themes": ("run_id", "theme_id"),
-    "theme_assignments": ("run_id", "answer_id"),
-    "qa_samples": ("id",),
-    "qa_assignments": ("sample_id", "answer_id", "coder_id"),
-    "adjudications": ("answer_id",),
-}
-
-Row = dict[str, Any]
 
 #: Seconds a write waits for another connection's write to finish before `ProjectBusy`.
 DEFAULT_BUSY_WAIT = 30.0
@@ -74,34 +58,6 @@ def _migrations() -> list[tuple[int, str, str]]:
 
 
 SCHEMA_VERSION = len(_migrations())
-
-
-@dataclass
-class Change:
-    """One row-level change inside an action: enough to undo or redo it."""
-
-    table: str
-    op: str  # "insert" | "update" | "delete"
-    key: Row
-    before: Row | None
-    after: Row | None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "table": self.table,
-            "op": self.op,
-            "key": self.key,
-            "before": self.before,
-            "after": self.after,
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Change:
-        return cls(data["table"], data["op"], dict(data["key"]), data["before"], data["after"])
-
-    def inverse(self) -> Change:
-        op = {"insert": "delete", "delete": "insert", "update": "update"}[self.op]
-        return Change(self.table, op, self.key, self.after, self.before)
 
 
 @dataclass
@@ -156,6 +112,12 @@ class Action:
         self.conn.execute(f"DELETE FROM {table} WHERE {where}", params)
         self.changes.append(Change(table, "delete", dict(key), before, None))
         return before
+
+    def write(self, batches: Sequence[Batch]) -> None:
+        """Write planned row changes, many rows per statement, recording each for undo."""
+        for batch in batches:
+            self.conn.executemany(batch.sql, batch.params)
+            self.changes.extend(batch.changes)
 
     def apply(self, change: Change, *, label: str) -> None:
         """Apply a recorded change, refusing if the row is no longer as the change expects."""

@@ -12,7 +12,8 @@ from coder.core.codeframe import Code, Codeframe, FramePlan
 from coder.core.codeframe_codings import CodingChange, plan_codes, plan_coding_moves
 from coder.core.errors import ProjectError
 from coder.core.types import Coding
-from coder.store.base import TABLE_KEYS, Action, Change, Row, StoreBase, now
+from coder.store.base import StoreBase, now
+from coder.store.changes import TABLE_KEYS, Batch, Change, Row, batches
 
 _CODE_COLUMNS = (
     "id",
@@ -155,7 +156,7 @@ class CodeframeMixin(StoreBase):
             for code in plan.changed:
                 row = code_row(code)
                 act.update("codes", {"id": code.id}, {k: v for k, v in row.items() if k != "id"})
-            _write(act, moves.batches)
+            act.write(moves.batches)
             act.details = {"codings_moved": moves.moved, "action": plan.action}
         return moves.moved
 
@@ -185,7 +186,7 @@ class _Moves:
 
     changes: list[Change] = field(default_factory=list)
     moved: int = 0
-    batches: list[_Batch] = field(default_factory=list)
+    batches: list[Batch] = field(default_factory=list)
 
 
 def _plan_codings(conn: sqlite3.Connection, plan: FramePlan, rule: Mapping[str, str]) -> _Moves:
@@ -215,7 +216,7 @@ def _plan_codings(conn: sqlite3.Connection, plan: FramePlan, rule: Mapping[str, 
         )
     planned = plan_coding_moves(plan, codings, texts, rule, now())
     changes = [_coding_change(c) for c in planned.changes]
-    return _Moves(changes, planned.moved, _batches(changes))
+    return _Moves(changes, planned.moved, batches(changes))
 
 
 def _coding_change(change: CodingChange) -> Change:
@@ -238,62 +239,3 @@ def _coding_row(coding: Coding) -> Row:
 
 def _coding_key(row: Row) -> Row:
     return {k: row[k] for k in TABLE_KEYS["codings"]}
-
-
-@dataclass(frozen=True)
-class _Batch:
-    """Row changes of one kind written by one statement (executemany)."""
-
-    sql: str
-    params: list[list[Any]]
-    changes: list[Change]
-
-
-def _batches(changes: Sequence[Change]) -> list[_Batch]:
-    """Group consecutive changes of one kind, with their statements and parameters."""
-    batches: list[_Batch] = []
-    start = 0
-    while start < len(changes):
-        first = changes[start]
-        end = start + 1
-        while (
-            end < len(changes)
-            and changes[end].op == first.op
-            and changes[end].table == first.table
-            and _columns(changes[end]) == _columns(first)
-        ):
-            end += 1
-        batch = list(changes[start:end])
-        keys = list(first.key)
-        where = " AND ".join(f"{k} = ?" for k in keys)
-        if first.op == "delete":
-            sql = f"DELETE FROM {first.table} WHERE {where}"
-            params = [[c.key[k] for k in keys] for c in batch]
-        elif first.op == "insert":
-            columns = list(first.after or {})
-            sql = (
-                f"INSERT INTO {first.table} ({', '.join(columns)})"
-                f" VALUES ({', '.join('?' for _ in columns)})"
-            )
-            params = [[(c.after or {})[k] for k in columns] for c in batch]
-        else:
-            columns = [k for k in first.after or {} if k not in keys]
-            sql = f"UPDATE {first.table} SET {', '.join(f'{k} = ?' for k in columns)} WHERE {where}"
-            params = [
-                [*((c.after or {})[k] for k in columns), *(c.key[k] for k in keys)] for c in batch
-            ]
-        batches.append(_Batch(sql, params, batch))
-        start = end
-    return batches
-
-
-def _write(act: Action, batches: Sequence[_Batch]) -> None:
-    """Write planned row changes, many rows per statement, recording each for undo."""
-    for batch in batches:
-        act.conn.executemany(batch.sql, batch.params)
-        act.changes.extend(batch.changes)
-
-
-def _columns(change: Change) -> tuple[str, ...]:
-    image = change.after if change.after is not None else change.before
-    return (*change.key, *(image or {}))
