@@ -96,7 +96,8 @@ def plan_coding_moves(
         rows = view.take(source)
         changes.extend(CodingChange("delete", row, None) for row in rows)
         for row in rows:
-            carried = replace(row, code_id=target)
+            carried = Coding(row.answer_id, target, row.coder_id, row.created_at,
+                             row.needs_recoding)
             if view.add(carried):
                 changes.append(CodingChange("insert", None, carried))
         moved += len(rows)
@@ -112,7 +113,7 @@ def plan_coding_moves(
             view.take_one(row)
             taken.append(CodingChange("delete", row, None))
             for new_id in targets:
-                new = replace(row, code_id=new_id, created_at=stamp, needs_recoding=False)
+                new = Coding(row.answer_id, new_id, row.coder_id, stamp)
                 if view.add(new):
                     added.append(CodingChange("insert", None, new))
         changes.extend([*flagged, *taken, *added])

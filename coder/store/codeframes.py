@@ -14,6 +14,7 @@ from coder.core.errors import ProjectError
 from coder.core.types import Coding
 from coder.store.base import StoreBase, now
 from coder.store.changes import TABLE_KEYS, Batch, Change, Row, batches
+from coder.store.event_log import no_cycle_collection
 
 _CODE_COLUMNS = (
     "id",
@@ -196,14 +197,13 @@ def _plan_codings(conn: sqlite3.Connection, plan: FramePlan, rule: Mapping[str, 
     """
     codings: list[Coding] = []
     for code_id in plan_codes(plan, rule):
-        codings.extend(
-            Coding(a, k, c, t, bool(n))
-            for a, k, c, t, n in conn.execute(
-                "SELECT answer_id, code_id, coder_id, created_at, needs_recoding FROM codings"
-                " WHERE code_id = ?",
-                (code_id,),
-            )
-        )
+        rows = conn.execute(
+            "SELECT answer_id, code_id, coder_id, created_at, needs_recoding FROM codings"
+            " WHERE code_id = ?",
+            (code_id,),
+        ).fetchall()
+        with no_cycle_collection():
+            codings.extend(Coding(a, k, c, t, bool(n)) for a, k, c, t, n in rows)
     reviewed = set(plan.review_code_ids)
     texts: dict[int, str] = {}
     for code_id in [*plan.review_code_ids, *(s for s, t in plan.recode if t in reviewed)]:
@@ -214,9 +214,10 @@ def _plan_codings(conn: sqlite3.Connection, plan: FramePlan, rule: Mapping[str, 
                 (code_id,),
             ).fetchall()
         )
-    planned = plan_coding_moves(plan, codings, texts, rule, now())
-    changes = [_coding_change(c) for c in planned.changes]
-    return _Moves(changes, planned.moved, batches(changes))
+    with no_cycle_collection():  # many small objects, none in cycles
+        planned = plan_coding_moves(plan, codings, texts, rule, now())
+        changes = [_coding_change(c) for c in planned.changes]
+        return _Moves(changes, planned.moved, batches(changes))
 
 
 def _coding_change(change: CodingChange) -> Change:
