@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -110,3 +111,18 @@ def test_an_undo_planned_before_a_conflicting_write_is_refused_under_the_lock(
         assert coded(store, "b") == merged[1] - {first}
         assert store.can_undo("ann") is not None and store.can_undo("ann").action \
             == "codeframe.merge"
+
+
+def test_an_undo_a_later_action_blocks_is_refused_without_waiting_for_the_lock(
+        project: Path, write_lock: LockFactory) -> None:
+    with open_project(project) as store:
+        ann, last = store.coder("ann"), store.answer_ids("q1")[-1]  # coded B
+        store.set_codes(last, ann, ["a", "b"])
+        service.merge_codes(store, ["101"], "102", coder="lead")  # takes ann's A away again
+        other = write_lock(project)  # someone is busy with a long action
+        store.busy_wait = 5.0
+        started = time.monotonic()
+        with pytest.raises(ProjectError, match="changed by a later action"):
+            store.undo("ann")
+        assert time.monotonic() - started < 2.0
+        other.release()

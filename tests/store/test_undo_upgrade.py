@@ -27,9 +27,9 @@ def _insert(table: str, row: dict) -> dict:
 
 
 def schema3_project(path: Path) -> Path:
-    """A project as coder left it at schema 3: answer 1 coded by ann (with its event), coded
-    differently by bob, then adjudicated by rita (with its event); both events written as
-    schema 3 wrote them (whole rows of that schema, in the first, JSON-list form)."""
+    """A project as coder left it at schema 3: answer 1 coded by ann, coded differently by
+    bob, then adjudicated by rita; each action's event written as schema 3 wrote it (whole rows
+    of that schema, in the first, JSON-list form) and on its coder's undo stack."""
     conn = sqlite3.connect(path)
     for number, _, sql in _migrations()[:3]:
         for statement in _split_sql(sql):
