@@ -102,3 +102,22 @@ def duplicate_of(
         else:
             result.append(first)
     return result
+
+
+def duplicate_links(answers: Iterable[tuple[int, str, bool]]) -> dict[int, int | None]:
+    """Which answers to one question repeat an earlier answer's text.
+
+    Two answers are the same when their `match_key` is (case, dashes, quotes and surrounding
+    punctuation aside); blank answers and answers with an empty key repeat nothing.
+
+    Args:
+        answers: ``(answer id, normalised text, blank)`` for every answer to the question (all
+            waves), earliest first.
+
+    Returns:
+        answer id -> the first earlier answer with the same text, or None.
+    """
+    rows = list(answers)
+    ids = [answer_id for answer_id, _, _ in rows]
+    keys = ["" if blank else match_key(text) for _, text, blank in rows]
+    return dict(zip(ids, duplicate_of(keys, {}, ids), strict=True))

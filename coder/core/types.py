@@ -112,3 +112,6 @@ class Event:
     undoable: bool
     changes: tuple[dict[str, Any], ...] = field(default=(), compare=False, hash=False)
     details: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    #: The project schema the event was written at; None for events written before it was
+    #: recorded. Its row images have that schema's columns.
+    schema_version: int | None = None

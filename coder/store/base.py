@@ -3,13 +3,16 @@
 The only layer that speaks SQL. Every change a user makes goes through `action()`, which records
 row images (before/after) in an append-only event, so undo, redo and the audit trail come from
 one mechanism. Undo and redo are per session (one coder in one window or command; see
-`coder.store.sessions`); how row images are stored is `coder.store.event_log`'s business and
-how the file is recognised, created and backed up `coder.store.project_file`'s. A PostgreSQL
+`coder.store.sessions`) and are worked out before the write lock is taken (`coder.store.replay`,
+which also reads row images recorded at an older schema); how row images are stored is
+`coder.store.event_log`'s business and how the file is recognised, created and backed up
+`coder.store.project_file`'s. A PostgreSQL
 backend implements the same methods over the same tables.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import sqlite3
@@ -24,29 +27,13 @@ from typing import Any, Self
 
 from coder.core.errors import ProjectBusy, ProjectError
 from coder.core.types import Event
-from coder.store import sessions
-from coder.store.event_log import decode_changes, encode_changes
+from coder.store import replay, sessions
+from coder.store.changes import TABLE_KEYS, Batch, Change, Row, batches
+from coder.store.event_log import decode_changes, encode_changes, no_cycle_collection
 from coder.store.project_file import Upgrade, create_private, keep_backup, project_schema
 
 log = logging.getLogger(__name__)
 
-# Primary key columns of every table a user action may change (and undo may restore).
-TABLE_KEYS: dict[str, tuple[str, ...]] = {
-    "settings": ("key",),
-    "codeframes": ("id",),
-    "questions": ("id",),
-    "codes": ("id",),
-    "codings": ("answer_id", "code_id", "coder_id"),
-    "answer_status": ("answer_id", "coder_id"),
-    "starred_quotes": ("code_id", "answer_id"),
-    "themes": ("run_id", "theme_id"),
-    "theme_assignments": ("run_id", "answer_id"),
-    "qa_samples": ("id",),
-    "qa_assignments": ("sample_id", "answer_id", "coder_id"),
-    "adjudications": ("answer_id",),
-}
-
-Row = dict[str, Any]
 
 #: Seconds a write waits for another connection's write to finish before `ProjectBusy`.
 DEFAULT_BUSY_WAIT = 30.0
@@ -76,32 +63,24 @@ def _migrations() -> list[tuple[int, str, str]]:
 SCHEMA_VERSION = len(_migrations())
 
 
-@dataclass
-class Change:
-    """One row-level change inside an action: enough to undo or redo it."""
+@functools.cache
+def columns_at(version: int) -> dict[str, tuple[str, ...]]:
+    """The columns of each table a user action may change, as schema `version` had them.
 
-    table: str
-    op: str  # "insert" | "update" | "delete"
-    key: Row
-    before: Row | None
-    after: Row | None
-
-    def to_json(self) -> dict[str, Any]:
+    Worked out by applying the first `version` migrations to an empty database in memory, so
+    every schema the migrations ever made is known exactly.
+    """
+    conn = sqlite3.connect(":memory:")
+    try:
+        for _number, _name, sql in _migrations()[:version]:
+            for statement in _split_sql(sql):
+                conn.execute(statement)
         return {
-            "table": self.table,
-            "op": self.op,
-            "key": self.key,
-            "before": self.before,
-            "after": self.after,
+            table: tuple(r[1] for r in conn.execute(f"PRAGMA table_info({table})"))
+            for table in TABLE_KEYS
         }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Change:
-        return cls(data["table"], data["op"], dict(data["key"]), data["before"], data["after"])
-
-    def inverse(self) -> Change:
-        op = {"insert": "delete", "delete": "insert", "update": "update"}[self.op]
-        return Change(self.table, op, self.key, self.after, self.before)
+    finally:
+        conn.close()
 
 
 @dataclass
@@ -157,26 +136,11 @@ class Action:
         self.changes.append(Change(table, "delete", dict(key), before, None))
         return before
 
-    def apply(self, change: Change, *, label: str) -> None:
-        """Apply a recorded change, refusing if the row is no longer as the change expects."""
-        current = self.get(change.table, change.key)
-        expected = change.before
-        if _comparable(current) != _comparable(expected):
-            raise ProjectError(
-                f"cannot {label}: {change.table} {change.key} was changed by a later action"
-            )
-        if change.op == "insert":
-            assert change.after is not None
-            self.insert(change.table, change.after)
-        elif change.op == "delete":
-            self.delete(change.table, change.key)
-        else:
-            assert change.after is not None
-            self.update(change.table, change.key, change.after)
-
-
-def _comparable(row: Row | None) -> Row | None:
-    return None if row is None else dict(row)
+    def write(self, batches: Sequence[Batch]) -> None:
+        """Write planned row changes, many rows per statement, recording each for undo."""
+        for batch in batches:
+            self.conn.executemany(batch.sql, batch.params)
+            self.changes.extend(batch.changes)
 
 
 def _where(table: str, key: Mapping[str, Any]) -> tuple[str, list[Any]]:
@@ -550,10 +514,13 @@ class StoreBase:
         changes: Sequence[Change],
         details: Mapping[str, Any],
         session: int | None = None,
+        encoded: str | bytes | None = None,
     ) -> int:
+        """Append an event; `encoded` is `changes` already encoded (work done before the lock)."""
         cur = conn.execute(
             "INSERT INTO events (at, coder, kind, action, summary, target_event_id, undoable,"
-            " changes, details, session_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " changes, details, session_id, schema_version)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 now(),
                 coder,
@@ -562,9 +529,10 @@ class StoreBase:
                 summary,
                 target,
                 int(undoable),
-                encode_changes([c.to_json() for c in changes]),
+                encode_changes([c.to_json() for c in changes]) if encoded is None else encoded,
                 json.dumps(dict(details)),
                 session,
+                SCHEMA_VERSION,
             ),
         )
         if session is not None:
@@ -651,20 +619,29 @@ class StoreBase:
         return self._replay(coder, "redo")
 
     def _replay(self, coder: str, kind: str) -> Event | None:
+        # The event is decoded, its rows read and checked and the rows to write worked out
+        # before the write lock is taken; under the lock that plan is used only if no other
+        # connection has written since (and the same event is still next), else it is worked
+        # out again there. The lock is then held just to write, a batch per statement.
         session = self.start_session(coder)
+        planned_at: int | None = self.write_version()
+        planned: _Replay | None = None
+        try:
+            planned = self._plan_replay(coder, kind)
+        except ProjectError:
+            if self.write_version() == planned_at:
+                raise  # the rows were read as they stand: the refusal holds
+            planned_at = None  # another connection wrote meanwhile: look again under the lock
         with self.transaction() as conn:
-            target_id = self._top(coder, kind)
-            if target_id is None:
+            still_next = self._top(coder, kind) == (None if planned is None else planned.target.id)
+            if planned_at is None or self.write_version() != planned_at or not still_next:
+                planned = self._plan_replay(coder, kind)
+            if planned is None:
                 self._refuse_if_elsewhere(coder, kind)
                 return None
-            target = self.event(target_id)
-            self._last_event = None
-            recorded = [Change.from_json(c) for c in target.changes]
-            steps = [c.inverse() for c in reversed(recorded)] if kind == "undo" else recorded
-            act = Action(conn)
+            target = planned.target
             try:
-                for change in steps:
-                    act.apply(change, label=f'{kind} "{target.summary}"')
+                Action(conn).write(planned.batches)
             except sqlite3.IntegrityError:
                 # e.g. undoing "add code" after answers were coded with it; nothing is changed.
                 raise ProjectError(
@@ -677,14 +654,41 @@ class StoreBase:
                 target.action,
                 coder,
                 f"{kind}: {target.summary}",
-                target_id,
+                target.id,
                 False,
-                act.changes,
+                planned.changes,
                 {},
                 session,
+                encoded=planned.encoded,
             )
-            self._push(conn, target_id, coder, "redo" if kind == "undo" else "undo", session)
-            return target
+            self._push(conn, target.id, coder, "redo" if kind == "undo" else "undo", session)
+        self._last_event = None  # a large event's decoded changes need not stay in memory
+        return target
+
+    def _plan_replay(self, coder: str, kind: str) -> _Replay | None:
+        """What `kind` ("undo" or "redo") would write now for `coder`, or None (reads only).
+
+        Raises:
+            ProjectError: If a later action changed a row the replay would change.
+        """
+        target_id = self._top(coder, kind)
+        if target_id is None:
+            return None
+        target = self.event(target_id)
+        with no_cycle_collection():  # many small objects, none in cycles
+            if kind == "undo":
+                ordered = [Change.from_json(c).inverse() for c in reversed(target.changes)]
+            else:
+                ordered = [Change.from_json(c) for c in target.changes]
+            if target.schema_version == SCHEMA_VERSION:
+                steps = [replay.Step(c) for c in ordered]
+            else:  # written before an upgrade: its rows lack the columns added since
+                version = target.schema_version
+                then = None if version is None else columns_at(version)
+                steps = replay.upgrade(ordered, then, columns_at(SCHEMA_VERSION))
+            changes = replay.plan(self.conn, steps, f'{kind} "{target.summary}"')
+            to_write = batches(changes)
+        return _Replay(target, changes, to_write, encode_changes([c.to_json() for c in changes]))
 
     # -- the log -------------------------------------------------------------------------------
 
@@ -717,7 +721,7 @@ class StoreBase:
             if with_changes
             else (
                 "id, at, coder, kind, action, summary, target_event_id, undoable, details,"
-                " '[]' AS changes"
+                " schema_version, '[]' AS changes"
             )
         )
         sql = f"SELECT {columns} FROM events"
@@ -746,6 +750,16 @@ class StoreBase:
                 act.update("settings", {"key": key}, {"value": encoded})
 
 
+@dataclass(frozen=True)
+class _Replay:
+    """An undo or redo worked out: the event it replays and the row changes to write."""
+
+    target: Event
+    changes: list[Change]
+    batches: list[Batch]
+    encoded: str | bytes
+
+
 def _event(row: Row) -> Event:
     return Event(
         id=row["id"],
@@ -758,6 +772,7 @@ def _event(row: Row) -> Event:
         undoable=bool(row["undoable"]),
         changes=tuple(decode_changes(row["changes"])),
         details=json.loads(row["details"]),
+        schema_version=row.get("schema_version"),
     )
 
 

@@ -9,8 +9,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from coder.core.codeframe import Code, Codeframe, FramePlan
+from coder.core.codeframe_codings import CodingChange, plan_codes, plan_coding_moves
 from coder.core.errors import ProjectError
-from coder.store.base import TABLE_KEYS, Action, Change, Row, StoreBase, now
+from coder.core.types import Coding
+from coder.store.base import StoreBase, now
+from coder.store.changes import TABLE_KEYS, Batch, Change, Row, batches
+from coder.store.event_log import no_cycle_collection
 
 _CODE_COLUMNS = (
     "id",
@@ -153,7 +157,7 @@ class CodeframeMixin(StoreBase):
             for code in plan.changed:
                 row = code_row(code)
                 act.update("codes", {"id": code.id}, {k: v for k, v in row.items() if k != "id"})
-            _write(act, moves.batches)
+            act.write(moves.batches)
             act.details = {"codings_moved": moves.moved, "action": plan.action}
         return moves.moved
 
@@ -183,157 +187,56 @@ class _Moves:
 
     changes: list[Change] = field(default_factory=list)
     moved: int = 0
-    batches: list[_Batch] = field(default_factory=list)
+    batches: list[Batch] = field(default_factory=list)
 
 
 def _plan_codings(conn: sqlite3.Connection, plan: FramePlan, rule: Mapping[str, str]) -> _Moves:
-    """Work out the coding changes of `plan` from the project as it is now (reads only)."""
-    moves = _Moves()
-    view = _CodingsView(conn)
-    for source, target in plan.recode:
-        rows = view.take(source)
-        for row in rows:
-            moves.changes.append(Change("codings", "delete", _coding_key(row), row, None))
-        for row in rows:
-            moved = {**row, "code_id": target}
-            if view.add(moved):
-                moves.changes.append(Change("codings", "insert", _coding_key(moved), None, moved))
-        moves.moved += len(rows)
-    stamp = now()
-    for code_id in plan.review_code_ids:
-        texts = dict(
+    """Work out the coding changes of `plan` from the project as it is now (reads only).
+
+    The rules are `coder.core.codeframe_codings.plan_coding_moves`'s; this reads what they need.
+    """
+    codings: list[Coding] = []
+    for code_id in plan_codes(plan, rule):
+        rows = conn.execute(
+            "SELECT answer_id, code_id, coder_id, created_at, needs_recoding FROM codings"
+            " WHERE code_id = ?",
+            (code_id,),
+        ).fetchall()
+        with no_cycle_collection():
+            codings.extend(Coding(a, k, c, t, bool(n)) for a, k, c, t, n in rows)
+    reviewed = set(plan.review_code_ids)
+    texts: dict[int, str] = {}
+    for code_id in [*plan.review_code_ids, *(s for s, t in plan.recode if t in reviewed)]:
+        texts.update(
             conn.execute(
                 "SELECT a.id, a.text FROM answers a JOIN codings c ON c.answer_id = a.id"
                 " WHERE c.code_id = ?",
                 (code_id,),
             ).fetchall()
         )
-        rows = view.rows(code_id)
-        flagged, taken, added = [], [], []
-        for row in rows:
-            text = texts.get(row["answer_id"])
-            if text is None:  # a coding this plan moved onto the code
-                text = conn.execute(
-                    "SELECT text FROM answers WHERE id = ?", (row["answer_id"],)
-                ).fetchone()[0]
-            lowered = text.casefold()
-            targets = [
-                new_id
-                for new_id, fragment in rule.items()
-                if fragment and fragment.casefold() in lowered
-            ]
-            if not targets:
-                if row["needs_recoding"] != 1:
-                    after = {**row, "needs_recoding": 1}
-                    flagged.append(Change("codings", "update", _coding_key(row), row, after))
-                continue
-            view.take_one(row)
-            taken.append(Change("codings", "delete", _coding_key(row), row, None))
-            for new_id in targets:
-                new = {**row, "code_id": new_id, "created_at": stamp, "needs_recoding": 0}
-                if view.add(new):
-                    added.append(Change("codings", "insert", _coding_key(new), None, new))
-        moves.changes.extend([*flagged, *taken, *added])
-        moves.moved += len(rows)
-    moves.batches = _batches(moves.changes)
-    return moves
+    with no_cycle_collection():  # many small objects, none in cycles
+        planned = plan_coding_moves(plan, codings, texts, rule, now())
+        changes = [_coding_change(c) for c in planned.changes]
+        return _Moves(changes, planned.moved, batches(changes))
 
 
-class _CodingsView:
-    """The codings of the codes a plan touches, read once and kept up to date as it plans."""
+def _coding_change(change: CodingChange) -> Change:
+    before = None if change.before is None else _coding_row(change.before)
+    after = None if change.after is None else _coding_row(change.after)
+    image = after if before is None else before
+    assert image is not None
+    return Change("codings", change.op, _coding_key(image), before, after)
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self._conn = conn
-        self._by_code: dict[str, dict[tuple[int, int], Row]] = {}
 
-    def _code(self, code_id: str) -> dict[tuple[int, int], Row]:
-        if code_id not in self._by_code:
-            cur = self._conn.execute("SELECT * FROM codings WHERE code_id = ?", (code_id,))
-            names = [d[0] for d in cur.description]
-            rows = (dict(zip(names, r, strict=True)) for r in cur.fetchall())
-            self._by_code[code_id] = {(r["answer_id"], r["coder_id"]): r for r in rows}
-        return self._by_code[code_id]
-
-    def rows(self, code_id: str) -> list[Row]:
-        return list(self._code(code_id).values())
-
-    def take(self, code_id: str) -> list[Row]:
-        """Every coding of the code, removed from the view."""
-        rows = self.rows(code_id)
-        self._code(code_id).clear()
-        return rows
-
-    def take_one(self, row: Row) -> None:
-        del self._code(row["code_id"])[(row["answer_id"], row["coder_id"])]
-
-    def add(self, row: Row) -> bool:
-        """Add a coding unless the coder already has that code on that answer."""
-        codings = self._code(row["code_id"])
-        key = (row["answer_id"], row["coder_id"])
-        if key in codings:
-            return False
-        codings[key] = row
-        return True
+def _coding_row(coding: Coding) -> Row:
+    return {
+        "answer_id": coding.answer_id,
+        "code_id": coding.code_id,
+        "coder_id": coding.coder_id,
+        "created_at": coding.created_at,
+        "needs_recoding": int(coding.needs_recoding),
+    }
 
 
 def _coding_key(row: Row) -> Row:
     return {k: row[k] for k in TABLE_KEYS["codings"]}
-
-
-@dataclass(frozen=True)
-class _Batch:
-    """Row changes of one kind written by one statement (executemany)."""
-
-    sql: str
-    params: list[list[Any]]
-    changes: list[Change]
-
-
-def _batches(changes: Sequence[Change]) -> list[_Batch]:
-    """Group consecutive changes of one kind, with their statements and parameters."""
-    batches: list[_Batch] = []
-    start = 0
-    while start < len(changes):
-        first = changes[start]
-        end = start + 1
-        while (
-            end < len(changes)
-            and changes[end].op == first.op
-            and changes[end].table == first.table
-            and _columns(changes[end]) == _columns(first)
-        ):
-            end += 1
-        batch = list(changes[start:end])
-        keys = list(first.key)
-        where = " AND ".join(f"{k} = ?" for k in keys)
-        if first.op == "delete":
-            sql = f"DELETE FROM {first.table} WHERE {where}"
-            params = [[c.key[k] for k in keys] for c in batch]
-        elif first.op == "insert":
-            columns = list(first.after or {})
-            sql = (
-                f"INSERT INTO {first.table} ({', '.join(columns)})"
-                f" VALUES ({', '.join('?' for _ in columns)})"
-            )
-            params = [[(c.after or {})[k] for k in columns] for c in batch]
-        else:
-            columns = [k for k in first.after or {} if k not in keys]
-            sql = f"UPDATE {first.table} SET {', '.join(f'{k} = ?' for k in columns)} WHERE {where}"
-            params = [
-                [*((c.after or {})[k] for k in columns), *(c.key[k] for k in keys)] for c in batch
-            ]
-        batches.append(_Batch(sql, params, batch))
-        start = end
-    return batches
-
-
-def _write(act: Action, batches: Sequence[_Batch]) -> None:
-    """Write planned row changes, many rows per statement, recording each for undo."""
-    for batch in batches:
-        act.conn.executemany(batch.sql, batch.params)
-        act.changes.extend(batch.changes)
-
-
-def _columns(change: Change) -> tuple[str, ...]:
-    image = change.after if change.after is not None else change.before
-    return (*change.key, *(image or {}))

@@ -37,7 +37,7 @@ _MISSING = object()
 
 
 @contextmanager
-def _no_cycle_collection() -> Iterator[None]:
+def no_cycle_collection() -> Iterator[None]:
     """Pause the cyclic garbage collector while building many small containers.
 
     A large action builds hundreds of thousands of lists and dicts, none of them in cycles; the
@@ -54,7 +54,7 @@ def _no_cycle_collection() -> Iterator[None]:
 
 def encode_changes(changes: Sequence[ChangeJSON]) -> str | bytes:
     """The stored form of an action's changes (see the module docstring)."""
-    with _no_cycle_collection():
+    with no_cycle_collection():
         return _encode(changes)
 
 
@@ -64,7 +64,7 @@ def decode_changes(stored: str | bytes) -> list[dict[str, Any]]:
     Raises:
         ValueError: If the value is none of the known forms.
     """
-    with _no_cycle_collection():
+    with no_cycle_collection():
         return _decode(stored)
 
 

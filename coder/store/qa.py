@@ -8,8 +8,9 @@ unique within a codeframe.
 
 The adjudicated layer is the codings of the coder called ``adjudicated`` (kind
 ``adjudicated``). An adjudication records, per coder, the ``coded_at`` of that coder's coding
-of the answer when the reviewer decided (its *basis*); it is *stale* once any coder's coding of
-the answer differs from that basis (re-coded, newly coded or un-coded).
+of the answer when the reviewer decided (its *basis*). The rules that use these rows (when an
+adjudication is stale, which answers are queued) are pure functions in `coder.core.layers`;
+this module reads the rows they need and writes decisions.
 """
 
 from __future__ import annotations
@@ -17,13 +18,12 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
-
-import numpy as np
 
 from coder.core.agreement import CodingTable, draw_double_coding_sample
 from coder.core.errors import ProjectError
+from coder.core.layers import Adjudication, Disagreement, code_sets, disagreement_queue, is_stale
 from coder.core.types import Coder, CoderKind
 from coder.store.base import Action, StoreBase, now
 
@@ -32,6 +32,9 @@ if TYPE_CHECKING:
     from coder.core.types import Answer, Question
 
 ADJUDICATED_CODER = "adjudicated"
+
+__all__ = ["ADJUDICATED_CODER", "Adjudication", "Disagreement", "QAMixin", "QASample",
+           "SampleProgress", "code_key"]
 
 
 @dataclass(frozen=True)
@@ -58,41 +61,6 @@ class SampleProgress:
     @property
     def remaining(self) -> int:
         return self.assigned - self.coded
-
-
-@dataclass(frozen=True)
-class Adjudication:
-    """Who settled an answer's final codes, and when."""
-
-    answer_id: int
-    reviewer: str
-    at: str
-    code_ids: tuple[str, ...]
-    stale: bool
-
-
-@dataclass(frozen=True)
-class Disagreement:
-    """An answer whose coders applied different code sets.
-
-    Attributes:
-        answer_id: The answer.
-        text: Its text.
-        codes_by_coder: Coder name -> code ids that coder applied (empty: coded, no code).
-        adjudicated: The adjudicated code ids, or None when not adjudicated.
-        stale: Adjudicated, but a coder's coding changed since.
-    """
-
-    answer_id: int
-    text: str
-    codes_by_coder: dict[str, tuple[str, ...]]
-    adjudicated: tuple[str, ...] | None = None
-    stale: bool = False
-
-    def differs_on(self, code_id: str) -> bool:
-        """True when some coders applied `code_id` and others did not."""
-        have = {code_id in codes for codes in self.codes_by_coder.values()}
-        return len(have) > 1
 
 
 def code_key(output_code: int, label: str) -> str:
@@ -279,36 +247,18 @@ class QAMixin(StoreBase):
         people = (self._named_coders(coders) if coders is not None
                   else self.agreement_coders(question_id))
         keys = self.code_keys(question_id)
-        names = tuple(p.name for p in people)
+        names = {p.id: p.name for p in people}
         code_names = tuple(dict.fromkeys(keys.values()))
-        if not people:
-            return CodingTable((), names, code_names, np.zeros((0, 0), bool),
-                               np.zeros((0, 0, len(code_names)), bool))
-        ids = [p.id for p in people]
+        ids = list(names)
         rows = self.conn.execute(
             "SELECT s.answer_id, s.coder_id, NULL FROM answer_status s JOIN answers a"
             " ON a.id = s.answer_id WHERE a.question_id = ? AND s.coded_at IS NOT NULL"
             f" AND s.coder_id IN ({_marks(ids)})"
             " UNION ALL SELECT c.answer_id, c.coder_id, c.code_id FROM codings c JOIN answers a"
             f" ON a.id = c.answer_id WHERE a.question_id = ? AND c.coder_id IN ({_marks(ids)})",
-            [question_id, *ids, question_id, *ids]).fetchall()
-        column = {cid: j for j, cid in enumerate(ids)}
-        slot = {name: k for k, name in enumerate(code_names)}
-        code_slot = {cid: slot[key] for cid, key in keys.items()}
-        answers = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        cols = np.fromiter((column[r[1]] for r in rows), dtype=np.intp, count=len(rows))
-        ks = np.fromiter((-1 if r[2] is None else code_slot[r[2]] for r in rows),
-                         dtype=np.intp, count=len(rows))
-        if answer_ids is not None:
-            keep = np.isin(answers, np.asarray(list(answer_ids), dtype=np.int64))
-            answers, cols, ks = answers[keep], cols[keep], ks[keep]
-        units, unit_row = np.unique(answers, return_inverse=True)
-        coded = np.zeros((len(units), len(ids)), dtype=bool)
-        coded[unit_row, cols] = True
-        applied = np.zeros((len(units), len(ids), len(code_names)), dtype=bool)
-        has_code = ks >= 0
-        applied[unit_row[has_code], cols[has_code], ks[has_code]] = True
-        return CodingTable(tuple(int(u) for u in units), names, code_names, coded, applied)
+            [question_id, *ids, question_id, *ids]).fetchall() if ids else []
+        marks = [(int(a), names[c], None if k is None else keys[k]) for a, c, k in rows]
+        return CodingTable.from_marks(marks, tuple(names.values()), code_names, answer_ids)
 
     # -- adjudication --------------------------------------------------------------------------
 
@@ -360,9 +310,9 @@ class QAMixin(StoreBase):
                  {"reviewer": reviewer, "at": stamp, "basis": basis})
             act.details = {"answer_id": answer_id, "code_ids": wanted, "reviewer": reviewer}
 
-    def _adjudication_rows(self, question_id: str | None, answer_id: int | None
-                           ) -> list[tuple[int, str, str, dict[str, str], dict[str, str]]]:
-        """(answer, reviewer, at, basis, current coder -> coded_at) per adjudication."""
+    def _adjudications(self, question_id: str | None, answer_id: int | None = None
+                       ) -> dict[int, Adjudication]:
+        """The adjudications of the question (or of one answer), by answer, in answer order."""
         sql = ("SELECT j.answer_id, j.reviewer, j.at, j.basis FROM adjudications j"
                " JOIN answers a ON a.id = j.answer_id WHERE 1 = 1")
         params: list[Any] = []
@@ -374,7 +324,7 @@ class QAMixin(StoreBase):
             params.append(answer_id)
         found = self.conn.execute(sql + " ORDER BY j.answer_id", params).fetchall()
         if not found:
-            return []
+            return {}
         current: dict[int, dict[str, str]] = {}
         status_sql = ("SELECT s.answer_id, s.coder_id, s.coded_at FROM answer_status s"
                       " JOIN coders c ON c.id = s.coder_id JOIN answers a ON a.id = s.answer_id"
@@ -386,35 +336,39 @@ class QAMixin(StoreBase):
             status_params.append(question_id)
         for aid, coder_id, at in self.conn.execute(status_sql, status_params):
             current.setdefault(int(aid), {})[str(coder_id)] = str(at)
-        return [(int(a), r, at, json.loads(b), current.get(int(a), {})) for a, r, at, b in found]
-
-    @staticmethod
-    def _is_stale(at: str, basis: dict[str, str], current: dict[str, str]) -> bool:
-        if basis:
-            return basis != current
-        return any(stamp > at for stamp in current.values())  # adjudicated before basis existed
+        layer = self.adjudicated_coder()
+        codes: dict[int, list[str]] = {}
+        if answer_id is not None:
+            codes[answer_id] = self.codes_of(answer_id, layer.id)
+        else:
+            codes_sql = ("SELECT c.answer_id, c.code_id FROM codings c JOIN answers a"
+                         " ON a.id = c.answer_id WHERE c.coder_id = ?")
+            codes_params: list[Any] = [layer.id]
+            if question_id is not None:
+                codes_sql += " AND a.question_id = ?"
+                codes_params.append(question_id)
+            for aid, code_id in self.conn.execute(codes_sql + " ORDER BY c.created_at",
+                                                  codes_params):
+                codes.setdefault(int(aid), []).append(str(code_id))
+        return {int(aid): Adjudication(int(aid), reviewer, at, tuple(codes.get(int(aid), ())),
+                                       is_stale(at, json.loads(basis), current.get(int(aid), {})))
+                for aid, reviewer, at, basis in found}
 
     def adjudication(self, answer_id: int) -> Adjudication | None:
         """The answer's adjudication with its codes, or None when not adjudicated."""
-        rows = self._adjudication_rows(None, answer_id)
-        if not rows:
-            return None
-        aid, reviewer, at, basis, current = rows[0]
-        layer = self.adjudicated_coder()
-        return Adjudication(aid, reviewer, at, tuple(self.codes_of(aid, layer.id)),
-                            self._is_stale(at, basis, current))
+        return self._adjudications(None, answer_id).get(answer_id)
 
     def stale_adjudications(self, question_id: str) -> list[int]:
         """Adjudicated answers of the question that a coder has re-coded (or newly coded or
         un-coded) since the adjudication: their final codes need another look."""
-        return [aid for aid, _r, at, basis, current in
-                self._adjudication_rows(question_id, None)
-                if self._is_stale(at, basis, current)]
+        return [aid for aid, found in self._adjudications(question_id).items() if found.stale]
 
     def disagreements(self, question_id: str, sample_id: int | None = None, *,
                       coders: Sequence[str] | None = None,
                       include_settled: bool = False) -> list[Disagreement]:
         """The adjudication queue: answers coded by 2+ coders whose code sets differ.
+
+        The rule is `coder.core.layers.disagreement_queue`; this reads the codings it compares.
 
         Args:
             question_id: The question.
@@ -439,46 +393,22 @@ class QAMixin(StoreBase):
         people = self._named_coders(names)
         if len(people) < 2:
             return []
-        ids = [p.id for p in people]
-        by_answer: dict[int, dict[int, set[str]]] = {}
-        for aid, coder_id, code_id in self.conn.execute(
+        by_id = {p.id: p.name for p in people}
+        ids = list(by_id)
+        sets = code_sets(
+            (int(aid), by_id[int(coder_id)], None if code_id is None else str(code_id))
+            for aid, coder_id, code_id in self.conn.execute(
                 "SELECT s.answer_id, s.coder_id, c.code_id FROM answer_status s"
                 " JOIN answers a ON a.id = s.answer_id LEFT JOIN codings c"
                 " ON c.answer_id = s.answer_id AND c.coder_id = s.coder_id"
                 " WHERE a.question_id = ? AND s.coded_at IS NOT NULL"
-                f" AND s.coder_id IN ({_marks(ids)})", [question_id, *ids]):
-            codes = by_answer.setdefault(int(aid), {}).setdefault(int(coder_id), set())
-            if code_id is not None:
-                codes.add(str(code_id))
-        wanted = None if answer_ids is None else set(answer_ids)
-        adjudicated = {aid: self._is_stale(at, basis, current) for aid, _r, at, basis, current
-                       in self._adjudication_rows(question_id, None)}
-        layer_codes: dict[int, list[str]] = {}
-        if adjudicated:
-            layer = self.adjudicated_coder()
-            for aid, code_id in self.conn.execute(
-                    "SELECT c.answer_id, c.code_id FROM codings c JOIN answers a"
-                    " ON a.id = c.answer_id WHERE a.question_id = ? AND c.coder_id = ?"
-                    " ORDER BY c.created_at", (question_id, layer.id)):
-                layer_codes.setdefault(int(aid), []).append(str(code_id))
-        order = {cid: i for i, cid in enumerate(self.code_keys(question_id))}
-        found = []
-        for aid in sorted(by_answer):
-            sets = by_answer[aid]
-            if len(sets) < 2 or (wanted is not None and aid not in wanted):
-                continue
-            if len({frozenset(s) for s in sets.values()}) < 2:
-                continue
-            stale = adjudicated.get(aid)
-            if stale is False and not include_settled:
-                continue
-            found.append((aid, {p.name: tuple(sorted(sets[p.id], key=lambda c: order.get(c, 0)))
-                                for p in people if p.id in sets},
-                          None if stale is None else tuple(layer_codes.get(aid, ())),
-                          bool(stale)))
-        texts = self._texts([f[0] for f in found])
-        return [Disagreement(aid, texts.get(aid, ""), codes, adj, stale)
-                for aid, codes, adj, stale in found]
+                f" AND s.coder_id IN ({_marks(ids)})", [question_id, *ids]))
+        found = disagreement_queue(
+            sets, [p.name for p in people], self._adjudications(question_id),
+            answer_ids=None if answer_ids is None else set(answer_ids),
+            code_order=list(self.code_keys(question_id)), include_settled=include_settled)
+        texts = self._texts([d.answer_id for d in found])
+        return [replace(d, text=texts.get(d.answer_id, "")) for d in found]
 
     def _texts(self, answer_ids: Sequence[int]) -> dict[int, str]:
         texts: dict[int, str] = {}

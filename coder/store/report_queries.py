@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from coder.core.frequencies import FinalCoding
+from coder.core.layers import code_sets, final_layer
 from coder.store.qa import QAMixin
 
 
@@ -55,12 +56,10 @@ class ReportQueriesMixin(QAMixin):
     def final_layer(self, question_id: str, wave_id: int | None = None) -> dict[int, FinalCoding]:
         """Each coded answer's codes in the "final" layer, with how they were settled.
 
-        Per answer: the adjudicated codes when the answer is adjudicated (status "stale" when a
-        coder's coding changed since, see `QAMixin.stale_adjudications`, else "adjudicated");
-        otherwise the code set every human coder who coded it agreed on ("agreed" with 2+
-        coders, "single" with one); otherwise no codes and status "unresolved". Model coders
-        never count (their re-coding does make an adjudication stale, as in the QA queue).
-        Answers nobody has coded are absent. A few queries, whatever the number of answers.
+        The rule is `coder.core.layers.final_layer` (adjudicated, else agreed by every human
+        coder, else the only coder's, else unresolved; stale adjudications flagged, see
+        `QAMixin.stale_adjudications`); this reads the human and adjudicated codings it needs
+        in a few queries, whatever the number of answers. Answers nobody has coded are absent.
 
         Args:
             question_id: The question.
@@ -74,30 +73,13 @@ class ReportQueriesMixin(QAMixin):
             f" WHERE a.question_id = ?{wave} AND s.coded_at IS NOT NULL AND c.kind != 'model'"
             " UNION ALL SELECT k.answer_id, k.coder_id, c.kind, k.code_id FROM codings k"
             " JOIN coders c ON c.id = k.coder_id JOIN answers a ON a.id = k.answer_id"
-            f" WHERE a.question_id = ?{wave} AND c.kind != 'model'", params * 2)
-        human: dict[int, dict[int, set[str]]] = {}
-        judged: dict[int, set[str]] = {}
-        for aid, coder_id, kind, code_id in rows:
-            if kind == "adjudicated":
-                codes = judged.setdefault(aid, set())
-            else:
-                codes = human.setdefault(aid, {}).setdefault(coder_id, set())
-            if code_id is not None:
-                codes.add(str(code_id))
+            f" WHERE a.question_id = ?{wave} AND c.kind != 'model'", params * 2).fetchall()
+        marks = [(int(a), int(c), kind, None if k is None else str(k)) for a, c, kind, k in rows]
+        human = code_sets((a, c, k) for a, c, kind, k in marks if kind != "adjudicated")
+        layer = code_sets((a, kind, k) for a, _c, kind, k in marks if kind == "adjudicated")
+        judged = {a: by_kind["adjudicated"] for a, by_kind in layer.items()}
         stale = set(self.stale_adjudications(question_id)) if judged else set()
-        result = {int(aid): FinalCoding(frozenset(codes),
-                                        "stale" if aid in stale else "adjudicated")
-                  for aid, codes in judged.items()}
-        for aid, sets in human.items():
-            if aid in result:
-                continue
-            distinct = {frozenset(codes) for codes in sets.values()}
-            if len(distinct) > 1:
-                result[int(aid)] = FinalCoding(frozenset(), "unresolved")
-            else:
-                result[int(aid)] = FinalCoding(distinct.pop(),
-                                               "single" if len(sets) == 1 else "agreed")
-        return result
+        return final_layer(human, judged, stale)
 
     def starred_answers(self, question_id: str) -> dict[str, list[int]]:
         """code id -> answers starred as quotes for that code, first starred first."""

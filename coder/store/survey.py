@@ -10,7 +10,7 @@ from typing import Any
 
 from coder.core.errors import Cancelled, ProjectError
 from coder.core.importing import ImportPlan
-from coder.core.normalise import match_key
+from coder.core.normalise import duplicate_links
 from coder.core.types import Answer, Question, QuestionKind, Respondent, Routing, Wave
 from coder.store.base import StoreBase, now
 
@@ -347,19 +347,13 @@ class SurveyMixin(StoreBase):
         )
 
     def _refresh_duplicates(self, question_id: str) -> None:
-        """Flag each answer repeating an earlier answer's text to the same question (any wave)."""
-        first: dict[str, int] = {}
-        changes = []
-        for aid, text, blank, current in self.conn.execute(
+        """Flag each answer repeating an earlier answer's text to the same question (any wave);
+        which answers repeat which is `coder.core.normalise.duplicate_links`'s rule."""
+        rows = self.conn.execute(
             "SELECT id, text, non_substantive = 'blank', duplicate_of FROM answers"
             " WHERE question_id = ? ORDER BY id",
             (question_id,),
-        ):
-            key = "" if blank else match_key(text)
-            target = None
-            if key:
-                target = first.setdefault(key, aid)
-                target = None if target == aid else target
-            if target != current:
-                changes.append((target, aid))
+        ).fetchall()
+        links = duplicate_links((aid, text, bool(blank)) for aid, text, blank, _ in rows)
+        changes = [(links[aid], aid) for aid, _, _, current in rows if links[aid] != current]
         self.conn.executemany("UPDATE answers SET duplicate_of = ? WHERE id = ?", changes)

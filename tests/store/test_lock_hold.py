@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from coder.core.codeframe import Code, Codeframe
+from coder.core.errors import ProjectError
 from coder.services import codeframes as service
 from coder.services.importing import import_survey
 from coder.store import SQLiteStore, create_project, open_project
@@ -72,3 +74,55 @@ def test_a_merge_planned_before_another_write_is_planned_again_under_the_lock(
         assert len(coded(store, "b")) == N
         service.undo(store, "ann")
         assert coded(store, "a") == before
+
+
+def test_an_undo_reads_and_checks_its_rows_before_it_takes_the_lock(project: Path) -> None:
+    with open_project(project) as store:
+        before = coded(store, "a"), coded(store, "b")
+        service.merge_codes(store, ["101"], "102", coder="ann")
+        statements: list[str] = []
+        store.conn.set_trace_callback(statements.append)
+        assert service.undo(store, "ann") is not None
+        store.conn.set_trace_callback(None)
+        begin = len(statements) - 1 - statements[::-1].index("BEGIN IMMEDIATE")
+        commit = statements.index("COMMIT", begin)
+        planning, locked = statements[:begin], statements[begin:commit]
+        assert any("FROM json_each" in s and "codings" in s for s in planning)
+        assert [s for s in locked if s.lstrip().upper().startswith("SELECT") and "codings" in s] \
+            == []
+        assert (coded(store, "a"), coded(store, "b")) == before
+        assert service.redo(store, "ann") is not None
+        assert coded(store, "a") == set() and len(coded(store, "b")) == N
+
+
+def test_an_undo_planned_before_a_conflicting_write_is_refused_under_the_lock(
+        project: Path, write_lock: LockFactory) -> None:
+    with open_project(project) as store:
+        service.merge_codes(store, ["101"], "102", coder="ann")
+        merged = coded(store, "a"), coded(store, "b")
+        first = store.answer_ids("q1")[0]  # coded A, now B: undo would take its B away
+        other = write_lock(project)  # a colleague un-codes it meanwhile
+        other.write("DELETE FROM codings WHERE answer_id = ? AND code_id = 'b'", (first,))
+        other.release_after(0.5)
+        store.busy_wait = 10.0
+        with pytest.raises(ProjectError, match="changed by a later action"):
+            service.undo(store, "ann")
+        assert coded(store, "a") == merged[0]  # nothing of the merge was undone
+        assert coded(store, "b") == merged[1] - {first}
+        assert store.can_undo("ann") is not None and store.can_undo("ann").action \
+            == "codeframe.merge"
+
+
+def test_an_undo_a_later_action_blocks_is_refused_without_waiting_for_the_lock(
+        project: Path, write_lock: LockFactory) -> None:
+    with open_project(project) as store:
+        ann, last = store.coder("ann"), store.answer_ids("q1")[-1]  # coded B
+        store.set_codes(last, ann, ["a", "b"])
+        service.merge_codes(store, ["101"], "102", coder="lead")  # takes ann's A away again
+        other = write_lock(project)  # someone is busy with a long action
+        store.busy_wait = 5.0
+        started = time.monotonic()
+        with pytest.raises(ProjectError, match="changed by a later action"):
+            store.undo("ann")
+        assert time.monotonic() - started < 2.0
+        other.release()

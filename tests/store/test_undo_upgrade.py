@@ -1,0 +1,171 @@
+"""Undo and redo across schema upgrades: actions recorded by an older coder still replay."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from coder.core.errors import ProjectError
+from coder.store import SQLiteStore, open_project
+from coder.store.base import SCHEMA_VERSION, _migrations, _split_sql, columns_at
+from coder.store.changes import Change
+from coder.store.replay import upgrade
+
+CODED_AT = "2024-05-01T09:00:00.000Z"
+DECIDED_AT = "2024-05-02T10:00:00.000Z"
+ANN, BOB, LAYER = 1, 2, 3  # coder ids: two coders and the adjudicated layer
+
+
+def _insert(table: str, row: dict) -> dict:
+    key = {"codings": ("answer_id", "code_id", "coder_id"),
+           "answer_status": ("answer_id", "coder_id"), "adjudications": ("answer_id",)}[table]
+    return {"table": table, "op": "insert", "key": {k: row[k] for k in key}, "before": None,
+            "after": row}
+
+
+def schema3_project(path: Path) -> Path:
+    """A project as coder left it at schema 3: answer 1 coded by ann, coded differently by
+    bob, then adjudicated by rita; each action's event written as schema 3 wrote it (whole rows
+    of that schema, in the first, JSON-list form) and on its coder's undo stack."""
+    conn = sqlite3.connect(path)
+    for number, _, sql in _migrations()[:3]:
+        for statement in _split_sql(sql):
+            conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {number}")
+    conn.executescript(f"""
+        INSERT INTO waves (name, created_at) VALUES ('2024', '{CODED_AT}');
+        INSERT INTO respondents (external_id) VALUES ('R1');
+        INSERT INTO questions (id, text, kind, codeframe_id) VALUES ('q1', 'Why?', 'open', NULL);
+        INSERT INTO answers (respondent_id, question_id, wave_id, raw_text, text)
+            VALUES (1, 'q1', 1, 'bus fares', 'bus fares');
+        INSERT INTO codeframes (id, name) VALUES ('f', 'frame');
+        INSERT INTO codes (id, codeframe_id, label, output_code) VALUES
+            ('fees', 'f', 'Fees', 101), ('travel', 'f', 'Travel', 201);
+        UPDATE questions SET codeframe_id = 'f';
+        INSERT INTO coders (name, kind, created_at) VALUES ('ann', 'human', '{CODED_AT}'),
+            ('bob', 'human', '{CODED_AT}'), ('adjudicated', 'adjudicated', '{CODED_AT}');
+    """)
+    rows = {
+        "ann": [("codings", {"answer_id": 1, "code_id": "fees", "coder_id": ANN,
+                             "created_at": CODED_AT, "needs_recoding": 0}),
+                ("answer_status", {"answer_id": 1, "coder_id": ANN, "coded_at": CODED_AT,
+                                   "memo": "", "flagged": 0})],
+        "bob": [("codings", {"answer_id": 1, "code_id": "travel", "coder_id": BOB,
+                             "created_at": CODED_AT, "needs_recoding": 0}),
+                ("answer_status", {"answer_id": 1, "coder_id": BOB, "coded_at": CODED_AT,
+                                   "memo": "", "flagged": 0})],
+        "rita": [("codings", {"answer_id": 1, "code_id": "travel", "coder_id": LAYER,
+                              "created_at": DECIDED_AT, "needs_recoding": 0}),
+                 ("answer_status", {"answer_id": 1, "coder_id": LAYER, "coded_at": DECIDED_AT,
+                                    "memo": "", "flagged": 0}),
+                 ("adjudications", {"answer_id": 1, "reviewer": "rita", "at": DECIDED_AT})],
+    }
+    for who, summary in (("ann", "coded answer 1"), ("bob", "coded answer 1"),
+                         ("rita", "adjudicated answer 1: 201")):
+        for table, row in rows[who]:
+            conn.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES"
+                         f" ({', '.join('?' for _ in row)})", list(row.values()))
+        action = "qa.adjudicate" if who == "rita" else "coding.set"
+        cur = conn.execute(
+            "INSERT INTO events (at, coder, kind, action, summary, undoable, changes, details)"
+            " VALUES (?, ?, 'do', ?, ?, 1, ?, '{}')",
+            (CODED_AT, who, action, summary, json.dumps([_insert(t, r) for t, r in rows[who]])))
+        conn.execute("INSERT INTO history_stack (event_id, coder, stack, seq) VALUES"
+                     " (?, ?, 'undo', ?)", (cur.lastrowid, who, cur.lastrowid))
+    conn.commit()
+    conn.close()
+    return path
+
+
+def state(store: SQLiteStore) -> dict[str, list[tuple]]:
+    return {t: store.conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2, 3").fetchall()
+            for t in ("codings", "answer_status", "adjudications")}
+
+
+def test_an_adjudication_and_a_coding_made_at_schema_3_undo_and_redo_after_the_upgrade(
+        tmp_path: Path) -> None:
+    path = schema3_project(tmp_path / "old.coder")
+    with open_project(path) as store:
+        assert store.upgrade is not None and store.upgrade.from_version == 3
+        assert store.event(3).schema_version is None  # written before versions were recorded
+        upgraded = state(store)
+        assert upgraded["adjudications"] == [(1, "rita", DECIDED_AT, "{}")]  # basis added since
+
+        assert store.undo("rita").summary == "adjudicated answer 1: 201"
+        assert store.adjudication(1) is None
+        assert store.undo("ann").summary == "coded answer 1"
+        assert store.codes_of(1, ANN) == [] and store.status(1, ANN)["coded_at"] is None
+        undone = state(store)
+        assert undone["codings"] == [(1, "travel", BOB, CODED_AT, 0)]  # bob's is untouched
+        assert store.events(limit=1)[0].schema_version == SCHEMA_VERSION
+
+    with open_project(path) as store:  # the redo stacks survive a restart
+        assert store.redo("ann") is not None and store.redo("rita") is not None
+        assert state(store) == upgraded
+        found = store.adjudication(1)
+        assert found is not None and found.code_ids == ("travel",)
+        assert store.undo("rita") is not None  # the old event replays again
+        assert state(store)["adjudications"] == []
+        assert store.redo("rita") is not None
+        assert state(store) == upgraded
+
+
+def test_a_later_change_to_an_old_actions_rows_still_refuses_the_undo(tmp_path: Path) -> None:
+    path = schema3_project(tmp_path / "old.coder")
+    with open_project(path) as store:
+        store.adjudicate(1, ["fees"], "sam")  # a second reviewer decides again, at schema 6
+        before = state(store)
+        with pytest.raises(ProjectError, match="was changed by a later action"):
+            store.undo("rita")
+        assert state(store) == before  # all or nothing
+
+
+def test_a_column_added_since_keeps_its_value_when_an_old_update_is_undone(
+        tmp_path: Path) -> None:
+    path = schema3_project(tmp_path / "old.coder")
+    conn = sqlite3.connect(path)  # rita's schema-3 re-decision: an update of the whole row
+    old = {"answer_id": 1, "reviewer": "rita", "at": DECIDED_AT}
+    new = {"answer_id": 1, "reviewer": "rita", "at": "2024-05-03T08:00:00.000Z"}
+    conn.execute("UPDATE adjudications SET at = ?", (new["at"],))
+    cur = conn.execute(
+        "INSERT INTO events (at, coder, kind, action, summary, undoable, changes, details)"
+        " VALUES (?, 'rita', 'do', 'qa.adjudicate', 'adjudicated again', 1, ?, '{}')",
+        (new["at"], json.dumps([{"table": "adjudications", "op": "update",
+                                 "key": {"answer_id": 1}, "before": old, "after": new}])))
+    conn.execute("INSERT INTO history_stack (event_id, coder, stack, seq) VALUES"
+                 " (?, 'rita', 'undo', 99)", (cur.lastrowid,))
+    conn.commit()
+    conn.close()
+    with open_project(path) as store:
+        store.conn.execute("UPDATE adjudications SET basis = '{\"1\": \"x\"}'")  # set since
+        assert store.undo("rita").summary == "adjudicated again"
+        assert state(store)["adjudications"] == [(1, "rita", DECIDED_AT, '{"1": "x"}')]
+        assert store.redo("rita") is not None
+        assert state(store)["adjudications"] == [(1, "rita", new["at"], '{"1": "x"}')]
+
+
+def test_the_columns_of_each_schema_are_known() -> None:
+    assert columns_at(3)["adjudications"] == ("answer_id", "reviewer", "at")
+    assert columns_at(4)["adjudications"] == ("answer_id", "reviewer", "at", "basis")
+    assert columns_at(SCHEMA_VERSION)["codings"] == (
+        "answer_id", "code_id", "coder_id", "created_at", "needs_recoding")
+
+
+def test_images_lose_dropped_columns_and_mark_added_ones_unknown() -> None:
+    then = {"codes": ("id", "label", "colour")}
+    now = {"codes": ("id", "label", "status")}  # colour dropped since, status added
+    recorded = Change("codes", "update", {"id": "c1"},
+                      {"id": "c1", "label": "Fees", "colour": "#f00"},
+                      {"id": "c1", "label": "Costs", "colour": "#0f0"})
+    (step,) = upgrade([recorded], then, now)
+    assert step.change.before == {"id": "c1", "label": "Fees"}
+    assert step.change.after == {"id": "c1", "label": "Costs"}
+    assert step.unknown == {"status"}
+    (inferred,) = upgrade([recorded], None, now)  # version not recorded: the image tells
+    assert inferred == step
+    (current,) = upgrade([recorded], {"codes": ("id", "label", "colour")},
+                         {"codes": ("id", "label", "colour")})
+    assert current.change is recorded and current.unknown == frozenset()
