@@ -71,6 +71,19 @@ def good_csv(rng: random.Random, n: int = 20) -> bytes:
     return csv_text(HEADER, good_rows(rng, n)).encode("utf-8")
 
 
+def good_project(folder: Path, seed: int) -> Path:
+    """A project holding one good import (wave "1"), for "nothing changed" comparisons."""
+    from coder.services.importing import import_survey
+    from coder.store import create_project
+
+    survey = folder / "good.csv"
+    survey.write_bytes(good_csv(random.Random(seed)))
+    project = folder / "base.coder"
+    with create_project(project) as store:
+        import_survey(store, survey, wave="1", open_columns=["comment"])
+    return project
+
+
 def write_xlsx(path: Path, header: list[object], rows: list[list[object]]) -> Path:
     from openpyxl import Workbook
 

@@ -4,16 +4,12 @@ traceback, and a failed import leaves the project exactly as it was."""
 
 from __future__ import annotations
 
-import random
 import time
 from collections import Counter
 from pathlib import Path
 
 import pytest
-from malformed_files import KINDS, corpus, good_csv, import_case, project_dump
-
-from coder.services.importing import import_survey
-from coder.store import create_project
+from malformed_files import KINDS, corpus, good_project, import_case, project_dump
 
 CASES = 320
 SEED = 20260509
@@ -21,13 +17,7 @@ SEED = 20260509
 
 @pytest.fixture(scope="module")
 def base_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("base")
-    survey = folder / "good.csv"
-    survey.write_bytes(good_csv(random.Random(1)))
-    project = folder / "base.coder"
-    with create_project(project) as store:
-        import_survey(store, survey, wave="1", open_columns=["comment"])
-    return project
+    return good_project(tmp_path_factory.mktemp("base"), seed=1)
 
 
 def test_malformed_files_end_in_a_clean_import_or_a_clear_error(

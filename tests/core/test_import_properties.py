@@ -4,7 +4,6 @@ file's answers arrive with exactly the text written."""
 
 from __future__ import annotations
 
-import random
 import re
 import shutil
 import unicodedata
@@ -13,14 +12,14 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from malformed_files import ANSWERS, csv_text, good_csv, project_dump
+from malformed_files import ANSWERS, csv_text, good_project, project_dump
 
 from coder.core.errors import InputError
 from coder.core.importing import plan_import
 from coder.core.printable import CONTROL_CHARACTER as CONTROL
 from coder.core.survey_file import read_survey
 from coder.services.importing import import_survey
-from coder.store import create_project, open_project
+from coder.store import open_project
 
 CHARACTERS = list("ab Z9 ,;\t|\"'\r\n\x00\x1b\x07\u00e9\u0301\u00a3\u2013\u2019\u00a0\U0001f600")
 cell = st.one_of(
@@ -91,13 +90,7 @@ def survey_files(draw: st.DrawFn) -> tuple[bytes, dict]:
 
 @pytest.fixture(scope="module")
 def base_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("base")
-    survey = folder / "good.csv"
-    survey.write_bytes(good_csv(random.Random(2)))
-    project = folder / "base.coder"
-    with create_project(project) as store:
-        import_survey(store, survey, wave="1", open_columns=["comment"])
-    return project
+    return good_project(tmp_path_factory.mktemp("base"), seed=2)
 
 
 @settings(
