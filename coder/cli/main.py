@@ -59,7 +59,8 @@ def coder_option(func: F) -> F:
         "coder_name",
         envvar="CODER_NAME",
         default=None,
-        help="Who is acting (recorded in the log); default $CODER_NAME or $USER.",
+        help="Who is acting (recorded in the log); default $CODER_NAME, then `coder` in"
+        " ~/.config/coder/config.toml, then your login name.",
     )(func)
 
 
@@ -95,9 +96,13 @@ def _waiting_notice(project: str) -> Callable[[float], None]:
 
 
 def resolve_coder(name: str | None) -> str:
+    """Who is acting: `--coder` or $CODER_NAME, else `coder` in the config file that the app
+    reads too (~/.config/coder/config.toml), else the login name."""
     import getpass
 
-    return (name or getpass.getuser() or "coder").strip()
+    from coder.core.user_config import coder_name, configured_coder
+
+    return coder_name(name, configured_coder()) or (getpass.getuser() or "coder").strip()
 
 
 @contextmanager

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from coder.core.code_lookup import code_shortcuts, search_codes
 from coder.core.codeframe_files import load_codeframe
+from coder.core.filters import FilterError, FilterQuery, parse_filter
 from coder.tui.config import AppConfig, ConfigError, load_config, load_keymap, resolve_coder_name
-from coder.tui.filters import FilterError, FilterQuery, parse_filter
-from coder.tui.shortcuts import code_shortcuts, search_codes
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -1,7 +1,8 @@
 """The codeframe editor: the tree; add, rename, define, move, merge, split, retire.
 
-Every edit is planned by `coder.core.codeframe` (which checks it) and applied by the store as
-one undoable action; edits that move codings are confirmed with how many codings move.
+Every edit is planned by `coder.core.codeframe_ops` (which checks it) and applied through
+`coder.services.codeframes` as one undoable action; edits that move codings are confirmed with
+how many codings move.
 """
 
 from __future__ import annotations
@@ -18,9 +19,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, Tree
 from textual.widgets.tree import TreeNode
 
-from coder.core.codeframe import (
-    Code,
-    Codeframe,
+from coder.core.codeframe import Code, Codeframe
+from coder.core.codeframe_ops import (
     FramePlan,
     plan_add,
     plan_edit,
@@ -31,6 +31,7 @@ from coder.core.codeframe import (
 )
 from coder.core.errors import CoderError
 from coder.core.types import Event
+from coder.services.codeframes import apply_plan, frame_counts
 from coder.tui.screens.dialogs import ChooseDialog, ConfirmDialog, PromptDialog
 
 if TYPE_CHECKING:
@@ -103,7 +104,7 @@ class CodeframeScreen(Screen[None]):
             tree.root.label = "no codeframe yet: press a to add the first code"
             self._show_code()
             return
-        counts = self.session.store.coding_counts(frame.id)
+        counts = frame_counts(self.session.project, frame)
         tree.root.label = f"{frame.name}  ({sum(counts.values())} codings)"
         tree.root.expand()
         nodes: dict[str | None, TreeNode[str]] = {None: tree.root}
@@ -148,7 +149,7 @@ class CodeframeScreen(Screen[None]):
             detail.update("Select a code. a add · i add under · r rename · e definition · "
                           "m move · g merge · s split · x retire · ctrl+z undo")
             return
-        counts = self.session.store.coding_counts(frame.id)
+        counts = frame_counts(self.session.project, frame)
         text = Text()
         text.append(frame.path_label(code.id) + "\n", style="bold")
         text.append(f"output code {code.output_code} · {code.status}"
@@ -180,8 +181,8 @@ class CodeframeScreen(Screen[None]):
             if not ok:
                 return
             try:
-                moved = self.session.store.apply_frame_plan(plan, self.session.coder.name,
-                                                            split_rule=split_rule)
+                moved = apply_plan(self.session.project, plan, self.session.coder.name,
+                                   split_rule=split_rule)
             except CoderError as exc:
                 self.notify(str(exc), severity="error", timeout=6)
                 return
@@ -251,7 +252,7 @@ class CodeframeScreen(Screen[None]):
         code, frame = self.selected, self.frame
         if code is None or frame is None:
             return
-        counts = self.session.store.coding_counts(frame.id)
+        counts = frame_counts(self.session.project, frame)
         options = [(c.id, f"{c.output_code} {frame.path_label(c.id)}") for _, c in frame.walk()
                    if c.is_active and c.id != code.id]
         self._choose(f'Merge "{code.label}" into…', options, lambda target: self._run(
@@ -263,7 +264,7 @@ class CodeframeScreen(Screen[None]):
         code, frame = self.selected, self.frame
         if code is None or frame is None:
             return
-        counts = self.session.store.coding_counts(frame.id)
+        counts = frame_counts(self.session.project, frame)
 
         def split(text: str) -> None:
             labels = [part.strip() for part in text.split(",") if part.strip()]
@@ -278,7 +279,7 @@ class CodeframeScreen(Screen[None]):
         code, frame = self.selected, self.frame
         if code is None or frame is None:
             return
-        counts = self.session.store.coding_counts(frame.id)
+        counts = frame_counts(self.session.project, frame)
         kept = sum(counts.get(c.id, 0) for c in (code, *frame.descendants(code.id)))
         self._run(lambda: plan_retire(frame, code.id),
                   lambda plan: f"0 codings move; {kept} codings keep the retired code "

@@ -1,12 +1,12 @@
 """The overview: each open question with answers, non-substantive, % coded, themes, agreement.
 
-Figures are gathered on a worker thread with its own store connection; the table fills in
-when they arrive, so opening a large project never blocks the UI.
+Figures come from `coder.services.overview` (agreement as `coder agreement` computes it), read on
+a worker thread with its own connection; the table fills in when they arrive, so opening a large
+project never blocks the UI.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,57 +16,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from coder.core.agreement_sets import alpha_on_sets
-from coder.store import SQLiteStore
+from coder.services.overview import QuestionRow, question_rows_at
 
 if TYPE_CHECKING:
     from coder.tui.session import Session
-
-
-@dataclass(frozen=True)
-class QuestionRow:
-    """One line of the overview."""
-
-    question_id: str
-    text: str
-    answers: int
-    non_substantive: int
-    coded_by_me: int
-    coded_by_anyone: int
-    theme_runs: int
-    agreement: str
-
-
-def agreement_label(store: SQLiteStore, question_id: str) -> str:
-    """Krippendorff's alpha (MASI distance on code sets) over answers coded by 2+ coders."""
-    coded = store.coded_answers(question_id)
-    double = {a for a in set().union(*coded.values()) if sum(a in s for s in coded.values()) > 1} \
-        if coded else set()
-    if len(double) < 2:
-        return "-"
-    coders = sorted(coded)
-    sets: dict[tuple[int, int], set[str]] = {}
-    for coding in store.codings(question_id=question_id):
-        if coding.answer_id in double:
-            sets.setdefault((coding.answer_id, coding.coder_id), set()).add(coding.code_id)
-    ratings = [[sets.get((a, c), set()) if a in coded[c] else None for c in coders]
-               for a in sorted(double)]
-    alpha = alpha_on_sets(ratings)
-    if alpha.value is None:
-        return f"n={len(double)}"
-    return f"α={alpha.value:.2f} (n={len(double)})"
-
-
-def gather_rows(store: SQLiteStore, coder_id: int) -> list[QuestionRow]:
-    """The overview's figures for every open question."""
-    rows = []
-    for stats in store.question_stats():
-        qid = stats.question.id
-        rows.append(QuestionRow(
-            qid, stats.question.text, stats.n_answers, stats.n_non_substantive,
-            store.coded_count(qid, coder_id), store.coded_count(qid),
-            len(store.theme_runs(qid)), agreement_label(store, qid)))
-    return rows
 
 
 def _pct(part: int, whole: int) -> str:
@@ -97,7 +50,7 @@ class OverviewScreen(Screen[None]):
     def on_mount(self) -> None:
         mode = "  [b red]BLIND[/]" if self.session.blind else ""
         self.query_one("#topbar", Static).update(
-            f"[b]{self.session.store.path.name}[/]   [reverse] coder: {self.session.coder.name} "
+            f"[b]{self.session.project.path.name}[/]   [reverse] coder: {self.session.coder.name} "
             f"[/]{mode}")
         table = self.query_one(DataTable)
         for label in ("question", "text", "answers", "non-subst.", "coded (me)",
@@ -110,17 +63,11 @@ class OverviewScreen(Screen[None]):
             self.reload()
 
     def reload(self) -> None:
-        self._gather(self.session.store.path, self.session.coder.id)
+        self._gather(self.session.project.path, self.session.coder.id)
 
     @work(thread=True, exclusive=True, group="overview")
     def _gather(self, path: Path, coder_id: int) -> None:
-        from coder.store import open_project
-
-        store = open_project(path)  # this thread's own connection
-        try:
-            rows = gather_rows(store, coder_id)
-        finally:
-            store.close()
+        rows = question_rows_at(path, coder_id)  # this thread's own connection
         self.app.call_from_thread(self._show, rows)
 
     def _show(self, rows: list[QuestionRow]) -> None:
@@ -135,7 +82,7 @@ class OverviewScreen(Screen[None]):
             text = r.text if len(r.text) <= width else r.text[:width - 1] + "…"
             table.add_row(r.question_id, text, str(r.answers), str(r.non_substantive),
                           _pct(r.coded_by_me, r.answers), _pct(r.coded_by_anyone, r.answers),
-                          str(r.theme_runs), r.agreement, key=r.question_id)
+                          str(r.theme_runs), r.agreement_label, key=r.question_id)
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
         total = sum(r.answers for r in rows)
