@@ -173,9 +173,9 @@ def cli(ctx: click.Context, verbose: bool, busy_wait: float) -> None:
 
 
 def _register() -> None:
-    from coder.cli import app, codeframe, qa, report, survey, themes
+    from coder.cli import app, codeframe, coding, qa, report, survey, themes
 
-    for module in (survey, themes, codeframe, report, qa, app):
+    for module in (survey, themes, codeframe, coding, report, qa, app):
         for command in module.COMMANDS:
             cli.add_command(command)
 

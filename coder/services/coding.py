@@ -24,9 +24,9 @@ from coder.core.types import Answer, Coder, Event
 from coder.services.project import Project, Workspace, open_project
 from coder.store.app_queries import AnswerRow
 
-__all__ = ["AnswerView", "AnswerRow", "Change", "CodingSession", "apply_codes", "find_answer",
-           "question_codes", "record_no_code", "remove_codes", "set_flag", "set_memo",
-           "text_index_at", "toggle_code"]
+__all__ = ["AnswerRow", "AnswerView", "Change", "CodingSession", "apply_codes", "codes_on",
+           "find_answer", "question_codes", "record_no_code", "remove_codes", "set_flag",
+           "set_memo", "text_index_at", "toggle_code"]
 
 #: Codings between refreshes of the per-theme code counts behind suggestions.
 SUGGESTION_REFRESH = 25
@@ -93,6 +93,13 @@ def question_codes(project: Project, question_id: str, refs: Sequence[CodeRef], 
         raise ProjectError(f'code {code.output_code} "{code.label}" is {code.status}: it can no'
                            " longer be applied")
     return codes
+
+
+def codes_on(project: Project, answer_id: int, coder: Coder) -> list[Code]:
+    """The coder's codes on the answer, in the order applied."""
+    frame = project.codeframe_for(project.answer(answer_id).question_id)
+    ids = project.codes_of(answer_id, coder.id)
+    return [frame.code(c) for c in ids if c in frame] if frame is not None else []
 
 
 def text_index_at(path: str | Path, question_id: str) -> TextIndex:
@@ -214,6 +221,7 @@ class CodingSession:
     def __post_init__(self) -> None:
         self.workspace.question_id = self.question_id
         self.load()
+        self.filter(self.query)
 
     # -- reading ----------------------------------------------------------------------------------
 

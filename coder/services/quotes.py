@@ -67,7 +67,28 @@ def rank_quotes_at(path: str | Path, code_id: str, coder_id: int | None = None,
         return rank_quotes(project, code_id, coder_id, limit)
 
 
-def _check_coded(project: Project, code: Code, answer_id: int) -> None:
+@dataclass(frozen=True)
+class ListedQuote:
+    """One answer of a code's quote list, with whose it is (for analysts, not for reports)."""
+
+    answer_id: int
+    respondent: str
+    text: str
+    starred: bool
+
+
+def list_quotes(project: Project, code_id: str, coder_id: int | None = None,
+                limit: int = RANK_LIMIT) -> list[ListedQuote]:
+    """`rank_quotes` with each answer's respondent ID (the quotes screen's right-hand list)."""
+    ranked = rank_quotes(project, code_id, coder_id, limit)
+    external = {r.id: r.external_id for r in project.respondents()}
+    return [ListedQuote(answer_id, external.get(project.answer(answer_id).respondent_id, "?"),
+                        text, answer_id in ranked.starred)
+            for answer_id, text in ranked.answers]
+
+
+def check_quotable(project: Project, code: Code, answer_id: int) -> None:
+    """Refuse (ProjectError) an answer nobody has coded with the code: it cannot be its quote."""
     if answer_id not in project.answers_with_code(code.id):
         raise ProjectError(f"answer {answer_id} is not coded {code.output_code} \"{code.label}\""
                            " by anyone: only its answers can be its quotes")
@@ -79,7 +100,7 @@ def star_quote(project: Project, code: Code, answer_id: int, coder: Coder) -> bo
     Raises:
         ProjectError: The answer is not coded with the code.
     """
-    _check_coded(project, code, answer_id)
+    check_quotable(project, code, answer_id)
     return project.star_quote(code.id, answer_id, coder)
 
 
