@@ -1,9 +1,10 @@
 """The app and the CLI give the same answers on the same project: agreement after adjudication,
-promoted themes' examples, and the quotes the report prints."""
+promoted themes' examples, the quotes the report prints, and what coding keys and commands store."""
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -157,3 +158,69 @@ async def test_the_quotes_preview_shows_the_reports_quotes_in_the_reports_order(
         assert -1 not in where, (expected, shown)
         assert where == sorted(where)
         assert shown.count("“") == len(expected)
+
+
+def stored(project: Path, answer_id: int, coder: str) -> tuple[list[int], dict[str, object]]:
+    """(output codes, status) the coder has on the answer."""
+    with open_project(project) as store:
+        me = store.coder(coder, create=False)
+        frame = store.codeframe_for(Q2)
+        status = store.status(answer_id, me.id)
+        status["coded"] = status.pop("coded_at") is not None
+        return [frame.code(c).output_code for c in store.codes_of(answer_id, me.id)], status
+
+
+async def test_coder_code_memo_and_flag_store_what_the_apps_keys_store(
+        demo_project: Path, tmp_path: Path) -> None:
+    by_cli = tmp_path / "cli.coder"
+    shutil.copyfile(demo_project, by_cli)
+    with open_project(demo_project) as store:
+        listed = [a for a in store.answers(Q2) if not a.is_blank]
+        people = {r.id: r.external_id for r in store.respondents()}
+    first, second = listed[16], listed[17]
+    r1, r2 = people[first.respondent_id], people[second.respondent_id]
+    cli_project = ("-p", str(by_cli), "-q", Q2, "--coder", "ann")
+    run("code", *cli_project, r1, "201")
+    run("code", *cli_project, r1, "102")
+    run("memo", *cli_project, r1, "check wording")
+    run("flag", *cli_project, r1)
+    run("code", *cli_project, r2, "--none")
+    app = build_app(demo_project, "ann", question_id=Q2)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*["down"] * 16)
+        assert app.screen.answers.current_id == first.id
+        await pilot.press("3", "2", "m", *"check wording", "enter", "f", "j", "minus")
+        await pilot.pause()
+    for answer in (first, second):
+        assert stored(demo_project, answer.id, "ann") == stored(by_cli, answer.id, "ann")
+    assert stored(by_cli, first.id, "ann") == (
+        [201, 102], {"memo": "check wording", "flagged": True, "coded": True})
+
+
+async def test_coder_quotes_star_stars_what_the_apps_s_key_stars(
+        demo_project: Path, tmp_path: Path) -> None:
+    with open_project(demo_project) as store:
+        ann = store.coder("ann")
+        fees = code_id(store, Q2, 101)
+        answers = [a.id for a in store.answers(Q2) if "fee" in a.text.lower()][:5]
+        for answer in answers:
+            store.set_codes(answer, ann, [fees])
+        people = {a.id: store.respondent(a.respondent_id).external_id
+                  for a in store.answers(Q2)}
+    by_cli = tmp_path / "cli.coder"
+    shutil.copyfile(demo_project, by_cli)
+    app = build_app(demo_project, "ann", question_id=Q2)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.code_id == fees
+        await pilot.press("tab", "s")
+        await app.workers.wait_for_complete()
+        top = app.screen.ranked.answers[0][0]
+    run("quotes", "star", "-p", str(by_cli), "-q", Q2, "--code", "101", people[top],
+        "--coder", "ann")
+    with open_project(demo_project) as in_app, open_project(by_cli) as in_cli:
+        assert in_app.starred_quotes(fees) == in_cli.starred_quotes(fees) == [top]
+        listed = run("quotes", "list", "-p", str(by_cli), "-q", Q2, "--code", "101")
+        assert listed.output.splitlines()[0].startswith(f"* {people[top]}\t")
