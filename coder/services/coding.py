@@ -1,6 +1,6 @@
-"""Coding use cases shared by the CLI and the app: find a respondent's answer, apply, remove or
-toggle codes, record "no code applies", memo, flag; and `CodingSession`, the state of one coder
-coding one question that the app's coding screen shows.
+"""Coding use cases shared by the CLI and the app: apply, remove or toggle codes, record "no code
+applies", memo, flag (on an answer found with `coder.services.lookup`); and `CodingSession`, the
+state of one coder coding one question that the app's coding screen shows.
 
 Each change is one undoable action in the store. Must not depend on click, textual or SQL.
 """
@@ -13,14 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from coder.core.code_lookup import SHORTCUT_KEYS, CodeRef, code_shortcuts, find_codable_codes
+from coder.core.code_lookup import SHORTCUT_KEYS, code_shortcuts
 from coder.core.code_lookup import search_codes as _search_codes
-from coder.core.codeframe import Code, Codeframe, CodeframeError
-from coder.core.errors import NotInProject, ProjectError
+from coder.core.codeframe import Code, Codeframe
 from coder.core.filters import FilterQuery, parse_filter
 from coder.core.suggestions import suggest_codes
 from coder.core.text_search import TextIndex
-from coder.core.types import Answer, Coder, Event
+from coder.core.types import Coder, Event
+from coder.services.lookup import find_answer, question_codes
 from coder.services.project import Project, Workspace, open_project
 from coder.store.app_queries import AnswerRow
 
@@ -30,69 +30,6 @@ __all__ = ["AnswerRow", "AnswerView", "Change", "CodingSession", "apply_codes", 
 
 #: Codings between refreshes of the per-theme code counts behind suggestions.
 SUGGESTION_REFRESH = 25
-
-
-# -- finding answers and codes -------------------------------------------------------------------
-
-
-def find_answer(project: Project, question_id: str, respondent: str,
-                wave: str | None = None) -> Answer:
-    """The answer respondent `respondent` (their ID in the survey file) gave to the question.
-
-    Raises:
-        NotInProject: Unknown respondent, no answer to the question (in the wave), or answers
-            in several waves and no `wave` given.
-        ProjectError: Unknown question or wave, or the answer is blank (nothing to code).
-    """
-    project.question(question_id)
-    wave_id = project.wave_id(wave) if wave else None
-    wanted = respondent.strip()
-    ids = [r.id for r in project.respondents() if r.external_id == wanted]
-    if not ids:
-        raise NotInProject(f'no respondent "{wanted}" in this project')
-    found = [a for a in project.answers(question_id, wave_id=wave_id) if a.respondent_id in ids]
-    where = f" in wave {wave}" if wave else ""
-    if not found:
-        raise NotInProject(f'respondent "{wanted}" has no answer to {question_id}{where}')
-    if len(found) > 1:
-        names = {w.id: w.name for w in project.waves()}
-        listed = ", ".join(names.get(a.wave_id, str(a.wave_id)) for a in found)
-        raise NotInProject(f'respondent "{wanted}" answered {question_id} in waves {listed}:'
-                           " choose one with --wave")
-    answer = found[0]
-    if answer.is_blank:
-        raise ProjectError(f'respondent "{wanted}" left {question_id} blank{where}:'
-                           " nothing to code")
-    return answer
-
-
-def question_codes(project: Project, question_id: str, refs: Sequence[CodeRef], *,
-                   in_use: bool = True) -> list[Code]:
-    """The codes `refs` name (number, label, "Net > Label" or id) in the question's codeframe.
-
-    Args:
-        project: The project.
-        question_id: The question.
-        refs: What the user typed.
-        in_use: Refuse retired codes (to apply them); False to name them (to remove them).
-
-    Raises:
-        NotInProject: A reference matching no code, several, or a net.
-        ProjectError: The question has no codeframe, or a code is retired.
-    """
-    frame = project.codeframe_for(question_id)
-    if frame is None:
-        raise ProjectError(f'question "{question_id}" has no codeframe yet')
-    try:
-        codes = find_codable_codes(frame, refs)
-    except CodeframeError as exc:
-        raise NotInProject(str(exc)) from None
-    retired = [c for c in codes if not c.is_active]
-    if in_use and retired:
-        code = retired[0]
-        raise ProjectError(f'code {code.output_code} "{code.label}" is {code.status}: it can no'
-                           " longer be applied")
-    return codes
 
 
 def codes_on(project: Project, answer_id: int, coder: Coder) -> list[Code]:

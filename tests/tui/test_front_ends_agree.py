@@ -161,13 +161,13 @@ async def test_the_quotes_preview_shows_the_reports_quotes_in_the_reports_order(
 
 
 def stored(project: Path, answer_id: int, coder: str) -> tuple[list[int], dict[str, object]]:
-    """(output codes, status) the coder has on the answer."""
+    """(output codes, sorted; status) the coder has on the answer."""
     with open_project(project) as store:
         me = store.coder(coder, create=False)
         frame = store.codeframe_for(Q2)
         status = store.status(answer_id, me.id)
         status["coded"] = status.pop("coded_at") is not None
-        return [frame.code(c).output_code for c in store.codes_of(answer_id, me.id)], status
+        return sorted(frame.code(c).output_code for c in store.codes_of(answer_id, me.id)), status
 
 
 async def test_coder_code_memo_and_flag_store_what_the_apps_keys_store(
@@ -194,7 +194,7 @@ async def test_coder_code_memo_and_flag_store_what_the_apps_keys_store(
     for answer in (first, second):
         assert stored(demo_project, answer.id, "ann") == stored(by_cli, answer.id, "ann")
     assert stored(by_cli, first.id, "ann") == (
-        [201, 102], {"memo": "check wording", "flagged": True, "coded": True})
+        [102, 201], {"memo": "check wording", "flagged": True, "coded": True})
 
 
 async def test_coder_quotes_star_stars_what_the_apps_s_key_stars(
