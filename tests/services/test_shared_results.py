@@ -105,3 +105,18 @@ def test_promoting_themes_drafts_the_codes_from_themes_drafts(project: Project) 
         assert (in_frame.definition, in_frame.examples) == (from_themes.definition,
                                                             from_themes.examples)
     assert promoted.by_label("placement costs")[0].examples[0].startswith("[name]")
+
+
+def test_a_blind_coders_preview_is_the_report_of_their_own_codes(project: Project) -> None:
+    alice, bob = project.coder("alice"), project.coder("bob")
+    fees = code_of(project, 101)
+    answers = [a.id for a in project.answers(Q2, substantive_only=True)[:8]]
+    for answer_id in answers[:4]:
+        project.set_codes(answer_id, alice, [fees])
+    for answer_id in answers[4:]:
+        project.set_codes(answer_id, bob, [fees])
+    mine = preview_quotes(project, Q2, fees, only_coder="alice")
+    report = build_report(project, question_ids=[Q2], layer="coder:alice")
+    (theme,) = [t for t in report.sections[0].themes if t.row.code_id == fees]
+    assert [q.text for q in mine] == [q.text for q in theme.quotes]
+    assert {q.source for q in mine} <= set(answers[:4])

@@ -33,9 +33,9 @@ class QuotePreview(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,v,q", "app.pop_screen", "Close", id="quotes.close_preview")]
 
-    def __init__(self, title: str, quotes: list[str]) -> None:
+    def __init__(self, title: str, quotes: list[str], note: str) -> None:
         super().__init__()
-        self._title = title
+        self._title, self._note = title, note
         self.quotes = quotes
 
     def compose(self) -> ComposeResult:
@@ -45,8 +45,7 @@ class QuotePreview(ModalScreen[None]):
             for quote in self.quotes or ["(no quotes: code some answers first)"]:
                 text.append(f"“{quote}”\n\n", style="italic")
             yield Static(text, id="preview-text")
-            yield Label("As printed in the report: names, places and contacts redacted.",
-                        classes="dialog-help")
+            yield Label(self._note, classes="dialog-help")
 
 
 class QuotesScreen(Screen[None]):
@@ -176,5 +175,8 @@ class QuotesScreen(Screen[None]):
         except CoderError as exc:
             self.notify(str(exc), severity="error", timeout=6)
             return
+        note = ("As printed in the report: names, places and contacts redacted." if only is None
+                else f"As printed in a report of {only}'s codes (blind mode): names, places and"
+                     " contacts redacted.")
         self.app.push_screen(QuotePreview(f"{frame.code(code_id).label}: report quotes",
-                                          [q.text for q in quotes]))
+                                          [q.text for q in quotes], note))
