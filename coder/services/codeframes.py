@@ -170,16 +170,6 @@ def _apply(store: SQLiteStore, plan: FramePlan, coder: str | None, code_id: str,
                        tuple(after.code(c.id) for c in plan.added))
 
 
-def apply_plan(store: SQLiteStore, plan: FramePlan, coder: str | None,
-               split_rule: Mapping[str, str] | None = None) -> int:
-    """Apply an edit planned (and checked) by `coder.core.codeframe_ops`, as one undoable action.
-
-    For front ends that show a plan before applying it, e.g. "14 codings move"; the functions
-    below plan and apply in one go. Returns how many codings moved.
-    """
-    return store.apply_frame_plan(plan, coder, split_rule=split_rule)
-
-
 def add_code(store: SQLiteStore, label: str, *, coder: str | None, frame: FrameRef = None,
              parent: CodeRef | None = None, output_code: int | None = None,
              position: int | None = None, **fields: object) -> FrameChange:

@@ -46,6 +46,8 @@ class QuestionRow:
 
 def overall_agreement(project: Project, question_id: str) -> tuple[float | None, int]:
     """(overall alpha on code sets, answers coded by 2+ coders) for the question."""
+    if len(project.agreement_coders(question_id)) < 2:  # nothing to compare: skip the maths
+        return None, 0
     found = question_agreement(project, question_id)
     if len(found.table.coders) < 2:
         return None, 0

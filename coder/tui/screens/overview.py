@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +21,10 @@ from coder.services.overview import QuestionRow, question_rows_at
 
 if TYPE_CHECKING:
     from coder.tui.session import Session
+
+
+_COLUMNS = ("question", "text", "answers", "non-subst.", "coded (me)", "coded (all)",
+            "theme runs", "agreement")
 
 
 def _pct(part: int, whole: int) -> str:
@@ -52,11 +57,20 @@ class OverviewScreen(Screen[None]):
         self.query_one("#topbar", Static).update(
             f"[b]{self.session.project.path.name}[/]   [reverse] coder: {self.session.coder.name} "
             f"[/]{mode}")
-        table = self.query_one(DataTable)
-        for label in ("question", "text", "answers", "non-subst.", "coded (me)",
-                      "coded (all)", "theme runs", "agreement"):
-            table.add_column(label, key=label)
+        self._columns([[label] for label in _COLUMNS])
         self.reload()
+
+    def _columns(self, columns: list[list[str]]) -> None:
+        """(Re)make the table's columns (label, then its cells), each as wide as its widest cell.
+
+        Widths are set here rather than measured by the table when it is next idle: a table
+        filled by a worker just as the screen first draws could otherwise keep the widths of
+        the empty table on screen.
+        """
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        for column in columns:
+            table.add_column(column[0], key=column[0], width=max(cell_len(c) for c in column))
 
     def on_screen_resume(self) -> None:
         if self.rows:
@@ -74,15 +88,16 @@ class OverviewScreen(Screen[None]):
         self.rows = rows
         table = self.query_one(DataTable)
         keep = table.cursor_row
-        table.clear()
         # The question text takes what the other columns leave, so that the agreement column
         # stays on a 120-column screen.
         width = max(20, min(60, self.app.size.width - 94))
-        for r in rows:
-            text = r.text if len(r.text) <= width else r.text[:width - 1] + "…"
-            table.add_row(r.question_id, text, str(r.answers), str(r.non_substantive),
-                          _pct(r.coded_by_me, r.answers), _pct(r.coded_by_anyone, r.answers),
-                          str(r.theme_runs), r.agreement_label, key=r.question_id)
+        lines = [[r.question_id, r.text if len(r.text) <= width else r.text[:width - 1] + "…",
+                  str(r.answers), str(r.non_substantive), _pct(r.coded_by_me, r.answers),
+                  _pct(r.coded_by_anyone, r.answers), str(r.theme_runs), r.agreement_label]
+                 for r in rows]
+        self._columns([list(column) for column in zip(_COLUMNS, *lines, strict=True)])
+        for r, line in zip(rows, lines, strict=True):
+            table.add_row(*line, key=r.question_id)
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
         total = sum(r.answers for r in rows)
