@@ -160,7 +160,7 @@ def qa_figures(store: SQLiteStore, question_id: str) -> QAFigures:
 
 def qa_figures_at(path: str | Path, question_id: str) -> QAFigures:
     """`qa_figures` on a connection of its own (for a worker thread)."""
-    from coder.store import open_project
+    from coder.services.project import open_project
 
     with open_project(path) as store:
         return qa_figures(store, question_id)
