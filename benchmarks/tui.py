@@ -78,9 +78,9 @@ async def key_loop(project: Path, rounds: int) -> tuple[dict[str, list[float]],
     filter": applying the query "fees" (a scan of the in-memory text index, which a worker
     builds after the first screen) and clearing it.
     """
+    from coder.core.filters import FilterQuery, parse_filter
     from coder.tui.app import build_app
     from coder.tui.config import AppConfig
-    from coder.tui.filters import FilterQuery, parse_filter
 
     app = build_app(project, "bench", question_id=QUESTION,
                     config=AppConfig(record_key_timings=True))
@@ -97,7 +97,7 @@ async def key_loop(project: Path, rounds: int) -> tuple[dict[str, list[float]],
                 pilot_ms[kind].append((time.perf_counter() - started) * 1000)
         await app.workers.wait_for_complete()  # the text index, built after the first screen
         await pilot.pause()
-        assert app.screen._text_index is not None
+        assert app.screen.coding.text_index is not None
         text_filter = []
         for _ in range(rounds):
             for query in (parse_filter("fees"), FilterQuery()):

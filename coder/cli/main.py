@@ -59,7 +59,8 @@ def coder_option(func: F) -> F:
         "coder_name",
         envvar="CODER_NAME",
         default=None,
-        help="Who is acting (recorded in the log); default $CODER_NAME or $USER.",
+        help="Who is acting (recorded in the log); default $CODER_NAME, then `coder` in"
+        " ~/.config/coder/config.toml, then your login name.",
     )(func)
 
 
@@ -95,9 +96,13 @@ def _waiting_notice(project: str) -> Callable[[float], None]:
 
 
 def resolve_coder(name: str | None) -> str:
+    """Who is acting: `--coder` or $CODER_NAME, else `coder` in the config file that the app
+    reads too (~/.config/coder/config.toml), else the login name."""
     import getpass
 
-    return (name or getpass.getuser() or "coder").strip()
+    from coder.core.user_config import coder_name, configured_coder
+
+    return coder_name(name, configured_coder()) or (getpass.getuser() or "coder").strip()
 
 
 @contextmanager
@@ -168,9 +173,9 @@ def cli(ctx: click.Context, verbose: bool, busy_wait: float) -> None:
 
 
 def _register() -> None:
-    from coder.cli import app, codeframe, codings, qa, report, survey, themes
+    from coder.cli import app, codeframe, coding, codings, qa, report, survey, themes
 
-    for module in (survey, themes, codeframe, codings, report, qa, app):
+    for module in (survey, themes, codeframe, coding, codings, report, qa, app):
         for command in module.COMMANDS:
             cli.add_command(command)
 

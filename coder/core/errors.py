@@ -66,3 +66,10 @@ class ProjectBusy(ProjectError):
             f"{project} is busy: another user or window is writing (e.g. a large merge or"
             " undo); nothing was changed — try again in a moment"
         )
+
+
+class NotInProject(CoderError):
+    """A respondent, answer or code named by the user is not in the project (or not one that
+    fits: a net, an ambiguous label): bad usage, so the CLI exits with code 2."""
+
+    exit_code = 2

@@ -6,15 +6,15 @@ transaction and one undoable event. Must not depend on click, textual or SQL.
 
 from __future__ import annotations
 
-import difflib
 import json
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any
 
+from coder.core.code_lookup import CodeRef, find_code  # find_code: the one code resolver
 from coder.core.codeframe import Code, Codeframe, CodeframeError, derived_id
 from coder.core.codeframe_files import (
     load_codeframe,
@@ -40,7 +40,6 @@ from coder.store.sqlite import SQLiteStore
 EXPORT_SUFFIXES = (".yaml", ".yml", ".csv", ".xlsx", ".qdc")
 
 FrameRef = Codeframe | str | None
-CodeRef = str | int
 
 
 @dataclass(frozen=True)
@@ -103,56 +102,6 @@ def _frame(store: SQLiteStore, frame: FrameRef, code: CodeRef | None = None) -> 
         if len(holding) == 1:
             return holding[0]
     return find_frame(store)
-
-
-def _describe(frame: Codeframe, code: Code) -> str:
-    where = f" under {frame.path_label(code.parent_id)}" if code.parent_id else ""
-    status = "" if code.status == "active" else f", {code.status}"
-    return f'{code.output_code} "{code.label}"{where}{status}'
-
-
-def find_code(frame: Codeframe, ref: CodeRef, *, retired: bool = False) -> Code:
-    """The code `ref` names: its output code (e.g. 101), its id, its label or "Net > Label".
-
-    Args:
-        frame: The codeframe to look in.
-        ref: Output code, id, label (case-insensitive) or path of labels joined by ">".
-        retired: When a label matches several codes, prefer retired ones (for restore)
-            instead of codes in use.
-
-    Raises:
-        CodeframeError: If no code matches (naming close labels) or a label is ambiguous
-            (listing every candidate with its number).
-    """
-    if isinstance(ref, int) or (isinstance(ref, str) and ref.strip().isdigit()):
-        number = int(ref)
-        found = frame.by_output_code(number)
-        if found is None:
-            raise CodeframeError(f'codeframe "{frame.name}" has no code {number}')
-        return found
-    text = ref.strip()
-    by_id = frame.get(text)
-    if by_id is not None:
-        return by_id
-    matches = frame.by_label(text)
-    if not matches and ">" in text:
-        wanted = [p.strip().casefold() for p in text.split(">")]
-        matches = [c for c in frame.codes
-                   if [p.label.strip().casefold() for p in frame.path(c.id)] == wanted]
-    if not matches:
-        labels = {c.label.casefold(): c.label for c in frame.codes}
-        close = difflib.get_close_matches(text.casefold(), list(labels), n=3)
-        shown = ", ".join(f'"{labels[c]}"' for c in close)
-        hint = f" (did you mean {shown}?)" if close else ""
-        raise CodeframeError(f'codeframe "{frame.name}" has no code "{text}"{hint}')
-    if len(matches) > 1:
-        preferred = [c for c in matches if c.is_active != retired]
-        matches = preferred or matches
-    if len(matches) > 1:
-        listed = "; ".join(_describe(frame, c) for c in matches)
-        raise CodeframeError(f'"{text}" matches {len(matches)} codes: {listed}.'
-                             " Use the number instead")
-    return matches[0]
 
 
 # -- files ---------------------------------------------------------------------------------------
@@ -249,6 +198,11 @@ def export_codeframe(store: SQLiteStore, frame: FrameRef, path: str | Path) -> P
     else:
         raise CodeframeError(f"{path}: export to one of {', '.join(EXPORT_SUFFIXES)}")
     return target
+
+
+def frame_counts(store: SQLiteStore, frame: Codeframe) -> dict[str, int]:
+    """code id -> how many codings (any coder) the frame's codes have."""
+    return store.coding_counts(frame.id)
 
 
 # -- edits ---------------------------------------------------------------------------------------
@@ -446,15 +400,6 @@ def redo(store: SQLiteStore, coder: str) -> Event | None:
 # -- seeding from themes -------------------------------------------------------------------------
 
 
-def definition_from_keywords(keywords: Sequence[str], limit: int = 6) -> str:
-    """A draft definition such as "Answers about fees, cost, budget or funding."."""
-    words = [k.strip() for k in keywords if k.strip()][:limit]
-    if not words:
-        return ""
-    listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
-    return f"Answers about {listed}."
-
-
 def _unique(label: str, taken: set[str]) -> str:
     candidate, n = label, 2
     while candidate.casefold() in taken:
@@ -499,35 +444,18 @@ def frame_from_themes(store: SQLiteStore, question_id: str, run_id: int | None =
         raise ProjectError(f"theme run {run.id} has no themes")
     frame_name = name or f"{question.id} themes (run {run.id})"
     frame_id = derived_id("codeframe", frame_name)
-    from coder.services.reports import redactor_for
+    from coder.services.theme_edits import theme_drafts
 
-    redactor = redactor_for(store)
     taken: set[str] = set()
     codes = []
-    for i, theme in enumerate(themes):
-        label = theme.label.strip() or ", ".join(theme.keywords[:3]) or f"Theme {theme.theme_id}"
-        examples = _examples(store, theme.quote_answer_ids, max_examples)
+    for i, draft in enumerate(theme_drafts(store, themes, max_examples)):
         codes.append(Code(
             id=derived_id(frame_name, 101 + i), codeframe_id=frame_id,
-            label=_unique(label, taken), output_code=101 + i,
-            definition=definition_from_keywords(theme.keywords),
-            examples=tuple(redactor.redact_all(examples)), status="draft", position=i))
+            label=_unique(draft.label, taken), output_code=101 + i,
+            definition=draft.definition, examples=draft.examples, status="draft", position=i))
     frame = Codeframe(frame_id, frame_name, tuple(codes),
                       f"Draft from theme run {run.id} on {question.id}: {question.text}")
     active = () if store.codeframe_for(question.id) is not None else (question.id,)
     store.add_codeframe(frame, coder, questions=active)
     return store.codeframe(frame_id)
 
-
-def _examples(store: SQLiteStore, answer_ids: Iterable[int], limit: int) -> list[str]:
-    out: list[str] = []
-    for answer_id in answer_ids:
-        if len(out) == limit:
-            break
-        try:
-            text = store.answer(answer_id).raw_text.strip()
-        except ProjectError:
-            continue
-        if text and text not in out:
-            out.append(text)
-    return out

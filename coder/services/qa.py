@@ -11,12 +11,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coder.core.agreement import AgreementReport, CodingTable, compute_agreement
-from coder.core.codeframe import Codeframe
+from coder.core.code_lookup import find_codable_codes
+from coder.core.codeframe import Codeframe, CodeframeError
 from coder.core.errors import InputError, ProjectError
-from coder.store.qa import code_key
+from coder.store.qa import Disagreement, code_key
 from coder.store.sqlite import SQLiteStore
 
 Progress = Callable[[int, int], None]
+
+__all__ = ["Disagreement", "QAFigures", "QuestionAgreement", "adjudicate_answer", "code_key",
+           "double_coded_questions", "project_agreement", "qa_figures", "qa_figures_at",
+           "question_agreement", "resolve_codes"]
 
 
 @dataclass(frozen=True)
@@ -143,31 +148,12 @@ def resolve_codes(frame: Codeframe, specs: Sequence[str]) -> list[str]:
     """Code ids from what a reviewer types: output codes ("101"), labels or "101 Label".
 
     Raises:
-        ProjectError: A spec matching no code, or a label matching several.
+        ProjectError: A spec matching no code, a label matching several, or a net.
     """
-    ids: list[str] = []
-    by_key = {code_key(c.output_code, c.label).casefold(): c for c in frame.codes}
-    for raw in specs:
-        spec = raw.strip()
-        if not spec:
-            continue
-        found = None
-        if spec.isdigit():
-            found = frame.by_output_code(int(spec))
-        if found is None:
-            found = by_key.get(spec.casefold())
-        if found is None:
-            matches = frame.by_label(spec)
-            if len(matches) > 1:
-                raise ProjectError(f'"{spec}" is the label of several codes: use the number')
-            found = matches[0] if matches else None
-        if found is None:
-            raise ProjectError(f'no code "{spec}" in codeframe "{frame.name}"')
-        if not found.codable or frame.is_net(found.id):
-            raise ProjectError(f'"{code_key(found.output_code, found.label)}" is a net:'
-                               " choose one of its codes")
-        ids.append(found.id)
-    return list(dict.fromkeys(ids))
+    try:
+        return [c.id for c in find_codable_codes(frame, specs)]
+    except CodeframeError as exc:
+        raise ProjectError(str(exc)) from None
 
 
 def adjudicate_answer(store: SQLiteStore, answer_id: int, specs: Sequence[str],
@@ -184,3 +170,28 @@ def adjudicate_answer(store: SQLiteStore, answer_id: int, specs: Sequence[str],
     ids = resolve_codes(frame, specs)
     store.adjudicate(answer_id, ids, reviewer)
     return ids
+
+
+@dataclass(frozen=True)
+class QAFigures:
+    """What the app's QA screen shows for one question: agreement, the adjudication queue and
+    the adjudications re-coded since."""
+
+    report: AgreementReport
+    disagreements: tuple[Disagreement, ...]
+    stale: tuple[int, ...]
+
+
+def qa_figures(store: SQLiteStore, question_id: str) -> QAFigures:
+    """Agreement as `coder agreement` computes it, the queue as `coder qa queue` lists it."""
+    return QAFigures(question_agreement(store, question_id).report,
+                     tuple(store.disagreements(question_id)),
+                     tuple(store.stale_adjudications(question_id)))
+
+
+def qa_figures_at(path: str | Path, question_id: str) -> QAFigures:
+    """`qa_figures` on a connection of its own (for a worker thread)."""
+    from coder.services.project import open_project
+
+    with open_project(path) as store:
+        return qa_figures(store, question_id)

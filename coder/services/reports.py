@@ -216,6 +216,68 @@ def _vectors(store: SQLiteStore, question: Question,
     return {aid: found[key] for aid, key in keys.items()}
 
 
+def _question_section(store: SQLiteStore, question: Question, chosen: Layer,
+                      wave_id: int | None, *, by: str | None, min_base: int,
+                      quotes_per_code: int, redactor: Redactor,
+                      externals: Mapping[int, str]) -> QuestionSection:
+    """One question of the report: its frequency table and each code's quotes.
+
+    An answer is quoted once per question: under the first code (in table order) that picks it.
+    `externals` (respondent id -> respondent ID) is given only when the report shows IDs.
+    """
+    frame = store.codeframe(question.codeframe_id or "")
+    records, answers = gather(store, question, chosen, wave_id, by)
+    table = compute_frequencies(question.id, frame, records,
+                                routing_known=question.routing is not None,
+                                min_base=min_base, breakdown_by=by)
+    substantive = {r.respondent_id: r for r in records if r.status == "answered"}
+    coded_answers = [a for a in answers.values() if a.respondent_id in substantive]
+    vectors = _vectors(store, question, coded_answers) if coded_answers else None
+    starred = store.starred_answers(question.id)
+    themes, used = [], set()
+    for row in table.rows:
+        if row.n == 0 or row.depth > 1:
+            continue
+        quotes: tuple[Quote, ...] = ()
+        if not row.is_net and quotes_per_code > 0:
+            members = {row.code_id}
+            starred_ids = set(starred.get(row.code_id, ()))
+            candidates = [QuoteCandidate(a.id, a.text, a.id in starred_ids)
+                          for a in coded_answers if a.id not in used
+                          and substantive[a.respondent_id].code_ids & members]
+            candidates.sort(key=lambda c: (not c.starred, c.answer_id))
+            picked = choose_quotes(candidates, quotes_per_code, embeddings=vectors,
+                                   redactor=redactor)
+            if externals:
+                picked = [replace(q, respondent=externals.get(answers[q.source].respondent_id))
+                          for q in picked]
+            used |= {q.source for q in picked}
+            quotes = tuple(picked)
+        themes.append(Theme(row, quotes))
+    chart_rows = tuple(r for r in table.rows if r.depth == 0 and r.n > 0)
+    return QuestionSection(question.id, question.text, question.routing_note, table,
+                           tuple(themes), chart_rows)
+
+
+def report_quotes(store: SQLiteStore, question_id: str, *, layer: str | None = None,
+                  wave: str | None = None,
+                  quotes_per_code: int = 3) -> dict[str, tuple[Quote, ...]]:
+    """code id -> the quotes `build_report` prints under that code, in its order (redacted).
+
+    Picked exactly as the report picks them (same layer, wave, embeddings and the rule that an
+    answer is quoted once per question); codes the report quotes nothing for are absent.
+
+    Raises:
+        ProjectError: Unknown question or layer, or the question has no codeframe.
+    """
+    questions, wave_id, _ = _scope(store, [question_id], wave)
+    chosen = resolve_layer(store, layer, [question_id])
+    section = _question_section(store, questions[0], chosen, wave_id, by=None,
+                                min_base=DEFAULT_MIN_BASE, quotes_per_code=quotes_per_code,
+                                redactor=redactor_for(store), externals={})
+    return {t.row.code_id: t.quotes for t in section.themes if t.quotes}
+
+
 def build_report(
     store: SQLiteStore,
     *,
@@ -265,38 +327,9 @@ def build_report(
     for done, question in enumerate(questions):
         if cancel is not None and cancel.is_set():
             raise Cancelled("report cancelled")
-        frame = store.codeframe(question.codeframe_id or "")
-        records, answers = gather(store, question, chosen, wave_id, by)
-        table = compute_frequencies(question.id, frame, records,
-                                    routing_known=question.routing is not None,
-                                    min_base=min_base, breakdown_by=by)
-        substantive = {r.respondent_id: r for r in records if r.status == "answered"}
-        coded_answers = [a for a in answers.values() if a.respondent_id in substantive]
-        vectors = _vectors(store, question, coded_answers) if coded_answers else None
-        starred = store.starred_answers(question.id)
-        themes, used = [], set()
-        for row in table.rows:
-            if row.n == 0 or row.depth > 1:
-                continue
-            quotes: tuple[Quote, ...] = ()
-            if not row.is_net and quotes_per_code > 0:
-                members = {row.code_id}
-                starred_ids = set(starred.get(row.code_id, ()))
-                candidates = [QuoteCandidate(a.id, a.text, a.id in starred_ids)
-                              for a in coded_answers if a.id not in used
-                              and substantive[a.respondent_id].code_ids & members]
-                candidates.sort(key=lambda c: (not c.starred, c.answer_id))
-                picked = choose_quotes(candidates, quotes_per_code, embeddings=vectors,
-                                       redactor=redactor)
-                if include_ids:
-                    picked = [replace(q, respondent=externals.get(answers[q.source].respondent_id))
-                              for q in picked]
-                used |= {q.source for q in picked}
-                quotes = tuple(picked)
-            themes.append(Theme(row, quotes))
-        chart_rows = tuple(r for r in table.rows if r.depth == 0 and r.n > 0)
-        sections.append(QuestionSection(question.id, question.text, question.routing_note,
-                                        table, tuple(themes), chart_rows))
+        sections.append(_question_section(store, question, chosen, wave_id, by=by,
+                                          min_base=min_base, quotes_per_code=quotes_per_code,
+                                          redactor=redactor, externals=externals))
         if on_progress is not None:
             on_progress(done + 1, len(questions))
     return Report(title or f"{store.path.stem}: coded open answers", chosen.description, label,

@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from coder.core.errors import ProjectError
+from coder.core.filters import AnswerFilter
 from coder.core.types import Coder, CoderKind, Coding
 from coder.store.base import Action, StoreBase, now
 
-
-@dataclass(frozen=True)
-class AnswerFilter:
-    """Which answers of a question to list; every field narrows the list (None = no filter)."""
-
-    text: str | None = None  # case-insensitive substring of the answer
-    code_id: str | None = None  # coded with this code (by the coder, or anyone if no coder given)
-    uncoded: bool = False  # not yet coded by the coder
-    flagged: bool = False  # flagged for review by the coder
-    attribute: tuple[str, str] | None = None  # respondent attribute equals value
-    theme: tuple[int, int] | None = None  # (theme run id, theme id)
-    wave_id: int | None = None
-    include_non_substantive: bool = True
-    answer_ids: frozenset[int] | None = None  # e.g. a QA sample
+__all__ = ["AnswerFilter", "CodingMixin"]
 
 
 class CodingMixin(StoreBase):
@@ -179,6 +166,22 @@ class CodingMixin(StoreBase):
                 added += len(wanted - current)
                 removed += len(current - wanted)
         return changed, added, removed
+
+    def change_codes(self, answer_id: int, coder: Coder, *, add: Sequence[str] = (),
+                     remove: Sequence[str] = (), summary: str | None = None) -> bool:
+        """Add and remove some of the coder's codes on the answer, as one undoable action.
+
+        The other codes the coder applied stay. The coder's current codes are read inside the
+        write transaction (as in `toggle_code`). Returns True when a code was added or removed.
+        """
+        with self.action("coding.set", coder.name, summary or f"coded answer {answer_id}") as act:
+            current = self.codes_of(answer_id, coder.id)
+            dropped = set(remove)
+            new = [c for c in current if c not in dropped]
+            new += [c for c in dict.fromkeys(add) if c not in current and c not in dropped]
+            self._replace_codes(act, answer_id, coder.id, new)
+            changed = set(new) != set(current)
+        return changed
 
     def _replace_codes(
         self, act: Action, answer_id: int, coder_id: int, code_ids: Sequence[str]

@@ -1,7 +1,7 @@
 """The coding app: wires screens, app-wide keys (undo, redo, screens, help) and the palette.
 
-Holds no coding logic: screens act through the store; `build_app` is the one factory used by
-the CLI, the tests and the benchmark.
+Holds no coding logic: screens act through `coder.services`, as the CLI does; `build_app` is the
+one factory used by the CLI, the tests and the benchmark.
 """
 
 from __future__ import annotations
@@ -21,8 +21,15 @@ from textual.screen import Screen
 from coder.core.errors import CoderError
 from coder.core.types import Event
 from coder.services import codeframes as codeframe_service
-from coder.store import SQLiteStore, open_project
-from coder.store.sessions import HEARTBEAT_SECONDS
+from coder.services.project import (
+    HEARTBEAT_SECONDS,
+    Project,
+    begin_window,
+    check_question,
+    end_window,
+    heartbeat,
+    open_project,
+)
 from coder.tui.config import AppConfig
 from coder.tui.screens.dialogs import PromptDialog
 from coder.tui.session import Session
@@ -53,7 +60,7 @@ class CoderApp(App[None]):
     #: What the top bar says while changes wait for a busy project ("" when none wait).
     busy_note: var[str] = var("")
 
-    def __init__(self, store: SQLiteStore, coder_name: str | None, *, blind: bool = False,
+    def __init__(self, store: Project, coder_name: str | None, *, blind: bool = False,
                  config: AppConfig | None = None, question_id: str | None = None) -> None:
         super().__init__()
         self.store = store
@@ -94,20 +101,19 @@ class CoderApp(App[None]):
 
     def _start(self, name: str) -> None:
         try:
-            coder = self.store.coder(name)  # a new coder is written to the project
-            # This window's own undo history: another window of the same coder has its own.
-            self.store.start_session(coder.name, label="app")
+            coder = begin_window(self.store, name)  # this window's own undo history
         except CoderError as exc:
             self.exit(return_code=exc.exit_code, message=f"error: {exc}")
             return
-        self.set_interval(HEARTBEAT_SECONDS, self.store.heartbeat, name="session heartbeat")
-        self.session = Session(self.store, coder, blind=self._blind, config=self.config,
-                               question_id=self._start_question)
+        self.set_interval(HEARTBEAT_SECONDS, partial(heartbeat, self.store),
+                          name="session heartbeat")
+        self.session = Session(self.store, coder, blind=self._blind,
+                               question_id=self._start_question, config=self.config)
         self.sub_title = f"coder: {coder.name}" + (" (blind)" if self._blind else "")
         self.open_screen("coding" if self._start_question else "overview")
 
     def on_unmount(self) -> None:
-        self.store.end_sessions()  # this window's undo history passes to the coder's next one
+        end_window(self.store)  # this window's undo history passes to the coder's next one
 
     # -- screens -------------------------------------------------------------------------------
 
@@ -208,9 +214,8 @@ class CoderApp(App[None]):
 
     def store_changed(self, event: Event | None) -> None:
         """Tell every open screen that the project changed (None: reload everything)."""
-        if self.session is not None and (event is None or any(
-                c["table"] in ("codes", "codeframes", "questions") for c in event.changes)):
-            self.session.forget_frames()
+        if self.session is not None:
+            self.session.changed(event)
         for screen in self._screens.values():
             handler = getattr(screen, "store_changed", None)
             if handler is not None and screen.is_mounted:
@@ -323,5 +328,5 @@ def build_app(project_path: str | Path, coder_name: str | None, *, blind: bool =
     """
     store = open_project(project_path)
     if question_id is not None:
-        store.question(question_id)  # fail before the UI starts when the question is unknown
+        check_question(store, question_id)  # fail before the UI starts when it is unknown
     return CoderApp(store, coder_name, blind=blind, config=config, question_id=question_id)

@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from coder.core.errors import CoderError
+from coder.core.user_config import ConfigError, coder_name, config_dir, configured_coder, read_toml
 
-
-class ConfigError(CoderError):
-    """A config or key file cannot be read; the message names the file and the entry."""
-
-    exit_code = 2
-
-
-def config_dir(env: Mapping[str, str] | None = None) -> Path:
-    """`$XDG_CONFIG_HOME/coder`, else `~/.config/coder`."""
-    env = os.environ if env is None else env
-    base = env.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "coder"
+__all__ = ["AppConfig", "ConfigError", "config_dir", "load_config", "load_keymap",
+           "resolve_coder_name"]
 
 
 @dataclass(frozen=True)
@@ -61,16 +49,6 @@ class AppConfig:
         raise ConfigError(f'unknown embedder "{self.embedder}"')
 
 
-def _read_toml(path: Path) -> dict[str, object]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
-
-
 def load_keymap(path: Path) -> dict[str, str]:
     """Read a key file: `binding_id = "keys"` pairs, at top level or under `[keys]`.
 
@@ -80,7 +58,7 @@ def load_keymap(path: Path) -> dict[str, str]:
         "coding.next" = "down,j"
         "app.undo" = "ctrl+z"
     """
-    data = _read_toml(path)
+    data = read_toml(path)
     table = data.get("keys", data)
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [keys] must be a table of binding id = \"keys\"")
@@ -101,14 +79,7 @@ def load_config(path: Path | None = None, keys_path: Path | None = None,
     Missing default files are fine; a missing file named explicitly is an error.
     """
     folder = config_dir(env)
-    coder = None
-    config_file = path or folder / "config.toml"
-    if path is not None or config_file.exists():
-        data = _read_toml(config_file)
-        value = data.get("coder")
-        if value is not None and not isinstance(value, str):
-            raise ConfigError(f"{config_file}: coder must be a name in quotes")
-        coder = value.strip() if isinstance(value, str) and value.strip() else None
+    coder = configured_coder(path, env)
     keys_file = keys_path or folder / "keys.toml"
     keymap = load_keymap(keys_file) if keys_path is not None or keys_file.exists() else {}
     return AppConfig(coder=coder, keymap=keymap)
@@ -117,8 +88,4 @@ def load_config(path: Path | None = None, keys_path: Path | None = None,
 def resolve_coder_name(option: str | None, config: AppConfig,
                        env: Mapping[str, str] | None = None) -> str | None:
     """`--coder`, else `$CODER_NAME`, else the config file; None means ask at start."""
-    env = os.environ if env is None else env
-    for value in (option, env.get("CODER_NAME"), config.coder):
-        if value and value.strip():
-            return value.strip()
-    return None
+    return coder_name(option, config.coder, env)

@@ -5,7 +5,8 @@ screen for long. When the project stays busy, the change is queued (shown as pen
 thread worker saves the queue in order on its own connection once the lock frees, waiting at
 most `save_wait` seconds per change; if the project is still busy by then, every queued change
 is dropped and the user is told it was not saved. The worker only posts messages; the app's
-handlers, on the UI thread, tell the screens. Changes are plain functions of a store.
+handlers, on the UI thread, tell the screens. Changes are plain functions of a project that
+call the services (e.g. a `coder.services.coding.Change`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from coder.core.errors import Cancelled, CoderError, ProjectBusy
 if TYPE_CHECKING:
     from textual.app import App
 
-    from coder.store import SQLiteStore
+    from coder.services.project import Project
 
 log = logging.getLogger(__name__)
 
@@ -37,13 +38,13 @@ class Write:
 
     Attributes:
         description: What it does, for messages ("toggle 101 High school fees on answer 17").
-        apply: Makes the change through the store's methods, on whichever connection saves it;
+        apply: Makes the change through the services, on whichever connection saves it;
             it reads what it depends on itself, since the project may change while it waits.
         saved: Called on the UI thread with `apply`'s result once the change is saved.
     """
 
     description: str
-    apply: Callable[[SQLiteStore], Any]
+    apply: Callable[[Project], Any]
     saved: Callable[[Any], None] | None = None
 
 
@@ -74,7 +75,7 @@ class SaveQueue:
             self.writes = writes
             self.reason = reason
 
-    def __init__(self, app: App[Any], store: SQLiteStore, *, save_wait: float) -> None:
+    def __init__(self, app: App[Any], store: Project, *, save_wait: float) -> None:
         self._app = app
         self._store = store
         self.save_wait = save_wait

@@ -200,7 +200,8 @@ async def test_typed_filter_with_uncoded_uses_the_text_index_and_agrees_with_the
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert app.screen._text_index is not None and len(app.screen._text_index) >= len(answers)
+        index = app.screen.coding.text_index
+        assert index is not None and len(index) >= len(answers)
         await pilot.press("slash", *"FEES is:uncoded", "enter")
         await pilot.pause()
         assert app.screen.answers.answer_ids == with_fees[1:] == from_store

@@ -1,7 +1,8 @@
 """The codeframe editor: the tree; add, rename, define, move, merge, split, retire.
 
-Every edit is planned by `coder.core.codeframe` (which checks it) and applied by the store as
-one undoable action; edits that move codings are confirmed with how many codings move.
+Every edit is made by the function of `coder.services.codeframes` that the CLI's `coder codeframe`
+command calls (one undoable action each); edits that move codings are first planned on the frame
+shown (`coder.core.codeframe_ops` checks them) and confirmed with how many codings move.
 """
 
 from __future__ import annotations
@@ -18,19 +19,21 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, Tree
 from textual.widgets.tree import TreeNode
 
-from coder.core.codeframe import (
-    Code,
-    Codeframe,
-    FramePlan,
-    plan_add,
-    plan_edit,
-    plan_merge,
-    plan_move,
-    plan_retire,
-    plan_split,
-)
+from coder.core.codeframe import Code, Codeframe
+from coder.core.codeframe_ops import FramePlan, plan_edit, plan_merge, plan_retire, plan_split
 from coder.core.errors import CoderError
 from coder.core.types import Event
+from coder.services.codeframes import (
+    FrameChange,
+    add_code,
+    edit_code,
+    frame_counts,
+    merge_codes,
+    move_code,
+    rename_code,
+    retire_code,
+    split_code,
+)
 from coder.tui.screens.dialogs import ChooseDialog, ConfirmDialog, PromptDialog
 
 if TYPE_CHECKING:
@@ -103,7 +106,7 @@ class CodeframeScreen(Screen[None]):
             tree.root.label = "no codeframe yet: press a to add the first code"
             self._show_code()
             return
-        counts = self.session.store.coding_counts(frame.id)
+        counts = frame_counts(self.session.project, frame)
         tree.root.label = f"{frame.name}  ({sum(counts.values())} codings)"
         tree.root.expand()
         nodes: dict[str | None, TreeNode[str]] = {None: tree.root}
@@ -148,7 +151,7 @@ class CodeframeScreen(Screen[None]):
             detail.update("Select a code. a add · i add under · r rename · e definition · "
                           "m move · g merge · s split · x retire · ctrl+z undo")
             return
-        counts = self.session.store.coding_counts(frame.id)
+        counts = frame_counts(self.session.project, frame)
         text = Text()
         text.append(frame.path_label(code.id) + "\n", style="bold")
         text.append(f"output code {code.output_code} · {code.status}"
@@ -166,29 +169,39 @@ class CodeframeScreen(Screen[None]):
             text.append(f"\nmerged into {frame.path_label(code.merged_into)}", style="dim")
         detail.update(text)
 
-    # -- applying plans ------------------------------------------------------------------------
+    # -- applying edits -------------------------------------------------------------------------
 
-    def _run(self, make: Callable[[], FramePlan], confirm: Callable[[FramePlan], str] | None
-             = None, split_rule: dict[str, str] | None = None) -> None:
-        try:
-            plan = make()
-        except CoderError as exc:
-            self.notify(str(exc), severity="error", timeout=6)
-            return
+    def _run(self, edit: Callable[[str, Codeframe], FrameChange],
+             preview: Callable[[Codeframe], FramePlan] | None = None,
+             confirm: Callable[[FramePlan], str] | None = None) -> None:
+        """Make an edit through the codeframe services (as the CLI's commands do), as `coder`.
+
+        With `preview`, the edit is first planned on the frame as shown: a plan the core
+        refuses is reported at once, and `confirm` says what the edit will do before it is made.
+        """
+        frame = self.frame
+        plan = None
+        if preview is not None and frame is not None:
+            try:
+                plan = preview(frame)
+            except CoderError as exc:
+                self.notify(str(exc), severity="error", timeout=6)
+                return
 
         def go(ok: bool | None) -> None:
             if not ok:
                 return
             try:
-                moved = self.session.store.apply_frame_plan(plan, self.session.coder.name,
-                                                            split_rule=split_rule)
+                target = self.frame or self.session.ensure_frame(self.question_id)
+                change = edit(self.session.coder.name, target)
             except CoderError as exc:
                 self.notify(str(exc), severity="error", timeout=6)
                 return
-            self.notify(f"{plan.summary}" + (f": {moved} codings moved" if moved else ""))
+            moved = change.codings_moved
+            self.notify(f"{change.summary}" + (f": {moved} codings moved" if moved else ""))
             self.app.store_changed(None)  # type: ignore[attr-defined]
 
-        if confirm is None:
+        if plan is None or confirm is None:
             go(True)
         else:
             self.app.push_screen(ConfirmDialog(plan.summary, confirm(plan)), go)
@@ -204,29 +217,36 @@ class CodeframeScreen(Screen[None]):
     # -- actions -------------------------------------------------------------------------------
 
     def action_add(self, under: bool) -> None:
-        code = self.selected
-        parent = (code.id if under else code.parent_id) if code else None
+        code, frame = self.selected, self.frame
+        parent = None
+        if code is not None:
+            parent = code if under else (frame.get(code.parent_id)
+                                         if frame is not None and code.parent_id else None)
 
         def add(label: str) -> None:
-            self._run(lambda: plan_add(self.session.ensure_frame(self.question_id), label,
-                                       parent_id=parent))
+            self._run(lambda who, frame: add_code(
+                self.session.project, label, coder=who, frame=frame,
+                parent=parent.output_code if parent else None))
 
         where = f' under "{code.label}"' if under and code else ""
         self._ask(f"New code{where}", "", add)
 
     def action_rename(self) -> None:
-        code, frame = self.selected, self.frame
-        if code is None or frame is None:
+        code = self.selected
+        if code is None:
             return
-        self._ask(f'Rename "{code.label}"', code.label,
-                  lambda label: self._run(lambda: plan_edit(frame, code.id, label=label)))
+        self._ask(f'Rename "{code.label}"', code.label, lambda label: self._run(
+            lambda who, frame: rename_code(self.session.project, code.output_code, label,
+                                           coder=who, frame=frame),
+            lambda frame: plan_edit(frame, code.id, label=label)))
 
     def action_define(self) -> None:
-        code, frame = self.selected, self.frame
-        if code is None or frame is None:
+        code = self.selected
+        if code is None:
             return
-        self._ask(f'Definition of "{code.label}"', code.definition,
-                  lambda text: self._run(lambda: plan_edit(frame, code.id, definition=text)))
+        self._ask(f'Definition of "{code.label}"', code.definition, lambda text: self._run(
+            lambda who, frame: edit_code(self.session.project, code.output_code, coder=who,
+                                         frame=frame, definition=text)))
 
     def _choose(self, title: str, options: list[tuple[str, str]],
                 then: Callable[[str], None]) -> None:
@@ -242,34 +262,46 @@ class CodeframeScreen(Screen[None]):
             return
         below = {d.id for d in frame.descendants(code.id)} | {code.id}
         options = [(_TOP, "(top level)")] + [
-            (c.id, f"{c.output_code} {frame.path_label(c.id)}") for _, c in frame.walk()
-            if c.is_active and c.id not in below]
+            (str(c.output_code), f"{c.output_code} {frame.path_label(c.id)}")
+            for _, c in frame.walk() if c.is_active and c.id not in below]
         self._choose(f'Move "{code.label}" under…', options, lambda target: self._run(
-            lambda: plan_move(frame, code.id, None if target == _TOP else target)))
+            lambda who, frame: move_code(self.session.project, code.output_code,
+                                         None if target == _TOP else int(target), coder=who,
+                                         frame=frame)))
 
     def action_merge(self) -> None:
         code, frame = self.selected, self.frame
         if code is None or frame is None:
             return
-        counts = self.session.store.coding_counts(frame.id)
+        counts = frame_counts(self.session.project, frame)
         options = [(c.id, f"{c.output_code} {frame.path_label(c.id)}") for _, c in frame.walk()
                    if c.is_active and c.id != code.id]
-        self._choose(f'Merge "{code.label}" into…', options, lambda target: self._run(
-            lambda: plan_merge(frame, [code.id], target),
-            lambda plan: f"{codings_moving(counts, plan)} codings move to "
-                         f'"{frame.code(target).label}"; "{code.label}" is retired.'))
+
+        def merge(target_id: str) -> None:
+            target = frame.code(target_id)
+            self._run(
+                lambda who, now: merge_codes(self.session.project, [code.output_code],
+                                             target.output_code, coder=who, frame=now),
+                lambda now: plan_merge(now, [code.id], target_id),
+                lambda plan: f"{codings_moving(counts, plan)} codings move to "
+                             f'"{target.label}"; "{code.label}" is retired.')
+
+        self._choose(f'Merge "{code.label}" into…', options, merge)
 
     def action_split(self) -> None:
         code, frame = self.selected, self.frame
         if code is None or frame is None:
             return
-        counts = self.session.store.coding_counts(frame.id)
+        counts = frame_counts(self.session.project, frame)
 
         def split(text: str) -> None:
             labels = [part.strip() for part in text.split(",") if part.strip()]
-            self._run(lambda: plan_split(frame, code.id, labels),
-                      lambda plan: f"{codings_moving(counts, plan)} codings of "
-                                   f'"{code.label}" are marked for recoding into the new codes.')
+            self._run(
+                lambda who, now: split_code(self.session.project, code.output_code, labels,
+                                            coder=who, frame=now),
+                lambda now: plan_split(now, code.id, labels),
+                lambda plan: f"{codings_moving(counts, plan)} codings of "
+                             f'"{code.label}" are marked for recoding into the new codes.')
 
         self._ask(f'Split "{code.label}" into (comma-separated labels)', "", split,
                   "The code becomes a net over the new codes; its answers can then be recoded.")
@@ -278,8 +310,11 @@ class CodeframeScreen(Screen[None]):
         code, frame = self.selected, self.frame
         if code is None or frame is None:
             return
-        counts = self.session.store.coding_counts(frame.id)
+        counts = frame_counts(self.session.project, frame)
         kept = sum(counts.get(c.id, 0) for c in (code, *frame.descendants(code.id)))
-        self._run(lambda: plan_retire(frame, code.id),
-                  lambda plan: f"0 codings move; {kept} codings keep the retired code "
-                               "(hidden from coding, kept in exports).")
+        self._run(
+            lambda who, now: retire_code(self.session.project, code.output_code, coder=who,
+                                         frame=now),
+            lambda now: plan_retire(now, code.id),
+            lambda plan: f"0 codings move; {kept} codings keep the retired code "
+                         "(hidden from coding, kept in exports).")

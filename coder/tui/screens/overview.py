@@ -1,72 +1,30 @@
 """The overview: each open question with answers, non-substantive, % coded, themes, agreement.
 
-Figures are gathered on a worker thread with its own store connection; the table fills in
-when they arrive, so opening a large project never blocks the UI.
+Figures come from `coder.services.overview` (agreement as `coder agreement` computes it), read on
+a worker thread with its own connection; the table fills in when they arrive, so opening a large
+project never blocks the UI.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from coder.core.agreement_sets import alpha_on_sets
-from coder.store import SQLiteStore
+from coder.services.overview import QuestionRow, question_rows_at
 
 if TYPE_CHECKING:
     from coder.tui.session import Session
 
 
-@dataclass(frozen=True)
-class QuestionRow:
-    """One line of the overview."""
-
-    question_id: str
-    text: str
-    answers: int
-    non_substantive: int
-    coded_by_me: int
-    coded_by_anyone: int
-    theme_runs: int
-    agreement: str
-
-
-def agreement_label(store: SQLiteStore, question_id: str) -> str:
-    """Krippendorff's alpha (MASI distance on code sets) over answers coded by 2+ coders."""
-    coded = store.coded_answers(question_id)
-    double = {a for a in set().union(*coded.values()) if sum(a in s for s in coded.values()) > 1} \
-        if coded else set()
-    if len(double) < 2:
-        return "-"
-    coders = sorted(coded)
-    sets: dict[tuple[int, int], set[str]] = {}
-    for coding in store.codings(question_id=question_id):
-        if coding.answer_id in double:
-            sets.setdefault((coding.answer_id, coding.coder_id), set()).add(coding.code_id)
-    ratings = [[sets.get((a, c), set()) if a in coded[c] else None for c in coders]
-               for a in sorted(double)]
-    alpha = alpha_on_sets(ratings)
-    if alpha.value is None:
-        return f"n={len(double)}"
-    return f"α={alpha.value:.2f} (n={len(double)})"
-
-
-def gather_rows(store: SQLiteStore, coder_id: int) -> list[QuestionRow]:
-    """The overview's figures for every open question."""
-    rows = []
-    for stats in store.question_stats():
-        qid = stats.question.id
-        rows.append(QuestionRow(
-            qid, stats.question.text, stats.n_answers, stats.n_non_substantive,
-            store.coded_count(qid, coder_id), store.coded_count(qid),
-            len(store.theme_runs(qid)), agreement_label(store, qid)))
-    return rows
+_COLUMNS = ("question", "text", "answers", "non-subst.", "coded (me)", "coded (all)",
+            "theme runs", "agreement")
 
 
 def _pct(part: int, whole: int) -> str:
@@ -97,45 +55,49 @@ class OverviewScreen(Screen[None]):
     def on_mount(self) -> None:
         mode = "  [b red]BLIND[/]" if self.session.blind else ""
         self.query_one("#topbar", Static).update(
-            f"[b]{self.session.store.path.name}[/]   [reverse] coder: {self.session.coder.name} "
+            f"[b]{self.session.project.path.name}[/]   [reverse] coder: {self.session.coder.name} "
             f"[/]{mode}")
-        table = self.query_one(DataTable)
-        for label in ("question", "text", "answers", "non-subst.", "coded (me)",
-                      "coded (all)", "theme runs", "agreement"):
-            table.add_column(label, key=label)
+        self._columns([[label] for label in _COLUMNS])
         self.reload()
+
+    def _columns(self, columns: list[list[str]]) -> None:
+        """(Re)make the table's columns (label, then its cells), each as wide as its widest cell.
+
+        Widths are set here rather than measured by the table when it is next idle: a table
+        filled by a worker just as the screen first draws could otherwise keep the widths of
+        the empty table on screen.
+        """
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        for column in columns:
+            table.add_column(column[0], key=column[0], width=max(cell_len(c) for c in column))
 
     def on_screen_resume(self) -> None:
         if self.rows:
             self.reload()
 
     def reload(self) -> None:
-        self._gather(self.session.store.path, self.session.coder.id)
+        self._gather(self.session.project.path, self.session.coder.id)
 
     @work(thread=True, exclusive=True, group="overview")
     def _gather(self, path: Path, coder_id: int) -> None:
-        from coder.store import open_project
-
-        store = open_project(path)  # this thread's own connection
-        try:
-            rows = gather_rows(store, coder_id)
-        finally:
-            store.close()
+        rows = question_rows_at(path, coder_id)  # this thread's own connection
         self.app.call_from_thread(self._show, rows)
 
     def _show(self, rows: list[QuestionRow]) -> None:
         self.rows = rows
         table = self.query_one(DataTable)
         keep = table.cursor_row
-        table.clear()
         # The question text takes what the other columns leave, so that the agreement column
         # stays on a 120-column screen.
         width = max(20, min(60, self.app.size.width - 94))
-        for r in rows:
-            text = r.text if len(r.text) <= width else r.text[:width - 1] + "…"
-            table.add_row(r.question_id, text, str(r.answers), str(r.non_substantive),
-                          _pct(r.coded_by_me, r.answers), _pct(r.coded_by_anyone, r.answers),
-                          str(r.theme_runs), r.agreement, key=r.question_id)
+        lines = [[r.question_id, r.text if len(r.text) <= width else r.text[:width - 1] + "…",
+                  str(r.answers), str(r.non_substantive), _pct(r.coded_by_me, r.answers),
+                  _pct(r.coded_by_anyone, r.answers), str(r.theme_runs), r.agreement_label]
+                 for r in rows]
+        self._columns([list(column) for column in zip(_COLUMNS, *lines, strict=True)])
+        for r, line in zip(rows, lines, strict=True):
+            table.add_row(*line, key=r.question_id)
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
         total = sum(r.answers for r in rows)

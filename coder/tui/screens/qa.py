@@ -1,13 +1,13 @@
 """The QA screen: per-code agreement graded by Krippendorff's guideline, the disagreeing answers
 behind each code, and adjudication of an answer's final codes.
 
-Agreement is computed on a worker thread with its own store connection; adjudications are
-written on the UI thread through the store (one undoable action each, by the person coding).
+A view over `coder.services.qa`: agreement as `coder agreement` computes it (on a worker thread
+with its own connection), the queue as `coder qa queue` lists it; adjudications are saved on the
+UI thread as `coder qa adjudicate` saves them (one undoable action each, by the reviewer).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,37 +19,15 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
-from coder.core.agreement import AgreementReport
 from coder.core.codeframe import Codeframe
 from coder.core.errors import CoderError
 from coder.core.types import Event
-from coder.store.qa import Disagreement, code_key
+from coder.services.qa import Disagreement, QAFigures, adjudicate_answer, code_key, qa_figures_at
 
 if TYPE_CHECKING:
     from coder.tui.session import Session
 
 _GRADE_STYLE = {"good": "green", "tentative": "yellow", "poor": "bold red", "undefined": "dim"}
-
-
-@dataclass(frozen=True)
-class QAFigures:
-    """What the QA screen shows for one question."""
-
-    report: AgreementReport
-    disagreements: tuple[Disagreement, ...]
-    stale: tuple[int, ...]
-
-
-def gather_figures(path: Path, question_id: str) -> QAFigures:
-    """Agreement and the adjudication queue, read on a connection of its own."""
-    from coder.services.qa import question_agreement
-    from coder.store import open_project
-
-    with open_project(path) as store:
-        report = question_agreement(store, question_id).report
-        queue = tuple(store.disagreements(question_id))
-        stale = tuple(store.stale_adjudications(question_id))
-    return QAFigures(report, queue, stale)
 
 
 def _fmt(value: float | None) -> str:
@@ -194,9 +172,11 @@ class DisagreementsScreen(Screen[None]):
             lambda ok: self._save(item, codes) if ok else None)
 
     def _save(self, item: Disagreement, codes: list[str]) -> None:
-        store = self.session.store
+        frame = self.session.frame(self.question_id)
+        numbers = [str(frame.code(c).output_code) for c in codes] if frame else codes
         try:
-            store.adjudicate(item.answer_id, codes, self.session.coder.name)
+            adjudicate_answer(self.session.project, item.answer_id, numbers,
+                              self.session.coder.name)
         except CoderError as exc:  # e.g. the project is busy: nothing was saved
             self.notify(str(exc), severity="error", timeout=6)
             return
@@ -205,7 +185,7 @@ class DisagreementsScreen(Screen[None]):
         self.notify(f"answer {item.answer_id} adjudicated")
         changed = getattr(self.app, "store_changed", None)
         if changed is not None:
-            changed(store.events(limit=1, with_changes=True)[0])
+            changed(self.session.last_event())
 
     def action_back(self) -> None:
         self.app.pop_screen()
@@ -261,11 +241,11 @@ class QAScreen(Screen[None]):
 
     def reload(self) -> None:
         if not self.session.blind:
-            self._gather(self.session.store.path, self.question_id)
+            self._gather(self.session.project.path, self.question_id)
 
     @work(thread=True, exclusive=True, group="qa")
     def _gather(self, path: Path, question_id: str) -> None:
-        figures = gather_figures(path, question_id)
+        figures = qa_figures_at(path, question_id)
         self.app.call_from_thread(self._show, figures)
 
     def _show(self, figures: QAFigures) -> None:

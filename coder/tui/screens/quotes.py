@@ -1,13 +1,12 @@
 """The quotes screen: per code, its answers ranked by how representative they are; star quotes
-for the report and preview them anonymised, as the report will print them.
+for the report and preview them anonymised, exactly as the report prints them.
 
-Ranking runs on a worker thread (its own store connection; TF-IDF, or cached embeddings when
-every answer has one) so the UI never waits for scikit-learn.
+A view over `coder.services.quotes`; ranking runs on a worker thread (its own connection) so the
+UI never waits for scikit-learn.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,44 +21,11 @@ from textual.widgets.option_list import Option
 
 from coder.core.errors import CoderError
 from coder.core.types import Event
-from coder.store import SQLiteStore
+from coder.services.codeframes import frame_counts
+from coder.services.quotes import RankedQuotes, preview_quotes, rank_quotes_at, toggle_star
 
 if TYPE_CHECKING:
     from coder.tui.session import Session
-
-
-@dataclass(frozen=True)
-class RankedQuotes:
-    """A code's answers, most representative first, and which are starred."""
-
-    code_id: str
-    answers: tuple[tuple[int, str], ...]  # (answer id, text)
-    starred: frozenset[int]
-
-
-def rank_answers(store: SQLiteStore, code_id: str, coder_id: int | None,
-                 limit: int = 30) -> RankedQuotes:
-    """The answers coded with `code_id`, starred first, then by representativeness."""
-    import numpy as np
-
-    from coder.core.quotes import select_representative
-    from coder.core.report_quotes import tfidf_vectors
-
-    ids = store.answers_with_code(code_id, coder_id)
-    answers = [store.answer(a) for a in ids]
-    answers = [a for a in answers if a.is_substantive and a.text.strip()]
-    starred = frozenset(store.starred_quotes(code_id))
-    texts = [a.text for a in answers]
-    order: list[int] = []
-    if texts:
-        vectors = tfidf_vectors(texts)
-        if np.any(vectors):
-            order = select_representative(vectors, texts, k=min(limit, len(texts)))
-    placed = set(order)
-    ranked = [answers[i] for i in order + [i for i in range(len(answers)) if i not in placed]]
-    ranked.sort(key=lambda a: a.id not in starred)  # stable: starred first, rank kept
-    ranked = ranked[:max(limit, len(starred))]
-    return RankedQuotes(code_id, tuple((a.id, a.text) for a in ranked), starred)
 
 
 class QuotePreview(ModalScreen[None]):
@@ -67,19 +33,19 @@ class QuotePreview(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,v,q", "app.pop_screen", "Close", id="quotes.close_preview")]
 
-    def __init__(self, title: str, quotes: list[str]) -> None:
+    def __init__(self, title: str, quotes: list[str], note: str) -> None:
         super().__init__()
-        self._title, self._quotes = title, quotes
+        self._title, self._note = title, note
+        self.quotes = quotes
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self._title, classes="dialog-title")
             text = Text()
-            for quote in self._quotes or ["(no quotes: code some answers first)"]:
+            for quote in self.quotes or ["(no quotes: code some answers first)"]:
                 text.append(f"“{quote}”\n\n", style="italic")
             yield Static(text, id="preview-text")
-            yield Label("As printed in the report: names, places and contacts redacted.",
-                        classes="dialog-help")
+            yield Label(self._note, classes="dialog-help")
 
 
 class QuotesScreen(Screen[None]):
@@ -135,7 +101,7 @@ class QuotesScreen(Screen[None]):
         if frame is None:
             self.query_one("#quotes-status", Static).update("No codeframe yet.")
             return
-        counts = self.session.store.coding_counts(frame.id)
+        counts = frame_counts(self.session.project, frame)
         for _depth, code in frame.walk():
             if code.codable and (code.is_active or counts.get(code.id)):
                 codes.add_option(Option(f"{code.output_code} {code.label}  "
@@ -160,17 +126,11 @@ class QuotesScreen(Screen[None]):
 
     def _rank(self) -> None:
         if self.code_id is not None:
-            self._rank_worker(self.session.store.path, self.code_id, self._coder_filter)
+            self._rank_worker(self.session.project.path, self.code_id, self._coder_filter)
 
     @work(thread=True, exclusive=True, group="quotes")
     def _rank_worker(self, path: Path, code_id: str, coder_id: int | None) -> None:
-        from coder.store import open_project
-
-        store = open_project(path)  # this thread's own connection
-        try:
-            ranked = rank_answers(store, code_id, coder_id)
-        finally:
-            store.close()
+        ranked = rank_quotes_at(path, code_id, coder_id)  # this thread's own connection
         self.app.call_from_thread(self._show, ranked)
 
     def _show(self, ranked: RankedQuotes) -> None:
@@ -188,21 +148,19 @@ class QuotesScreen(Screen[None]):
 
     def action_star(self) -> None:
         box = self.query_one("#quote-list", OptionList)
-        if self.ranked is None or box.highlighted is None or self.code_id is None:
+        frame = self.session.frame(self.question_id)
+        if self.ranked is None or box.highlighted is None or self.code_id is None \
+                or frame is None:
             self.notify("highlight an answer in the right-hand list first", severity="warning")
             return
         answer_id = int(box.get_option_at_index(box.highlighted).id or 0)
-        store, me = self.session.store, self.session.coder
         try:
-            if answer_id in self.ranked.starred:
-                store.unstar_quote(self.code_id, answer_id, me)
-                self.notify("unstarred")
-            else:
-                store.star_quote(self.code_id, answer_id, me)
-                self.notify("starred for the report")
+            starred = toggle_star(self.session.project, frame.code(self.code_id), answer_id,
+                                  self.session.coder)
         except CoderError as exc:  # e.g. the project is busy: nothing was saved
             self.notify(str(exc), severity="error", timeout=6)
             return
+        self.notify("starred for the report" if starred else "unstarred")
         self._rank()
 
     def action_preview(self) -> None:
@@ -210,15 +168,15 @@ class QuotesScreen(Screen[None]):
         frame = self.session.frame(self.question_id)
         if code_id is None or frame is None:
             return
-        from coder.core.report_quotes import QuoteCandidate, choose_quotes
-        from coder.services.reports import redactor_for
-
-        store = self.session.store
-        starred = set(store.starred_quotes(code_id))
-        answers = [store.answer(a) for a in store.answers_with_code(code_id, self._coder_filter)]
-        candidates = [QuoteCandidate(a.id, a.text, a.id in starred) for a in answers
-                      if a.is_substantive]
-        candidates.sort(key=lambda c: (not c.starred, c.answer_id))
-        quotes = choose_quotes(candidates, 3, redactor=redactor_for(store))
+        only = self.session.coder.name if self.session.blind else None
+        try:
+            quotes = preview_quotes(self.session.project, self.question_id, code_id,
+                                    only_coder=only)
+        except CoderError as exc:
+            self.notify(str(exc), severity="error", timeout=6)
+            return
+        note = ("As printed in the report: names, places and contacts redacted." if only is None
+                else f"As printed in a report of {only}'s codes (blind mode): names, places and"
+                     " contacts redacted.")
         self.app.push_screen(QuotePreview(f"{frame.code(code_id).label}: report quotes",
-                                          [q.text for q in quotes]))
+                                          [q.text for q in quotes], note))

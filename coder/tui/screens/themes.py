@@ -1,13 +1,13 @@
 """The themes screen: run discovery in a worker (progress bar, Esc cancels), browse themes,
-rename and merge them, and promote selected themes to codes.
+rename and merge them, and promote selected themes to codes (drafted as `coder codeframe
+from-themes` drafts them).
 
-The worker opens its own store connection and only posts progress back; the UI thread owns
-every widget and the app's connection.
+A view over `coder.services.themes` and `coder.services.theme_edits`. The worker opens its own
+connection and only posts progress back; the UI thread owns every widget and the app's one.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -19,33 +19,21 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from coder.core.codeframe import Codeframe, FramePlan, plan_add
 from coder.core.errors import Cancelled, CoderError
 from coder.core.types import Event
-from coder.store import open_project
-from coder.store.themes import StoredTheme
+from coder.services.project import open_project
+from coder.services.theme_edits import (
+    StoredTheme,
+    latest_themes,
+    merge_themes,
+    promote_themes,
+    rename_theme,
+    theme_quotes,
+)
 from coder.tui.screens.dialogs import PromptDialog
 
 if TYPE_CHECKING:
     from coder.tui.session import Session
-
-
-def plan_promote(frame: Codeframe, themes: list[StoredTheme],
-                 quotes: dict[int, str]) -> FramePlan:
-    """One plan adding a top-level code per theme (label, keywords as definition, quotes)."""
-    work_frame = frame
-    for theme in themes:
-        examples = [quotes[a] for a in theme.quote_answer_ids[:3] if a in quotes]
-        step = plan_add(work_frame, theme.label,
-                        definition="Theme keywords: " + ", ".join(theme.keywords[:8]),
-                        examples=examples)
-        work_frame = step.after
-    original = {c.id: c for c in frame.codes}
-    added = tuple(c for c in work_frame.codes if c.id not in original)
-    changed = tuple(c for c in work_frame.codes if c.id in original and original[c.id] != c)
-    names = ", ".join(f'"{t.label}"' for t in themes)
-    return FramePlan("add", f"Promote themes {names} to codes", frame, work_frame,
-                     changed, added)
 
 
 class ThemesScreen(Screen[None]):
@@ -111,8 +99,8 @@ class ThemesScreen(Screen[None]):
     # -- data ----------------------------------------------------------------------------------
 
     def reload(self) -> None:
-        store = self.session.store
-        run = store.latest_theme_run(self.question_id)
+        found = latest_themes(self.session.project, self.question_id)
+        run = found.run
         status = self.query_one("#themes-status", Static)
         table = self.query_one(DataTable)
         keep = table.cursor_row
@@ -122,7 +110,7 @@ class ThemesScreen(Screen[None]):
             status.update("No theme run yet for this question: press d to discover themes.")
             self._show_theme()
             return
-        self.themes = [t for t in store.themes(run.id) if t.parent_id is None]
+        self.themes = list(found.themes)
         self.marked &= {t.theme_id for t in self.themes}
         status.update(f"Run {run.id} by {run.coder or '?'}: "
                       f"{len(self.themes)} themes over {run.n_answers} answers, "
@@ -157,8 +145,8 @@ class ThemesScreen(Screen[None]):
         text.append(f"{theme.size} answers ({100 * theme.share:.0f}%)\n", style="dim")
         text.append("Keywords: ", style="bold")
         text.append(", ".join(theme.keywords) + "\n\n")
-        for answer_id in theme.quote_answer_ids:
-            text.append(f"“{self.session.store.answer(answer_id).text}”\n\n", style="italic")
+        for quote in theme_quotes(self.session.project, theme):
+            text.append(f"“{quote}”\n\n", style="italic")
         box.update(text)
 
     # -- discovery (worker) --------------------------------------------------------------------
@@ -172,7 +160,7 @@ class ThemesScreen(Screen[None]):
             return
         self.query_one("#themes-progress-row").remove_class("hidden")
         self.query_one("#themes-progress", ProgressBar).update(total=None, progress=0)
-        self._worker = self._discover(self.session.store.path)
+        self._worker = self._discover(self.session.project.path)
         self.refresh_bindings()
 
     @work(thread=True, exclusive=True, group="themes", exit_on_error=False)
@@ -244,8 +232,7 @@ class ThemesScreen(Screen[None]):
         def rename(label: str | None) -> None:
             if label and label.strip() and label.strip() != theme.label:
                 try:
-                    self.session.store.rename_theme(theme.run_id, theme.theme_id,
-                                                    label.strip(), self.session.coder.name)
+                    rename_theme(self.session.project, theme, label, self.session.coder.name)
                 except CoderError as exc:  # e.g. the project is busy: nothing was saved
                     self.notify(str(exc), severity="error", timeout=6)
                     return
@@ -261,8 +248,7 @@ class ThemesScreen(Screen[None]):
                         severity="warning")
             return
         try:
-            self.session.store.merge_themes(target.run_id, sources, target.theme_id,
-                                            self.session.coder.name)
+            merge_themes(self.session.project, target, sources, self.session.coder.name)
         except CoderError as exc:
             self.notify(str(exc), severity="error")
             return
@@ -275,13 +261,10 @@ class ThemesScreen(Screen[None]):
             ([self.current] if self.current else [])
         if not chosen:
             return
-        store = self.session.store
-        quotes = {a: store.answer(a).text for t in chosen for a in t.quote_answer_ids[:3]}
         try:
             frame = self.session.ensure_frame(self.question_id)
-            plan = plan_promote(frame, [replace(t, label=t.label.strip()) for t in chosen],
-                                quotes)
-            store.apply_frame_plan(plan, self.session.coder.name)
+            promote_themes(self.session.project, self.question_id, chosen,
+                           self.session.coder.name, frame)
         except CoderError as exc:
             self.notify(str(exc), severity="error", timeout=6)
             return

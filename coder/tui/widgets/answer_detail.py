@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-
-@dataclass(frozen=True)
-class AnswerView:
-    """Everything the detail panel shows, gathered by the screen from the store."""
-
-    answer_id: int
-    position: str  # e.g. "17 of 152"
-    text: str
-    non_substantive: str | None
-    respondent: str
-    attributes: Mapping[str, str]
-    my_codes: Sequence[str]  # labels
-    other_codes: Mapping[str, Sequence[str]]  # coder name -> labels; empty in blind mode
-    blind: bool
-    suggestions: Sequence[str]
-    theme: str | None
-    memo: str
-    flagged: bool
+from coder.services.coding import AnswerView
 
 
 class AnswerDetail(Static):

@@ -6,7 +6,6 @@ so moving, coding or filtering costs O(visible rows) whatever the number of answ
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable, Iterable, Sequence
 from typing import ClassVar
 
@@ -18,7 +17,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from coder.store.app_queries import AnswerRow
+from coder.services.coding import AnswerRow
 
 Fetch = Callable[[Sequence[int]], dict[int, AnswerRow]]
 
@@ -64,20 +63,17 @@ class AnswerList(ScrollView, can_focus=True, inherit_bindings=False):
     def current_id(self) -> int | None:
         return self._ids[self.cursor] if 0 <= self.cursor < len(self._ids) else None
 
-    def set_answer_ids(self, answer_ids: list[int], *, keep: int | None = None) -> None:
-        """Show these answers (ascending ids); the cursor stays on `keep`, else the next one."""
+    def set_answer_ids(self, answer_ids: list[int], index: int = 0) -> None:
+        """Show these answers (ascending ids) with the cursor on the one at `index`."""
         self._ids = answer_ids
         self.virtual_size = Size(0, len(answer_ids))
-        index = 0
-        if keep is not None and answer_ids:
-            index = min(bisect.bisect_left(answer_ids, keep), len(answer_ids) - 1)
         self.refresh()
         self.move_to(index, force=True)
 
-    def index_of(self, answer_id: int) -> int | None:
-        """Position of an answer in the list (None if filtered out); O(log n)."""
-        index = bisect.bisect_left(self._ids, answer_id)
-        return index if index < len(self._ids) and self._ids[index] == answer_id else None
+    @property
+    def page_size(self) -> int:
+        """Rows a page up or down moves."""
+        return max(1, self.scrollable_content_region.height - 1)
 
     def invalidate(self, answer_ids: Iterable[int] | None = None) -> None:
         """Forget cached rows (all when None) so they are fetched again when drawn."""
@@ -115,12 +111,6 @@ class AnswerList(ScrollView, can_focus=True, inherit_bindings=False):
         self.scroll_to_region(Region(0, index, 1, 1), animate=False, immediate=True)
         self.refresh()
         self.post_message(self.Highlighted(self, index, self._ids[index]))
-
-    def move_by(self, delta: int) -> None:
-        self.move_to(self.cursor + delta)
-
-    def page(self, direction: int) -> None:
-        self.move_by(direction * max(1, self.scrollable_content_region.height - 1))
 
     def on_resize(self) -> None:
         self.virtual_size = Size(0, len(self._ids))

@@ -1,4 +1,5 @@
-"""The coding screen's filter language, parsed into a store AnswerFilter; no Textual here.
+"""Which answers of a question to list: the `AnswerFilter` the store answers, and the coding
+app's filter language parsed into it. Pure: no UI, CLI library or store.
 
 A query mixes words (text the answer contains) with terms::
 
@@ -10,9 +11,24 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, replace
 
-from coder.core.codeframe import Codeframe
+from coder.core.code_lookup import find_code
+from coder.core.codeframe import Codeframe, CodeframeError
 from coder.core.errors import CoderError
-from coder.store.coding import AnswerFilter
+
+
+@dataclass(frozen=True)
+class AnswerFilter:
+    """Which answers of a question to list; every field narrows the list (None = no filter)."""
+
+    text: str | None = None  # case-insensitive substring of the answer
+    code_id: str | None = None  # coded with this code (by the coder, or anyone if no coder given)
+    uncoded: bool = False  # not yet coded by the coder
+    flagged: bool = False  # flagged for review by the coder
+    attribute: tuple[str, str] | None = None  # respondent attribute equals value
+    theme: tuple[int, int] | None = None  # (theme run id, theme id)
+    wave_id: int | None = None
+    include_non_substantive: bool = True
+    answer_ids: frozenset[int] | None = None  # e.g. a QA sample
 
 
 class FilterError(CoderError):
@@ -33,6 +49,11 @@ class FilterQuery:
     @property
     def is_empty(self) -> bool:
         return self == FilterQuery()
+
+    @property
+    def needs_store(self) -> bool:
+        """True when the query names a code, theme or attribute (answered by the store)."""
+        return self.code is not None or self.theme is not None or self.attribute is not None
 
     def toggled(self, what: str) -> FilterQuery:
         """The same query with `uncoded` or `flagged` switched."""
@@ -63,7 +84,12 @@ class FilterQuery:
         """Resolve codes and themes; raises FilterError naming what is unknown."""
         code_id = None
         if self.code is not None:
-            code_id = resolve_code(frame, self.code)
+            if frame is None:
+                raise FilterError("this question has no codeframe yet")
+            try:
+                code_id = find_code(frame, self.code).id
+            except CodeframeError as exc:
+                raise FilterError(str(exc)) from None
         theme = None
         if self.theme is not None:
             if theme_run_id is None:
@@ -75,23 +101,6 @@ class FilterQuery:
 
 def _quoted(value: str) -> str:
     return shlex.quote(value) if any(c.isspace() or c in "\"'" for c in value) else value
-
-
-def resolve_code(frame: Codeframe | None, ref: str) -> str:
-    """The id of the code named by output code or label (case-insensitive)."""
-    if frame is None:
-        raise FilterError("this question has no codeframe yet")
-    ref = ref.strip()
-    if ref.isdigit():
-        code = frame.by_output_code(int(ref))
-        if code is not None:
-            return code.id
-    matches = frame.by_label(ref)
-    if len(matches) == 1:
-        return matches[0].id
-    if len(matches) > 1:
-        raise FilterError(f'"{ref}" names {len(matches)} codes: use the output code')
-    raise FilterError(f'no code "{ref}" in codeframe "{frame.name}"')
 
 
 def parse_filter(query: str) -> FilterQuery:

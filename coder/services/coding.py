@@ -1,0 +1,443 @@
+"""Coding use cases shared by the CLI and the app: apply, remove or toggle codes, record "no code
+applies", memo, flag (on an answer found with `coder.services.lookup`); and `CodingSession`, the
+state of one coder coding one question that the app's coding screen shows.
+
+Each change is one undoable action in the store. Must not depend on click, textual or SQL.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from coder.core.code_lookup import SHORTCUT_KEYS, code_shortcuts
+from coder.core.code_lookup import search_codes as _search_codes
+from coder.core.codeframe import Code, Codeframe
+from coder.core.filters import FilterQuery, parse_filter
+from coder.core.suggestions import suggest_codes
+from coder.core.text_search import TextIndex
+from coder.core.types import Coder, Event
+from coder.services.lookup import find_answer, question_codes
+from coder.services.project import Project, Workspace, open_project
+from coder.store.app_queries import AnswerRow
+
+__all__ = ["AnswerRow", "AnswerView", "Change", "CodingSession", "apply_codes", "codes_on",
+           "find_answer", "question_codes", "record_no_code", "remove_codes", "set_flag",
+           "set_memo", "text_index_at", "toggle_code"]
+
+#: Codings between refreshes of the per-theme code counts behind suggestions.
+SUGGESTION_REFRESH = 25
+
+
+def codes_on(project: Project, answer_id: int, coder: Coder) -> list[Code]:
+    """The coder's codes on the answer, in the order applied."""
+    frame = project.codeframe_for(project.answer(answer_id).question_id)
+    ids = project.codes_of(answer_id, coder.id)
+    return [frame.code(c) for c in ids if c in frame] if frame is not None else []
+
+
+def text_index_at(path: str | Path, question_id: str) -> TextIndex:
+    """The in-memory text index of the question's answers, read on a connection of its own
+    (the app builds it on a worker thread)."""
+    with open_project(path) as project:
+        return TextIndex(project.answer_texts(question_id))
+
+
+# -- changes -------------------------------------------------------------------------------------
+
+
+def _numbers(project: Project, answer_id: int, code_ids: Iterable[str]) -> str:
+    frame = project.codeframe_for(project.answer(answer_id).question_id)
+    return ", ".join(str(frame.code(c).output_code) if frame and c in frame else c
+                     for c in code_ids)
+
+
+def apply_codes(project: Project, answer_id: int, coder: Coder, code_ids: Sequence[str]) -> bool:
+    """Add codes to the coder's codes on the answer (one undoable action); True if any is new."""
+    return project.change_codes(
+        answer_id, coder, add=code_ids,
+        summary=f"added {_numbers(project, answer_id, code_ids)} on answer {answer_id}")
+
+
+def remove_codes(project: Project, answer_id: int, coder: Coder, code_ids: Sequence[str]) -> bool:
+    """Take codes off the coder's codes on the answer (one undoable action); True if any was."""
+    return project.change_codes(
+        answer_id, coder, remove=code_ids,
+        summary=f"removed {_numbers(project, answer_id, code_ids)} on answer {answer_id}")
+
+
+def toggle_code(project: Project, answer_id: int, coder: Coder, code_id: str) -> bool:
+    """Apply the code, or remove it if the coder had applied it; True when now applied."""
+    return project.toggle_code(answer_id, coder, code_id)
+
+
+def record_no_code(project: Project, answer_id: int, coder: Coder) -> bool:
+    """Record that no code applies: the coder's codes on the answer are removed, it is coded."""
+    return project.set_codes(answer_id, coder, [],
+                             summary=f"no code applies to answer {answer_id}")
+
+
+def set_memo(project: Project, answer_id: int, coder: Coder, text: str) -> None:
+    """The coder's memo on the answer ("" removes it)."""
+    project.set_memo(answer_id, coder, text.strip())
+
+
+def set_flag(project: Project, answer_id: int, coder: Coder, flagged: bool | None = None) -> bool:
+    """Flag the answer for review (False: unflag; None: switch); returns whether it is flagged."""
+    if flagged is None:
+        flagged = not project.status(answer_id, coder.id)["flagged"]
+    project.set_flag(answer_id, coder, flagged)
+    return flagged
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change the coder asked for, ready to be saved on whichever connection saves it.
+
+    Attributes:
+        description: What it does, for messages ("toggle 101 High school fees on answer 17").
+        answer_id: The answer it changes.
+        apply: Makes the change through the services; reads what it depends on itself, since
+            the project may change while the change waits for a busy project.
+    """
+
+    description: str
+    answer_id: int
+    apply: Callable[[Project], Any]
+
+
+@dataclass(frozen=True)
+class AnswerView:
+    """Everything the app shows about the current answer."""
+
+    answer_id: int
+    position: str  # e.g. "17 of 152"
+    text: str
+    non_substantive: str | None
+    respondent: str
+    attributes: Mapping[str, str]
+    code_ids: tuple[str, ...]  # the coder's codes
+    my_codes: Sequence[str]  # the same as "101 High school fees"
+    other_codes: Mapping[str, Sequence[str]]  # coder name -> codes; empty in blind mode
+    blind: bool
+    suggestions: Sequence[str]
+    theme: str | None
+    memo: str
+    flagged: bool
+
+
+# -- the coding session --------------------------------------------------------------------------
+
+
+@dataclass
+class CodingSession:
+    """One coder coding one question: the answers listed (filter and order), the current one,
+    what the coder has coded and flagged, the codeframe's keys and the current suggestion.
+
+    Reads go through the workspace's connection; changes are `Change`s, saved by the caller
+    (at once, or later when the project is busy) and then reported with `saved`.
+    """
+
+    workspace: Workspace
+    question_id: str
+    query: FilterQuery = field(default_factory=FilterQuery)
+    answer_ids: list[int] = field(default_factory=list)  # listed now, ascending
+    cursor: int = 0
+    text_index: TextIndex | None = None  # set once built (off the UI thread in the app)
+    suggested: list[Code] = field(default_factory=list)  # for the current answer
+    _all_ids: list[int] = field(default_factory=list)
+    _coded: set[int] = field(default_factory=set)
+    _flagged: set[int] = field(default_factory=set)
+    _uncoded: list[int] | None = None  # _all_ids minus _coded, kept up to date
+    _theme_codes: dict[tuple[int, int], list[tuple[str, int]]] = field(default_factory=dict)
+    _since_suggestions: int = 0
+
+    def __post_init__(self) -> None:
+        self.workspace.question_id = self.question_id
+        self.load()
+        self.filter(self.query)
+
+    # -- reading ----------------------------------------------------------------------------------
+
+    @property
+    def project(self) -> Project:
+        return self.workspace.project
+
+    @property
+    def coder(self) -> Coder:
+        return self.workspace.coder
+
+    @property
+    def frame(self) -> Codeframe | None:
+        return self.workspace.frame(self.question_id)
+
+    @property
+    def shortcuts(self) -> dict[str, Code]:
+        """Key -> code for the frame's codable codes (1-9, 0, then A-Z)."""
+        return code_shortcuts(self.frame)
+
+    @property
+    def total(self) -> int:
+        """Answers of the question a coder codes (every non-blank answer)."""
+        return len(self._all_ids)
+
+    @property
+    def coded_count(self) -> int:
+        return len(self._coded)
+
+    @property
+    def current_id(self) -> int | None:
+        ids = self.answer_ids
+        return ids[self.cursor] if 0 <= self.cursor < len(ids) else None
+
+    def load(self) -> None:
+        """Read the answers and what the coder has coded and flagged."""
+        project, me = self.project, self.coder
+        self._coded = project.coded_answer_ids(self.question_id, me.id)
+        self._flagged = project.flagged_answer_ids(self.question_id, me.id)
+        self._all_ids = project.answer_ids(self.question_id, me.id)
+        self._uncoded = None
+
+    def is_coded(self, answer_id: int) -> bool:
+        return answer_id in self._coded
+
+    def rows(self, answer_ids: Sequence[int]) -> dict[int, AnswerRow]:
+        """What the answer list shows for these answers (text, status, the coder's codes)."""
+        return self.project.answer_rows(answer_ids, self.coder.id)
+
+    def applied(self, answer_id: int | None = None) -> set[str]:
+        """The coder's codes on the answer (default the current one)."""
+        answer_id = self.current_id if answer_id is None else answer_id
+        return set() if answer_id is None else set(self.project.codes_of(answer_id, self.coder.id))
+
+    def memo(self, answer_id: int | None = None) -> str:
+        answer_id = self.current_id if answer_id is None else answer_id
+        return "" if answer_id is None else str(
+            self.project.status(answer_id, self.coder.id)["memo"])
+
+    def search_codes(self, query: str) -> list[Code]:
+        """Codable codes matching `query` best first (fuzzy on number, label, definition)."""
+        return _search_codes(self.frame, query)
+
+    def code_for_key(self, key: str) -> Code | None:
+        return self.shortcuts.get(key)
+
+    def code_for_slot(self, slot: int) -> Code | None:
+        return self.shortcuts.get(SHORTCUT_KEYS[slot]) if 0 <= slot < len(SHORTCUT_KEYS) else None
+
+    # -- filtering and moving ---------------------------------------------------------------------
+
+    def filter(self, query: FilterQuery) -> list[int]:
+        """List the answers passing `query`; the cursor stays on the current answer, else moves
+        to the next one listed.
+
+        Raises:
+            FilterError: If the query names a code or theme that does not exist.
+        """
+        answer_filter = query.to_answer_filter(self.frame,
+                                               self.workspace.theme_run_id(self.question_id))
+        keep = self.current_id
+        if query.needs_store or (query.text and self.text_index is None):
+            ids = self.project.answer_ids(self.question_id, self.coder.id, answer_filter)
+        else:
+            ids = self._in_memory(query)
+        self.query = query
+        self.answer_ids = ids
+        index = 0
+        if keep is not None and ids:
+            index = min(bisect.bisect_left(ids, keep), len(ids) - 1)
+        self.cursor = index
+        return ids
+
+    def filter_text(self, text: str) -> list[int]:
+        """Parse the filter language and list the matching answers (see `filter`)."""
+        return self.filter(parse_filter(text))
+
+    def toggle_filter(self, what: str) -> list[int]:
+        """Switch "uncoded" or "flagged" only."""
+        return self.filter(self.query.toggled(what))
+
+    def _in_memory(self, query: FilterQuery) -> list[int]:
+        """Status and text filters from the sets and the text index kept in memory."""
+        ids = self._all_ids
+        if query.uncoded:
+            if self._uncoded is None:
+                self._uncoded = [a for a in ids if a not in self._coded]
+            ids = list(self._uncoded)  # a copy: the cache changes as answers are coded
+        if query.flagged:
+            ids = [a for a in ids if a in self._flagged]
+        if query.text and self.text_index is not None:
+            ids = self.text_index.matching(query.text, ids)
+        return ids
+
+    def move_to(self, index: int) -> int | None:
+        """Make the answer at `index` (clamped to the list) current; returns its id."""
+        self.cursor = max(0, min(index, len(self.answer_ids) - 1))
+        return self.current_id
+
+    def move_by(self, delta: int) -> int | None:
+        return self.move_to(self.cursor + delta)
+
+    def next_uncoded(self) -> int | None:
+        """Move to the next answer listed that the coder has not coded (wrapping); None if every
+        answer listed is coded."""
+        ids = self.answer_ids
+        for offset in range(1, len(ids) + 1):
+            index = (self.cursor + offset) % len(ids)
+            if ids[index] not in self._coded:
+                return self.move_to(index)
+        return None
+
+    # -- what the current answer shows ------------------------------------------------------------
+
+    def detail(self) -> AnswerView | None:
+        """The current answer in full, with the coder's codes, others' codes (not in blind
+        mode), its theme and suggested codes; remembers the suggestion for `accept`."""
+        answer_id = self.current_id
+        if answer_id is None:
+            self.suggested = []
+            return None
+        project, me, frame = self.project, self.coder, self.frame
+        answer = project.answer(answer_id)
+        respondent = project.respondent(answer.respondent_id, answer.wave_id)
+        status = project.status(answer_id, me.id)
+        mine = project.codes_of(answer_id, me.id)
+
+        def label(code_id: str) -> str:
+            code = frame.get(code_id) if frame else None
+            return f"{code.output_code} {code.label}" if code else code_id
+
+        others: dict[str, list[str]] = {}
+        if not self.workspace.blind:
+            names = self.workspace.coder_names()
+            for coding in project.codings_of_answer(answer_id):
+                if coding.coder_id != me.id:
+                    others.setdefault(names.get(coding.coder_id, "?"), []).append(
+                        label(coding.code_id))
+        theme, self.suggested = self._suggestions(answer_id, set(mine))
+        return AnswerView(
+            answer_id=answer_id, position=f"{self.cursor + 1} of {len(self.answer_ids)}",
+            text=answer.text, non_substantive=answer.non_substantive,
+            respondent=respondent.external_id, attributes=respondent.attributes,
+            code_ids=tuple(mine), my_codes=[label(c) for c in mine], other_codes=others,
+            blind=self.workspace.blind,
+            suggestions=[f"{c.output_code} {c.label}" for c in self.suggested], theme=theme,
+            memo=status["memo"], flagged=status["flagged"])
+
+    def _suggestions(self, answer_id: int, applied: set[str]) -> tuple[str | None, list[Code]]:
+        """The answer's theme and the codes most applied to other answers in that theme."""
+        run_id = self.workspace.theme_run_id(self.question_id)
+        theme_id = None if run_id is None else self.project.answer_theme(answer_id, run_id)
+        if run_id is None or theme_id is None:
+            return None, []
+        if theme_id < 0:
+            return "other (no theme)", []
+        if self._since_suggestions >= SUGGESTION_REFRESH:
+            self._theme_codes.clear()
+            self._since_suggestions = 0
+        key = (run_id, theme_id)
+        if key not in self._theme_codes:
+            blind_me = self.coder.id if self.workspace.blind else None
+            self._theme_codes[key] = self.project.codes_in_theme(run_id, theme_id, blind_me)
+        themes = {t.theme_id: t for t in self.project.themes(run_id)}
+        name = themes[theme_id].label if theme_id in themes else f"theme {theme_id}"
+        return name, suggest_codes(self.frame, name, self._theme_codes[key], applied)
+
+    # -- changes ----------------------------------------------------------------------------------
+
+    def toggle(self, code: Code, answer_id: int | None = None) -> Change | None:
+        """Apply the code to the answer (default the current one), or remove it if applied."""
+        answer_id = self.current_id if answer_id is None else answer_id
+        if answer_id is None:
+            return None
+        me, code_id = self.coder, code.id
+        return Change(f"toggle {code.output_code} {code.label} on answer {answer_id}", answer_id,
+                      lambda project: toggle_code(project, answer_id, me, code_id))
+
+    def accept_suggestion(self) -> Change | None:
+        """Toggle the first suggested code on the current answer (None: nothing suggested)."""
+        return self.toggle(self.suggested[0]) if self.suggested else None
+
+    def no_code(self) -> Change | None:
+        answer_id, me = self.current_id, self.coder
+        if answer_id is None:
+            return None
+        return Change(f"no code applies to answer {answer_id}", answer_id,
+                      lambda project: record_no_code(project, answer_id, me))
+
+    def flip_flag(self) -> Change | None:
+        answer_id, me = self.current_id, self.coder
+        if answer_id is None:
+            return None
+        return Change(f"flag or unflag answer {answer_id}", answer_id,
+                      lambda project: set_flag(project, answer_id, me))
+
+    def write_memo(self, text: str, answer_id: int | None = None) -> Change | None:
+        answer_id = self.current_id if answer_id is None else answer_id
+        me = self.coder
+        if answer_id is None:
+            return None
+        return Change(f"memo on answer {answer_id}", answer_id,
+                      lambda project: set_memo(project, answer_id, me, text))
+
+    def saved(self, answer_ids: Iterable[int]) -> None:
+        """Note that changes to these answers were saved: re-read their coded and flagged state."""
+        project, me = self.project, self.coder
+        for answer_id in answer_ids:
+            status = project.status(answer_id, me.id)
+            coded = status["coded_at"] is not None
+            if self._uncoded is not None and coded != (answer_id in self._coded):
+                self._keep_uncoded(answer_id, coded)
+            for kept, present in ((self._coded, coded), (self._flagged, status["flagged"])):
+                if present:
+                    kept.add(answer_id)
+                else:
+                    kept.discard(answer_id)
+        self._since_suggestions += 1
+
+    def _keep_uncoded(self, answer_id: int, coded: bool) -> None:
+        """Update the uncoded list for one answer whose coded state flipped; O(log n) search."""
+        assert self._uncoded is not None
+        index = bisect.bisect_left(self._uncoded, answer_id)
+        present = index < len(self._uncoded) and self._uncoded[index] == answer_id
+        if coded and present:
+            del self._uncoded[index]
+        elif not coded and not present and self._is_listed(answer_id):
+            self._uncoded.insert(index, answer_id)
+
+    def _is_listed(self, answer_id: int) -> bool:
+        """True when the answer is one of the question's answers (`_all_ids` is sorted)."""
+        index = bisect.bisect_left(self._all_ids, answer_id)
+        return index < len(self._all_ids) and self._all_ids[index] == answer_id
+
+    def changed(self, event: Event | None) -> set[int] | None:
+        """Catch up after undo, redo or an edit elsewhere (`event` None: anything changed).
+
+        Returns the answers whose coding changed, or None when everything was re-read (the
+        codeframe or themes changed). When one listed answer changed, it becomes current.
+        """
+        touched: set[int] = set()
+        tables: set[str] = set()
+        for change in (event.changes if event else ()):
+            tables.add(change["table"])
+            answer_id = change["key"].get("answer_id")
+            if answer_id is not None:
+                touched.add(int(answer_id))
+        if event is None or tables & {"codes", "codeframes", "questions", "theme_assignments",
+                                      "themes"}:
+            self.workspace.forget_frames()
+            self._theme_codes.clear()
+            project, me = self.project, self.coder
+            self._coded = project.coded_answer_ids(self.question_id, me.id)
+            self._flagged = project.flagged_answer_ids(self.question_id, me.id)
+            self._uncoded = None
+            return None
+        if len(touched) == 1:
+            index = bisect.bisect_left(self.answer_ids, next(iter(touched)))
+            if index < len(self.answer_ids) and self.answer_ids[index] == next(iter(touched)):
+                self.cursor = index
+        self.saved(touched)
+        return touched
