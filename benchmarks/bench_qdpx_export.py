@@ -12,8 +12,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from coder.core.codeframe_files import load_codeframe_yaml
-from coder.core.refi import read_qdc, write_qdc, write_qdpx
+from coder.core.codeframe.files import load_codeframe_yaml
+from coder.core.codeframe.refi import read_qdc, write_qdc, write_qdpx
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -36,7 +36,7 @@ def make_project(path: Path, n_answers: int) -> Path:
     """A project with `n_answers` answers; 70% coded A, 40% coded B (10% both) by one coder."""
     if path.exists():
         return path
-    from coder.core.codeframe import Code, Codeframe
+    from coder.core.codeframe.model import Code, Codeframe
     from coder.services.importing import import_survey
     from coder.store import create_project
     from coder.store.base import now

@@ -165,7 +165,7 @@ def metrics(y: list[str], labels: np.ndarray) -> dict[str, float]:
 
 
 def run_ours(x: np.ndarray, texts: list[str], seed: int) -> np.ndarray:
-    from coder.core.themes import ThemeDiscovery
+    from coder.core.themes.discovery import ThemeDiscovery
 
     return ThemeDiscovery(random_state=seed).fit(x, texts).labels_
 
@@ -228,7 +228,7 @@ def compare(
 
 def timing(ds: DataSet, embedder: SentenceTransformerEmbedder) -> dict[str, float]:
     """Embedding alone, cold (embed + themes, empty cache), warm (cache filled)."""
-    from coder.core.themes_run import discover_themes
+    from coder.core.themes.run import discover_themes
 
     embedder.embed(["warm up the model"])
     t0 = time.perf_counter()
@@ -255,7 +255,7 @@ def timing(ds: DataSet, embedder: SentenceTransformerEmbedder) -> dict[str, floa
 
 def scale(n: int, embedder: SentenceTransformerEmbedder) -> dict[str, float]:
     """Cold run on ``n`` answers: Banking77 repeated with small perturbations."""
-    from coder.core.themes_run import discover_themes
+    from coder.core.themes.run import discover_themes
 
     base = load_banking()
     rng = random.Random(0)

@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
     from coder.core.embedding import SentenceTransformerEmbedder
-    from coder.core.themes import ThemeDiscovery
+    from coder.core.themes.discovery import ThemeDiscovery
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--resolution", type=float, default=None,

@@ -36,7 +36,7 @@ def make_project(path: Path, n_answers: int, seed: int = 7) -> Path:
     """A project with `n_answers` answers to q2 (demo phrasing, shuffled) and the q2 frame."""
     if path.exists():
         return path
-    from coder.core.codeframe_files import load_codeframe
+    from coder.core.codeframe.files import load_codeframe
     from coder.services.importing import import_survey
     from coder.store import create_project
 
@@ -78,7 +78,7 @@ async def key_loop(project: Path, rounds: int) -> tuple[dict[str, list[float]],
     filter": applying the query "fees" (a scan of the in-memory text index, which a worker
     builds after the first screen) and clearing it.
     """
-    from coder.core.filters import FilterQuery, parse_filter
+    from coder.core.coding.filters import FilterQuery, parse_filter
     from coder.tui.app import build_app
     from coder.tui.config import AppConfig
 
@@ -144,7 +144,7 @@ def startup_seconds(project: Path) -> float:
 
 def text_index_seconds(project: Path) -> float:
     """Seconds the coding screen's worker needs to read the texts and build the index."""
-    from coder.core.text_search import TextIndex
+    from coder.core.coding.text_search import TextIndex
     from coder.store import open_project
 
     started = time.perf_counter()

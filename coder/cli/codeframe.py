@@ -13,7 +13,7 @@ import click
 from coder.cli.main import coder_option, open_store, project_option, resolve_coder
 
 if TYPE_CHECKING:
-    from coder.core.codeframe import Codeframe
+    from coder.core.codeframe.model import Codeframe
     from coder.services.codeframes import FrameChange
     from coder.store import SQLiteStore
 

@@ -117,7 +117,7 @@ def redaction() -> None:
 @project_option
 def redaction_list(project: str) -> None:
     """Show the listed terms and the patterns in use."""
-    from coder.core.anonymise import SETTING_KEY, RedactionList
+    from coder.core.reporting.anonymise import SETTING_KEY, RedactionList
 
     with open_store(project) as store:
         setting = store.setting(SETTING_KEY) or {}
@@ -138,7 +138,7 @@ def redaction_list(project: str) -> None:
 def redaction_add(project: str, terms: tuple[str, ...], placeholder: str,
                   coder_name: str | None) -> None:
     """Add TERMS (names, places...) to the redaction list."""
-    from coder.core.anonymise import SETTING_KEY, RedactionList, RedactionTerm
+    from coder.core.reporting.anonymise import SETTING_KEY, RedactionList, RedactionTerm
 
     with open_store(project) as store:
         setting = dict(store.setting(SETTING_KEY) or {})
@@ -155,7 +155,7 @@ def redaction_add(project: str, terms: tuple[str, ...], placeholder: str,
 @coder_option
 def redaction_remove(project: str, terms: tuple[str, ...], coder_name: str | None) -> None:
     """Remove TERMS from the redaction list (ignoring case)."""
-    from coder.core.anonymise import SETTING_KEY, RedactionList
+    from coder.core.reporting.anonymise import SETTING_KEY, RedactionList
 
     drop = {t.casefold() for t in terms}
     with open_store(project) as store:

@@ -71,7 +71,7 @@ def themes(
         if not text_column or not output:
             raise click.UsageError("file mode needs --text-column and --output")
         from coder.core.embedding import SentenceTransformerEmbedder
-        from coder.core.themes_run import discover_themes_in_file
+        from coder.core.themes.run import discover_themes_in_file
 
         with progress("themes") as on_progress:
             run = discover_themes_in_file(

@@ -1,6 +1,6 @@
 """Codeframe use cases shared by the CLI and the TUI: find, import, export, edit, seed from themes.
 
-Each edit is planned in the core (`coder.core.codeframe_ops`) and applied by the store as one
+Each edit is planned in the core (`coder.core.codeframe.ops`) and applied by the store as one
 transaction and one undoable event. Must not depend on click, textual or SQL.
 """
 
@@ -14,15 +14,15 @@ from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any
 
-from coder.core.code_lookup import CodeRef, find_code  # find_code: the one code resolver
-from coder.core.codeframe import Code, Codeframe, CodeframeError, derived_id
-from coder.core.codeframe_files import (
+from coder.core.codeframe.files import (
     load_codeframe,
     save_codeframe_yaml,
     write_codebook_csv,
     write_codebook_xlsx,
 )
-from coder.core.codeframe_ops import (
+from coder.core.codeframe.lookup import CodeRef, find_code  # find_code: the one code resolver
+from coder.core.codeframe.model import Code, Codeframe, CodeframeError, derived_id
+from coder.core.codeframe.ops import (
     FramePlan,
     plan_add,
     plan_edit,
@@ -192,7 +192,7 @@ def export_codeframe(store: SQLiteStore, frame: FrameRef, path: str | Path) -> P
     elif suffix == ".xlsx":
         write_codebook_xlsx(current, target, protected=[store.path])
     elif suffix == ".qdc":
-        from coder.core.refi import write_qdc
+        from coder.core.codeframe.refi import write_qdc
 
         write_qdc(current, target, protected=[store.path])
     else:

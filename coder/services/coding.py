@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from coder.core.code_lookup import SHORTCUT_KEYS, code_shortcuts
-from coder.core.code_lookup import search_codes as _search_codes
-from coder.core.codeframe import Code, Codeframe
-from coder.core.filters import FilterQuery, parse_filter
-from coder.core.suggestions import suggest_codes
-from coder.core.text_search import TextIndex
+from coder.core.codeframe.lookup import SHORTCUT_KEYS, code_shortcuts
+from coder.core.codeframe.lookup import search_codes as _search_codes
+from coder.core.codeframe.model import Code, Codeframe
+from coder.core.coding.filters import FilterQuery, parse_filter
+from coder.core.coding.suggestions import suggest_codes
+from coder.core.coding.text_search import TextIndex
 from coder.core.types import Coder, Event
 from coder.services.lookup import find_answer, question_codes
 from coder.services.project import Project, Workspace, open_project

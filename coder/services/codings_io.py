@@ -1,8 +1,9 @@
 """Codings in and out of a project: codings files (CSV/XLSX) and REFI-QDA projects (.qdpx).
 
-Reading and checking files is the core's (`coder.core.codings_file`, `coder.core.refi`); this
-module matches respondents, questions, waves, codes and coders against the project and writes
-a whole file as one undoable action. Must not depend on click, textual or SQL.
+Reading and checking files is the core's (`coder.core.coding.codings_file`,
+`coder.core.codeframe.refi`); this module matches respondents, questions, waves, codes and
+coders against the project and writes a whole file as one undoable action. Must not depend on
+click, textual or SQL.
 
 What an import does to codings already there: for every answer and coder the file names, the
 file's codes replace that coder's codes on that answer; answers the file does not name, and
@@ -15,8 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coder.core.codeframe import Code, Codeframe, CodeframeError
-from coder.core.codings_file import (
+from coder.core.codeframe.model import Code, Codeframe, CodeframeError
+from coder.core.codeframe.refi import RefiCode, RefiSource
+from coder.core.coding.codings_file import (
     CodingLine,
     group_by_answer,
     read_codings_file,
@@ -24,7 +26,6 @@ from coder.core.codings_file import (
 )
 from coder.core.errors import InputError, ProjectError
 from coder.core.normalise import normalise_text
-from coder.core.refi import RefiCode, RefiSource
 from coder.core.types import Answer, CoderKind, Question
 from coder.store.sqlite import SQLiteStore
 
@@ -301,7 +302,7 @@ def _qdpx_decisions(project: _Project, path: str | Path, actor: str, default_wav
     then number; users become coders (codings without a user are `actor`'s). A coding on part of
     an answer codes the whole answer (the answer is the unit), and is counted.
     """
-    from coder.core.refi import read_qdpx
+    from coder.core.codeframe.refi import read_qdpx
 
     refi = read_qdpx(path)
     problems = _Problems(str(path))
@@ -355,7 +356,7 @@ class _TextIndex:
 def _source_answer(project: _Project, source: RefiSource, wave_id: int,
                    texts: _TextIndex) -> Answer | str:
     """The answer a text source holds, or why it cannot be told."""
-    from coder.core.refi import source_guid
+    from coder.core.codeframe.refi import source_guid
 
     respondent = source.case if source.case in project.respondents else None
     question = next((v for k, v in source.variables.items()

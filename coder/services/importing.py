@@ -7,9 +7,9 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from coder.core.importing import ImportPlan, plan_import
 from coder.core.normalise import DEFAULT_NON_SUBSTANTIVE, NonSubstantiveRules
-from coder.core.survey_file import read_survey
+from coder.core.survey.files import read_survey
+from coder.core.survey.importing import ImportPlan, plan_import
 from coder.store.sqlite import SQLiteStore
 from coder.store.survey import ImportResult
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from coder.core.code_lookup import CodeRef, find_codable_codes
-from coder.core.codeframe import Code, CodeframeError
+from coder.core.codeframe.lookup import CodeRef, find_codable_codes
+from coder.core.codeframe.model import Code, CodeframeError
 from coder.core.errors import NotInProject, ProjectError
 from coder.core.types import Answer
 from coder.services.project import Project

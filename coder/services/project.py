@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coder.core.codeframe import Codeframe
+from coder.core.codeframe.model import Codeframe
 from coder.core.errors import ProjectError
 from coder.core.types import Coder, Event, Question
 from coder.services.theme_edits import ensure_frame

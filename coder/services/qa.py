@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coder.core.agreement import AgreementReport, CodingTable, compute_agreement
-from coder.core.code_lookup import find_codable_codes
-from coder.core.codeframe import Codeframe, CodeframeError
+from coder.core.codeframe.lookup import find_codable_codes
+from coder.core.codeframe.model import Codeframe, CodeframeError
 from coder.core.errors import InputError, ProjectError
 from coder.store.qa import Disagreement, code_key
 from coder.store.sqlite import SQLiteStore

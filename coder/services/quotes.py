@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from coder.core.codeframe import Code
+from coder.core.codeframe.model import Code
 from coder.core.errors import ProjectError
-from coder.core.report_quotes import Quote
+from coder.core.reporting.quotes import Quote
 from coder.core.types import Coder
 from coder.services.project import Project, open_project
 from coder.services.reports import report_quotes
@@ -41,7 +41,7 @@ def rank_quotes(project: Project, code_id: str, coder_id: int | None = None,
     import numpy as np
 
     from coder.core.quotes import select_representative
-    from coder.core.report_quotes import tfidf_vectors
+    from coder.core.reporting.quotes import tfidf_vectors
 
     ids = project.answers_with_code(code_id, coder_id)
     answers = [project.answer(a) for a in ids]

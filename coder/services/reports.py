@@ -15,22 +15,22 @@ from pathlib import Path
 
 import numpy as np
 
-from coder.core.anonymise import (
+from coder.core.errors import Cancelled, ProjectError
+from coder.core.reporting.anonymise import (
     SETTING_KEY,
     RedactionList,
     Redactor,
     placeholder_for_column,
     terms_from_attributes,
 )
-from coder.core.errors import Cancelled, ProjectError
-from coder.core.frequencies import (
+from coder.core.reporting.frequencies import (
     DEFAULT_MIN_BASE,
     FinalCoding,
     RespondentAnswer,
     compute_frequencies,
 )
-from coder.core.report_model import QuestionSection, Report, Theme
-from coder.core.report_quotes import Quote, QuoteCandidate, choose_quotes
+from coder.core.reporting.model import QuestionSection, Report, Theme
+from coder.core.reporting.quotes import Quote, QuoteCandidate, choose_quotes
 from coder.core.types import Answer, CoderKind, Question
 from coder.store.sqlite import SQLiteStore
 
@@ -349,18 +349,18 @@ def write_report(report: Report, fmt: str, path: str | Path, *,
         raise ProjectError(f'unknown report format "{fmt}" (md, html or docx)')
     target = check_output(path, protected=protected)
     if fmt == "md":
-        from coder.core.report_markdown import render_markdown
+        from coder.core.reporting.markdown_report import render_markdown
 
         chart_dir = target.with_name(f"{target.stem}_files")
         write_text_atomic(target, render_markdown(report, chart_dir, f"{chart_dir.name}/"),
                           protected=protected)
         return [target, *sorted(chart_dir.glob("*.png"))] if chart_dir.exists() else [target]
     if fmt == "html":
-        from coder.core.report_html import render_html
+        from coder.core.reporting.html_report import render_html
 
         write_text_atomic(target, render_html(report), protected=protected)
         return [target]
-    from coder.core.report_docx import render_docx
+    from coder.core.reporting.docx_report import render_docx
 
     render_docx(report, target, protected=protected)
     return [target]
@@ -382,10 +382,10 @@ def export_data(
 ) -> list[Path]:
     """Write a respondent x code file (csv, xlsx, sav) and its codebook; returns the files.
 
-    One row per respondent of the wave; see `coder.core.exports` for the layouts and how
+    One row per respondent of the wave; see `coder.core.reporting.exports` for the layouts and how
     missing values are set. The respondent ID is a column only with `include_ids`.
     """
-    from coder.core.exports import ExportQuestion, build_export, write_export
+    from coder.core.reporting.exports import ExportQuestion, build_export, write_export
 
     if fmt not in ("csv", "xlsx", "sav"):
         raise ProjectError(f'unknown export format "{fmt}" (csv, xlsx or sav)')
@@ -427,8 +427,8 @@ def export_quote_bank(store: SQLiteStore, path: str | Path, *,
                       question_ids: Sequence[str] | None = None, layer: str | None = None,
                       wave: str | None = None) -> Path:
     """Write every coded answer with its respondent ID (internal use only: it identifies)."""
-    from coder.core.exports import QuoteBankRow, write_quote_bank
-    from coder.core.frequencies import shown_codes
+    from coder.core.reporting.exports import QuoteBankRow, write_quote_bank
+    from coder.core.reporting.frequencies import shown_codes
 
     questions, wave_id, _ = _scope(store, question_ids, wave)
     chosen = resolve_layer(store, layer, [q.id for q in questions])
@@ -461,8 +461,8 @@ def export_qdpx(store: SQLiteStore, path: str | Path, *,
     publication). Each coder of the layer keeps their own codings; the `final` layer is one
     coder named "final" holding the codes the reports count (unresolved answers get none).
     """
-    from coder.core.codeframe import derived_id
-    from coder.core.refi import write_qdpx
+    from coder.core.codeframe.model import derived_id
+    from coder.core.codeframe.refi import write_qdpx
 
     questions, wave_id, _ = _scope(store, question_ids, wave)
     chosen = resolve_layer(store, layer, [q.id for q in questions])

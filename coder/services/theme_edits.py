@@ -10,9 +10,9 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from coder.core.codeframe import Codeframe
+from coder.core.codeframe.model import Codeframe
 from coder.core.errors import ProjectError
-from coder.core.theme_drafts import CodeDraft, draft_code, plan_promote
+from coder.core.themes.drafts import CodeDraft, draft_code, plan_promote
 from coder.store.sqlite import SQLiteStore
 from coder.store.themes import StoredTheme, ThemeRun
 

@@ -11,7 +11,7 @@ import numpy as np
 
 from coder.core.embedding import Embedder, SentenceTransformerEmbedder
 from coder.core.errors import CoderError
-from coder.core.themes_run import discover_themes
+from coder.core.themes.run import discover_themes
 from coder.store.sqlite import SQLiteStore
 from coder.store.themes import StoredTheme, ThemeAssignment
 

@@ -8,8 +8,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from coder.core.codeframe import Code, Codeframe, FramePlan
-from coder.core.codeframe_codings import CodingChange, plan_codes, plan_coding_moves
+from coder.core.codeframe.codings import CodingChange, plan_codes, plan_coding_moves
+from coder.core.codeframe.model import Code, Codeframe
+from coder.core.codeframe.ops import FramePlan
 from coder.core.errors import ProjectError
 from coder.core.types import Coding
 from coder.store.base import StoreBase, now
@@ -193,7 +194,7 @@ class _Moves:
 def _plan_codings(conn: sqlite3.Connection, plan: FramePlan, rule: Mapping[str, str]) -> _Moves:
     """Work out the coding changes of `plan` from the project as it is now (reads only).
 
-    The rules are `coder.core.codeframe_codings.plan_coding_moves`'s; this reads what they need.
+    The rules are `coder.core.codeframe.codings.plan_coding_moves`'s; this reads what they need.
     """
     codings: list[Coding] = []
     for code_id in plan_codes(plan, rule):

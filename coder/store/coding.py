@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from coder.core.coding.filters import AnswerFilter
 from coder.core.errors import ProjectError
-from coder.core.filters import AnswerFilter
 from coder.core.types import Coder, CoderKind, Coding
 from coder.store.base import Action, StoreBase, now
 

@@ -9,7 +9,7 @@ unique within a codeframe.
 The adjudicated layer is the codings of the coder called ``adjudicated`` (kind
 ``adjudicated``). An adjudication records, per coder, the ``coded_at`` of that coder's coding
 of the answer when the reviewer decided (its *basis*). The rules that use these rows (when an
-adjudication is stale, which answers are queued) are pure functions in `coder.core.layers`;
+adjudication is stale, which answers are queued) are pure functions in `coder.core.coding.layers`;
 this module reads the rows they need and writes decisions.
 """
 
@@ -22,13 +22,19 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from coder.core.agreement import CodingTable, draw_double_coding_sample
+from coder.core.coding.layers import (
+    Adjudication,
+    Disagreement,
+    code_sets,
+    disagreement_queue,
+    is_stale,
+)
 from coder.core.errors import ProjectError
-from coder.core.layers import Adjudication, Disagreement, code_sets, disagreement_queue, is_stale
 from coder.core.types import Coder, CoderKind
 from coder.store.base import Action, StoreBase, now
 
 if TYPE_CHECKING:
-    from coder.core.codeframe import Codeframe
+    from coder.core.codeframe.model import Codeframe
     from coder.core.types import Answer, Question
 
 ADJUDICATED_CODER = "adjudicated"
@@ -368,7 +374,8 @@ class QAMixin(StoreBase):
                       include_settled: bool = False) -> list[Disagreement]:
         """The adjudication queue: answers coded by 2+ coders whose code sets differ.
 
-        The rule is `coder.core.layers.disagreement_queue`; this reads the codings it compares.
+        The rule is `coder.core.coding.layers.disagreement_queue`; this reads the codings
+        it compares.
 
         Args:
             question_id: The question.

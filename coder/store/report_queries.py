@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from coder.core.frequencies import FinalCoding
-from coder.core.layers import code_sets, final_layer
+from coder.core.coding.layers import code_sets, final_layer
+from coder.core.reporting.frequencies import FinalCoding
 from coder.store.qa import QAMixin
 
 
@@ -56,7 +56,7 @@ class ReportQueriesMixin(QAMixin):
     def final_layer(self, question_id: str, wave_id: int | None = None) -> dict[int, FinalCoding]:
         """Each coded answer's codes in the "final" layer, with how they were settled.
 
-        The rule is `coder.core.layers.final_layer` (adjudicated, else agreed by every human
+        The rule is `coder.core.coding.layers.final_layer` (adjudicated, else agreed by every human
         coder, else the only coder's, else unresolved; stale adjudications flagged, see
         `QAMixin.stale_adjudications`); this reads the human and adjudicated codings it needs
         in a few queries, whatever the number of answers. Answers nobody has coded are absent.

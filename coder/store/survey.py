@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from coder.core.errors import Cancelled, ProjectError
-from coder.core.importing import ImportPlan
 from coder.core.normalise import duplicate_links
+from coder.core.survey.importing import ImportPlan
 from coder.core.types import Answer, Question, QuestionKind, Respondent, Routing, Wave
 from coder.store.base import StoreBase, now
 

@@ -25,7 +25,7 @@ SIZE = (120, 40)
 
 
 def build_project(path: Path) -> None:
-    from coder.core.codeframe_files import load_codeframe
+    from coder.core.codeframe.files import load_codeframe
     from coder.services.importing import import_survey
     from coder.services.themes import run_themes
     from coder.store import create_project

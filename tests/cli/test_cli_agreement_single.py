@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from coder.cli import cli
-from coder.core.codeframe import Code, Codeframe
+from coder.core.codeframe.model import Code, Codeframe
 from coder.services.importing import import_survey
 from coder.store import create_project
 

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from coder.cli import cli
-from coder.core.codeframe_files import load_codeframe
+from coder.core.codeframe.files import load_codeframe
 from coder.services.importing import import_survey
 from coder.store import SQLiteStore, create_project, open_project
 

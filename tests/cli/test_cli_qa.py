@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 
 from coder.cli import cli
 from coder.core.agreement import CodingRecord, CodingTable, compute_agreement, to_json_dict
-from coder.core.codeframe_files import load_codeframe
+from coder.core.codeframe.files import load_codeframe
 from coder.services.importing import import_survey
 from coder.store import SQLiteStore, create_project, open_project
 

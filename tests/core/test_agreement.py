@@ -22,7 +22,7 @@ from coder.core.agreement import (
     to_json_dict,
     to_rows,
 )
-from coder.core.agreement_sets import ExpectedDisagreement, expected_disagreement_direct
+from coder.core.agreement.sets import ExpectedDisagreement, expected_disagreement_direct
 from coder.core.errors import Cancelled
 
 CASES_PATH = (

@@ -11,8 +11,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from coder.core import agreement_metrics as m
-from coder.core.agreement_sets import alpha_on_sets, set_alpha_parts
+from coder.core.agreement import metrics as m
+from coder.core.agreement.sets import alpha_on_sets, set_alpha_parts
 
 CASES_PATH = (
     Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "agreement_cases.json"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from coder.core.anonymise import (
+from coder.core.reporting.anonymise import (
     RedactionList,
     RedactionTerm,
     Redactor,

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from coder.core.code_lookup import code_shortcuts, find_codable_codes, find_code, search_codes
-from coder.core.codeframe import Codeframe, CodeframeError
-from coder.core.codeframe_files import load_codeframe
-from coder.core.filters import FilterError, FilterQuery, parse_filter
-from coder.core.suggestions import suggest_codes
-from coder.core.theme_drafts import definition_from_keywords, draft_code, plan_promote
+from coder.core.codeframe.files import load_codeframe
+from coder.core.codeframe.lookup import code_shortcuts, find_codable_codes, find_code, search_codes
+from coder.core.codeframe.model import Codeframe, CodeframeError
+from coder.core.coding.filters import FilterError, FilterQuery, parse_filter
+from coder.core.coding.suggestions import suggest_codes
+from coder.core.themes.drafts import definition_from_keywords, draft_code, plan_promote
 from coder.core.user_config import ConfigError, coder_name, configured_coder
 
 REPO = Path(__file__).resolve().parents[2]

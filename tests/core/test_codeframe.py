@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from coder.core.codeframe import Code, Codeframe, CodeframeError, normalise_colour
+from coder.core.codeframe.model import Code, Codeframe, CodeframeError, normalise_colour
 from coder.core.errors import CoderError
 
 FID = "frame-1"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from coder.core.codeframe import Code, Codeframe, plan_merge, plan_split
-from coder.core.codeframe_codings import plan_codes, plan_coding_moves, split_targets
+from coder.core.codeframe.codings import plan_codes, plan_coding_moves, split_targets
+from coder.core.codeframe.model import Code, Codeframe
+from coder.core.codeframe.ops import plan_merge, plan_split
 from coder.core.types import Coding
 
 FID = "frame-1"

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from coder.core.codeframe import Codeframe, CodeframeError
-from coder.core.codeframe_files import (
+from coder.core.codeframe.files import (
     dump_codeframe_yaml,
     load_codeframe,
     load_codeframe_yaml,
@@ -20,6 +19,7 @@ from coder.core.codeframe_files import (
     write_codebook_csv,
     write_codebook_xlsx,
 )
+from coder.core.codeframe.model import Codeframe, CodeframeError
 
 CODEFRAMES = Path(__file__).resolve().parents[2] / "codeframes"
 
@@ -106,7 +106,7 @@ def test_yaml_round_trip(tmp_path: Path) -> None:
 
 
 def test_yaml_round_trip_keeps_merges() -> None:
-    from coder.core.codeframe import plan_merge
+    from coder.core.codeframe.ops import plan_merge
 
     frame = parse_codeframe_yaml(GOOD)
     merged = plan_merge(

@@ -6,10 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coder.core.codeframe import (
-    Code,
-    Codeframe,
-    CodeframeError,
+from coder.core.codeframe.model import Code, Codeframe, CodeframeError
+from coder.core.codeframe.ops import (
     plan_add,
     plan_edit,
     plan_merge,

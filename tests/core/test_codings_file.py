@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coder.core.codings_file import (
+from coder.core.coding.codings_file import (
     CodingLine,
     CodingsRow,
     group_by_answer,

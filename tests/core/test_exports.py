@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from test_report_project import QUESTION, answer_id, build_project
 
-from coder.core.exports import (
+from coder.core.reporting.exports import (
     STATUS_LABELS,
     QuoteBankRow,
     neutralise_cell,
@@ -126,7 +126,7 @@ def test_injection_payloads_are_neutralised_in_csv_and_xlsx(tmp_path: Path) -> N
     import openpyxl
     import pandas as pd
 
-    from coder.core.exports import ExportTable, Variable, write_export
+    from coder.core.reporting.exports import ExportTable, Variable, write_export
 
     data = pd.DataFrame({"note": PAYLOADS, "n": [1.0, 0.0, float("nan"), 1.0, 0.0, 1.0]})
     table = ExportTable(data, (Variable("note", "=evil label"), Variable("n", "n")), "dichotomy")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from coder.core.codeframe import Code, Codeframe
-from coder.core.frequencies import MISSING_VALUE, RespondentAnswer, compute_frequencies
+from coder.core.codeframe.model import Code, Codeframe
+from coder.core.reporting.frequencies import MISSING_VALUE, RespondentAnswer, compute_frequencies
 
 
 def _frame() -> Codeframe:

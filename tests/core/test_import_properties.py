@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from malformed_files import ANSWERS, csv_text, good_project, project_dump
 
 from coder.core.errors import InputError
-from coder.core.importing import plan_import
 from coder.core.printable import CONTROL_CHARACTER as CONTROL
-from coder.core.survey_file import read_survey
+from coder.core.survey.files import read_survey
+from coder.core.survey.importing import plan_import
 from coder.services.importing import import_survey
 from coder.store import open_project
 

@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 
 from coder.core.errors import InputError
-from coder.core.importing import plan_import
 from coder.core.normalise import NonSubstantiveRules, normalise_text
-from coder.core.survey_file import read_survey
+from coder.core.survey.files import read_survey
+from coder.core.survey.importing import plan_import
 from coder.core.types import QuestionKind
 
 HEADER = ["la_code", "region", "placed", "barriers"]

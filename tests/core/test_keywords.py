@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from coder.core.keywords import class_keywords, make_label, stop_words, tokenise
+from coder.core.themes.keywords import class_keywords, make_label, stop_words, tokenise
 
 
 def test_tokenise_lemmatises_lowercases_and_drops_stop_words() -> None:

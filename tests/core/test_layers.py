@@ -5,14 +5,14 @@ Plain values in, plain values out: no project file.
 
 from __future__ import annotations
 
-from coder.core.frequencies import FinalCoding
-from coder.core.layers import (
+from coder.core.coding.layers import (
     Adjudication,
     code_sets,
     disagreement_queue,
     final_layer,
     is_stale,
 )
+from coder.core.reporting.frequencies import FinalCoding
 
 ANN, BEN = 1, 2  # human coders' ids
 

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from coder.core.codeframe import Codeframe, CodeframeError, plan_merge
-from coder.core.codeframe_files import load_codeframe, parse_codeframe_yaml
-from coder.core.errors import Cancelled
-from coder.core.refi import (
+from coder.core.codeframe.files import load_codeframe, parse_codeframe_yaml
+from coder.core.codeframe.model import Codeframe, CodeframeError
+from coder.core.codeframe.ops import plan_merge
+from coder.core.codeframe.refi import (
     RefiError,
     codebook_xml,
     describe_code,
@@ -25,6 +25,7 @@ from coder.core.refi import (
     write_qdc,
     write_qdpx,
 )
+from coder.core.errors import Cancelled
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 XSD = SHARED / "reference" / "refi-qda" / "Project.xsd"
@@ -411,8 +412,8 @@ def test_qdpx_reports_progress_and_can_be_cancelled(frame: Codeframe, tmp_path: 
 def test_project_guids_are_rfc_4122_uuid5() -> None:
     import uuid
 
-    from coder.core.codeframe import derived_id
-    from coder.core.refi import _guid
+    from coder.core.codeframe.model import derived_id
+    from coder.core.codeframe.refi import _guid
 
     for parts in [("source", "1"), ("coding", "42", "abc", "Ana Ló")]:
         got = _guid(*parts)

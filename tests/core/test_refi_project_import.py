@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from coder.core.codeframe import Code, Codeframe
+from coder.core.codeframe.model import Code, Codeframe
+from coder.core.codeframe.refi import RefiCoding, read_qdpx, source_guid, write_qdpx
 from coder.core.errors import InputError
-from coder.core.refi import RefiCoding, read_qdpx, source_guid, write_qdpx
 
 NVIVO_LIKE = """<?xml version="1.0" encoding="utf-8"?>
 <Project xmlns="urn:QDA-XML:project:1.0" name="survey">

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from coder.core.anonymise import SETTING_KEY, RedactionList, RedactionTerm
-from coder.core.codeframe_files import load_codeframe
+from coder.core.codeframe.files import load_codeframe
+from coder.core.reporting.anonymise import SETTING_KEY, RedactionList, RedactionTerm
 from coder.services.importing import import_survey
 from coder.services.reports import build_report, write_report
 from coder.store import create_project

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from test_report_project import QUESTION, ROWS, answer_id, build_project
 
-from coder.core.codeframe import Code, Codeframe
+from coder.core.codeframe.model import Code, Codeframe
 from coder.services.reports import build_report, write_report
 from coder.store import open_project
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from coder.core.codeframe import Code, Codeframe
+from coder.core.codeframe.model import Code, Codeframe
 from coder.core.types import CoderKind
 from coder.services.importing import import_survey
 from coder.store import SQLiteStore, create_project

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 from coder.core.errors import InputError
-from coder.core.importing import plan_import
-from coder.core.survey_file import read_survey
+from coder.core.survey.files import read_survey
+from coder.core.survey.importing import plan_import
 from coder.services.importing import import_survey
 from coder.store import create_project
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coder.core.text_search import TextIndex
+from coder.core.coding.text_search import TextIndex
 
 
 def test_matches_a_phrase_ignoring_case_in_the_given_order() -> None:

@@ -10,8 +10,8 @@ from sklearn.metrics import adjusted_rand_score
 
 from coder.core.embedding import HashingEmbedder
 from coder.core.errors import Cancelled
-from coder.core.keywords import stop_words
-from coder.core.themes import OTHER, Theme, ThemeDiscovery
+from coder.core.themes.discovery import OTHER, Theme, ThemeDiscovery
+from coder.core.themes.keywords import stop_words
 
 TOPICS = {
     "cost": [
@@ -217,7 +217,7 @@ def test_labels_are_the_keyword_phrase_closest_in_meaning_to_the_theme() -> None
 
 @pytest.mark.slow
 def test_real_model_labels_name_the_theme() -> None:
-    from coder.core.themes_run import discover_themes
+    from coder.core.themes.run import discover_themes
 
     texts, topics = topic_answers()
     run = discover_themes(texts, min_theme_size=4, random_state=0)
@@ -235,7 +235,7 @@ def test_real_model_labels_name_the_theme() -> None:
 
 
 def test_default_resolution_grows_with_the_number_of_answers() -> None:
-    from coder.core.themes import default_resolution
+    from coder.core.themes.discovery import default_resolution
 
     values = [default_resolution(n) for n in (5, 100, 300, 800, 1500, 100_000)]
     assert values[0] == values[1] == 2.0 and values[-2] == values[-1] == 5.0

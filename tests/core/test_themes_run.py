@@ -10,7 +10,7 @@ import pytest
 
 from coder.core.embedding import HashingEmbedder, InMemoryEmbeddingCache
 from coder.core.errors import InputError
-from coder.core.themes_run import discover_themes, discover_themes_in_file
+from coder.core.themes.run import discover_themes, discover_themes_in_file
 
 
 def write_csv(path: Path, rows: list[dict[str, str]]) -> Path:

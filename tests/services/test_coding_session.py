@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from coder.core.filters import FilterError, parse_filter
+from coder.core.coding.filters import FilterError, parse_filter
 from coder.services.codeframes import undo
 from coder.services.coding import CodingSession, text_index_at
 from coder.services.project import Project, Workspace

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import event as note_outcome
 from hypothesis import strategies as st
 
-from coder.core.codeframe import Code, Codeframe, CodeframeError
+from coder.core.codeframe.model import Code, Codeframe, CodeframeError
 from coder.core.errors import CoderError, ProjectError
 from coder.services import codeframes as ops
 from coder.services.importing import import_survey

@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coder.core.codeframe import Code, Codeframe
+from coder.core.codeframe.model import Code, Codeframe
 from coder.services import codeframes as ops
 from coder.store import SQLiteStore, create_project, open_project
 from coder.store.base import _migrations, _split_sql

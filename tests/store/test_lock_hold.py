@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from coder.core.codeframe import Code, Codeframe
+from coder.core.codeframe.model import Code, Codeframe
 from coder.core.errors import ProjectError
 from coder.services import codeframes as service
 from coder.services.importing import import_survey

@@ -18,7 +18,7 @@ from coder.core.agreement import (
     draw_double_coding_sample,
     to_json_dict,
 )
-from coder.core.codeframe_files import load_codeframe, parse_codeframe_yaml
+from coder.core.codeframe.files import load_codeframe, parse_codeframe_yaml
 from coder.core.errors import ProjectError
 from coder.core.types import CoderKind
 from coder.services.importing import import_survey
@@ -259,7 +259,7 @@ def test_multi_label_reference_case_reproduced_from_a_project(tmp_path: Path) ->
         return float(case["expected"]), float(case["tolerance"])  # type: ignore[arg-type]
 
     # AC1 is not checked here: the published figures let the single-coded answer set the
-    # chance term, which the report deliberately does not (see coder.core.agreement_stats).
+    # chance term, which the report deliberately does not (see coder.core.agreement.stats).
     value, tol = expected("ml_survey_alpha_masi")
     assert report.alpha_masi.value == pytest.approx(value, abs=tol)
     value, tol = expected("ml_survey_pooled_binary_alpha")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from coder.core.codeframe_files import load_codeframe
+from coder.core.codeframe.files import load_codeframe
 from coder.core.errors import ProjectError
 from coder.core.types import CoderKind
 from coder.services.importing import import_survey

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from coder.cli import cli
-from coder.core.codeframe import Code, Codeframe
+from coder.core.codeframe.model import Code, Codeframe
 from coder.core.errors import ProjectError
 from coder.store import SQLiteStore, create_project, open_project
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from coder.core.codeframe import Code, Codeframe
+from coder.core.codeframe.model import Code, Codeframe
 from coder.core.errors import Cancelled, InputError, ProjectError
 from coder.services.importing import import_survey
 from coder.store import create_project, open_project

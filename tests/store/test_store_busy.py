@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from coder.core.codeframe import Code, Codeframe
+from coder.core.codeframe.model import Code, Codeframe
 from coder.core.errors import Cancelled, ProjectBusy, ProjectError
 from coder.services.importing import import_survey
 from coder.store import SQLiteStore, create_project

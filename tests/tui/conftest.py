@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from coder.core.codeframe_files import load_codeframe
+from coder.core.codeframe.files import load_codeframe
 from coder.services.importing import import_survey
 from coder.store import create_project
 

@@ -17,11 +17,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, ProgressBar, Static
 
-from coder.core.code_lookup import SHORTCUT_KEYS
-from coder.core.codeframe import Code
+from coder.core.codeframe.lookup import SHORTCUT_KEYS
+from coder.core.codeframe.model import Code
+from coder.core.coding.filters import FilterQuery, parse_filter
+from coder.core.coding.text_search import TextIndex
 from coder.core.errors import CoderError
-from coder.core.filters import FilterQuery, parse_filter
-from coder.core.text_search import TextIndex
 from coder.core.types import Event
 from coder.services.coding import AnswerRow, Change, CodingSession, text_index_at
 from coder.tui.screens.dialogs import PromptDialog

@@ -2,7 +2,7 @@
 
 Every edit is made by the function of `coder.services.codeframes` that the CLI's `coder codeframe`
 command calls (one undoable action each); edits that move codings are first planned on the frame
-shown (`coder.core.codeframe_ops` checks them) and confirmed with how many codings move.
+shown (`coder.core.codeframe.ops` checks them) and confirmed with how many codings move.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, Tree
 from textual.widgets.tree import TreeNode
 
-from coder.core.codeframe import Code, Codeframe
-from coder.core.codeframe_ops import FramePlan, plan_edit, plan_merge, plan_retire, plan_split
+from coder.core.codeframe.model import Code, Codeframe
+from coder.core.codeframe.ops import FramePlan, plan_edit, plan_merge, plan_retire, plan_split
 from coder.core.errors import CoderError
 from coder.core.types import Event
 from coder.services.codeframes import (

@@ -19,7 +19,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
-from coder.core.codeframe import Codeframe
+from coder.core.codeframe.model import Codeframe
 from coder.core.errors import CoderError
 from coder.core.types import Event
 from coder.services.qa import Disagreement, QAFigures, adjudicate_answer, code_key, qa_figures_at

@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping, Sequence
 from rich.text import Text
 from textual.widgets import Static
 
-from coder.core.codeframe import Code, Codeframe
+from coder.core.codeframe.model import Code, Codeframe
 
 
 class CodeList(Static):

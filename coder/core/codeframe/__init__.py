@@ -1,0 +1,1 @@
+"""Codeframes: the model (`model`), planned edits (`ops`), files (`files`, `refi`), code lookup."""

@@ -1,0 +1,1 @@
+"""Coding rules: layers (final codes, disagreements), suggestions, filters, codings files."""

@@ -1,0 +1,1 @@
+"""Reports and exports: the report model, its renderers, frequencies, quotes and redaction."""

@@ -1,0 +1,316 @@
+"""Data exports for statisticians: respondent x code tables, codebook, CSV/XLSX/SPSS writers.
+
+Pure data shaping plus file writing; no UI, CLI, store or SQL. Layouts:
+- multiple dichotomy: one 0/1 variable per code and net (`q2_barriers_c101`);
+- concatenated: one string per question with the applied output codes (`"104;301"`).
+Missing values: every code variable is 0/1 only for respondents with a substantive answer the
+layer has coded; it is system-missing (empty in CSV/XLSX) for answers not yet coded, answers
+whose coders disagree with no adjudication yet (final layer), non-substantive or blank answers and
+respondents not asked. The `<q>_status` variable says which.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+
+from coder.core.codeframe.model import Codeframe
+from coder.core.reporting.frequencies import RespondentAnswer, shown_codes
+from coder.core.safe_files import atomic_output, check_output
+
+log = logging.getLogger(__name__)
+
+Layout = Literal["dichotomy", "concatenated"]
+ExportFormat = Literal["csv", "xlsx", "sav"]
+
+#: Values of each question's `_status` variable.
+STATUS_LABELS: dict[int, str] = {
+    1: "Answered, coded",
+    2: "Answered, not yet coded",
+    3: "Non-substantive answer",
+    4: "Left blank",
+    5: "Not asked (routing)",
+    6: "Answered, coders disagree (not adjudicated)",
+}
+CODE_VALUE_LABELS: dict[int, str] = {0: "Not mentioned", 1: "Mentioned"}
+_DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_cell(value: Any) -> Any:
+    """Make a text cell safe for spreadsheets: text starting with = + - @ tab or CR gets a
+    leading apostrophe so it is never run as a formula. Other values are returned unchanged."""
+    if isinstance(value, str) and value.startswith(_DANGEROUS_START):
+        return "'" + value
+    return value
+
+
+def variable_stem(name: str, max_length: int = 64) -> str:
+    """A name SPSS accepts: lower case letters, digits and underscores, starting with a letter."""
+    stem = re.sub(r"[^0-9a-z_]+", "_", name.strip().lower()).strip("_") or "v"
+    if not stem[0].isalpha():
+        stem = "q" + stem
+    return stem[:max_length]
+
+
+@dataclass(frozen=True)
+class ExportQuestion:
+    """One question's coding for the export.
+
+    Attributes:
+        question_id: The question's id (the survey column).
+        question_text: The question wording.
+        frame: Its codeframe; retired codes are left out.
+        answers: Respondent id -> what that respondent answered and was coded with.
+    """
+
+    question_id: str
+    question_text: str
+    frame: Codeframe
+    answers: Mapping[int, RespondentAnswer]
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One column of the export with everything the codebook says about it."""
+
+    name: str
+    label: str
+    question_id: str = ""
+    output_code: int | None = None
+    code_path: str = ""
+    definition: str = ""
+    is_net: bool = False
+    value_labels: Mapping[int, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ExportTable:
+    """A rectangular export: one row per respondent, and the variables' descriptions."""
+
+    data: pd.DataFrame = field(compare=False, hash=False)
+    variables: tuple[Variable, ...]
+    layout: Layout
+
+
+def _status(answer: RespondentAnswer | None) -> int:
+    if answer is None:
+        return 4
+    if answer.status == "answered":
+        if answer.unresolved:
+            return 6
+        return 1 if (answer.coded or answer.code_ids) else 2
+    return {"non_substantive": 3, "blank": 4, "not_asked": 5}.get(answer.status, 4)
+
+
+def build_export(
+    respondents: Sequence[tuple[int, str, Mapping[str, str]]],
+    questions: Sequence[ExportQuestion],
+    *,
+    layout: Layout = "dichotomy",
+    include_ids: bool = False,
+    attributes: Sequence[str] = (),
+) -> ExportTable:
+    """Shape codings into a respondent x variable table.
+
+    Args:
+        respondents: (internal id, respondent ID, attributes) in output order.
+        questions: The questions to export.
+        layout: "dichotomy" (0/1 per code and net) or "concatenated" (one string per question).
+        include_ids: Put the respondent ID in the first column; otherwise a case number.
+        attributes: Respondent attribute columns to include (for cross-tabulation).
+
+    Returns:
+        The table with its variables (names, labels, value labels).
+    """
+    used: set[str] = set()
+
+    def unique(name: str) -> str:
+        candidate, i = name, 2
+        while candidate in used:
+            suffix = f"_{i}"
+            candidate, i = name[: 64 - len(suffix)] + suffix, i + 1
+        used.add(candidate)
+        return candidate
+
+    columns: dict[str, list[Any]] = {}
+    variables: list[Variable] = []
+    key = unique("respondent_id" if include_ids else "case")
+    columns[key] = [ext for _, ext, _ in respondents] if include_ids else \
+        list(range(1, len(respondents) + 1))
+    variables.append(Variable(key, "Respondent ID" if include_ids else "Case number"))
+    for attribute in attributes:
+        name = unique(variable_stem(attribute))
+        columns[name] = [attrs.get(attribute, "") for _, _, attrs in respondents]
+        variables.append(Variable(name, attribute))
+
+    for q in questions:
+        stem = variable_stem(q.question_id, 56)
+        statuses = [_status(q.answers.get(rid)) for rid, _, _ in respondents]
+        name = unique(f"{stem}_status")
+        columns[name] = statuses
+        variables.append(Variable(name, f"{q.question_id}: answer status", q.question_id,
+                                  value_labels=STATUS_LABELS))
+        shown = [c for _, c in shown_codes(q.frame)]
+        shown_ids = {c.id for c in shown}
+        if layout == "concatenated":
+            name = unique(f"{stem}_codes")
+            values = []
+            for (rid, _, _), status in zip(respondents, statuses, strict=True):
+                answer = q.answers.get(rid)
+                if status != 1 or answer is None:
+                    values.append("")
+                    continue
+                applied = sorted(q.frame.code(c).output_code for c in answer.code_ids & shown_ids)
+                values.append(";".join(str(v) for v in applied))
+            columns[name] = values
+            variables.append(Variable(name, f"{q.question_id}: codes (output codes, ;-separated)",
+                                      q.question_id))
+        else:
+            for code in shown:
+                members = {code.id} | {d.id for d in q.frame.descendants(code.id)
+                                       if d.id in shown_ids}
+                is_net = len(members) > 1
+                name = unique(f"{stem}_c{code.output_code}")
+                flags: list[float] = []
+                for (rid, _, _), status in zip(respondents, statuses, strict=True):
+                    answer = q.answers.get(rid)
+                    flags.append(float(bool(answer.code_ids & members))
+                                  if status == 1 and answer is not None else float("nan"))
+                columns[name] = flags
+                prefix = "NET " if is_net else ""
+                variables.append(Variable(
+                    name, f"{q.question_id}: {prefix}{code.label}", q.question_id,
+                    code.output_code, q.frame.path_label(code.id), code.definition, is_net,
+                    CODE_VALUE_LABELS))
+    return ExportTable(pd.DataFrame(columns), tuple(variables), layout)
+
+
+def codebook_rows(table: ExportTable) -> list[dict[str, Any]]:
+    """One row per variable: name, label, question, output code, code path, net, values."""
+    rows = []
+    for v in table.variables:
+        values = "; ".join(f"{k} = {label}" for k, label in v.value_labels.items())
+        rows.append({"variable": v.name, "label": v.label, "question": v.question_id,
+                     "output_code": "" if v.output_code is None else v.output_code,
+                     "code_path": v.code_path, "net": "yes" if v.is_net else "",
+                     "definition": v.definition, "values": values})
+    return rows
+
+
+def _safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    safe = frame.copy()
+    for column in safe.columns:
+        dtype = safe[column].dtype
+        if dtype.kind == "O" or pd.api.types.is_string_dtype(dtype):
+            safe[column] = safe[column].astype(object).map(neutralise_cell)
+        elif safe[column].dtype.kind == "f":
+            # 0/1 with gaps: whole numbers in the file, empty cells for system-missing.
+            safe[column] = safe[column].astype("Int64")
+    return safe
+
+
+def _write_csv(rows: Iterable[Mapping[str, Any]], path: Path, header: Sequence[str],
+               protected: Iterable[str | Path] = ()) -> None:
+    with (atomic_output(path, protected=protected) as tmp,
+          tmp.open("w", newline="", encoding="utf-8-sig") as handle):
+        writer = csv.DictWriter(handle, fieldnames=list(header))
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: neutralise_cell(v) for k, v in row.items()})
+
+
+def codebook_path(path: Path) -> Path:
+    """Where the codebook of a CSV or SPSS export goes: `<stem>_codebook.csv` beside it."""
+    return path.with_name(f"{path.stem}_codebook.csv")
+
+
+def write_export(table: ExportTable, fmt: ExportFormat, path: str | Path,
+                 *, concatenated: ExportTable | None = None,
+                 protected: Iterable[str | Path] = ()) -> list[Path]:
+    """Write the table, and its codebook alongside; returns every file written.
+
+    CSV: the data (UTF-8 with BOM, so Excel reads accents) + `<stem>_codebook.csv`.
+    XLSX: sheets "data", "codebook" and, when given, "concatenated".
+    SAV: SPSS data with variable labels, value labels and nominal/scale measures +
+    `<stem>_codebook.csv`. Text cells in CSV and XLSX are neutralised (see `neutralise_cell`).
+    Every file is checked before any is written, then written atomically with mode 0600
+    (`coder.core.safe_files`); none may be one of `protected`.
+    """
+    if fmt not in ("csv", "xlsx", "sav"):
+        raise ValueError(f"unknown export format {fmt!r} (csv, xlsx or sav)")
+    protected = tuple(protected)
+    target = check_output(path, protected=protected)
+    if fmt != "xlsx":
+        check_output(codebook_path(target), protected=[*protected, target])
+    book = codebook_rows(table)
+    header = list(book[0]) if book else ["variable"]
+    if fmt == "csv":
+        with atomic_output(target, protected=protected) as tmp:
+            _safe_frame(table.data).to_csv(tmp, index=False, encoding="utf-8-sig",
+                                           lineterminator="\r\n")
+        _write_csv(book, codebook_path(target), header, protected)
+        return [target, codebook_path(target)]
+    if fmt == "xlsx":
+        with (atomic_output(target, protected=protected) as tmp,
+              pd.ExcelWriter(tmp, engine="openpyxl") as writer):
+            _safe_frame(table.data).to_excel(writer, sheet_name="data", index=False)
+            pd.DataFrame(book, columns=header).map(neutralise_cell).to_excel(
+                writer, sheet_name="codebook", index=False)
+            if concatenated is not None:
+                _safe_frame(concatenated.data).to_excel(writer, sheet_name="concatenated",
+                                                        index=False)
+        return [target]
+    with atomic_output(target, protected=protected) as tmp:
+        _write_sav(table, tmp)
+    _write_csv(book, codebook_path(target), header, protected)
+    return [target, codebook_path(target)]
+
+
+def _write_sav(table: ExportTable, path: Path) -> None:
+    import pyreadstat
+
+    labels: dict[str, str | None] = {v.name: v.label[:256] for v in table.variables}
+    value_labels = {v.name: {float(k): text for k, text in v.value_labels.items()}
+                    for v in table.variables if v.value_labels}
+    measure = {v.name: "nominal" for v in table.variables if v.value_labels}
+    data = table.data.copy()
+    for v in table.variables:
+        if v.value_labels:
+            data[v.name] = data[v.name].astype(float)
+    pyreadstat.write_sav(data, str(path), column_labels=labels,
+                         variable_value_labels=value_labels, variable_measure=measure)
+
+
+@dataclass(frozen=True)
+class QuoteBankRow:
+    """One coded answer with its provenance, for internal use only."""
+
+    question_id: str
+    output_code: int
+    code_label: str
+    starred: bool
+    respondent_id: str
+    answer_id: int
+    text: str
+
+
+def write_quote_bank(rows: Sequence[QuoteBankRow], path: str | Path, *,
+                     protected: Iterable[str | Path] = ()) -> Path:
+    """Write the quote bank (CSV): every coded answer with its respondent ID and answer id.
+
+    For internal use only: it identifies respondents. Cells are neutralised as in data exports.
+    """
+    target = Path(path)
+    header = ["question", "output_code", "code", "starred", "respondent_id", "answer_id", "text"]
+    _write_csv(({"question": r.question_id, "output_code": r.output_code, "code": r.code_label,
+                 "starred": "yes" if r.starred else "", "respondent_id": r.respondent_id,
+                 "answer_id": r.answer_id, "text": r.text} for r in rows), target, header,
+               protected)
+    return target

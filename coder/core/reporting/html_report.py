@@ -1,0 +1,116 @@
+"""Render a `Report` as one self-contained HTML file (CSS inline, charts base64); no UI or SQL."""
+
+from __future__ import annotations
+
+import base64
+import html
+
+from coder.core.printable import drop_controls
+from coder.core.reporting.charts import bar_chart_png
+from coder.core.reporting.frequencies import FrequencyTable
+from coder.core.reporting.model import (
+    QuestionSection,
+    Report,
+    base_caption,
+    base_notes,
+    caution,
+    column_heading,
+    pct_text,
+    quote_line,
+    row_label,
+    theme_sentence,
+)
+
+
+def escape(text: str) -> str:
+    """HTML-escaped text without control characters (they are not allowed in HTML)."""
+    return html.escape(drop_controls(text))
+
+
+_CSS = """
+body { font-family: "Segoe UI", Arial, sans-serif; max-width: 52rem; margin: 2rem auto;
+       padding: 0 1rem; color: #1b1b1b; line-height: 1.45; }
+h1 { font-size: 1.7rem; border-bottom: 3px solid #1F5A96; padding-bottom: .3rem; }
+h2 { font-size: 1.25rem; margin-top: 2.5rem; color: #1F5A96; }
+.qid, .meta, .caption { color: #555; font-size: .9rem; }
+ul.base { font-size: .9rem; color: #333; }
+.caution { background: #FFF4CE; border-left: 4px solid #C98F00; padding: .5rem .8rem; }
+blockquote { margin: .3rem 0 .8rem 1.2rem; padding-left: .8rem; border-left: 3px solid #C7D5E6;
+             color: #333; font-style: italic; }
+blockquote.starred { border-left-color: #1F5A96; }
+table { border-collapse: collapse; margin: 1rem 0 .3rem; font-size: .9rem; }
+th, td { border-bottom: 1px solid #ddd; padding: .25rem .6rem; }
+th { text-align: left; background: #F0F4F9; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+tr.net td { font-weight: 600; }
+td:first-child { min-width: 16rem; }
+figure { margin: 1rem 0; } figure img { max-width: 100%; }
+"""
+
+
+def render_html(report: Report, *, charts: bool = True) -> str:
+    """The report as a self-contained HTML page; every piece of text is HTML-escaped.
+
+    Args:
+        report: The report.
+        charts: Embed one bar chart per question (PNG, base64).
+
+    Returns:
+        The HTML document.
+    """
+    meta = f"Coding: {report.layer}. Made {report.created}."
+    if report.wave:
+        meta += f" Wave: {report.wave}."
+    parts = [
+        "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(report.title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
+        f"<h1>{escape(report.title)}</h1>", f'<p class="meta">{escape(meta)}</p>',
+    ]
+    for section in report.sections:
+        parts += _section(report, section, charts)
+    parts += ["</body>", "</html>"]
+    return "\n".join(parts) + "\n"
+
+
+def _section(report: Report, s: QuestionSection, charts: bool) -> list[str]:
+    table = s.table
+    out = [f'<section id="{escape(s.question_id)}">', f"<h2>{escape(s.question_text)}</h2>",
+           f'<p class="qid">Question {escape(s.question_id)}</p>', '<ul class="base">']
+    out += [f"<li>{escape(n)}</li>" for n in base_notes(table, report.base_label, s.routing_note)]
+    out.append("</ul>")
+    warn = caution(table)
+    if warn:
+        out.append(f'<p class="caution">{escape(warn)}</p>')
+    for theme in s.themes:
+        before, label, after = theme_sentence(theme.row, table.base.answered, report.base_label)
+        out.append(f"<p>{escape(before)}<strong>{escape(label)}</strong>{escape(after)}</p>")
+        for quote in theme.quotes:
+            cls = ' class="starred"' if quote.starred else ""
+            out.append(f"<blockquote{cls}>{escape(quote_line(quote))}</blockquote>")
+    if not s.themes:
+        out.append("<p>No answer has been coded with a code of this codeframe yet.</p>")
+    out += _table(table, report.base_label)
+    if charts and s.chart_rows:
+        caption = base_caption(table, report.base_label)
+        png = base64.b64encode(bar_chart_png(s.chart_rows, caption)).decode("ascii")
+        out += ["<figure>", f'<img src="data:image/png;base64,{png}" alt="{escape(caption)}">',
+                f'<figcaption class="caption">{escape(caption)}</figcaption>', "</figure>"]
+    out.append("</section>")
+    return out
+
+
+def _table(table: FrequencyTable, base_label: str) -> list[str]:
+    head = ['<th>Code</th>', '<th class="num">n</th>', '<th class="num">%</th>']
+    head += [f'<th class="num">{escape(column_heading(c.value, c.base, table.min_base))} %</th>'
+             for c in table.columns]
+    out = ["<table>", "<thead><tr>" + "".join(head) + "</tr></thead>", "<tbody>"]
+    for row in table.rows:
+        cls = ' class="net"' if row.is_net else ""
+        cells = [f"<td>{escape(row_label(row))}</td>", f'<td class="num">{row.n}</td>',
+                 f'<td class="num">{pct_text(row.pct)}</td>']
+        cells += [f'<td class="num">{pct_text(c.pct(row.code_id))}</td>' for c in table.columns]
+        out.append(f"<tr{cls}>" + "".join(cells) + "</tr>")
+    out += ["</tbody>", "</table>",
+            f'<p class="caption">{escape(base_caption(table, base_label))}</p>']
+    return out

@@ -1,0 +1,1 @@
+"""Survey data: reading answer files (CSV, XLSX, SPSS), their text rules and the import plan."""

@@ -1,0 +1,1 @@
+"""Theme discovery: clustering embedded answers, keywords, labels, themes as draft codes."""

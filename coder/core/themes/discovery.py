@@ -1,0 +1,493 @@
+"""Theme discovery: a scikit-learn style estimator over answer embeddings.
+
+Pure logic (numpy, scikit-learn, igraph, spaCy on first use); must not import the UI, the
+CLI library or the store.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from coder.core.errors import Cancelled
+from coder.core.quotes import select_representative
+from coder.core.themes import cluster as tc
+from coder.core.themes.keywords import class_keywords, make_label, stop_words
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[int, int], None]
+
+OTHER = -1
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One discovered theme (or sub-theme, when ``parent_id`` is set).
+
+    Attributes:
+        id: 0-based, themes ordered by size (largest first); sub-themes follow.
+        label: 2-5 words without stop words.
+        keywords: ranked keywords (lemmas and two-word phrases, surface form).
+        size: number of answers in the theme.
+        share: ``size`` over the substantive answers given to ``fit``.
+        quote_indices: 3-5 representative answers (indices into the fitted texts).
+        parent_id: the theme this sub-theme belongs to, else ``None``.
+    """
+
+    id: int
+    label: str
+    keywords: tuple[str, ...]
+    size: int
+    share: float
+    quote_indices: tuple[int, ...]
+    parent_id: int | None = None
+
+
+#: Embeds short phrases with the answers' model: ``phrases -> (len(phrases), d)`` array.
+PhraseEmbedding = Callable[[Sequence[str]], np.ndarray]
+
+
+def default_resolution(n_distinct: int) -> float:
+    """Leiden resolution for ``n_distinct`` distinct answers: 2 up to 100, 5 from 1,500,
+    log-linear between.
+
+    Measured (BENCHMARKS.md): on the demo survey's questions of ~100 answers a fixed 5 gives
+    2-3 times the planted number of themes, 3 gives 1.5-2 times and 2 gives 1-1.4 times with
+    the best agreement, while on human-coded sets of 800-24,000 answers 4.5-5 agrees best with
+    the human codes.
+    """
+    low_n, high_n, low, high = 100, 1500, 2.0, 5.0
+    if n_distinct <= low_n:
+        return low
+    if n_distinct >= high_n:
+        return high
+    share = math.log(n_distinct / low_n) / math.log(high_n / low_n)
+    return low + share * (high - low)
+
+
+def default_min_theme_size(n: int) -> int:
+    """Smallest theme worth reporting for ``n`` answers: 0.2% of them, at least 2."""
+    return max(2, int(round(0.002 * n)))
+
+
+class ThemeDiscovery:
+    """Find themes in answer embeddings without being told how many there are.
+
+    Method: identical answers are collapsed; a cosine k-nearest-neighbour graph is split into
+    communities (Leiden, modularity, seeded), which a few spherical k-means steps then refine. With
+    ``n_themes`` set, a weighted Ward tree over k-means micro-clusters is cut at that number
+    instead. Themes smaller than ``min_theme_size`` are dissolved; answers far from their
+    theme's centre (a robust z-score within the theme) go to the "other" bucket, at most
+    ``max_other_share`` of answers, each keeping its nearest theme in ``nearest_theme_``.
+
+    Args:
+        min_theme_size: smallest theme; default :func:`default_min_theme_size`.
+        n_themes: force this many themes (at most the number of distinct answers).
+        max_other_share: cap on the share of answers put in "other".
+        subthemes: also split large themes into 2-6 sub-themes where they separate well.
+        random_state: seed for everything stochastic.
+        n_neighbors: neighbours per answer in the graph.
+        resolution: modularity resolution of the Leiden step; higher gives more, smaller
+            themes. Default (None): :func:`default_resolution` of the number of distinct
+            answers, lower for small surveys so that 100 answers do not make 20 themes.
+        other_z: robust z-score (similarity to the theme centre) below which an answer is
+            a candidate for "other".
+        max_graph_size: larger inputs build the graph on a seeded sample of this many
+            distinct answers; the rest join through the k-means refinement.
+        n_quotes: quotes per theme (3-5 in reports).
+        n_keywords: keywords per theme.
+        phrase_embedding: optional function embedding short phrases with the same model as
+            the answers; when given, a theme's label is the keyword phrase closest in meaning
+            to the theme's centre (as KeyBERT does) rather than the top TF-IDF keyword.
+
+    Attributes:
+        labels_: theme id per answer, ``-1`` = other.
+        confidence_: in [0, 1], how clearly each answer belongs to its (nearest) theme.
+        nearest_theme_: nearest theme of every answer (its own theme, or the suggestion
+            for answers in "other").
+        themes_: list of :class:`Theme` (top-level first, then sub-themes).
+        subtheme_labels_: sub-theme id per answer, ``-1`` where none.
+        centroids_: unit-length centre of each top-level theme.
+        n_other_: answers in "other".
+    """
+
+    def __init__(
+        self,
+        min_theme_size: int | None = None,
+        n_themes: int | None = None,
+        max_other_share: float = 0.10,
+        subthemes: bool = False,
+        random_state: int = 0,
+        n_neighbors: int = 12,
+        resolution: float | None = None,
+        other_z: float = 3.0,
+        max_graph_size: int = 20_000,
+        n_quotes: int = 5,
+        n_keywords: int = 8,
+        phrase_embedding: PhraseEmbedding | None = None,
+    ) -> None:
+        self.min_theme_size = min_theme_size
+        self.n_themes = n_themes
+        self.max_other_share = max_other_share
+        self.subthemes = subthemes
+        self.random_state = random_state
+        self.n_neighbors = n_neighbors
+        self.resolution = resolution
+        self.other_z = other_z
+        self.max_graph_size = max_graph_size
+        self.n_quotes = n_quotes
+        self.n_keywords = n_keywords
+        self.phrase_embedding = phrase_embedding
+
+    # -- fitting -------------------------------------------------------------------------
+
+    def fit(
+        self,
+        embeddings: np.ndarray,
+        texts: Sequence[str] | None = None,
+        *,
+        on_progress: ProgressFn | None = None,
+        cancel: threading.Event | None = None,
+    ) -> ThemeDiscovery:
+        """Discover themes.
+
+        Args:
+            embeddings: ``(n, d)`` answer embeddings (normalised here if they are not).
+            texts: the answers, for keywords, labels and quotes; without them themes get
+                numbered labels and no keywords.
+            on_progress: called with ``(step, total_steps)``.
+            cancel: set it to stop; raises :class:`~coder.core.errors.Cancelled`.
+
+        Returns:
+            self
+        """
+        x = tc.normalise_rows(np.asarray(embeddings, dtype=np.float32))
+        n = len(x)
+        if texts is not None and len(texts) != n:
+            raise ValueError(f"{len(texts)} texts for {n} embeddings")
+        steps = 5
+
+        def progress(step: int) -> None:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled("theme discovery cancelled")
+            if on_progress is not None:
+                on_progress(step, steps)
+
+        progress(0)
+        self.n_answers_ = n
+        if n == 0:
+            self._set_empty(x)
+            progress(steps)
+            return self
+        min_size = self.min_theme_size or default_min_theme_size(n)
+        unique, first, inverse = np.unique(x, axis=0, return_index=True, return_inverse=True)
+        inverse = inverse.ravel()
+        # np.unique sorts rows; keep input order of first occurrence for stable ties.
+        order = np.argsort(first, kind="stable")
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        u = unique[order]
+        inv = rank[inverse]
+        w = np.bincount(inv).astype(np.float64)
+        progress(1)
+
+        u_labels = self._cluster(u, w, min_size, cancel)
+        progress(2)
+        u_labels, centroids = self._dissolve_small(u, w, u_labels, min_size, cancel)
+        progress(3)
+
+        best, s1, s2 = tc.assign_nearest(u, centroids)
+        labels_u = best.copy()
+        other_u = self._other_mask(u_labels=best, w=w, s1=s1, n=n)
+        labels_u[other_u] = OTHER
+        # Order themes by size, largest first; ties by first answer.
+        sizes = np.bincount(
+            labels_u[labels_u >= 0], weights=w[labels_u >= 0], minlength=len(centroids)
+        )
+        theme_order = sorted(range(len(centroids)), key=lambda t: (-sizes[t], t))
+        theme_order = [t for t in theme_order if sizes[t] > 0]
+        remap = np.full(len(centroids), OTHER)
+        remap[theme_order] = np.arange(len(theme_order))
+        centroids = centroids[theme_order]
+        nearest_u = remap[best]
+        if np.any(nearest_u < 0):  # nearest theme emptied entirely by "other"
+            nearest_u, s1, s2 = tc.assign_nearest(u, centroids)
+        labels_u = np.where(labels_u >= 0, nearest_u, OTHER)
+
+        self.labels_ = labels_u[inv]
+        self.nearest_theme_ = nearest_u[inv]
+        margin = (s1 - s2)[inv] if len(centroids) > 1 else np.ones(n)
+        self.confidence_ = (1.0 / (1.0 + np.exp(-margin / 0.03))).astype(np.float32)
+        if len(centroids) == 1:
+            self.confidence_ = np.clip(s1[inv], 0.0, 1.0).astype(np.float32)
+        self.centroids_ = centroids
+        self.n_other_ = int(np.sum(self.labels_ == OTHER))
+        progress(4)
+        self.themes_, self.subtheme_labels_ = self._describe(x, texts, min_size, cancel)
+        progress(5)
+        return self
+
+    def fit_predict(self, embeddings: np.ndarray, texts: Sequence[str] | None = None) -> np.ndarray:
+        """Fit and return ``labels_``."""
+        return self.fit(embeddings, texts).labels_
+
+    # -- steps ---------------------------------------------------------------------------
+
+    def _set_empty(self, x: np.ndarray) -> None:
+        self.labels_ = np.zeros(0, dtype=int)
+        self.nearest_theme_ = np.zeros(0, dtype=int)
+        self.confidence_ = np.zeros(0, dtype=np.float32)
+        self.themes_ = []
+        self.subtheme_labels_ = np.zeros(0, dtype=int)
+        self.centroids_ = np.zeros((0, x.shape[1] if x.ndim == 2 else 0), dtype=np.float32)
+        self.n_other_ = 0
+
+    def _cluster(
+        self, u: np.ndarray, w: np.ndarray, min_size: int, cancel: threading.Event | None
+    ) -> np.ndarray:
+        """Initial theme of each distinct answer."""
+        m = len(u)
+        if m == 1:
+            return np.zeros(1, dtype=int)
+        if self.n_themes is not None:
+            return self._cluster_fixed_k(u, w, max(1, min(self.n_themes, m)), cancel)
+        if m > self.max_graph_size:
+            rng = np.random.default_rng(self.random_state)
+            sample = np.sort(rng.choice(m, size=self.max_graph_size, replace=False))
+        else:
+            sample = np.arange(m)
+        xs = u[sample]
+        rows, cols, vals = tc.knn_graph(xs, w[sample], self.n_neighbors, cancel)
+        resolution = self.resolution or default_resolution(m)
+        comm = tc.leiden(len(xs), rows, cols, vals, w[sample], resolution, self.random_state)
+        cent = tc.group_sums(comm, xs, w[sample], int(comm.max()) + 1)
+        labels, _ = tc.spherical_refine(u, w, cent, cancel=cancel)
+        return labels
+
+    def _cluster_fixed_k(
+        self, u: np.ndarray, w: np.ndarray, k: int, cancel: threading.Event | None
+    ) -> np.ndarray:
+        if k == 1:
+            return np.zeros(len(u), dtype=int)
+        m = min(len(u), max(tc.default_micro_count(len(u)), 3 * k))
+        assign, cent = tc.micro_clusters(u, w, m, self.random_state, cancel)
+        cw = np.bincount(assign, weights=w)
+        merges = tc.ward_tree(cent, cw, cancel)
+        leaf = tc.cut_tree(merges, len(cent), k)
+        theme_cent = tc.group_sums(leaf, cent, cw, k)
+        labels, _ = tc.spherical_refine(u, w, theme_cent, cancel=cancel)
+        return labels
+
+    def _dissolve_small(
+        self,
+        u: np.ndarray,
+        w: np.ndarray,
+        labels: np.ndarray,
+        min_size: int,
+        cancel: threading.Event | None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Drop themes below ``min_size`` answers, reassigning members to the nearest theme."""
+        _, labels = np.unique(labels, return_inverse=True)
+        while True:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled("theme discovery cancelled")
+            k = labels.max() + 1
+            sizes = np.bincount(labels, weights=w, minlength=k)
+            cent = tc.normalise_rows(tc.group_sums(labels, u, w, k).astype(np.float32))
+            small = np.flatnonzero(sizes < min_size)
+            if k == 1 or len(small) == 0:
+                return labels, cent
+            # Dissolve all the small ones at once (the largest stays if all are small).
+            keep = np.flatnonzero(sizes >= min_size)
+            if len(keep) == 0:
+                keep = np.array([int(np.argmax(sizes))])
+            best, _, _ = tc.assign_nearest(u, cent[keep])
+            labels = best
+
+    def _other_mask(
+        self, u_labels: np.ndarray, w: np.ndarray, s1: np.ndarray, n: int
+    ) -> np.ndarray:
+        """Distinct answers that fit no theme: low robust z-score, capped by answer count."""
+        z = np.zeros(len(u_labels))
+        for t in np.unique(u_labels):
+            members = u_labels == t
+            med = _weighted_median(s1[members], w[members])
+            mad = _weighted_median(np.abs(s1[members] - med), w[members]) * 1.4826
+            z[members] = (s1[members] - med) / max(mad, 0.02)
+        cand = np.flatnonzero(z < -self.other_z)
+        cand = cand[np.argsort(z[cand], kind="stable")]
+        budget = math.floor(self.max_other_share * n)
+        taken = np.cumsum(w[cand]) <= budget
+        mask = np.zeros(len(u_labels), dtype=bool)
+        mask[cand[taken]] = True
+        return mask
+
+    def _describe(
+        self,
+        x: np.ndarray,
+        texts: Sequence[str] | None,
+        min_size: int,
+        cancel: threading.Event | None,
+    ) -> tuple[list[Theme], np.ndarray]:
+        """Build the :class:`Theme` records (labels, keywords, quotes, sub-themes)."""
+        n = len(x)
+        k = len(self.centroids_)
+        groups: list[int | None] = [int(t) if t >= 0 else None for t in self.labels_]
+        sub_labels = np.full(n, OTHER)
+        specs: list[tuple[int | None, np.ndarray, np.ndarray]] = []  # parent, members, centre
+        for t in range(k):
+            specs.append((None, np.flatnonzero(self.labels_ == t), self.centroids_[t]))
+        if self.subthemes:
+            next_id = k
+            for t in range(k):
+                members = np.flatnonzero(self.labels_ == t)
+                for sub_members, centre in self._split(x, members, min_size, cancel):
+                    specs.append((t, sub_members, centre))
+                    sub_labels[sub_members] = next_id
+                    next_id += 1
+        kw: dict[Hashable, list[tuple[str, str, float]]] = {}
+        if texts is not None:
+            all_groups: list[Hashable] = list(groups)
+            kw = class_keywords(texts, all_groups, self.n_keywords)
+            for theme_id in range(k, len(specs)):
+                parent, members, _ = specs[theme_id]
+                assert parent is not None
+                parent_members = specs[parent][1]
+                in_sub = np.isin(parent_members, members)
+                sub_kw = class_keywords(
+                    [texts[i] for i in parent_members],
+                    [theme_id if inside else -2 for inside in in_sub],
+                    self.n_keywords,
+                )
+                kw[theme_id] = sub_kw.get(theme_id, [])
+        base = max(1, n)
+        themes: list[Theme] = []
+        closest = self._closest_phrases(kw, [centre for _, _, centre in specs], cancel)
+        for theme_id, (parent, members, centre) in enumerate(specs):
+            words = kw.get(theme_id, [])
+            if theme_id in closest:  # ranked by meaning: the best phrase, or two words
+                label = make_label(closest[theme_id], max_words=2)
+                # two words that also occur together read better in their own order
+                label = next((surface for term, surface, _ in closest[theme_id]
+                              if " " in term and sorted(surface.split()) == sorted(label.split())),
+                             label)
+            else:
+                label = make_label(words) if words else ""
+            if texts is not None and len(label.split()) < 2:
+                label = _fallback_label(label, [texts[int(i)] for i in members])
+            if not label:
+                label = f"theme {theme_id + 1}"
+            quotes: list[int] = []
+            if texts is not None and len(members):
+                local = select_representative(
+                    x[members], [texts[int(i)] for i in members], self.n_quotes, centroid=centre
+                )
+                quotes = [int(members[i]) for i in local]
+            themes.append(
+                Theme(
+                    id=theme_id,
+                    label=label,
+                    keywords=tuple(s for _, s, _ in words),
+                    size=len(members),
+                    share=len(members) / base,
+                    quote_indices=tuple(quotes),
+                    parent_id=parent,
+                )
+            )
+        return themes, sub_labels
+
+    def _closest_phrases(
+        self,
+        keywords: Mapping[Hashable, list[tuple[str, str, float]]],
+        centres: Sequence[np.ndarray],
+        cancel: threading.Event | None,
+    ) -> dict[Hashable, list[tuple[str, str, float]]]:
+        """Each theme's keywords re-ranked by the cosine of their embedding to the theme centre.
+
+        Empty without ``phrase_embedding``. Two-word phrases get a small bonus (0.05): they
+        read better as labels than a single word of about the same meaning.
+        """
+        if self.phrase_embedding is None or not keywords:
+            return {}
+        phrases = sorted({surface for words in keywords.values() for _, surface, _ in words})
+        if not phrases:
+            return {}
+        if cancel is not None and cancel.is_set():
+            raise Cancelled("theme discovery cancelled")
+        vectors = tc.normalise_rows(np.asarray(self.phrase_embedding(phrases), dtype=np.float32))
+        row = {phrase: i for i, phrase in enumerate(phrases)}
+        ranked: dict[Hashable, list[tuple[str, str, float]]] = {}
+        for theme_id, words in keywords.items():
+            assert isinstance(theme_id, int)  # keywords are keyed by theme number
+            centre = np.asarray(centres[theme_id], dtype=np.float32)
+            norm = float(np.linalg.norm(centre))
+            if not words or norm == 0:
+                continue
+            scores = [float(vectors[row[surface]] @ centre) / norm + 0.05 * (" " in term)
+                      for term, surface, _ in words]
+            order = sorted(range(len(words)), key=lambda i: (-scores[i], i))
+            ranked[theme_id] = [(words[i][0], words[i][1], scores[i]) for i in order]
+        return ranked
+
+    def _split(
+        self, x: np.ndarray, members: np.ndarray, min_size: int, cancel: threading.Event | None
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Sub-themes of a large theme (2-6), kept only if they separate (silhouette > 0.05)."""
+        sub_min = max(min_size, 10)
+        if len(members) < 4 * sub_min:
+            return []
+        xm = x[members]
+        w = np.ones(len(members))
+        m = min(len(members), max(20, tc.default_micro_count(len(members))))
+        assign, cent = tc.micro_clusters(xm, w, m, self.random_state, cancel)
+        cw = np.bincount(assign, weights=w)
+        merges = tc.ward_tree(cent, cw, cancel)
+        rng = np.random.default_rng(self.random_state)
+        sample = rng.choice(len(xm), size=min(1000, len(xm)), replace=False)
+        choice = tc.choose_k(xm[sample], assign[sample], merges, len(cent), 2, 6, cancel)
+        if not choice.scores or choice.scores.get(choice.k, -1.0) <= 0.05:
+            return []
+        leaf = tc.cut_tree(merges, len(cent), choice.k)
+        sub = leaf[assign]
+        out = []
+        for s in range(choice.k):
+            idx = np.flatnonzero(sub == s)
+            if len(idx) < sub_min:
+                return []
+            centre = tc.normalise_rows(xm[idx].mean(axis=0, keepdims=True))[0]
+            out.append((members[idx], centre))
+        return out
+
+
+def _fallback_label(partial: str, texts: Sequence[str]) -> str:
+    """Label from the theme's most common content words when keywords give fewer than 2."""
+    from collections import Counter
+
+    stops = stop_words()
+    counts: Counter[str] = Counter()
+    for text in texts:
+        seen = {w.strip(".,;:!?\"'()").lower() for w in text.split()}
+        counts.update(w for w in seen if len(w) > 1 and w.isalpha() and w not in stops)
+    words = partial.split()
+    if not words and not counts:
+        # Answers made only of stop words ("Nothing.", "No"): quote the commonest answer.
+        common = Counter(" ".join(t.split()).strip(" .!") for t in texts).most_common(1)
+        return f'"{common[0][0][:60]}"' if common and common[0][0] else ""
+    for word, _ in counts.most_common():
+        if len(words) >= 3:
+            break
+        if word not in words:
+            words.append(word)
+    return " ".join(words)
+
+
+def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    order = np.argsort(values, kind="stable")
+    cum = np.cumsum(weights[order])
+    return float(values[order][np.searchsorted(cum, cum[-1] / 2.0)])
