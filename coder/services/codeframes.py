@@ -34,7 +34,7 @@ from coder.core.codeframe.ops import (
 )
 from coder.core.errors import ProjectError
 from coder.core.types import Event
-from coder.store.sqlite import SQLiteStore
+from coder.store.protocol import ProjectStore
 
 #: File types `export_codeframe` writes, by suffix.
 EXPORT_SUFFIXES = (".yaml", ".yml", ".csv", ".xlsx", ".qdc")
@@ -64,7 +64,7 @@ class FrameChange:
 # -- finding frames and codes --------------------------------------------------------------------
 
 
-def find_frame(store: SQLiteStore, *, frame: str | None = None,
+def find_frame(store: ProjectStore, *, frame: str | None = None,
                question: str | None = None) -> Codeframe:
     """The frame named (or with id) `frame`, else `question`'s active frame, else the only one.
 
@@ -90,7 +90,7 @@ def find_frame(store: SQLiteStore, *, frame: str | None = None,
                        " choose one with --frame NAME or --question Q")
 
 
-def _frame(store: SQLiteStore, frame: FrameRef, code: CodeRef | None = None) -> Codeframe:
+def _frame(store: ProjectStore, frame: FrameRef, code: CodeRef | None = None) -> Codeframe:
     """The frame as stored now; with no frame given, the one holding code id `code`."""
     if isinstance(frame, Codeframe):
         return store.codeframe(frame.id)
@@ -107,7 +107,7 @@ def _frame(store: SQLiteStore, frame: FrameRef, code: CodeRef | None = None) -> 
 # -- files ---------------------------------------------------------------------------------------
 
 
-def import_codeframe(store: SQLiteStore, path: str | Path, coder: str | None,
+def import_codeframe(store: ProjectStore, path: str | Path, coder: str | None,
                      questions: Sequence[str] = ()) -> Codeframe:
     """Add the frame in `path` (.yaml/.yml, .csv, .xlsx, .qdc) to the project, one undoable action.
 
@@ -121,7 +121,7 @@ def import_codeframe(store: SQLiteStore, path: str | Path, coder: str | None,
     return import_codeframes(store, [path], coder, questions)[0]
 
 
-def import_codeframes(store: SQLiteStore, paths: Sequence[str | Path], coder: str | None,
+def import_codeframes(store: ProjectStore, paths: Sequence[str | Path], coder: str | None,
                       questions: Sequence[str] = ()) -> list[Codeframe]:
     """Add the frames in `paths` to the project: every file is checked first, then each is
     added as its own undoable action (undo takes back the last file first).
@@ -159,7 +159,7 @@ def import_codeframes(store: SQLiteStore, paths: Sequence[str | Path], coder: st
     return [store.codeframe(f.id) for f in frames]
 
 
-def new_codeframe(store: SQLiteStore, name: str, coder: str | None, *,
+def new_codeframe(store: ProjectStore, name: str, coder: str | None, *,
                   questions: Sequence[str] = (), description: str = "") -> Codeframe:
     """Start an empty codeframe called `name`, active for `questions`; one undoable action.
 
@@ -176,7 +176,7 @@ def new_codeframe(store: SQLiteStore, name: str, coder: str | None, *,
     return store.codeframe(frame.id)
 
 
-def export_codeframe(store: SQLiteStore, frame: FrameRef, path: str | Path) -> Path:
+def export_codeframe(store: ProjectStore, frame: FrameRef, path: str | Path) -> Path:
     """Write the frame to `path` as YAML (with ids), CSV, XLSX or REFI-QDA .qdc by suffix.
 
     Raises:
@@ -200,7 +200,7 @@ def export_codeframe(store: SQLiteStore, frame: FrameRef, path: str | Path) -> P
     return target
 
 
-def frame_counts(store: SQLiteStore, frame: Codeframe) -> dict[str, int]:
+def frame_counts(store: ProjectStore, frame: Codeframe) -> dict[str, int]:
     """code id -> how many codings (any coder) the frame's codes have."""
     return store.coding_counts(frame.id)
 
@@ -208,7 +208,7 @@ def frame_counts(store: SQLiteStore, frame: Codeframe) -> dict[str, int]:
 # -- edits ---------------------------------------------------------------------------------------
 
 
-def _apply(store: SQLiteStore, plan: FramePlan, coder: str | None, code_id: str,
+def _apply(store: ProjectStore, plan: FramePlan, coder: str | None, code_id: str,
            split_rule: Mapping[str, str] | None = None) -> FrameChange:
     moved = store.apply_frame_plan(plan, coder, split_rule=split_rule)
     after = store.codeframe(plan.after.id)
@@ -216,7 +216,7 @@ def _apply(store: SQLiteStore, plan: FramePlan, coder: str | None, code_id: str,
                        tuple(after.code(c.id) for c in plan.added))
 
 
-def add_code(store: SQLiteStore, label: str, *, coder: str | None, frame: FrameRef = None,
+def add_code(store: ProjectStore, label: str, *, coder: str | None, frame: FrameRef = None,
              parent: CodeRef | None = None, output_code: int | None = None,
              position: int | None = None, **fields: object) -> FrameChange:
     """Add a code (numbered by the frame's rule unless `output_code` is given).
@@ -240,7 +240,7 @@ def add_code(store: SQLiteStore, label: str, *, coder: str | None, frame: FrameR
     return _apply(store, plan, coder, new_id)
 
 
-def edit_code(store: SQLiteStore, code: CodeRef, *, coder: str | None, frame: FrameRef = None,
+def edit_code(store: ProjectStore, code: CodeRef, *, coder: str | None, frame: FrameRef = None,
               **changes: object) -> FrameChange:
     """Change a code's fields (label, output_code, definition, include_note, exclude_note,
     examples, colour, status, codable) as one action."""
@@ -249,13 +249,13 @@ def edit_code(store: SQLiteStore, code: CodeRef, *, coder: str | None, frame: Fr
     return _apply(store, plan_edit(current, target.id, **changes), coder, target.id)
 
 
-def rename_code(store: SQLiteStore, code: CodeRef, new_label: str, *, coder: str | None,
+def rename_code(store: ProjectStore, code: CodeRef, new_label: str, *, coder: str | None,
                 frame: FrameRef = None) -> FrameChange:
     """Give a code a new label; its codings and number are unchanged."""
     return edit_code(store, code, coder=coder, frame=frame, label=new_label.strip())
 
 
-def move_code(store: SQLiteStore, code: CodeRef, parent: CodeRef | None, *, coder: str | None,
+def move_code(store: ProjectStore, code: CodeRef, parent: CodeRef | None, *, coder: str | None,
               frame: FrameRef = None, position: int | None = None) -> FrameChange:
     """Move a code, with everything under it, under `parent` (None: to the top level)."""
     current = _frame(store, frame, code)
@@ -264,7 +264,7 @@ def move_code(store: SQLiteStore, code: CodeRef, parent: CodeRef | None, *, code
     return _apply(store, plan_move(current, target.id, parent_id, position), coder, target.id)
 
 
-def merge_codes(store: SQLiteStore, sources: Sequence[CodeRef], target: CodeRef, *,
+def merge_codes(store: ProjectStore, sources: Sequence[CodeRef], target: CodeRef, *,
                 coder: str | None, frame: FrameRef = None) -> FrameChange:
     """Merge codes into `target`: codings carried (one per answer and coder), sources retired.
 
@@ -277,7 +277,7 @@ def merge_codes(store: SQLiteStore, sources: Sequence[CodeRef], target: CodeRef,
     return _apply(store, plan_merge(current, source_ids, into.id), coder, into.id)
 
 
-def split_code(store: SQLiteStore, code: CodeRef, labels: Sequence[str],
+def split_code(store: ProjectStore, code: CodeRef, labels: Sequence[str],
                rule: Mapping[str, str] | None = None, *, coder: str | None,
                frame: FrameRef = None) -> FrameChange:
     """Split a code into new codes under it; existing codings follow `rule` or await recoding.
@@ -312,7 +312,7 @@ def split_code(store: SQLiteStore, code: CodeRef, labels: Sequence[str],
     return _apply(store, plan, coder, target.id, split_rule=id_rule)
 
 
-def retire_code(store: SQLiteStore, code: CodeRef, *, coder: str | None,
+def retire_code(store: ProjectStore, code: CodeRef, *, coder: str | None,
                 frame: FrameRef = None) -> FrameChange:
     """Retire a code and everything under it: hidden from coders, codings kept."""
     current = _frame(store, frame, code)
@@ -320,7 +320,7 @@ def retire_code(store: SQLiteStore, code: CodeRef, *, coder: str | None,
     return _apply(store, plan_retire(current, target.id), coder, target.id)
 
 
-def restore_code(store: SQLiteStore, code: CodeRef, *, coder: str | None,
+def restore_code(store: ProjectStore, code: CodeRef, *, coder: str | None,
                  frame: FrameRef = None) -> FrameChange:
     """Bring a retired code (and the codes retired under it) back into use."""
     current = _frame(store, frame, code)
@@ -338,7 +338,7 @@ def _code_from_row(row: Mapping[str, Any]) -> Code:
     return Code(**values)
 
 
-def replay_problems(store: SQLiteStore, event: Event, kind: str) -> list[str]:
+def replay_problems(store: ProjectStore, event: Event, kind: str) -> list[str]:
     """What would be wrong with the codeframes if `event` were undone (or redone) now.
 
     Undo and redo replay row images; a frame edited in between by someone else (a net retired,
@@ -368,7 +368,7 @@ def replay_problems(store: SQLiteStore, event: Event, kind: str) -> list[str]:
             for problem in frame.with_codes(codes.values()).problems()]
 
 
-def _replay(store: SQLiteStore, coder: str, kind: str) -> Event | None:
+def _replay(store: ProjectStore, coder: str, kind: str) -> Event | None:
     step = store.undo if kind == "undo" else store.redo
     pending = store.can_undo(coder) if kind == "undo" else store.can_redo(coder)
     if pending is not None:
@@ -379,7 +379,7 @@ def _replay(store: SQLiteStore, coder: str, kind: str) -> Event | None:
     return step(coder)
 
 
-def undo(store: SQLiteStore, coder: str) -> Event | None:
+def undo(store: ProjectStore, coder: str) -> Event | None:
     """Undo `coder`'s latest action still in effect (any kind); None if there is none.
 
     Undo is per window: it takes back what this store's session did, or what `coder` did in
@@ -392,7 +392,7 @@ def undo(store: SQLiteStore, coder: str) -> Event | None:
     return _replay(store, coder, "undo")
 
 
-def redo(store: SQLiteStore, coder: str) -> Event | None:
+def redo(store: ProjectStore, coder: str) -> Event | None:
     """Redo `coder`'s latest undone action (per window, as for `undo`); None if there is none."""
     return _replay(store, coder, "redo")
 
@@ -408,7 +408,7 @@ def _unique(label: str, taken: set[str]) -> str:
     return candidate
 
 
-def frame_from_themes(store: SQLiteStore, question_id: str, run_id: int | None = None, *,
+def frame_from_themes(store: ProjectStore, question_id: str, run_id: int | None = None, *,
                       coder: str | None, name: str | None = None,
                       max_examples: int = 3) -> Codeframe:
     """Create a draft codeframe from a theme run: one draft code per top-level theme.

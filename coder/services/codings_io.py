@@ -27,7 +27,7 @@ from coder.core.coding.codings_file import (
 from coder.core.errors import InputError, ProjectError
 from coder.core.normalise import normalise_text
 from coder.core.types import Answer, CoderKind, Question
-from coder.store.sqlite import SQLiteStore
+from coder.store.protocol import ProjectStore
 
 #: Suffixes read as REFI-QDA projects; anything else is read as a codings table.
 QDPX_SUFFIXES = (".qdpx", ".qde")
@@ -104,7 +104,7 @@ def _where(row: int | None, column: str | None, message: str) -> str:
 class _Project:
     """The project's questions, waves, respondents, answers, frames and coders, looked up."""
 
-    def __init__(self, store: SQLiteStore) -> None:
+    def __init__(self, store: ProjectStore) -> None:
         self.store = store
         self.questions: dict[str, Question] = {q.id: q for q in store.questions()}
         self.waves: dict[str, int] = {w.name: w.id for w in store.waves()}
@@ -188,7 +188,7 @@ class _Project:
 # -- import --------------------------------------------------------------------------------------
 
 
-def import_codings(store: SQLiteStore, path: str | Path, *, actor: str,
+def import_codings(store: ProjectStore, path: str | Path, *, actor: str,
                    wave: str | None = None) -> CodingsImport:
     """Import a codings file into the project as one undoable action of `actor`.
 
@@ -416,7 +416,7 @@ def _refi_code(project: _Project, question_id: str, codes: dict[str, RefiCode],
 # -- export --------------------------------------------------------------------------------------
 
 
-def export_codings(store: SQLiteStore, path: str | Path, *,
+def export_codings(store: ProjectStore, path: str | Path, *,
                    question_ids: Sequence[str] | None = None, layer: str | None = None,
                    wave: str | None = None) -> CodingsExport:
     """Write codings as a codings file that `import_codings` takes back.

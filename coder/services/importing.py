@@ -10,13 +10,13 @@ from pathlib import Path
 from coder.core.normalise import DEFAULT_NON_SUBSTANTIVE, NonSubstantiveRules
 from coder.core.survey.files import read_survey
 from coder.core.survey.importing import ImportPlan, plan_import
-from coder.store.sqlite import SQLiteStore
+from coder.store.protocol import ProjectStore
 from coder.store.survey import ImportResult
 
 DEFAULT_WAVE = "1"
 
 
-def non_substantive_rules(store: SQLiteStore) -> NonSubstantiveRules:
+def non_substantive_rules(store: ProjectStore) -> NonSubstantiveRules:
     """The project's non-substantive list (setting "non_substantive"), or the default list."""
     return NonSubstantiveRules.from_phrases(
         store.setting("non_substantive", DEFAULT_NON_SUBSTANTIVE)
@@ -24,7 +24,7 @@ def non_substantive_rules(store: SQLiteStore) -> NonSubstantiveRules:
 
 
 def import_survey(
-    store: SQLiteStore,
+    store: ProjectStore,
     path: str | Path,
     *,
     wave: str | None = None,

@@ -14,13 +14,13 @@ from coder.core.codeframe.model import Codeframe
 from coder.core.errors import ProjectError
 from coder.core.types import Coder, Event, Question
 from coder.services.theme_edits import ensure_frame
-from coder.store import SQLiteStore
 from coder.store import open_project as _open_project
+from coder.store.protocol import ProjectStore
 from coder.store.qa import ADJUDICATED_CODER
 from coder.store.sessions import HEARTBEAT_SECONDS
 
 #: An open project: what front ends hold and hand to the services.
-Project = SQLiteStore
+Project = ProjectStore
 
 __all__ = ["HEARTBEAT_SECONDS", "Project", "Workspace", "acting_coder", "begin_window",
            "check_question", "end_window", "heartbeat", "open_project", "open_workspace"]

@@ -14,8 +14,8 @@ from coder.core.agreement import AgreementReport, CodingTable, compute_agreement
 from coder.core.codeframe.lookup import find_codable_codes
 from coder.core.codeframe.model import Codeframe, CodeframeError
 from coder.core.errors import InputError, ProjectError
+from coder.store.protocol import ProjectStore
 from coder.store.qa import Disagreement, code_key
-from coder.store.sqlite import SQLiteStore
 
 Progress = Callable[[int, int], None]
 
@@ -34,7 +34,7 @@ class QuestionAgreement:
 
 
 def question_agreement(
-    store: SQLiteStore,
+    store: ProjectStore,
     question_id: str,
     *,
     coders: Sequence[str] | None = None,
@@ -106,7 +106,7 @@ def file_agreement(
     return QuestionAgreement(str(path), table, report)
 
 
-def double_coded_questions(store: SQLiteStore) -> list[str]:
+def double_coded_questions(store: ProjectStore) -> list[str]:
     """Open questions with at least one answer coded by 2 or more coders (not the layer)."""
     found = []
     for question in store.questions(open_only=True):
@@ -117,7 +117,7 @@ def double_coded_questions(store: SQLiteStore) -> list[str]:
 
 
 def project_agreement(
-    store: SQLiteStore,
+    store: ProjectStore,
     question_ids: Sequence[str] | None = None,
     *,
     coders: Sequence[str] | None = None,
@@ -156,7 +156,7 @@ def resolve_codes(frame: Codeframe, specs: Sequence[str]) -> list[str]:
         raise ProjectError(str(exc)) from None
 
 
-def adjudicate_answer(store: SQLiteStore, answer_id: int, specs: Sequence[str],
+def adjudicate_answer(store: ProjectStore, answer_id: int, specs: Sequence[str],
                       reviewer: str) -> list[str]:
     """Settle an answer's final codes given as output codes or labels; returns the code ids.
 
@@ -182,7 +182,7 @@ class QAFigures:
     stale: tuple[int, ...]
 
 
-def qa_figures(store: SQLiteStore, question_id: str) -> QAFigures:
+def qa_figures(store: ProjectStore, question_id: str) -> QAFigures:
     """Agreement as `coder agreement` computes it, the queue as `coder qa queue` lists it."""
     return QAFigures(question_agreement(store, question_id).report,
                      tuple(store.disagreements(question_id)),

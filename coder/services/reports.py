@@ -32,7 +32,7 @@ from coder.core.reporting.frequencies import (
 from coder.core.reporting.model import QuestionSection, Report, Theme
 from coder.core.reporting.quotes import Quote, QuoteCandidate, choose_quotes
 from coder.core.types import Answer, CoderKind, Question
-from coder.store.sqlite import SQLiteStore
+from coder.store.protocol import ProjectStore
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ FINAL_DESCRIPTION = ("final codes (adjudicated where reviewed, else the codes th
 LAYER_CHOICES = "final, adjudicated, coder:NAME, model:NAME or all"
 
 
-def resolve_layer(store: SQLiteStore, spec: str | None,
+def resolve_layer(store: ProjectStore, spec: str | None,
                   question_ids: Sequence[str] = ()) -> Layer:
     """Turn `--layer` into coders.
 
@@ -65,7 +65,7 @@ def resolve_layer(store: SQLiteStore, spec: str | None,
     error asking for `--layer`; no codings at all gives an empty layer.
 
     The `final` layer's coders are every human coder and the adjudicated layer; how it combines
-    them per answer is `SQLiteStore.final_layer`.
+    them per answer is `ProjectStore.final_layer`.
 
     Raises:
         ProjectError: Unknown layer, or a choice the user must make.
@@ -114,7 +114,7 @@ def resolve_layer(store: SQLiteStore, spec: str | None,
     raise ProjectError(f'no {kind_name} "{name}" in this project (layers: {known})')
 
 
-def redactor_for(store: SQLiteStore) -> Redactor:
+def redactor_for(store: ProjectStore) -> Redactor:
     """The project's redaction list: setting "redaction" plus the names in name-like attributes.
 
     Setting `{"terms": [...], "patterns": [...], "attribute_terms": false}` turns off the terms
@@ -128,7 +128,7 @@ def redactor_for(store: SQLiteStore) -> Redactor:
     return Redactor(redaction)
 
 
-def _scope(store: SQLiteStore, question_ids: Sequence[str] | None,
+def _scope(store: ProjectStore, question_ids: Sequence[str] | None,
            wave: str | None) -> tuple[list[Question], int | None, str | None]:
     if question_ids:
         questions = [store.question(q) for q in question_ids]
@@ -147,7 +147,7 @@ def _scope(store: SQLiteStore, question_ids: Sequence[str] | None,
     return questions, None, None
 
 
-def _asked_values(store: SQLiteStore, question: Question) -> set[str] | None:
+def _asked_values(store: ProjectStore, question: Question) -> set[str] | None:
     if question.routing is None:
         return None
     values = set(question.routing.values)
@@ -159,7 +159,7 @@ def _asked_values(store: SQLiteStore, question: Question) -> set[str] | None:
     return values
 
 
-def gather(store: SQLiteStore, question: Question, layer: Layer, wave_id: int | None,
+def gather(store: ProjectStore, question: Question, layer: Layer, wave_id: int | None,
            by: str | None = None) -> tuple[list[RespondentAnswer], dict[int, Answer]]:
     """Each respondent's status, layer codes and breakdown group for one question.
 
@@ -200,7 +200,7 @@ def gather(store: SQLiteStore, question: Question, layer: Layer, wave_id: int | 
     return records, answers
 
 
-def _vectors(store: SQLiteStore, question: Question,
+def _vectors(store: ProjectStore, question: Question,
              answers: Sequence[Answer]) -> dict[int, np.ndarray] | None:
     from coder.core.embedding import DEFAULT_MODEL_ID, cache_key
 
@@ -216,7 +216,7 @@ def _vectors(store: SQLiteStore, question: Question,
     return {aid: found[key] for aid, key in keys.items()}
 
 
-def _question_section(store: SQLiteStore, question: Question, chosen: Layer,
+def _question_section(store: ProjectStore, question: Question, chosen: Layer,
                       wave_id: int | None, *, by: str | None, min_base: int,
                       quotes_per_code: int, redactor: Redactor,
                       externals: Mapping[int, str]) -> QuestionSection:
@@ -259,7 +259,7 @@ def _question_section(store: SQLiteStore, question: Question, chosen: Layer,
                            tuple(themes), chart_rows)
 
 
-def report_quotes(store: SQLiteStore, question_id: str, *, layer: str | None = None,
+def report_quotes(store: ProjectStore, question_id: str, *, layer: str | None = None,
                   wave: str | None = None,
                   quotes_per_code: int = 3) -> dict[str, tuple[Quote, ...]]:
     """code id -> the quotes `build_report` prints under that code, in its order (redacted).
@@ -279,7 +279,7 @@ def report_quotes(store: SQLiteStore, question_id: str, *, layer: str | None = N
 
 
 def build_report(
-    store: SQLiteStore,
+    store: ProjectStore,
     *,
     question_ids: Sequence[str] | None = None,
     layer: str | None = None,
@@ -367,7 +367,7 @@ def write_report(report: Report, fmt: str, path: str | Path, *,
 
 
 def export_data(
-    store: SQLiteStore,
+    store: ProjectStore,
     fmt: str,
     path: str | Path,
     *,
@@ -423,7 +423,7 @@ def export_data(
     return written
 
 
-def export_quote_bank(store: SQLiteStore, path: str | Path, *,
+def export_quote_bank(store: ProjectStore, path: str | Path, *,
                       question_ids: Sequence[str] | None = None, layer: str | None = None,
                       wave: str | None = None) -> Path:
     """Write every coded answer with its respondent ID (internal use only: it identifies)."""
@@ -451,7 +451,7 @@ def export_quote_bank(store: SQLiteStore, path: str | Path, *,
     return write_quote_bank(rows, path, protected=[store.path])
 
 
-def export_qdpx(store: SQLiteStore, path: str | Path, *,
+def export_qdpx(store: ProjectStore, path: str | Path, *,
                 question_ids: Sequence[str] | None = None, layer: str | None = None,
                 wave: str | None = None, on_progress: Progress | None = None,
                 cancel: threading.Event | None = None) -> Path:

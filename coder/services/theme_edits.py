@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from coder.core.codeframe.model import Codeframe
 from coder.core.errors import ProjectError
 from coder.core.themes.drafts import CodeDraft, draft_code, plan_promote
-from coder.store.sqlite import SQLiteStore
+from coder.store.protocol import ProjectStore
 from coder.store.themes import StoredTheme, ThemeRun
 
 __all__ = ["StoredTheme", "ThemeRun", "ThemeView", "latest_themes", "merge_themes",
@@ -28,7 +28,7 @@ class ThemeView:
     themes: tuple[StoredTheme, ...]
 
 
-def latest_themes(store: SQLiteStore, question_id: str) -> ThemeView:
+def latest_themes(store: ProjectStore, question_id: str) -> ThemeView:
     """The question's latest theme run with its top-level themes, in the run's order."""
     run = store.latest_theme_run(question_id)
     if run is None:
@@ -36,12 +36,12 @@ def latest_themes(store: SQLiteStore, question_id: str) -> ThemeView:
     return ThemeView(run, tuple(t for t in store.themes(run.id) if t.parent_id is None))
 
 
-def theme_quotes(store: SQLiteStore, theme: StoredTheme) -> list[str]:
+def theme_quotes(store: ProjectStore, theme: StoredTheme) -> list[str]:
     """The texts of the theme's representative answers (unredacted, for the coder's eyes)."""
     return [store.answer(answer_id).text for answer_id in theme.quote_answer_ids]
 
 
-def rename_theme(store: SQLiteStore, theme: StoredTheme, label: str, coder: str | None) -> None:
+def rename_theme(store: ProjectStore, theme: StoredTheme, label: str, coder: str | None) -> None:
     """Give a theme a new label (one undoable action)."""
     label = label.strip()
     if not label:
@@ -49,13 +49,13 @@ def rename_theme(store: SQLiteStore, theme: StoredTheme, label: str, coder: str 
     store.rename_theme(theme.run_id, theme.theme_id, label, coder)
 
 
-def merge_themes(store: SQLiteStore, target: StoredTheme, source_ids: Sequence[int],
+def merge_themes(store: ProjectStore, target: StoredTheme, source_ids: Sequence[int],
                  coder: str | None) -> None:
     """Fold themes into `target`: sizes add up, their answers move (one undoable action)."""
     store.merge_themes(target.run_id, list(source_ids), target.theme_id, coder)
 
 
-def theme_examples(store: SQLiteStore, answer_ids: Iterable[int], limit: int) -> list[str]:
+def theme_examples(store: ProjectStore, answer_ids: Iterable[int], limit: int) -> list[str]:
     """Up to `limit` distinct answer texts (as written) of the theme's representative answers."""
     out: list[str] = []
     for answer_id in answer_ids:
@@ -70,7 +70,7 @@ def theme_examples(store: SQLiteStore, answer_ids: Iterable[int], limit: int) ->
     return out
 
 
-def theme_drafts(store: SQLiteStore, themes: Sequence[StoredTheme],
+def theme_drafts(store: ProjectStore, themes: Sequence[StoredTheme],
                  max_examples: int = 3) -> list[CodeDraft]:
     """The code each theme becomes, its examples redacted like report quotes."""
     from coder.services.reports import redactor_for
@@ -82,7 +82,7 @@ def theme_drafts(store: SQLiteStore, themes: Sequence[StoredTheme],
             for t in themes]
 
 
-def promote_themes(store: SQLiteStore, question_id: str, themes: Sequence[StoredTheme],
+def promote_themes(store: ProjectStore, question_id: str, themes: Sequence[StoredTheme],
                    coder: str, frame: Codeframe | None = None) -> str:
     """Add a top-level code per theme to the question's frame (created when it has none).
 
@@ -98,7 +98,7 @@ def promote_themes(store: SQLiteStore, question_id: str, themes: Sequence[Stored
     return plan.summary
 
 
-def ensure_frame(store: SQLiteStore, question_id: str, coder: str) -> Codeframe:
+def ensure_frame(store: ProjectStore, question_id: str, coder: str) -> Codeframe:
     """The question's codeframe, creating an empty one (undoable) if it has none."""
     frame = store.codeframe_for(question_id)
     if frame is None:

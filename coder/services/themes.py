@@ -12,12 +12,12 @@ import numpy as np
 from coder.core.embedding import Embedder, SentenceTransformerEmbedder
 from coder.core.errors import CoderError
 from coder.core.themes.run import discover_themes
-from coder.store.sqlite import SQLiteStore
+from coder.store.protocol import ProjectStore
 from coder.store.themes import StoredTheme, ThemeAssignment
 
 
 def run_themes(
-    store: SQLiteStore,
+    store: ProjectStore,
     question_id: str,
     *,
     wave: str | None = None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coder.store.app_queries import AppQueriesMixin
 from coder.store.codeframes import CodeframeMixin
@@ -11,6 +12,9 @@ from coder.store.qa import QAMixin
 from coder.store.report_queries import ReportQueriesMixin
 from coder.store.survey import SurveyMixin
 from coder.store.themes import ThemesMixin
+
+if TYPE_CHECKING:
+    from coder.store.protocol import ProjectStore
 
 
 class SQLiteStore(
@@ -42,3 +46,10 @@ def open_project(path: str | Path, *, upgrade: bool = True) -> SQLiteStore:
     store = SQLiteStore.open(path, upgrade=upgrade)
     assert isinstance(store, SQLiteStore)
     return store
+
+
+if TYPE_CHECKING:
+
+    def _conforms(path: Path) -> None:
+        """Never called: the type checker proves here that SQLiteStore is a ProjectStore."""
+        _: ProjectStore = SQLiteStore.create(path)

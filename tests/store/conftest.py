@@ -1,0 +1,41 @@
+"""Store backends for the suites that run on every backend (`store_backend`, `new_store`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from coder.store import create_project
+from coder.store.protocol import ProjectStore
+
+#: The backends the conformance suite runs on.
+BACKENDS = ["sqlite"]
+
+
+@pytest.fixture(params=BACKENDS)
+def store_backend(request: pytest.FixtureRequest) -> str:
+    """The name of the backend a parametrised test runs on."""
+    return str(request.param)
+
+
+@pytest.fixture
+def new_store(store_backend: str, tmp_path: Path) -> Iterator[Callable[[], ProjectStore]]:
+    """`new_store()` makes a new, empty project on the backend (closed when the test ends)."""
+    opened: list[ProjectStore] = []
+    count = 0
+
+    def make() -> ProjectStore:
+        nonlocal count
+        count += 1
+        if store_backend == "sqlite":
+            store: ProjectStore = create_project(tmp_path / f"project{count}.coder")
+        else:  # pragma: no cover - a backend listed without a maker
+            raise AssertionError(f"no maker for backend {store_backend}")
+        opened.append(store)
+        return store
+
+    yield make
+    for store in opened:
+        store.close()
