@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from coder.core.errors import ProjectError
 from coder.core.types import Coder
 from coder.store.base import StoreBase, now
+from coder.store.dialect import SEPARATOR
 
 _SQL_VARS = 900  # stay under SQLite's bound-parameter limit
-_SEP = "\x1f"
 
 
 @dataclass(frozen=True)
@@ -42,13 +42,13 @@ class AppQueriesMixin(StoreBase):
             for aid, text, non_sub, coded, flagged, memo, codes in self.conn.execute(
                     "SELECT a.id, a.text, a.non_substantive, s.coded_at IS NOT NULL,"
                     " coalesce(s.flagged, 0), coalesce(s.memo, '') != '',"
-                    " (SELECT group_concat(c.code_id, char(31)) FROM codings c"
+                    f" (SELECT {self.dialect.string_agg('c.code_id')} FROM codings c"
                     "  WHERE c.answer_id = a.id AND c.coder_id = ?)"
                     " FROM answers a LEFT JOIN answer_status s"
                     " ON s.answer_id = a.id AND s.coder_id = ?"
                     f" WHERE a.id IN ({marks})", [coder_id, coder_id, *chunk]):
                 rows[aid] = AnswerRow(aid, text, non_sub, bool(coded), bool(flagged),
-                                      tuple(codes.split(_SEP)) if codes else (), bool(memo))
+                                      tuple(codes.split(SEPARATOR)) if codes else (), bool(memo))
         return rows
 
     def answer_texts(self, question_id: str) -> list[tuple[int, str]]:
@@ -67,7 +67,8 @@ class AppQueriesMixin(StoreBase):
         """The answers of `question_id` the coder has flagged for review."""
         return {r[0] for r in self.conn.execute(
             "SELECT s.answer_id FROM answer_status s JOIN answers a ON a.id = s.answer_id"
-            " WHERE a.question_id = ? AND s.coder_id = ? AND s.flagged", (question_id, coder_id))}
+            " WHERE a.question_id = ? AND s.coder_id = ? AND s.flagged != 0",
+            (question_id, coder_id))}
 
     def answers_with_code(self, code_id: str, coder_id: int | None = None) -> list[int]:
         """Ids of the answers coded with `code_id` (by the coder, or by anyone), in order."""

@@ -29,6 +29,7 @@ from coder.core.errors import ProjectBusy, ProjectError
 from coder.core.types import Event
 from coder.store import replay, sessions
 from coder.store.changes import TABLE_KEYS, Batch, Change, Row, batches
+from coder.store.dialect import SQLITE, Cursor, Dialect
 from coder.store.event_log import decode_changes, encode_changes, no_cycle_collection
 from coder.store.project_file import Upgrade, create_private, keep_backup, project_schema
 
@@ -99,17 +100,17 @@ class Action:
         return _row(cur, row) if row is not None else None
 
     def insert(self, table: str, row: Mapping[str, Any]) -> Row:
+        """Insert the row; returns it whole, as stored (defaults and a generated key filled in)."""
+        if table not in TABLE_KEYS:
+            raise ValueError(f"table {table!r} cannot be changed by a user action")
         row = dict(row)
         columns = ", ".join(row)
         marks = ", ".join("?" for _ in row)
         cur = self.conn.execute(
-            f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(row.values())
+            f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING *", list(row.values())
         )
-        key = {k: row[k] for k in TABLE_KEYS[table] if k in row}
-        if len(key) < len(TABLE_KEYS[table]):  # an autoincrement key
-            key = {TABLE_KEYS[table][0]: cur.lastrowid}
-        after = self.get(table, key)
-        assert after is not None
+        after = _row(cur, cur.fetchall()[0])
+        key = {k: after[k] for k in TABLE_KEYS[table]}
         self.changes.append(Change(table, "insert", key, None, after))
         return after
 
@@ -149,7 +150,7 @@ def _where(table: str, key: Mapping[str, Any]) -> tuple[str, list[Any]]:
     return " AND ".join(f"{k} = ?" for k in key), list(key.values())
 
 
-def _row(cur: sqlite3.Cursor, row: Sequence[Any]) -> Row:
+def _row(cur: Cursor, row: Sequence[Any]) -> Row:
     return {d[0]: v for d, v in zip(cur.description, row, strict=True)}
 
 
@@ -211,6 +212,9 @@ class StoreBase:
             waits; a front end shows that the project is busy (and may raise to stop waiting).
     """
 
+    #: The SQL that differs between databases (`coder.store.dialect`).
+    dialect: Dialect = SQLITE
+
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
         self.conn = conn
@@ -271,10 +275,8 @@ class StoreBase:
             conn = sqlite3.connect(
                 p, isolation_level=None, timeout=10.0, factory=ProjectConnection
             )
-            conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = NORMAL")
-            conn.execute("PRAGMA busy_timeout = 10000")
+            for statement in cls.dialect.setup:
+                conn.execute(statement)
             version = conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as exc:
             raise ProjectError(f"{p}: not a coder project ({exc})") from None
@@ -298,7 +300,7 @@ class StoreBase:
         if not pending:
             return
         backup = keep_backup(self.conn, self.path, version) if version > 0 else None
-        self.conn.execute("BEGIN IMMEDIATE")
+        self.conn.execute(self.dialect.begin_write)
         try:
             for number, _name, sql in pending:
                 for statement in _split_sql(sql):
@@ -429,7 +431,7 @@ class StoreBase:
                 remaining = wait - (time.monotonic() - started)
                 self._busy_timeout(min(_BUSY_SLICE, max(remaining, 0.0)))
                 try:
-                    self.conn.execute("BEGIN IMMEDIATE")
+                    self.conn.execute(self.dialect.begin_write)
                     return
                 except ProjectBusy:
                     waited = time.monotonic() - started
@@ -520,7 +522,7 @@ class StoreBase:
         cur = conn.execute(
             "INSERT INTO events (at, coder, kind, action, summary, target_event_id, undoable,"
             " changes, details, session_id, schema_version)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 now(),
                 coder,
@@ -535,9 +537,10 @@ class StoreBase:
                 SCHEMA_VERSION,
             ),
         )
+        event_id = int(cur.fetchall()[0][0])
         if session is not None:
             sessions.touch(conn, [session])  # acting proves the session is alive
-        return int(cur.lastrowid or 0)
+        return event_id
 
     def _push(
         self, conn: sqlite3.Connection, event_id: int, coder: str, stack: str, session: int | None
@@ -686,7 +689,7 @@ class StoreBase:
                 version = target.schema_version
                 then = None if version is None else columns_at(version)
                 steps = replay.upgrade(ordered, then, columns_at(SCHEMA_VERSION))
-            changes = replay.plan(self.conn, steps, f'{kind} "{target.summary}"')
+            changes = replay.plan(self.conn, self.dialect, steps, f'{kind} "{target.summary}"')
             to_write = batches(changes)
         return _Replay(target, changes, to_write, encode_changes([c.to_json() for c in changes]))
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -15,6 +14,7 @@ from coder.core.errors import ProjectError
 from coder.core.types import Coding
 from coder.store.base import StoreBase, now
 from coder.store.changes import TABLE_KEYS, Batch, Change, Row, batches
+from coder.store.dialect import Connection
 from coder.store.event_log import no_cycle_collection
 
 _CODE_COLUMNS = (
@@ -191,7 +191,7 @@ class _Moves:
     batches: list[Batch] = field(default_factory=list)
 
 
-def _plan_codings(conn: sqlite3.Connection, plan: FramePlan, rule: Mapping[str, str]) -> _Moves:
+def _plan_codings(conn: Connection, plan: FramePlan, rule: Mapping[str, str]) -> _Moves:
     """Work out the coding changes of `plan` from the project as it is now (reads only).
 
     The rules are `coder.core.codeframe.codings.plan_coding_moves`'s; this reads what they need.

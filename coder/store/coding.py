@@ -244,12 +244,12 @@ class CodingMixin(StoreBase):
         if not f.include_non_substantive:
             sql += " AND a.non_substantive IS NULL"
         else:
-            sql += " AND a.non_substantive IS NOT 'blank'"
+            sql += " AND (a.non_substantive IS NULL OR a.non_substantive != 'blank')"
         if f.wave_id is not None:
             sql += " AND a.wave_id = ?"
             params.append(f.wave_id)
         if f.text:
-            sql += " AND instr(lower(a.text), ?) > 0"
+            sql += f" AND {self.dialect.contains('lower(a.text)')}"
             params.append(f.text.lower())
         if f.code_id is not None:
             sql += " AND EXISTS (SELECT 1 FROM codings c WHERE c.answer_id = a.id AND c.code_id = ?"
@@ -266,7 +266,8 @@ class CodingMixin(StoreBase):
             params.append(coder_id)
         if f.flagged:
             sql += (
-                " AND EXISTS (SELECT 1 FROM answer_status s WHERE s.answer_id = a.id AND s.flagged"
+                " AND EXISTS (SELECT 1 FROM answer_status s WHERE s.answer_id = a.id"
+                " AND s.flagged != 0"
             )
             if coder_id is not None:
                 sql += " AND s.coder_id = ?"
@@ -276,7 +277,7 @@ class CodingMixin(StoreBase):
             sql += (
                 " AND EXISTS (SELECT 1 FROM respondent_attributes r WHERE r.respondent_id ="
                 " a.respondent_id AND r.wave_id = a.wave_id"
-                " AND json_extract(r.attributes, '$.' || json_quote(?)) = ?)"
+                f" AND {self.dialect.json_text('r.attributes')} = ?)"
             )
             params.extend(f.attribute)
         if f.theme is not None:

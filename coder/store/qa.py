@@ -186,10 +186,10 @@ class QAMixin(StoreBase):
         self.qa_sample(sample_id)
         return [SampleProgress(name, int(assigned), int(coded or 0)) for name, assigned, coded in
                 self.conn.execute(
-                    "SELECT c.name, count(*), sum(s.coded_at IS NOT NULL) FROM qa_assignments q"
+                    "SELECT c.name, count(*), count(s.coded_at) FROM qa_assignments q"
                     " JOIN coders c ON c.id = q.coder_id LEFT JOIN answer_status s"
                     " ON s.answer_id = q.answer_id AND s.coder_id = q.coder_id"
-                    " WHERE q.sample_id = ? GROUP BY q.coder_id ORDER BY q.coder_id",
+                    " WHERE q.sample_id = ? GROUP BY q.coder_id, c.name ORDER BY q.coder_id",
                     (sample_id,))]
 
     def sample_answer_ids(self, coder_id: int, question_id: str | None = None) -> frozenset[int]:

@@ -14,14 +14,13 @@ column's default; a column dropped since is dropped from them.
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from coder.core.errors import ProjectError
 from coder.store.changes import TABLE_KEYS, Change, Row
+from coder.store.dialect import Connection, Dialect
 
 #: Keys looked up per statement when reading the rows a replay touches.
 _KEYS_PER_READ = 1000
@@ -74,7 +73,7 @@ def upgrade(changes: Sequence[Change], then: Columns | None, now: Columns) -> li
     return steps
 
 
-def plan(conn: sqlite3.Connection, steps: Sequence[Step], label: str) -> list[Change]:
+def plan(conn: Connection, dialect: Dialect, steps: Sequence[Step], label: str) -> list[Change]:
     """The row changes that replay `steps` on the project as it is now (reads only).
 
     Each step's expected row ("before") must be the row as it stands, or as the steps before
@@ -82,6 +81,7 @@ def plan(conn: sqlite3.Connection, steps: Sequence[Step], label: str) -> list[Ch
 
     Args:
         conn: The project.
+        dialect: Its database's SQL differences.
         steps: The changes, in order.
         label: What is replayed, for the refusal, e.g. 'undo "coded answer 7"'.
 
@@ -93,7 +93,7 @@ def plan(conn: sqlite3.Connection, steps: Sequence[Step], label: str) -> list[Ch
         ProjectError: If a row is no longer as a step expects: a later action changed it.
     """
     wheres = [(s.change.table, _key(s.change.table, s.change.key)) for s in steps]
-    current = _read_rows(conn, wheres)
+    current = _read_rows(conn, dialect, wheres)
     defaults: dict[str, Row] = {}
     state: dict[_Where, Row | None] = {}
     planned: list[Change] = []
@@ -110,7 +110,7 @@ def plan(conn: sqlite3.Connection, steps: Sequence[Step], label: str) -> list[Ch
             new = change.after
             if step.unknown:
                 if change.table not in defaults:
-                    defaults[change.table] = _defaults(conn, change.table)
+                    defaults[change.table] = dialect.column_defaults(conn, change.table)
                 new = {k: new.get(k, v) for k, v in defaults[change.table].items()}
             planned.append(Change(change.table, "insert", dict(change.key), None, new))
         elif change.op == "delete":
@@ -139,7 +139,7 @@ def _key(table: str, key: Mapping[str, Any]) -> tuple[Any, ...]:
     return tuple(key[k] for k in TABLE_KEYS[table])
 
 
-def _read_rows(conn: sqlite3.Connection, wheres: Sequence[_Where]) -> dict[_Where, Row]:
+def _read_rows(conn: Connection, dialect: Dialect, wheres: Sequence[_Where]) -> dict[_Where, Row]:
     """The rows at these (table, key) places as they stand; absent rows are left out."""
     wanted: dict[str, dict[tuple[Any, ...], None]] = {}
     for table, key in wheres:
@@ -149,23 +149,13 @@ def _read_rows(conn: sqlite3.Connection, wheres: Sequence[_Where]) -> dict[_Wher
         columns = TABLE_KEYS[table]
         # One statement per many keys: the keys go in as one JSON array, joined on the primary
         # key, and each row comes back with the position of the key that found it.
-        match = " AND ".join(
-            f"t.{c} = json_extract(j.value, '$[{i}]')" for i, c in enumerate(columns)
-        )
-        sql = f"SELECT j.key, t.* FROM json_each(?) j CROSS JOIN {table} t ON {match}"
+        sql = dialect.rows_by_key(table, columns)
         listed = list(keys)
         for start in range(0, len(listed), _KEYS_PER_READ):
             chunk = listed[start:start + _KEYS_PER_READ]
-            cur = conn.execute(sql, (json.dumps(chunk),))
+            cur = conn.execute(sql, (dialect.keys_param(columns, chunk),))
             names = [d[0] for d in cur.description][1:]
             for position, *values in cur.fetchall():
-                found[(table, chunk[position])] = dict(zip(names, values, strict=True))
+                found[(table, chunk[int(position)])] = dict(zip(names, values, strict=True))
     return found
 
-
-def _defaults(conn: sqlite3.Connection, table: str) -> Row:
-    """Each column of the table with the value an insert that leaves it out gives it."""
-    row: Row = {}
-    for _cid, name, _type, _notnull, default, _pk in conn.execute(f"PRAGMA table_info({table})"):
-        row[name] = None if default is None else conn.execute(f"SELECT {default}").fetchone()[0]
-    return row

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import os
 import socket
-import sqlite3
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+
+from coder.store.dialect import Connection
 
 #: How often an open app records that it is alive.
 HEARTBEAT_SECONDS = 30.0
@@ -45,18 +46,18 @@ def _stamp(moment: datetime) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def start(conn: sqlite3.Connection, coder: str, label: str) -> int:
+def start(conn: Connection, coder: str, label: str) -> int:
     """Record a new open session of `coder`; returns its id."""
     stamp = _stamp(datetime.now(UTC))
     cur = conn.execute(
         "INSERT INTO sessions (coder, label, host, pid, started_at, last_seen)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
+        " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         (coder, label, _HOST, os.getpid(), stamp, stamp),
     )
-    return int(cur.lastrowid or 0)
+    return int(cur.fetchall()[0][0])
 
 
-def touch(conn: sqlite3.Connection, ids: Collection[int]) -> None:
+def touch(conn: Connection, ids: Collection[int]) -> None:
     """Record that the sessions are alive now."""
     if ids:
         conn.execute(
@@ -65,7 +66,7 @@ def touch(conn: sqlite3.Connection, ids: Collection[int]) -> None:
         )
 
 
-def close(conn: sqlite3.Connection, ids: Collection[int]) -> None:
+def close(conn: Connection, ids: Collection[int]) -> None:
     """Mark the sessions closed: their history is free for the coder's next session."""
     if ids:
         conn.execute(
@@ -75,7 +76,7 @@ def close(conn: sqlite3.Connection, ids: Collection[int]) -> None:
 
 
 def open_elsewhere(
-    conn: sqlite3.Connection, coder: str, mine: int | None
+    conn: Connection, coder: str, mine: int | None
 ) -> dict[int, SessionInfo]:
     """The sessions of `coder` other than `mine` that are still open, by id.
 
@@ -84,11 +85,15 @@ def open_elsewhere(
     """
     cutoff = _stamp(datetime.now(UTC) - STALE_AFTER)
     found = {}
-    for sid, label, host, pid, started in conn.execute(
+    sql = (
         "SELECT id, label, host, pid, started_at FROM sessions WHERE coder = ?"
-        " AND closed_at IS NULL AND last_seen >= ? AND id IS NOT ?",
-        (coder, cutoff, mine),
-    ):
+        " AND closed_at IS NULL AND last_seen >= ?"
+    )
+    params: list[object] = [coder, cutoff]
+    if mine is not None:
+        sql += " AND id != ?"
+        params.append(mine)
+    for sid, label, host, pid, started in conn.execute(sql, params):
         if not _process_gone(host, pid):
             found[int(sid)] = SessionInfo(int(sid), coder, label, host, started)
     return found

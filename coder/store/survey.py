@@ -167,10 +167,11 @@ class SurveyMixin(StoreBase):
             qid: rest
             for qid, *rest in self.conn.execute(
                 "SELECT question_id, count(*),"
-                " sum(non_substantive IS NULL OR non_substantive != 'blank'),"
-                " sum(non_substantive = 'blank'),"
-                " sum(non_substantive IS NOT NULL AND non_substantive != 'blank'),"
-                f" sum(duplicate_of IS NOT NULL) FROM answers WHERE 1 = 1{where}"
+                " count(CASE WHEN non_substantive IS NULL OR non_substantive != 'blank'"
+                " THEN 1 END),"
+                " count(CASE WHEN non_substantive = 'blank' THEN 1 END),"
+                " count(CASE WHEN non_substantive != 'blank' THEN 1 END),"
+                f" count(duplicate_of) FROM answers WHERE 1 = 1{where}"
                 " GROUP BY question_id",
                 params,
             )
@@ -186,7 +187,8 @@ class SurveyMixin(StoreBase):
             "waves": one("SELECT count(*) FROM waves"),
             "respondents": one("SELECT count(*) FROM respondents"),
             "questions": one("SELECT count(*) FROM questions WHERE kind != 'closed'"),
-            "answers": one("SELECT count(*) FROM answers WHERE non_substantive IS NOT 'blank'"),
+            "answers": one("SELECT count(*) FROM answers WHERE non_substantive IS NULL"
+                " OR non_substantive != 'blank'"),
             "codings": one("SELECT count(*) FROM codings"),
             "events": one("SELECT count(*) FROM events"),
         }
@@ -222,9 +224,9 @@ class SurveyMixin(StoreBase):
                 if row
                 else int(
                     conn.execute(
-                        "INSERT INTO waves (name, created_at) VALUES (?, ?)", (wave, now())
-                    ).lastrowid
-                    or 0
+                        "INSERT INTO waves (name, created_at) VALUES (?, ?) RETURNING id",
+                        (wave, now()),
+                    ).fetchall()[0][0]
                 )
             )
 
@@ -261,7 +263,8 @@ class SurveyMixin(StoreBase):
             ids = [r[0] for r in plan.respondents]
             for start in range(0, len(ids), _CHUNK):
                 conn.executemany(
-                    "INSERT OR IGNORE INTO respondents (external_id) VALUES (?)",
+                    "INSERT INTO respondents (external_id) VALUES (?)"
+                    " ON CONFLICT (external_id) DO NOTHING",
                     [(i,) for i in ids[start : start + _CHUNK]],
                 )
                 tick(len(ids[start : start + _CHUNK]))

@@ -72,8 +72,9 @@ class ThemesMixin(StoreBase):
     def put_many(self, model_id: str, items: Mapping[str, np.ndarray]) -> None:
         with self.transaction() as conn:
             conn.executemany(
-                "INSERT OR REPLACE INTO embeddings (model, text_key, dim, vector)"
-                " VALUES (?, ?, ?, ?)",
+                "INSERT INTO embeddings (model, text_key, dim, vector) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (model, text_key)"
+                " DO UPDATE SET dim = excluded.dim, vector = excluded.vector",
                 [
                     (model_id, k, int(v.shape[0]), np.asarray(v, dtype="<f4").tobytes())
                     for k, v in items.items()
@@ -109,7 +110,8 @@ class ThemesMixin(StoreBase):
                 conn.execute(
                     "INSERT INTO theme_runs (question_id, wave_id, created_at, coder, model,"
                     " params,"
-                    " n_answers, n_non_substantive, n_other, seconds) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    " n_answers, n_non_substantive, n_other, seconds) VALUES (?,?,?,?,?,?,?,?,?,?)"
+                    " RETURNING id",
                     (
                         question_id,
                         wave_id,
@@ -122,8 +124,7 @@ class ThemesMixin(StoreBase):
                         n_other,
                         seconds,
                     ),
-                ).lastrowid
-                or 0
+                ).fetchall()[0][0]
             )
             conn.executemany(
                 "INSERT INTO themes (run_id, theme_id, label, keywords, size, share, quotes,"

@@ -1,0 +1,133 @@
+"""The few places where SQLite and PostgreSQL need different SQL, in one small object each.
+
+The store writes every query once, in SQL both databases take: `?` placeholders,
+`INSERT ... ON CONFLICT DO NOTHING / DO UPDATE`, `RETURNING`, `CASE` rather than summed
+booleans. What cannot be written once is here: placeholders as the driver wants them, reading a
+key of a JSON object, joining strings, finding a substring, reading many rows by their keys in
+one statement, and how a connection is set up and a write transaction begun. Part of the store;
+imports no UI or CLI library.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+__all__ = ["POSTGRESQL", "SQLITE", "Connection", "Cursor", "Dialect"]
+
+#: The separator `string_agg` puts between values (the ASCII unit separator).
+SEPARATOR = "\x1f"
+
+
+class Cursor(Protocol):
+    """What the store reads from a cursor, whatever the driver."""
+
+    @property
+    def description(self) -> Any: ...
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> list[Any]: ...
+    def __iter__(self) -> Iterator[Any]: ...
+
+
+class Connection(Protocol):
+    """What the store does with a connection, whatever the driver (placeholders are `?`)."""
+
+    def execute(self, sql: str, parameters: Any = ..., /) -> Cursor: ...
+    def executemany(self, sql: str, parameters: Any, /) -> Cursor: ...
+    @property
+    def in_transaction(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """SQL that differs between the databases; everything else is written once.
+
+    Attributes:
+        name: "sqlite" or "postgresql".
+        begin_write: The statement that starts a write transaction (SQLite takes the write lock
+            at once, so a busy project is found before any work is done).
+        setup: Statements run on every new connection.
+    """
+
+    name: str
+    begin_write: str
+    setup: tuple[str, ...] = ()
+
+    def sql(self, text: str) -> str:
+        """A statement written with `?` placeholders, as the driver takes it."""
+        if self.name == "postgresql":
+            return text.replace("%", "%%").replace("?", "%s")
+        return text
+
+    def json_text(self, column: str) -> str:
+        """SQL for the text under the key given by the next parameter of a JSON object column."""
+        if self.name == "postgresql":
+            return f"(({column})::jsonb ->> ?)"
+        return f"json_extract({column}, '$.' || json_quote(?))"
+
+    def string_agg(self, expression: str) -> str:
+        """SQL joining `expression` over a group with `SEPARATOR` (NULL for no rows)."""
+        if self.name == "postgresql":
+            return f"string_agg({expression}, chr(31))"
+        return f"group_concat({expression}, char(31))"
+
+    def contains(self, haystack: str) -> str:
+        """SQL true when the next parameter occurs in `haystack` (case as given)."""
+        if self.name == "postgresql":
+            return f"strpos({haystack}, ?) > 0"
+        return f"instr({haystack}, ?) > 0"
+
+    def rows_by_key(self, table: str, columns: Sequence[str]) -> str:
+        """A statement reading the rows of `table` whose keys are listed in its one parameter.
+
+        Each row comes back as (position of its key in the list, then the row's columns); the
+        parameter is `keys_param(columns, keys)`. One statement for many keys, using the key's
+        index.
+        """
+        if self.name == "postgresql":
+            match = " AND ".join(f"t.{c} = j.{c}" for c in columns)
+            return (
+                f"SELECT j.ordinality - 1, t.* FROM jsonb_populate_recordset(NULL::{table},"
+                f" ?::jsonb) WITH ORDINALITY AS j JOIN {table} t ON {match}"
+            )
+        match = " AND ".join(
+            f"t.{c} = json_extract(j.value, '$[{i}]')" for i, c in enumerate(columns)
+        )
+        return f"SELECT j.key, t.* FROM json_each(?) j CROSS JOIN {table} t ON {match}"
+
+    def column_defaults(self, conn: Connection, table: str) -> dict[str, Any]:
+        """Each column of `table` with the value an insert that leaves it out gives it."""
+        if self.name == "postgresql":
+            found = conn.execute(
+                "SELECT column_name, column_default FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND table_name = ?"
+                " ORDER BY ordinal_position",
+                (table,),
+            ).fetchall()
+        else:
+            found = [(r[1], r[4]) for r in conn.execute(f"PRAGMA table_info({table})")]
+        return {
+            name: None if default is None else conn.execute(f"SELECT {default}").fetchone()[0]
+            for name, default in found
+        }
+
+    def keys_param(self, columns: Sequence[str], keys: Sequence[tuple[Any, ...]]) -> str:
+        """The parameter of `rows_by_key`: the keys as one JSON array."""
+        if self.name == "postgresql":
+            return json.dumps([dict(zip(columns, key, strict=True)) for key in keys])
+        return json.dumps([list(key) for key in keys])
+
+
+SQLITE = Dialect(
+    "sqlite",
+    begin_write="BEGIN IMMEDIATE",
+    setup=(
+        "PRAGMA foreign_keys = ON",
+        "PRAGMA journal_mode = WAL",
+        "PRAGMA synchronous = NORMAL",
+        "PRAGMA busy_timeout = 10000",
+    ),
+)
+POSTGRESQL = Dialect("postgresql", begin_write="BEGIN", setup=("SET TIME ZONE 'UTC'",))
