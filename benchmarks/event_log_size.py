@@ -25,7 +25,7 @@ from coder.core.codeframe.files import parse_codeframe_yaml
 from coder.services import codeframes
 from coder.services.importing import import_survey
 from coder.store import create_project, open_project
-from coder.store.base import now
+from coder.store.actions import now
 
 
 def _build(folder: Path, n: int, coders: int) -> Path:

@@ -39,7 +39,7 @@ def make_project(path: Path, n_answers: int) -> Path:
     from coder.core.codeframe.model import Code, Codeframe
     from coder.services.importing import import_survey
     from coder.store import create_project
-    from coder.store.base import now
+    from coder.store.actions import now
 
     source = path.with_suffix(".csv")
     with source.open("w", newline="", encoding="utf-8") as handle:

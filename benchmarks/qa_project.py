@@ -21,7 +21,7 @@ from coder.core.agreement import compute_agreement
 from coder.core.codeframe.files import parse_codeframe_yaml
 from coder.services.importing import import_survey
 from coder.store import create_project
-from coder.store.base import now
+from coder.store.actions import now
 
 
 def _build(folder: Path, n: int, coders: int, codes: int, seed: int) -> Path:

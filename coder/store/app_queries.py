@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from coder.core.errors import ProjectError
 from coder.core.types import Coder
-from coder.store.base import StoreBase, now
+from coder.store.actions import now
+from coder.store.base import StoreBase
 from coder.store.dialect import SEPARATOR
 
 _SQL_VARS = 900  # stay under SQLite's bound-parameter limit

@@ -1,205 +1,35 @@
-"""Project store: connection, migrations, one-transaction user actions and the event log.
+"""Project store: opening and migrating a project, sessions, transactions and user actions.
 
 The only layer that speaks SQL. Every change a user makes goes through `action()`, which records
 row images (before/after) in an append-only event, so undo, redo and the audit trail come from
-one mechanism. Undo and redo are per session (one coder in one window or command; see
-`coder.store.sessions`) and are worked out before the write lock is taken (`coder.store.replay`,
-which also reads row images recorded at an older schema); how row images are stored is
-`coder.store.event_log`'s business and how the file is recognised, created and backed up
-`coder.store.project_file`'s. A PostgreSQL
-backend implements the same methods over the same tables.
+one mechanism (`coder.store.history` replays them; `coder.store.actions` records them). How row
+images are stored is `coder.store.event_log`'s business, how the file is recognised, created and
+backed up `coder.store.project_file`'s, and the connection's set-up `coder.store.connection`'s.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any, Self
 
 from coder.core.errors import ProjectBusy, ProjectError
 from coder.core.types import Event
-from coder.store import replay, sessions
-from coder.store.changes import TABLE_KEYS, Batch, Change, Row, batches
-from coder.store.dialect import SQLITE, Cursor, Dialect
-from coder.store.event_log import decode_changes, encode_changes, no_cycle_collection
+from coder.store import schema, sessions
+from coder.store.actions import Action, now
+from coder.store.changes import Change
+from coder.store.connection import BUSY_SLICE, DEFAULT_BUSY_WAIT, connect, project_error
+from coder.store.dialect import SQLITE, Dialect
+from coder.store.event_log import encode_changes
 from coder.store.project_file import Upgrade, create_private, keep_backup, project_schema
+from coder.store.schema import SCHEMA_VERSION, split_sql
 
 log = logging.getLogger(__name__)
-
-
-#: Seconds a write waits for another connection's write to finish before `ProjectBusy`.
-DEFAULT_BUSY_WAIT = 30.0
-# SQLite's own busy handler waits at most this long per attempt, so `on_busy` is called (and
-# may cancel) a few times a second while a write waits.
-_BUSY_SLICE = 0.25
-
-
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def _migrations() -> list[tuple[int, str, str]]:
-    folder = resources.files("coder.store") / "migrations"
-    found = []
-    for entry in folder.iterdir():
-        if entry.name.endswith(".sql"):
-            number = int(entry.name.split("_", 1)[0])
-            found.append((number, entry.name, entry.read_text(encoding="utf-8")))
-    found.sort()
-    numbers = [n for n, _, _ in found]
-    if numbers != list(range(1, len(numbers) + 1)):
-        raise RuntimeError(f"migrations are not numbered 1..n: {numbers}")
-    return found
-
-
-SCHEMA_VERSION = len(_migrations())
-
-
-@functools.cache
-def columns_at(version: int) -> dict[str, tuple[str, ...]]:
-    """The columns of each table a user action may change, as schema `version` had them.
-
-    Worked out by applying the first `version` migrations to an empty database in memory, so
-    every schema the migrations ever made is known exactly.
-    """
-    conn = sqlite3.connect(":memory:")
-    try:
-        for _number, _name, sql in _migrations()[:version]:
-            for statement in _split_sql(sql):
-                conn.execute(statement)
-        return {
-            table: tuple(r[1] for r in conn.execute(f"PRAGMA table_info({table})"))
-            for table in TABLE_KEYS
-        }
-    finally:
-        conn.close()
-
-
-@dataclass
-class Action:
-    """The open transaction of one user action; its writes are recorded for undo."""
-
-    conn: sqlite3.Connection
-    changes: list[Change] = field(default_factory=list)
-    details: dict[str, Any] = field(default_factory=dict)
-    summary: str | None = None
-
-    def get(self, table: str, key: Mapping[str, Any]) -> Row | None:
-        where, params = _where(table, key)
-        cur = self.conn.execute(f"SELECT * FROM {table} WHERE {where}", params)
-        row = cur.fetchone()
-        return _row(cur, row) if row is not None else None
-
-    def insert(self, table: str, row: Mapping[str, Any]) -> Row:
-        """Insert the row; returns it whole, as stored (defaults and a generated key filled in)."""
-        if table not in TABLE_KEYS:
-            raise ValueError(f"table {table!r} cannot be changed by a user action")
-        row = dict(row)
-        columns = ", ".join(row)
-        marks = ", ".join("?" for _ in row)
-        cur = self.conn.execute(
-            f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING *", list(row.values())
-        )
-        after = _row(cur, cur.fetchall()[0])
-        key = {k: after[k] for k in TABLE_KEYS[table]}
-        self.changes.append(Change(table, "insert", key, None, after))
-        return after
-
-    def update(self, table: str, key: Mapping[str, Any], values: Mapping[str, Any]) -> Row | None:
-        """Set `values` on the row; returns the new row, or None when nothing changed."""
-        before = self.get(table, key)
-        if before is None:
-            raise ProjectError(f"{table} row {dict(key)} does not exist")
-        if all(before.get(k) == v for k, v in values.items()):
-            return None
-        sets = ", ".join(f"{k} = ?" for k in values)
-        where, params = _where(table, key)
-        self.conn.execute(f"UPDATE {table} SET {sets} WHERE {where}", [*values.values(), *params])
-        after = self.get(table, key)
-        self.changes.append(Change(table, "update", dict(key), before, after))
-        return after
-
-    def delete(self, table: str, key: Mapping[str, Any]) -> Row | None:
-        before = self.get(table, key)
-        if before is None:
-            return None
-        where, params = _where(table, key)
-        self.conn.execute(f"DELETE FROM {table} WHERE {where}", params)
-        self.changes.append(Change(table, "delete", dict(key), before, None))
-        return before
-
-    def write(self, batches: Sequence[Batch]) -> None:
-        """Write planned row changes, many rows per statement, recording each for undo."""
-        for batch in batches:
-            self.conn.executemany(batch.sql, batch.params)
-            self.changes.extend(batch.changes)
-
-
-def _where(table: str, key: Mapping[str, Any]) -> tuple[str, list[Any]]:
-    if table not in TABLE_KEYS:
-        raise ValueError(f"table {table!r} cannot be changed by a user action")
-    return " AND ".join(f"{k} = ?" for k in key), list(key.values())
-
-
-def _row(cur: Cursor, row: Sequence[Any]) -> Row:
-    return {d[0]: v for d, v in zip(cur.description, row, strict=True)}
-
-
-def is_busy(exc: sqlite3.OperationalError) -> bool:
-    """True when SQLite gave up waiting for a lock another connection holds."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    if code is not None:
-        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
-    message = str(exc).lower()
-    return "locked" in message or "busy" in message
-
-
-def project_error(project: str, exc: sqlite3.OperationalError) -> ProjectError:
-    """The error a user sees for an SQLite failure: ProjectBusy for a held lock."""
-    if is_busy(exc):
-        return ProjectBusy(project)
-    return ProjectError(
-        f"{project}: the project file could not be used ({exc}); nothing was changed"
-    )
-
-
-class ProjectConnection(sqlite3.Connection):
-    """A connection whose SQLite failures reach users as `ProjectError`, never a traceback.
-
-    A held lock becomes `ProjectBusy`; constraint violations (`IntegrityError`) stay as they
-    are, for the store to explain.
-    """
-
-    def __init__(self, database: str | Path, *args: Any, **kwargs: Any) -> None:
-        super().__init__(database, *args, **kwargs)
-        self.project = str(database)
-
-    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
-        try:
-            return super().execute(sql, parameters)
-        except sqlite3.OperationalError as exc:
-            raise project_error(self.project, exc) from exc
-
-    def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
-        try:
-            return super().executemany(sql, parameters)
-        except sqlite3.OperationalError as exc:
-            raise project_error(self.project, exc) from exc
-
-    def executescript(self, sql_script: str, /) -> sqlite3.Cursor:
-        try:
-            return super().executescript(sql_script)
-        except sqlite3.OperationalError as exc:
-            raise project_error(self.project, exc) from exc
 
 
 class StoreBase:
@@ -214,6 +44,8 @@ class StoreBase:
 
     #: The SQL that differs between databases (`coder.store.dialect`).
     dialect: Dialect = SQLITE
+    #: What the driver raises when a write breaks a constraint (e.g. a foreign key).
+    integrity_errors: tuple[type[Exception], ...] = (sqlite3.IntegrityError,)
 
     def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
         self.path = path
@@ -272,11 +104,7 @@ class StoreBase:
     @classmethod
     def _connect(cls, p: Path) -> Self:
         try:
-            conn = sqlite3.connect(
-                p, isolation_level=None, timeout=10.0, factory=ProjectConnection
-            )
-            for statement in cls.dialect.setup:
-                conn.execute(statement)
+            conn = connect(p)
             version = conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as exc:
             raise ProjectError(f"{p}: not a coder project ({exc})") from None
@@ -296,14 +124,14 @@ class StoreBase:
 
     def _migrate(self, version: int) -> None:
         """Apply the pending migrations as one transaction, keeping a copy of an older project."""
-        pending = [m for m in _migrations() if m[0] > version]
+        pending = [m for m in schema.migrations() if m[0] > version]
         if not pending:
             return
         backup = keep_backup(self.conn, self.path, version) if version > 0 else None
         self.conn.execute(self.dialect.begin_write)
         try:
             for number, _name, sql in pending:
-                for statement in _split_sql(sql):
+                for statement in split_sql(sql):
                     self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {number}")
             self.conn.execute("COMMIT")
@@ -429,7 +257,7 @@ class StoreBase:
         try:
             while True:
                 remaining = wait - (time.monotonic() - started)
-                self._busy_timeout(min(_BUSY_SLICE, max(remaining, 0.0)))
+                self._busy_timeout(min(BUSY_SLICE, max(remaining, 0.0)))
                 try:
                     self.conn.execute(self.dialect.begin_write)
                     return
@@ -566,178 +394,6 @@ class StoreBase:
         marks = ", ".join("?" for _ in elsewhere)
         return f"(session_id IS NULL OR session_id NOT IN ({marks}))", list(elsewhere)
 
-    def _top(self, coder: str, stack: str) -> int | None:
-        mine, params = self._my_history(coder)
-        row = self.conn.execute(
-            f"SELECT event_id FROM history_stack WHERE coder = ? AND stack = ? AND {mine}"
-            " ORDER BY seq DESC LIMIT 1",
-            [coder, stack, *params],
-        ).fetchone()
-        return None if row is None else int(row[0])
-
-    def _refuse_if_elsewhere(self, coder: str, kind: str) -> None:
-        """Raise if another open session of `coder` holds history that `kind` would replay."""
-        elsewhere = sessions.open_elsewhere(self.conn, coder, self._sessions.get(coder))
-        if not elsewhere:
-            return
-        row = self.conn.execute(
-            "SELECT event_id, session_id FROM history_stack WHERE coder = ? AND stack = ?"
-            f" AND session_id IN ({', '.join('?' for _ in elsewhere)}) ORDER BY seq DESC LIMIT 1",
-            [coder, kind, *elsewhere],
-        ).fetchone()
-        if row is not None:
-            summary = self.event(int(row[0])).summary
-            raise ProjectError(
-                f"cannot {kind} {summary}: it was done in another window that is still open"
-                f" ({elsewhere[int(row[1])].describe()}); {kind} it there"
-            )
-
-    def can_undo(self, coder: str) -> Event | None:
-        """The action `undo(coder)` would take back now, or None."""
-        top = self._top(coder, "undo")
-        return None if top is None else self.event(top)
-
-    def can_redo(self, coder: str) -> Event | None:
-        """The action `redo(coder)` would bring back now, or None."""
-        top = self._top(coder, "redo")
-        return None if top is None else self.event(top)
-
-    def undo(self, coder: str) -> Event | None:
-        """Undo `coder`'s latest action still in effect; returns it, or None if nothing to undo.
-
-        Only this connection's session's actions and those of `coder`'s closed sessions count.
-
-        Raises:
-            ProjectError: If a later action changed the same rows or depends on them, or if the
-                only actions left to undo were done in another window that is still open.
-        """
-        return self._replay(coder, "undo")
-
-    def redo(self, coder: str) -> Event | None:
-        """Redo `coder`'s latest undone action; returns it, or None if nothing to redo.
-
-        Raises:
-            ProjectError: As for `undo`.
-        """
-        return self._replay(coder, "redo")
-
-    def _replay(self, coder: str, kind: str) -> Event | None:
-        # The event is decoded, its rows read and checked and the rows to write worked out
-        # before the write lock is taken; under the lock that plan is used only if no other
-        # connection has written since (and the same event is still next), else it is worked
-        # out again there. The lock is then held just to write, a batch per statement.
-        session = self.start_session(coder)
-        planned_at: int | None = self.write_version()
-        planned: _Replay | None = None
-        try:
-            planned = self._plan_replay(coder, kind)
-        except ProjectError:
-            if self.write_version() == planned_at:
-                raise  # the rows were read as they stand: the refusal holds
-            planned_at = None  # another connection wrote meanwhile: look again under the lock
-        with self.transaction() as conn:
-            still_next = self._top(coder, kind) == (None if planned is None else planned.target.id)
-            if planned_at is None or self.write_version() != planned_at or not still_next:
-                planned = self._plan_replay(coder, kind)
-            if planned is None:
-                self._refuse_if_elsewhere(coder, kind)
-                return None
-            target = planned.target
-            try:
-                Action(conn).write(planned.batches)
-            except sqlite3.IntegrityError:
-                # e.g. undoing "add code" after answers were coded with it; nothing is changed.
-                raise ProjectError(
-                    f"cannot {kind} {target.summary}: later work depends on it"
-                    " (e.g. answers coded with a code it adds)"
-                ) from None
-            self._log(
-                conn,
-                kind,
-                target.action,
-                coder,
-                f"{kind}: {target.summary}",
-                target.id,
-                False,
-                planned.changes,
-                {},
-                session,
-                encoded=planned.encoded,
-            )
-            self._push(conn, target.id, coder, "redo" if kind == "undo" else "undo", session)
-        self._last_event = None  # a large event's decoded changes need not stay in memory
-        return target
-
-    def _plan_replay(self, coder: str, kind: str) -> _Replay | None:
-        """What `kind` ("undo" or "redo") would write now for `coder`, or None (reads only).
-
-        Raises:
-            ProjectError: If a later action changed a row the replay would change.
-        """
-        target_id = self._top(coder, kind)
-        if target_id is None:
-            return None
-        target = self.event(target_id)
-        with no_cycle_collection():  # many small objects, none in cycles
-            if kind == "undo":
-                ordered = [Change.from_json(c).inverse() for c in reversed(target.changes)]
-            else:
-                ordered = [Change.from_json(c) for c in target.changes]
-            if target.schema_version == SCHEMA_VERSION:
-                steps = [replay.Step(c) for c in ordered]
-            else:  # written before an upgrade: its rows lack the columns added since
-                version = target.schema_version
-                then = None if version is None else columns_at(version)
-                steps = replay.upgrade(ordered, then, columns_at(SCHEMA_VERSION))
-            changes = replay.plan(self.conn, self.dialect, steps, f'{kind} "{target.summary}"')
-            to_write = batches(changes)
-        return _Replay(target, changes, to_write, encode_changes([c.to_json() for c in changes]))
-
-    # -- the log -------------------------------------------------------------------------------
-
-    def event(self, event_id: int) -> Event:
-        # Events never change once committed, so the last one read is kept: undo asks for the
-        # event it is about to replay twice (to check it, then inside the write transaction),
-        # and a large one takes a while to decode.
-        last = self._last_event
-        if last is not None and last.id == event_id:
-            return last
-        cur = self.conn.execute("SELECT * FROM events WHERE id = ?", (event_id,))
-        row = cur.fetchone()
-        if row is None:
-            raise ProjectError(f"no event {event_id}")
-        found = _event(_row(cur, row))
-        if not self.conn.in_transaction:  # committed for sure (a rolled-back id is reused)
-            self._last_event = found
-        return found
-
-    def events(
-        self,
-        *,
-        limit: int | None = None,
-        action_prefix: str | None = None,
-        with_changes: bool = False,
-    ) -> list[Event]:
-        """The log, newest first."""
-        columns = (
-            "*"
-            if with_changes
-            else (
-                "id, at, coder, kind, action, summary, target_event_id, undoable, details,"
-                " schema_version, '[]' AS changes"
-            )
-        )
-        sql = f"SELECT {columns} FROM events"
-        params: list[Any] = []
-        if action_prefix:
-            sql += " WHERE action LIKE ?"
-            params.append(action_prefix + "%")
-        sql += " ORDER BY id DESC"
-        if limit:
-            sql += f" LIMIT {int(limit)}"
-        cur = self.conn.execute(sql, params)
-        return [_event(_row(cur, r)) for r in cur.fetchall()]
-
     # -- settings ------------------------------------------------------------------------------
 
     def setting(self, key: str, default: Any = None) -> Any:
@@ -751,44 +407,3 @@ class StoreBase:
                 act.insert("settings", {"key": key, "value": encoded})
             else:
                 act.update("settings", {"key": key}, {"value": encoded})
-
-
-@dataclass(frozen=True)
-class _Replay:
-    """An undo or redo worked out: the event it replays and the row changes to write."""
-
-    target: Event
-    changes: list[Change]
-    batches: list[Batch]
-    encoded: str | bytes
-
-
-def _event(row: Row) -> Event:
-    return Event(
-        id=row["id"],
-        at=row["at"],
-        coder=row["coder"],
-        kind=row["kind"],
-        action=row["action"],
-        summary=row["summary"],
-        target_event_id=row["target_event_id"],
-        undoable=bool(row["undoable"]),
-        changes=tuple(decode_changes(row["changes"])),
-        details=json.loads(row["details"]),
-        schema_version=row.get("schema_version"),
-    )
-
-
-def _split_sql(script: str) -> list[str]:
-    """Split a migration into statements (triggers keep their inner semicolons)."""
-    statements, buffer = [], ""
-    for line in script.splitlines(keepends=True):
-        if line.strip().startswith("--") and not buffer.strip():
-            continue
-        buffer += line
-        if sqlite3.complete_statement(buffer):
-            statements.append(buffer.strip())
-            buffer = ""
-    if buffer.strip():
-        statements.append(buffer.strip())
-    return statements

@@ -12,7 +12,8 @@ from coder.core.codeframe.model import Code, Codeframe
 from coder.core.codeframe.ops import FramePlan
 from coder.core.errors import ProjectError
 from coder.core.types import Coding
-from coder.store.base import StoreBase, now
+from coder.store.actions import now
+from coder.store.base import StoreBase
 from coder.store.changes import TABLE_KEYS, Batch, Change, Row, batches
 from coder.store.dialect import Connection
 from coder.store.event_log import no_cycle_collection

@@ -8,7 +8,8 @@ from typing import Any
 from coder.core.coding.filters import AnswerFilter
 from coder.core.errors import ProjectError
 from coder.core.types import Coder, CoderKind, Coding
-from coder.store.base import Action, StoreBase, now
+from coder.store.actions import Action, now
+from coder.store.base import StoreBase
 
 __all__ = ["AnswerFilter", "CodingMixin"]
 

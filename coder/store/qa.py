@@ -31,7 +31,8 @@ from coder.core.coding.layers import (
 )
 from coder.core.errors import ProjectError
 from coder.core.types import Coder, CoderKind
-from coder.store.base import Action, StoreBase, now
+from coder.store.actions import Action, now
+from coder.store.base import StoreBase
 
 if TYPE_CHECKING:
     from coder.core.codeframe.model import Codeframe

@@ -5,7 +5,7 @@ app on exit, a command when it ends). An app session proves it is still open wit
 one whose heartbeat stopped (a crash, a killed terminal) or whose process is gone counts as
 closed. Undo and redo act on the history of the asking session and of the same coder's closed
 sessions, never on that of another open one. SQL over the `sessions` table only; the undo rules
-that use it live in `coder.store.base`.
+that use it live in `coder.store.history`.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from coder.store.app_queries import AppQueriesMixin
 from coder.store.codeframes import CodeframeMixin
 from coder.store.coding import CodingMixin
+from coder.store.history import HistoryMixin
 from coder.store.qa import QAMixin
 from coder.store.report_queries import ReportQueriesMixin
 from coder.store.survey import SurveyMixin
@@ -25,6 +26,7 @@ class SQLiteStore(
     AppQueriesMixin,
     ReportQueriesMixin,
     QAMixin,
+    HistoryMixin,
 ):
     """A coder project in one SQLite file (WAL, foreign keys on, migrated on open)."""
 

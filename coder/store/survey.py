@@ -12,7 +12,8 @@ from coder.core.errors import Cancelled, ProjectError
 from coder.core.normalise import duplicate_links
 from coder.core.survey.importing import ImportPlan
 from coder.core.types import Answer, Question, QuestionKind, Respondent, Routing, Wave
-from coder.store.base import StoreBase, now
+from coder.store.actions import now
+from coder.store.base import StoreBase
 
 Progress = Callable[[int, int], None]
 _CHUNK = 5000

@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 
 from coder.core.errors import ProjectError
-from coder.store.base import StoreBase, now
+from coder.store.actions import now
+from coder.store.base import StoreBase
 
 _SQL_VARS = 900  # stay under SQLite's bound-parameter limit
 

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from coder.core.codeframe.model import Code, Codeframe
 from coder.services import codeframes as ops
 from coder.store import SQLiteStore, create_project, open_project
-from coder.store.base import _migrations, _split_sql
 from coder.store.event_log import COMPRESS_OVER, decode_changes, encode_changes
+from coder.store.schema import migrations, split_sql
 
 # -- the codec -----------------------------------------------------------------------------------
 
@@ -132,8 +132,8 @@ def test_a_large_merge_is_stored_compactly_and_undoes_and_redoes_exactly(tmp_pat
 def test_events_in_the_first_form_still_undo_and_redo_after_an_upgrade(tmp_path: Path) -> None:
     path = tmp_path / "old.coder"
     conn = sqlite3.connect(path)
-    for number, _, sql in _migrations()[:4]:  # as coder left projects before sessions
-        for statement in _split_sql(sql):
+    for number, _, sql in migrations()[:4]:  # as coder left projects before sessions
+        for statement in split_sql(sql):
             conn.execute(statement)
         conn.execute(f"PRAGMA user_version = {number}")
     first_form = json.dumps([

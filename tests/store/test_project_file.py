@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from coder.cli import cli
 from coder.core.errors import ProjectError
 from coder.store import create_project, open_project
-from coder.store.base import SCHEMA_VERSION, _migrations, _split_sql
+from coder.store.schema import SCHEMA_VERSION, migrations, split_sql
 
 
 def run(*args: str):
@@ -34,8 +34,8 @@ def old_project(path: Path, version: int) -> Path:
     """A project as an older coder left it: only the first `version` migrations applied."""
     conn = sqlite3.connect(path)
     conn.execute("PRAGMA journal_mode = WAL")
-    for number, _, sql in _migrations()[:version]:
-        for statement in _split_sql(sql):
+    for number, _, sql in migrations()[:version]:
+        for statement in split_sql(sql):
             conn.execute(statement)
         conn.execute(f"PRAGMA user_version = {number}")
     conn.execute("INSERT INTO waves (name, created_at) VALUES ('2024', '2024-01-01T00:00:00Z')")
@@ -167,8 +167,8 @@ def test_a_failed_upgrade_leaves_the_project_as_it_was(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = old_project(tmp_path / "old.coder", 2)
-    broken = [*_migrations()[:3], (4, "0004_broken.sql", "CREATE TABLE no_such (x REFERENCES")]
-    monkeypatch.setattr("coder.store.base._migrations", lambda: broken)
+    broken = [*migrations()[:3], (4, "0004_broken.sql", "CREATE TABLE no_such (x REFERENCES")]
+    monkeypatch.setattr("coder.store.schema.migrations", lambda: broken)
     with pytest.raises(ProjectError, match="the project is unchanged"):
         open_project(path)
     conn = sqlite3.connect(path)

@@ -12,7 +12,7 @@ from coder.core.codeframe.model import Code, Codeframe
 from coder.core.errors import Cancelled, InputError, ProjectError
 from coder.services.importing import import_survey
 from coder.store import create_project, open_project
-from coder.store.base import SCHEMA_VERSION, _migrations, _split_sql
+from coder.store.schema import SCHEMA_VERSION, migrations, split_sql
 
 CSV = """la_code,region,placed,barriers,overcome
 LA01,North,Yes,Fees at independent schools are far too high for our budget,More funding from DfE please
@@ -60,8 +60,8 @@ def test_new_project_is_wal_with_foreign_keys(store) -> None:
 def test_project_from_older_schema_opens_and_upgrades(tmp_path: Path, survey: Path) -> None:
     path = tmp_path / "old.coder"
     conn = sqlite3.connect(path)
-    number, _, sql = _migrations()[0]
-    for statement in _split_sql(sql):
+    number, _, sql = migrations()[0]
+    for statement in split_sql(sql):
         conn.execute(statement)
     conn.execute(f"PRAGMA user_version = {number}")
     conn.execute("INSERT INTO waves (name, created_at) VALUES ('2024', '2024-01-01T00:00:00Z')")

@@ -10,9 +10,9 @@ import pytest
 
 from coder.core.errors import ProjectError
 from coder.store import SQLiteStore, open_project
-from coder.store.base import SCHEMA_VERSION, _migrations, _split_sql, columns_at
 from coder.store.changes import Change
 from coder.store.replay import upgrade
+from coder.store.schema import SCHEMA_VERSION, columns_at, migrations, split_sql
 
 CODED_AT = "2024-05-01T09:00:00.000Z"
 DECIDED_AT = "2024-05-02T10:00:00.000Z"
@@ -31,8 +31,8 @@ def schema3_project(path: Path) -> Path:
     bob, then adjudicated by rita; each action's event written as schema 3 wrote it (whole rows
     of that schema, in the first, JSON-list form) and on its coder's undo stack."""
     conn = sqlite3.connect(path)
-    for number, _, sql in _migrations()[:3]:
-        for statement in _split_sql(sql):
+    for number, _, sql in migrations()[:3]:
+        for statement in split_sql(sql):
             conn.execute(statement)
         conn.execute(f"PRAGMA user_version = {number}")
     conn.executescript(f"""

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from coder.store import open_project
-from coder.store.base import _migrations, _split_sql
+from coder.store.schema import migrations, split_sql
 from coder.tui.app import build_app
 from tests.tui.conftest import code_id
 
@@ -66,8 +66,8 @@ async def test_the_app_beats_while_open_and_closes_its_session_on_exit(
 async def test_the_app_says_when_it_upgraded_the_project(tmp_path: Path) -> None:
     path = tmp_path / "old.coder"
     conn = sqlite3.connect(path)
-    for number, _, sql in _migrations()[:2]:
-        for statement in _split_sql(sql):
+    for number, _, sql in migrations()[:2]:
+        for statement in split_sql(sql):
             conn.execute(statement)
         conn.execute(f"PRAGMA user_version = {number}")
     conn.commit()
