@@ -1,4 +1,5 @@
-"""Fixtures shared by the whole suite: the demo survey, ../shared, a held write lock."""
+"""Fixtures shared by the whole suite: the demo survey, ../shared, a held write lock, a real
+PostgreSQL server."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from postgres_server import PG_BIN, ExternalPostgres, PostgresCluster, start_postgres
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -80,3 +82,13 @@ def write_lock() -> Iterator[Callable[[Path], WriteLock]]:
     yield hold
     for lock in held:
         lock.close()
+
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PostgresCluster]:
+    """A real PostgreSQL server for the session: CODER_TEST_PG_URL, else a throwaway cluster."""
+    cluster = start_postgres(os.environ.get("CODER_TEST_PG_URL"), PG_BIN, bool(os.environ.get("CI")))
+    yield cluster
+    if not isinstance(cluster, ExternalPostgres):
+        cluster.stop()

@@ -1,0 +1,117 @@
+"""A real PostgreSQL server for the tests: a throwaway cluster, or the one CODER_TEST_PG_URL names."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+
+def _server_bin() -> Path:
+    """Where the server binaries are: $CODER_TEST_PG_BIN, else Debian's newest postgresql (the
+    package `.ci/run` installs when missing), else beside `initdb` on the PATH."""
+    if os.environ.get("CODER_TEST_PG_BIN"):
+        return Path(os.environ["CODER_TEST_PG_BIN"])
+    debian = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+                    key=lambda p: int(p.parts[-3]) if p.parts[-3].isdigit() else 0)
+    if debian:
+        return debian[-1].parent
+    found = shutil.which("initdb")
+    return Path(found).resolve().parent if found else Path("/usr/lib/postgresql/15/bin")
+
+
+PG_BIN = _server_bin()
+
+
+class PostgresCluster:
+    """A throwaway PostgreSQL cluster: initdb + pg_ctl in a temporary folder, a unix socket only.
+
+    When the tests run as root the server runs as the `postgres` user (PostgreSQL refuses root),
+    its folder handed to that user.
+    """
+
+    def __init__(self, bin_dir: Path) -> None:
+        self.bin_dir = bin_dir
+        self.folder = Path(tempfile.mkdtemp(prefix="coder-pg-"))
+        self.data = self.folder / "data"
+        self._as = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        self._names = itertools.count(1)
+
+    def _run(self, *args: str | Path) -> None:
+        done = subprocess.run([*self._as, *map(str, args)], capture_output=True, text=True,
+                              timeout=120, check=False)
+        if done.returncode != 0:
+            log = self.folder / "server.log"
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise RuntimeError(f"{args[0]} failed: {done.stdout}{done.stderr}{tail}")
+
+    def start(self) -> None:
+        if self._as:
+            shutil.chown(self.folder, "postgres", "postgres")
+        self._run(self.bin_dir / "initdb", "-D", self.data, "-U", "coder", "--auth=trust",
+                  "-E", "UTF8", "--locale=C", "--no-sync")
+        options = (f"-k {self.folder} -c listen_addresses='' -c fsync=off"
+                   " -c synchronous_commit=off -c full_page_writes=off")
+        self._run(self.bin_dir / "pg_ctl", "-D", self.data, "-o", options,
+                  "-l", self.folder / "server.log", "-w", "-t", "60", "start")
+
+    def stop(self) -> None:
+        try:
+            self._run(self.bin_dir / "pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop")
+        finally:
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    def url(self, database: str = "postgres") -> str:
+        """A libpq connection string for `database` on this cluster."""
+        return f"postgresql://coder@/{database}?host={self.folder}"
+
+    def new_database(self) -> str:
+        """Create an empty database; returns its URL."""
+        import psycopg
+
+        name = f"coder_test_{os.getpid()}_{next(self._names)}"
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return self.url(name)
+
+
+class ExternalPostgres(PostgresCluster):
+    """A server given by CODER_TEST_PG_URL: each test gets a new database on it."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._names = itertools.count(1)
+
+    def url(self, database: str = "postgres") -> str:
+        import psycopg.conninfo
+
+        return psycopg.conninfo.make_conninfo(self._url, dbname=database)
+
+
+def start_postgres(url: str | None, bin_dir: Path, ci: bool) -> PostgresCluster:
+    """The server the PostgreSQL tests use: `url` if given, else a new cluster from `bin_dir`.
+
+    Skips when the binaries are absent, but fails instead when `ci` is true: in CI the
+    PostgreSQL runs are required.
+    """
+    if url:
+        return ExternalPostgres(url)
+    if not (bin_dir / "initdb").exists():
+        message = f"PostgreSQL server binaries not found in {bin_dir} (apt-get install postgresql)"
+        if ci:
+            pytest.fail(message + "; CI is set, so this is a failure")
+        pytest.skip(message)
+    cluster = PostgresCluster(bin_dir)
+    try:
+        cluster.start()
+    except BaseException:
+        shutil.rmtree(cluster.folder, ignore_errors=True)
+        raise
+    return cluster
+
+
