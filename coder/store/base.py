@@ -11,29 +11,32 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Self
 
-from coder.core.errors import ProjectBusy, ProjectError
+from coder.core.errors import ProjectError
 from coder.core.types import Event
 from coder.store import schema, sessions
 from coder.store.actions import Action, now
 from coder.store.changes import Change
-from coder.store.connection import BUSY_SLICE, DEFAULT_BUSY_WAIT, connect, project_error
-from coder.store.dialect import SQLITE, Dialect
+from coder.store.connection import DEFAULT_BUSY_WAIT
+from coder.store.dialect import SQLITE, Connection, Dialect
 from coder.store.event_log import encode_changes
-from coder.store.project_file import Upgrade, create_private, keep_backup, project_schema
+from coder.store.project_file import Upgrade
 from coder.store.schema import SCHEMA_VERSION, split_sql
 
 log = logging.getLogger(__name__)
 
 
 class StoreBase:
-    """Connection handling, migrations, actions and the event log of one SQLite project file.
+    """Sessions, transactions, migrations and user actions of a project, whatever its database.
+
+    A backend (`SQLiteStore`, `PostgresStore`) opens the connection and supplies the few
+    methods below that only it can: how to start a write, whether another connection wrote,
+    where the schema version is kept and what to keep before an upgrade.
 
     Attributes:
         busy_wait: Seconds a write waits for another user's or window's write to finish before
@@ -45,9 +48,11 @@ class StoreBase:
     #: The SQL that differs between databases (`coder.store.dialect`).
     dialect: Dialect = SQLITE
     #: What the driver raises when a write breaks a constraint (e.g. a foreign key).
-    integrity_errors: tuple[type[Exception], ...] = (sqlite3.IntegrityError,)
+    integrity_errors: tuple[type[Exception], ...] = ()
+    #: What the driver raises for any failure (bookkeeping writes that may fail log these).
+    driver_errors: tuple[type[Exception], ...] = ()
 
-    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+    def __init__(self, path: Path, conn: Connection) -> None:
         self.path = path
         self.conn = conn
         #: Set when opening upgraded the project: front ends must tell the user.
@@ -57,83 +62,77 @@ class StoreBase:
         self._last_event: Event | None = None
         self.busy_wait = DEFAULT_BUSY_WAIT
         self.on_busy: Callable[[float], None] | None = None
-        self._read_busy_ms = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
+
+    # -- what each backend supplies ----------------------------------------------------------
+
+    @property
+    def schema_version(self) -> int:
+        """The schema the project is at."""
+        raise NotImplementedError
+
+    def reopen(self) -> Self:
+        """A second connection to the same project, for use on another thread.
+
+        It acts in this connection's sessions (the same window), but does not close them.
+        """
+        raise NotImplementedError
+
+    def write_version(self) -> int:
+        """A number that changes whenever another connection commits a write.
+
+        Read it before working out a change from reads made outside the write lock; if it is
+        the same once the lock is held, those reads are still true (a backend may also change
+        it for this connection's own writes: that only means working the change out again).
+        """
+        raise NotImplementedError
+
+    def _begin_write(self, wait: float) -> None:
+        """Start a write transaction holding the project's write lock, waiting up to `wait`
+        seconds for another connection's write (calling `on_busy`), else `ProjectBusy`."""
+        raise NotImplementedError
+
+    @contextmanager
+    def _briefly(self, seconds: float) -> Iterator[None]:
+        """Statements inside wait at most `seconds` for a lock (bookkeeping that may be skipped)."""
+        raise NotImplementedError
+        yield
+
+    def _set_schema_version(self, version: int) -> None:
+        """Record the schema version, inside the migration's transaction."""
+        raise NotImplementedError
+
+    def _keep_backup(self, version: int) -> Path | None:
+        """Keep a copy of the project before upgrading it from `version`; returns where."""
+        raise NotImplementedError
+
+    def _migration_statements(self, sql: str) -> list[str]:
+        """One migration file's statements, as this database takes them."""
+        return split_sql(sql)
+
+    def _driver_error(self, exc: BaseException) -> ProjectError | None:
+        """The error a user sees for a driver failure not already translated, or None."""
+        return None
+
+    def _any_error(self) -> tuple[type[Exception], ...]:
+        return (*self.driver_errors, ProjectError)
 
     # -- opening -------------------------------------------------------------------------------
 
-    @classmethod
-    def create(cls, path: str | Path) -> Self:
-        """A new, empty project at `path`, readable by its owner only.
 
-        Raises:
-            ProjectError: If a file of that name already exists (it is left as it is).
-        """
-        p = Path(path)
-        create_private(p)
-        try:
-            return cls._connect(p)
-        except BaseException:
-            for leftover in (p, *(p.with_name(p.name + s) for s in ("-wal", "-shm", "-journal"))):
-                leftover.unlink(missing_ok=True)
-            raise
-
-    @classmethod
-    def open(cls, path: str | Path, *, upgrade: bool = True) -> Self:
-        """The existing project at `path`.
-
-        The file is checked read-only first: a file that is not a coder project (an empty file,
-        another program's SQLite database, a CSV file...) is refused without being changed. A
-        project from an older version of coder is upgraded in place when `upgrade` is true, after
-        a copy of it is kept beside it (never replacing an earlier copy); the store's `upgrade`
-        attribute then says so, and front ends must tell the user. With `upgrade` false an older
-        project is refused instead, unchanged.
-
-        Raises:
-            ProjectError: If the file is missing, not a coder project, made by a newer version,
-                or older and `upgrade` is false.
-        """
-        p = Path(path)
-        version = project_schema(p, SCHEMA_VERSION)
-        if version < SCHEMA_VERSION and not upgrade:
-            raise ProjectError(
-                f"{p}: made by an older version of coder (schema {version}; this one needs"
-                f" {SCHEMA_VERSION}); open it once to upgrade it"
-            )
-        return cls._connect(p)
-
-    @classmethod
-    def _connect(cls, p: Path) -> Self:
-        try:
-            conn = connect(p)
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-        except sqlite3.DatabaseError as exc:
-            raise ProjectError(f"{p}: not a coder project ({exc})") from None
-        if version > SCHEMA_VERSION:  # upgraded by a newer coder since it was checked
-            conn.close()
-            raise ProjectError(
-                f"{p}: made by a newer version of coder (schema {version}; this one knows"
-                f" {SCHEMA_VERSION}); upgrade coder to open it"
-            )
-        store = cls(p, conn)
-        try:
-            store._migrate(version)
-        except BaseException:
-            conn.close()
-            raise
-        return store
+    # -- opening -------------------------------------------------------------------------------
 
     def _migrate(self, version: int) -> None:
         """Apply the pending migrations as one transaction, keeping a copy of an older project."""
         pending = [m for m in schema.migrations() if m[0] > version]
         if not pending:
             return
-        backup = keep_backup(self.conn, self.path, version) if version > 0 else None
+        backup = self._keep_backup(version) if version > 0 else None
         self.conn.execute(self.dialect.begin_write)
         try:
             for number, _name, sql in pending:
-                for statement in split_sql(sql):
+                for statement in self._migration_statements(sql):
                     self.conn.execute(statement)
-                self.conn.execute(f"PRAGMA user_version = {number}")
+                self._set_schema_version(number)
             self.conn.execute("COMMIT")
         except Exception as exc:
             self.conn.execute("ROLLBACK")
@@ -144,19 +143,6 @@ class StoreBase:
         if backup is not None:
             self.upgrade = Upgrade(self.path, version, pending[-1][0], backup)
             log.info("%s", self.upgrade)
-
-    @property
-    def schema_version(self) -> int:
-        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
-
-    def reopen(self) -> Self:
-        """A second connection to the same file, for use on another thread.
-
-        It acts in this connection's sessions (the same window), but does not close them.
-        """
-        other = type(self)._connect(self.path)
-        other._sessions = dict(self._sessions)
-        return other
 
     def close(self) -> None:
         """End this connection's sessions (their history passes to the coder's next session)."""
@@ -185,30 +171,24 @@ class StoreBase:
         """Record that this connection's sessions are still open (skipped if the file is busy)."""
         if not self._own_sessions:
             return
-        waited = self.conn.execute("PRAGMA busy_timeout").fetchone()[0]
         try:
-            self.conn.execute("PRAGMA busy_timeout = 200")  # never hold up the app for long
-            sessions.touch(self.conn, self._own_sessions)
-        except (sqlite3.OperationalError, ProjectError):
+            with self._briefly(0.2):  # never hold up the app for long
+                sessions.touch(self.conn, self._own_sessions)
+        except self._any_error():
             log.info("heartbeat skipped: %s is busy", self.path)
-        finally:
-            self.conn.execute(f"PRAGMA busy_timeout = {int(waited)}")
 
     def end_sessions(self) -> None:
         """Close this connection's sessions; the next action starts a new one."""
         own, self._own_sessions, self._sessions = self._own_sessions, set(), {}
         if not own:
             return
-        waited = self.conn.execute("PRAGMA busy_timeout").fetchone()[0]
         try:
-            self.conn.execute("PRAGMA busy_timeout = 1000")  # never hold up closing for long
-            sessions.close(self.conn, own)
-        except (sqlite3.Error, ProjectError):
+            with self._briefly(1.0):  # never hold up closing for long
+                sessions.close(self.conn, own)
+        except self._any_error():
             # Not fatal: an unclosed session counts as closed once its heartbeat is stale or
             # its process has ended.
             log.warning("could not mark sessions %s of %s closed", sorted(own), self.path)
-        finally:
-            self.conn.execute(f"PRAGMA busy_timeout = {int(waited)}")
 
     def __enter__(self) -> Self:
         return self
@@ -219,16 +199,16 @@ class StoreBase:
     # -- transactions --------------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self, *, wait: float | None = None) -> Iterator[sqlite3.Connection]:
+    def transaction(self, *, wait: float | None = None) -> Iterator[Connection]:
         """A plain write transaction (all or nothing) for work that is not undoable row by row.
 
         Takes the project's write lock first, waiting up to `wait` seconds (default
         `busy_wait`) while another connection holds it and calling `on_busy` meanwhile.
 
         Raises:
-            ProjectBusy: If the lock stayed taken for the whole wait, or SQLite reported a held
-                lock inside the transaction (e.g. at COMMIT); nothing was changed.
-            ProjectError: For any other SQLite failure; the transaction is rolled back.
+            ProjectBusy: If the lock stayed taken for the whole wait, or the database reported a
+                held lock inside the transaction (e.g. at COMMIT); nothing was changed.
+            ProjectError: For any other database failure; the transaction is rolled back.
         """
         self._begin_write(self.busy_wait if wait is None else wait)
         locked_at = time.perf_counter()
@@ -237,49 +217,20 @@ class StoreBase:
             self.conn.execute("COMMIT")
         except BaseException as exc:
             self._rollback()
-            if isinstance(exc, sqlite3.OperationalError):
-                raise project_error(str(self.path), exc) from exc
+            translated = self._driver_error(exc)
+            if translated is not None:
+                raise translated from exc
             raise
         finally:
             log.debug("write lock held %.3f s", time.perf_counter() - locked_at)
 
-    def write_version(self) -> int:
-        """A number that changes whenever another connection commits a write.
-
-        Read it before working out a change from reads made outside the write lock; if it is
-        the same once the lock is held, those reads are still true.
-        """
-        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
-
-    def _begin_write(self, wait: float) -> None:
-        """BEGIN IMMEDIATE, retried in slices until `wait` seconds have passed."""
-        started = time.monotonic()
-        try:
-            while True:
-                remaining = wait - (time.monotonic() - started)
-                self._busy_timeout(min(BUSY_SLICE, max(remaining, 0.0)))
-                try:
-                    self.conn.execute(self.dialect.begin_write)
-                    return
-                except ProjectBusy:
-                    waited = time.monotonic() - started
-                    if waited >= wait:
-                        raise ProjectBusy(str(self.path), waited) from None
-                    if self.on_busy is not None:
-                        self.on_busy(waited)
-        finally:
-            self._busy_timeout(self._read_busy_ms / 1000)
-
-    def _busy_timeout(self, seconds: float) -> None:
-        self.conn.execute(f"PRAGMA busy_timeout = {int(seconds * 1000)}")
-
     def _rollback(self) -> None:
-        """Undo the open transaction, if SQLite has not already (it may after some errors)."""
+        """Undo the open transaction, if the database has not already (some errors do)."""
         if not self.conn.in_transaction:
             return
         try:
             self.conn.execute("ROLLBACK")
-        except (sqlite3.Error, ProjectError) as exc:  # keep the error that got us here
+        except self._any_error() as exc:  # keep the error that got us here
             log.warning("%s: rollback failed: %s", self.path, exc)
 
     @contextmanager
@@ -334,7 +285,7 @@ class StoreBase:
 
     def _log(
         self,
-        conn: sqlite3.Connection,
+        conn: Connection,
         kind: str,
         action: str,
         coder: str | None,
@@ -359,7 +310,13 @@ class StoreBase:
                 summary,
                 target,
                 int(undoable),
-                encode_changes([c.to_json() for c in changes]) if encoded is None else encoded,
+                (
+                    encode_changes(
+                        [c.to_json() for c in changes], compress=self.dialect.compress_events
+                    )
+                    if encoded is None
+                    else encoded
+                ),
                 json.dumps(dict(details)),
                 session,
                 SCHEMA_VERSION,
@@ -371,7 +328,7 @@ class StoreBase:
         return event_id
 
     def _push(
-        self, conn: sqlite3.Connection, event_id: int, coder: str, stack: str, session: int | None
+        self, conn: Connection, event_id: int, coder: str, stack: str, session: int | None
     ) -> None:
         conn.execute("DELETE FROM history_stack WHERE event_id = ?", (event_id,))
         seq = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM history_stack").fetchone()[0]

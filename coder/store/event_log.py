@@ -52,10 +52,14 @@ def no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def encode_changes(changes: Sequence[ChangeJSON]) -> str | bytes:
-    """The stored form of an action's changes (see the module docstring)."""
+def encode_changes(changes: Sequence[ChangeJSON], *, compress: bool = True) -> str | bytes:
+    """The stored form of an action's changes (see the module docstring).
+
+    With `compress` false the columnar text is kept whatever its size (for a database that
+    compresses large values itself, as PostgreSQL does).
+    """
     with no_cycle_collection():
-        return _encode(changes)
+        return _encode(changes, compress)
 
 
 def decode_changes(stored: str | bytes) -> list[dict[str, Any]]:
@@ -68,7 +72,7 @@ def decode_changes(stored: str | bytes) -> list[dict[str, Any]]:
         return _decode(stored)
 
 
-def _encode(changes: Sequence[ChangeJSON]) -> str | bytes:
+def _encode(changes: Sequence[ChangeJSON], compress: bool = True) -> str | bytes:
     groups: list[dict[str, Any]] = []
     index: dict[_GroupKey, int] = {}
     order: list[list[int]] = []
@@ -89,7 +93,7 @@ def _encode(changes: Sequence[ChangeJSON]) -> str | bytes:
             order.append([group, 1])
     text = json.dumps({"format": COLUMNAR, "groups": groups, "order": order},
                       separators=(",", ":"))
-    if len(text) <= COMPRESS_OVER:
+    if len(text) <= COMPRESS_OVER or not compress:
         return text
     return zlib.compress(text.encode("ascii"), _ZLIB_LEVEL)
 

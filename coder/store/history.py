@@ -149,7 +149,9 @@ class HistoryMixin(StoreBase):
                 steps = replay.upgrade(ordered, then, columns_at(SCHEMA_VERSION))
             changes = replay.plan(self.conn, self.dialect, steps, f'{kind} "{target.summary}"')
             to_write = batches(changes)
-        return _Replay(target, changes, to_write, encode_changes([c.to_json() for c in changes]))
+        return _Replay(target, changes, to_write, encode_changes(
+            [c.to_json() for c in changes], compress=self.dialect.compress_events
+        ))
 
     # -- the log -------------------------------------------------------------------------------
 

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from coder.store import create_project
+from coder.store.postgres import PostgresStore
 from coder.store.protocol import ProjectStore
 
 #: The backends the conformance suite runs on.
-BACKENDS = ["sqlite"]
+BACKENDS = ["sqlite", "postgresql"]
 
 
 @pytest.fixture(params=BACKENDS)
@@ -21,7 +22,9 @@ def store_backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def new_store(store_backend: str, tmp_path: Path) -> Iterator[Callable[[], ProjectStore]]:
+def new_store(
+    store_backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Callable[[], ProjectStore]]:
     """`new_store()` makes a new, empty project on the backend (closed when the test ends)."""
     opened: list[ProjectStore] = []
     count = 0
@@ -31,6 +34,9 @@ def new_store(store_backend: str, tmp_path: Path) -> Iterator[Callable[[], Proje
         count += 1
         if store_backend == "sqlite":
             store: ProjectStore = create_project(tmp_path / f"project{count}.coder")
+        elif store_backend == "postgresql":
+            cluster = request.getfixturevalue("pg_cluster")
+            store = PostgresStore.create(cluster.new_database())
         else:  # pragma: no cover - a backend listed without a maker
             raise AssertionError(f"no maker for backend {store_backend}")
         opened.append(store)

@@ -1,0 +1,249 @@
+"""The PostgreSQL project store: one database per project, for a team on a server.
+
+The queries are the per-topic mixins', shared with `SQLiteStore`; what only PostgreSQL does is
+here: the connection (psycopg 3, placeholders and errors translated), the schema version in a
+table of its own, the migrations translated by `coder.store.dialect`, and the write lock, an
+advisory lock taken in slices so a busy project waits and reports as the SQLite store does.
+Passwords come from `PGPASSWORD` or `~/.pgpass` as libpq reads them; URLs are never logged with
+one. Imports no UI or CLI library.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Self
+
+import psycopg
+import psycopg.conninfo
+from psycopg import errors as pg_errors
+from psycopg.pq import TransactionStatus
+
+from coder.core.errors import ProjectBusy, ProjectError
+from coder.store.app_queries import AppQueriesMixin
+from coder.store.codeframes import CodeframeMixin
+from coder.store.coding import CodingMixin
+from coder.store.connection import BUSY_SLICE
+from coder.store.dialect import POSTGRESQL, Cursor, Dialect
+from coder.store.history import HistoryMixin
+from coder.store.qa import QAMixin
+from coder.store.report_queries import ReportQueriesMixin
+from coder.store.schema import SCHEMA_VERSION, split_sql
+from coder.store.survey import SurveyMixin
+from coder.store.themes import ThemesMixin
+
+if TYPE_CHECKING:
+    from coder.store.protocol import ProjectStore
+
+#: The advisory lock every write transaction of a project holds (one database per project).
+WRITE_LOCK = 0x636F646572  # "coder"
+#: How long one statement waits for a lock, as SQLite's busy timeout.
+_STATEMENT_LOCK_WAIT_MS = 10_000
+
+
+def _safe(url: str) -> str:
+    """The URL without a password, for messages."""
+    try:
+        params = psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "the PostgreSQL project"
+    params.pop("password", None)
+    where = params.get("host", "")
+    return f"postgresql://{params.get('user', '')}@{where}/{params.get('dbname', '')}"
+
+
+class PostgresConnection:
+    """A psycopg connection the store uses as it uses SQLite's: `?` placeholders, explicit
+    BEGIN/COMMIT, a held lock as `ProjectBusy` and other failures as `ProjectError`
+    (constraint violations stay as they are, for the store to explain)."""
+
+    def __init__(self, raw: psycopg.Connection[Any], project: str) -> None:
+        self.raw = raw
+        self.project = project
+
+    def execute(self, sql: str, parameters: Any = (), /) -> Cursor:
+        with self._translated():
+            if parameters:
+                return self.raw.execute(POSTGRESQL.sql(sql), parameters)
+            return self.raw.execute(sql)  # no parameters: taken as written (no placeholders)
+
+    def executemany(self, sql: str, parameters: Any, /) -> Cursor:
+        cur = self.raw.cursor()
+        with self._translated():
+            cur.executemany(POSTGRESQL.sql(sql), list(parameters))
+        return cur
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.raw.info.transaction_status != TransactionStatus.IDLE
+
+    def close(self) -> None:
+        self.raw.close()
+
+    @contextmanager
+    def _translated(self) -> Iterator[None]:
+        try:
+            yield
+        except pg_errors.LockNotAvailable as exc:
+            raise ProjectBusy(self.project) from exc
+        except psycopg.OperationalError as exc:
+            raise ProjectError(
+                f"{self.project}: the project database could not be used ({exc});"
+                " nothing was changed"
+            ) from exc
+
+
+class PostgresStore(
+    SurveyMixin,
+    CodingMixin,
+    CodeframeMixin,
+    ThemesMixin,
+    AppQueriesMixin,
+    ReportQueriesMixin,
+    QAMixin,
+    HistoryMixin,
+):
+    """A coder project in a PostgreSQL database (created empty, migrated on open)."""
+
+    dialect: Dialect = POSTGRESQL
+    integrity_errors = (pg_errors.IntegrityError,)
+    driver_errors = (psycopg.Error,)
+    conn: PostgresConnection
+
+    def __init__(self, url: str, conn: PostgresConnection) -> None:
+        params = psycopg.conninfo.conninfo_to_dict(url)
+        super().__init__(Path(str(params.get("dbname") or "coder")), conn)
+        self.url = url
+
+    # -- opening -------------------------------------------------------------------------------
+
+    @classmethod
+    def _raw(cls, url: str) -> PostgresConnection:
+        try:
+            raw = psycopg.connect(url, autocommit=True)
+        except psycopg.Error as exc:
+            raise ProjectError(f"{_safe(url)}: cannot connect ({exc})") from None
+        conn = PostgresConnection(raw, _safe(url))
+        for statement in cls.dialect.setup:
+            conn.execute(statement)
+        return conn
+
+    @classmethod
+    def create(cls, url: str) -> Self:
+        """A new project in the empty database `url`.
+
+        Raises:
+            ProjectError: If the database cannot be reached or already holds tables.
+        """
+        conn = cls._raw(url)
+        try:
+            tables = conn.execute(
+                "SELECT count(*) FROM information_schema.tables"
+                " WHERE table_schema = current_schema()"
+            ).fetchone()[0]
+            if tables:
+                raise ProjectError(f"{_safe(url)}: the database is not empty; use a new one")
+            conn.execute("CREATE TABLE coder_schema (version INTEGER NOT NULL)")
+            conn.execute("INSERT INTO coder_schema (version) VALUES (0)")
+            store = cls(url, conn)
+            store._migrate(0)
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    @classmethod
+    def open(cls, url: str, *, upgrade: bool = True) -> Self:
+        """The project in the database `url`, upgraded when from an older coder.
+
+        Raises:
+            ProjectError: If it cannot be reached, is not a coder project, is from a newer
+                coder, or is older and `upgrade` is false.
+        """
+        conn = cls._raw(url)
+        try:
+            if conn.execute("SELECT to_regclass('coder_schema')").fetchone()[0] is None:
+                raise ProjectError(f"{_safe(url)}: not a coder project")
+            store = cls(url, conn)
+            version = store.schema_version
+            if version > SCHEMA_VERSION:
+                raise ProjectError(
+                    f"{_safe(url)}: made by a newer version of coder (schema {version}; this one"
+                    f" knows {SCHEMA_VERSION}); upgrade coder to open it"
+                )
+            if version < SCHEMA_VERSION and not upgrade:
+                raise ProjectError(
+                    f"{_safe(url)}: made by an older version of coder (schema {version}; this"
+                    f" one needs {SCHEMA_VERSION}); open it once to upgrade it"
+                )
+            store._migrate(version)
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.conn.execute("SELECT version FROM coder_schema").fetchone()[0])
+
+    def _set_schema_version(self, version: int) -> None:
+        self.conn.execute("UPDATE coder_schema SET version = ?", (version,))
+
+    def _keep_backup(self, version: int) -> Path | None:
+        return None  # the server's backups are its administrator's (pg_dump before upgrading)
+
+    def _migration_statements(self, sql: str) -> list[str]:
+        return [out for statement in split_sql(sql) for out in self.dialect.ddl(statement)]
+
+    def reopen(self) -> Self:
+        """A second connection to the same project, for use on another thread."""
+        other = type(self).open(self.url)
+        other._sessions = dict(self._sessions)
+        return other
+
+    # -- the write lock ------------------------------------------------------------------------
+
+    def write_version(self) -> int:
+        """Changes whenever any transaction (this connection's too) has written since."""
+        return int(
+            self.conn.execute("SELECT pg_snapshot_xmax(pg_current_snapshot())::text").fetchone()[0]
+        )
+
+    def _begin_write(self, wait: float) -> None:
+        started = time.monotonic()
+        while True:
+            remaining = wait - (time.monotonic() - started)
+            slice_ms = max(1, int(min(BUSY_SLICE, max(remaining, 0.0)) * 1000))
+            self.conn.execute("BEGIN")
+            try:
+                self.conn.execute(f"SET LOCAL lock_timeout = {slice_ms}")
+                self.conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
+                self.conn.execute(f"SET LOCAL lock_timeout = {_STATEMENT_LOCK_WAIT_MS}")
+                return
+            except ProjectBusy:
+                self.conn.execute("ROLLBACK")
+                waited = time.monotonic() - started
+                if waited >= wait:
+                    raise ProjectBusy(str(self.path), waited) from None
+                if self.on_busy is not None:
+                    self.on_busy(waited)
+            except BaseException:
+                self._rollback()
+                raise
+
+    @contextmanager
+    def _briefly(self, seconds: float) -> Iterator[None]:
+        self.conn.execute(f"SET lock_timeout = {max(1, int(seconds * 1000))}")
+        try:
+            yield
+        finally:
+            self.conn.execute(f"SET lock_timeout = {_STATEMENT_LOCK_WAIT_MS}")
+
+
+if TYPE_CHECKING:
+
+    def _conforms(url: str) -> None:
+        """Never called: the type checker proves here that PostgresStore is a ProjectStore."""
+        _: ProjectStore = PostgresStore.create(url)
