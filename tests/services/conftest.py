@@ -38,10 +38,21 @@ def project_path(services_template: Path, tmp_path: Path) -> Path:
     return target
 
 
-@pytest.fixture
-def project(project_path: Path) -> Iterator[Project]:
-    """The demo project, open."""
-    with open_project(project_path) as opened:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def project(request: pytest.FixtureRequest, project_path: Path) -> Iterator[Project]:
+    """The demo project, open: a copy of the SQLite file, or the same survey and codeframe in a
+    new PostgreSQL database (on the test server)."""
+    if request.param == "sqlite":
+        with open_project(project_path) as opened:
+            yield opened
+        return
+    from coder.store.postgres import PostgresStore
+
+    cluster = request.getfixturevalue("pg_cluster")
+    with PostgresStore.create(cluster.new_database()) as store:
+        import_survey(store, DEMO_CSV, wave="2025", coder="setup")
+        store.add_codeframe(load_codeframe(Q2_FRAME), "setup", questions=[Q2])
+    with PostgresStore.open(store.url) as opened:
         yield opened
 
 
