@@ -10,6 +10,11 @@ from coder.core.errors import ProjectError
 from coder.core.types import Coder, CoderKind, Coding
 from coder.store.actions import Action, now
 from coder.store.base import StoreBase
+from coder.store.changes import TABLE_KEYS, Change, Row, batches
+from coder.store.dialect import Connection
+
+#: Answers looked up per statement when reading many at once.
+_IDS_PER_READ = 900
 
 __all__ = ["AnswerFilter", "CodingMixin"]
 
@@ -151,21 +156,63 @@ class CodingMixin(StoreBase):
         exactly those codes is left untouched, so re-importing the same file changes nothing
         (and leaves adjudications based on those codings current).
 
+        The codings and statuses of all the decisions are read in a few statements and the
+        changes written in batches, so an import of thousands of answers costs a few dozen
+        statements, not several per answer (which a database server answers one round trip at a
+        time).
+
         Returns:
             (answers changed, codings added, codings removed).
         """
         changed = added = removed = 0
         with self.action(action, actor, summary) as act:
             act.details = dict(details or {})
-            for answer_id, coder_id, code_ids in decisions:
-                wanted = set(code_ids)
-                current = set(self.codes_of(answer_id, coder_id))
-                if current == wanted and self.status(answer_id, coder_id)["coded_at"]:
+            pairs = [(int(a), int(c)) for a, c, _ in decisions]
+            if len(set(pairs)) != len(pairs):  # one coder's answer twice: each sees the last
+                for answer_id, coder_id, code_ids in decisions:
+                    wanted = set(code_ids)
+                    current = set(self.codes_of(answer_id, coder_id))
+                    if current == wanted and self.status(answer_id, coder_id)["coded_at"]:
+                        continue
+                    self._replace_codes(act, answer_id, coder_id, code_ids)
+                    changed += 1
+                    added += len(wanted - current)
+                    removed += len(current - wanted)
+                return changed, added, removed
+            codings, statuses = _rows_of_pairs(act.conn, pairs)
+            new_coding = self.dialect.column_defaults(act.conn, "codings")
+            new_status = self.dialect.column_defaults(act.conn, "answer_status")
+            stamp = now()
+            deletes: list[Change] = []
+            inserts: list[Change] = []
+            marks: list[Change] = []
+            for (answer_id, coder_id), (_a, _c, code_ids) in zip(pairs, decisions, strict=True):
+                wanted = list(dict.fromkeys(code_ids))
+                current = codings.get((answer_id, coder_id), {})
+                status = statuses.get((answer_id, coder_id))
+                if set(current) == set(wanted) and status is not None and status["coded_at"]:
                     continue
-                self._replace_codes(act, answer_id, coder_id, code_ids)
+                for code_id, row in current.items():
+                    if code_id not in wanted:
+                        deletes.append(Change("codings", "delete", _key(row), row, None))
+                for code_id in wanted:
+                    if code_id not in current:
+                        row = {**new_coding, "answer_id": answer_id, "code_id": code_id,
+                               "coder_id": coder_id, "created_at": stamp}
+                        inserts.append(Change("codings", "insert", _key(row), None, row))
+                key = {"answer_id": answer_id, "coder_id": coder_id}
+                if status is None:
+                    after = {**new_status, **key, "coded_at": stamp}
+                    marks.append(Change("answer_status", "insert", key, None, after))
+                elif status["coded_at"] != stamp:
+                    after = {**status, "coded_at": stamp}
+                    marks.append(Change("answer_status", "update", key, status, after))
                 changed += 1
-                added += len(wanted - current)
-                removed += len(current - wanted)
+                added += len(set(wanted) - set(current))
+                removed += len(set(current) - set(wanted))
+            # Grouped by kind, so each kind is one batch; every pair appears once, so no change
+            # depends on another's order.
+            act.write(batches([*deletes, *inserts, *sorted(marks, key=lambda c: c.op)]))
         return changed, added, removed
 
     def change_codes(self, answer_id: int, coder: Coder, *, add: Sequence[str] = (),
@@ -302,3 +349,37 @@ class CodingMixin(StoreBase):
             sql += " AND s.coder_id = ?"
             params.append(coder_id)
         return int(self.conn.execute(sql, params).fetchone()[0])
+
+
+def _key(row: Row) -> Row:
+    return {k: row[k] for k in TABLE_KEYS["codings"]}
+
+
+def _rows_of_pairs(
+    conn: Connection, pairs: Sequence[tuple[int, int]]
+) -> tuple[dict[tuple[int, int], dict[str, Row]], dict[tuple[int, int], Row]]:
+    """The codings (by code, in the order applied) and the status row of each (answer, coder)."""
+    by_coder: dict[int, list[int]] = {}
+    for answer_id, coder_id in pairs:
+        by_coder.setdefault(coder_id, []).append(answer_id)
+    codings: dict[tuple[int, int], dict[str, Row]] = {}
+    statuses: dict[tuple[int, int], Row] = {}
+    for coder_id, answer_ids in by_coder.items():
+        for start in range(0, len(answer_ids), _IDS_PER_READ):
+            chunk = answer_ids[start:start + _IDS_PER_READ]
+            marks = ", ".join("?" for _ in chunk)
+            cur = conn.execute(
+                f"SELECT * FROM codings WHERE coder_id = ? AND answer_id IN ({marks})"
+                " ORDER BY created_at", [coder_id, *chunk])
+            names = [d[0] for d in cur.description]
+            for values in cur.fetchall():
+                row = dict(zip(names, values, strict=True))
+                codings.setdefault((row["answer_id"], coder_id), {})[row["code_id"]] = row
+            cur = conn.execute(
+                f"SELECT * FROM answer_status WHERE coder_id = ? AND answer_id IN ({marks})",
+                [coder_id, *chunk])
+            names = [d[0] for d in cur.description]
+            for values in cur.fetchall():
+                row = dict(zip(names, values, strict=True))
+                statuses[(row["answer_id"], coder_id)] = row
+    return codings, statuses

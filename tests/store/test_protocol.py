@@ -312,3 +312,36 @@ def test_sessions_and_a_second_connection(new_store: NewStore, tmp_path: Path) -
     assert store.codes_of(a1, ann.id) == ["fees"]
     store.end_sessions()
     assert store.path.name and store.upgrade is None and store.busy_wait > 0
+
+
+def test_codings_import_is_one_action_undone_exactly(new_store: NewStore, tmp_path: Path) -> None:
+    store = _project(new_store, tmp_path)
+    a1, a2, a3, a4, _a5, a6 = _ids(store)
+    ann, bob = store.coder("ann"), store.coder("bob")
+    store.set_codes(a1, ann, ["fees", "cost"])  # to be replaced
+    store.set_codes(a2, ann, ["local"])  # unchanged by the import
+    store.set_memo(a3, ann, "unsure")  # a status without a coding decision yet
+
+    def state() -> tuple[object, ...]:
+        return (sorted((c.answer_id, c.code_id, c.coder_id, c.created_at)
+                       for c in store.codings(question_id=Q)),
+                [store.status(a, c) for a in (a1, a2, a3, a4, a6) for c in (ann.id, bob.id)])
+
+    before = state()
+    counts = store.replace_codings(
+        [(a1, ann.id, ["fees", "staff"]), (a2, ann.id, ["local"]), (a3, ann.id, []),
+         (a4, bob.id, ["cost"]), (a6, bob.id, ["fees", "fees"])], "lead", "import codings")
+    assert counts == (4, 3, 1)  # a2 untouched; a1 +staff -cost; a3 no code; a4, a6 new
+    assert sorted(store.codes_of(a1, ann.id)) == ["fees", "staff"]
+    assert store.status(a3, ann.id)["coded_at"] and store.status(a3, ann.id)["memo"] == "unsure"
+    assert store.codes_of(a6, bob.id) == ["fees"]
+    after = state()
+    (event,) = store.events(limit=1)
+    assert event.action == "coding.import" and event.summary == "import codings"
+
+    assert store.undo("lead") is not None and state() == before
+    assert store.redo("lead") is not None and state() == after
+    # the same answer of the same coder twice: each decision sees the one before it
+    assert store.replace_codings([(a4, bob.id, ["staff"]), (a4, bob.id, ["local"])], "lead",
+                                 "twice") == (2, 2, 2)
+    assert store.codes_of(a4, bob.id) == ["local"]
