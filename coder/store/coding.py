@@ -187,16 +187,16 @@ class CodingMixin(StoreBase):
             inserts: list[Change] = []
             marks: list[Change] = []
             for (answer_id, coder_id), (_a, _c, code_ids) in zip(pairs, decisions, strict=True):
-                wanted = list(dict.fromkeys(code_ids))
-                current = codings.get((answer_id, coder_id), {})
+                chosen = list(dict.fromkeys(code_ids))
+                held = codings.get((answer_id, coder_id), {})
                 status = statuses.get((answer_id, coder_id))
-                if set(current) == set(wanted) and status is not None and status["coded_at"]:
+                if set(held) == set(chosen) and status is not None and status["coded_at"]:
                     continue
-                for code_id, row in current.items():
-                    if code_id not in wanted:
+                for code_id, row in held.items():
+                    if code_id not in chosen:
                         deletes.append(Change("codings", "delete", _key(row), row, None))
-                for code_id in wanted:
-                    if code_id not in current:
+                for code_id in chosen:
+                    if code_id not in held:
                         row = {**new_coding, "answer_id": answer_id, "code_id": code_id,
                                "coder_id": coder_id, "created_at": stamp}
                         inserts.append(Change("codings", "insert", _key(row), None, row))
@@ -208,8 +208,8 @@ class CodingMixin(StoreBase):
                     after = {**status, "coded_at": stamp}
                     marks.append(Change("answer_status", "update", key, status, after))
                 changed += 1
-                added += len(set(wanted) - set(current))
-                removed += len(set(current) - set(wanted))
+                added += len(set(chosen) - set(held))
+                removed += len(set(held) - set(chosen))
             # Grouped by kind, so each kind is one batch; every pair appears once, so no change
             # depends on another's order.
             act.write(batches([*deletes, *inserts, *sorted(marks, key=lambda c: c.op)]))
