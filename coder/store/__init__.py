@@ -1,4 +1,5 @@
-"""The project store: the only layer that speaks SQL (SQLite now, PostgreSQL later)."""
+"""The project store: the only layer that speaks SQL (SQLite; PostgreSQL in `coder.store.postgres`,
+imported only where used so that psycopg is not loaded for a project file)."""
 
 from coder.store.sqlite import SQLiteStore, create_project, open_project
 

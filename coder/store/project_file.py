@@ -2,7 +2,7 @@
 
 A project is someone's work and often holds personal data. Nothing here may change a file that is
 not a coder project, and every file written (the project, its backups) is readable by its owner
-only. Used by `coder.store.base`; knows nothing of the tables beyond what marks a project.
+only. Used by `coder.store.sqlite`; knows nothing of the tables beyond what marks a project.
 """
 
 from __future__ import annotations
