@@ -20,6 +20,7 @@ import click
 from coder import __version__
 from coder.core.errors import CoderError
 from coder.core.printable import for_terminal
+from coder.core.progress import Progress
 
 if TYPE_CHECKING:
     from coder.store import SQLiteStore
@@ -106,11 +107,12 @@ def resolve_coder(name: str | None) -> str:
 
 
 @contextmanager
-def progress(description: str) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on stderr (hidden when not a terminal) as an on_progress callback."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+def progress(description: str) -> Iterator[Progress]:
+    """A progress bar on stderr (hidden when not a terminal) for long work; Ctrl+C cancels."""
+    from rich.progress import BarColumn, MofNCompleteColumn, TimeRemainingColumn
+    from rich.progress import Progress as Bar
 
-    bar = Progress(
+    bar = Bar(
         "[progress.description]{task.description}",
         BarColumn(),
         MofNCompleteColumn(),
@@ -121,7 +123,12 @@ def progress(description: str) -> Iterator[Callable[[int, int], None]]:
     )
     task = bar.add_task(description, total=None)
     with bar:
-        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+        def on_step(done: int, total: int, message: str) -> None:
+            bar.update(task, completed=done, total=total,
+                       description=f"{description}: {message}" if message else description)
+
+        yield Progress(on_step, what=description)
 
 
 def _stderr_console() -> Any:

@@ -51,7 +51,7 @@ def import_(
     from coder.core.printable import printable
     from coder.services.importing import import_survey
 
-    with open_store(project) as store, progress("importing") as on_progress:
+    with open_store(project) as store, progress("importing") as bar:
         plan, result = import_survey(
             store,
             file,
@@ -61,7 +61,7 @@ def import_(
             sheet=sheet,
             encoding=encoding,
             coder=resolve_coder(coder_name),
-            on_progress=on_progress,
+            progress=bar,
         )
     click.echo(
         printable(

@@ -5,8 +5,7 @@ Joins the store to the pure agreement core; used by the CLI and the coding app. 
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,10 +13,9 @@ from coder.core.agreement import AgreementReport, CodingTable, compute_agreement
 from coder.core.codeframe.lookup import find_codable_codes
 from coder.core.codeframe.model import Codeframe, CodeframeError
 from coder.core.errors import InputError, ProjectError
+from coder.core.progress import NO_PROGRESS, Progress
 from coder.store.qa import Disagreement, code_key
 from coder.store.sqlite import SQLiteStore
-
-Progress = Callable[[int, int], None]
 
 __all__ = ["Disagreement", "QAFigures", "QuestionAgreement", "adjudicate_answer", "code_key",
            "double_coded_questions", "project_agreement", "qa_figures", "qa_figures_at",
@@ -41,8 +39,7 @@ def question_agreement(
     sample_id: int | None = None,
     n_bootstrap: int = 0,
     seed: int | None = 1,
-    on_progress: Progress | None = None,
-    cancel: threading.Event | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> QuestionAgreement:
     """Agreement among the question's coders (the model coder included when it coded).
 
@@ -54,8 +51,7 @@ def question_agreement(
         sample_id: Only the answers of this double-coding sample.
         n_bootstrap: Bootstrap replicates for 95% intervals (0 = none).
         seed: Seed of the bootstrap.
-        on_progress: Called with (replicates done, replicates).
-        cancel: Set to stop the bootstrap (raises Cancelled).
+        progress: Told (replicates done, replicates); cancelling it stops the bootstrap.
 
     Raises:
         ProjectError: Unknown question, coder or sample, or a sample of another question.
@@ -71,7 +67,7 @@ def question_agreement(
         coders = coders if coders is not None else list(sample.coders)
     table = store.coding_table(question_id, coders, answer_ids)
     report = compute_agreement(table, n_bootstrap=n_bootstrap, seed=seed,
-                               on_progress=on_progress, cancel=cancel)
+                               progress=progress)
     return QuestionAgreement(question_id, table, report)
 
 
@@ -81,8 +77,7 @@ def file_agreement(
     coders: Sequence[str] | None = None,
     n_bootstrap: int = 0,
     seed: int | None = 1,
-    on_progress: Progress | None = None,
-    cancel: threading.Event | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> QuestionAgreement:
     """Agreement in a codings file of `unit,coder,code` rows (see `read_codings_csv`).
 
@@ -102,7 +97,7 @@ def file_agreement(
                              f" {', '.join(table.coders) or 'none'})", path=str(path))
         table = table.select(coders=list(coders))
     report = compute_agreement(table, n_bootstrap=n_bootstrap, seed=seed,
-                               on_progress=on_progress, cancel=cancel)
+                               progress=progress)
     return QuestionAgreement(str(path), table, report)
 
 
@@ -123,8 +118,7 @@ def project_agreement(
     coders: Sequence[str] | None = None,
     n_bootstrap: int = 0,
     seed: int | None = 1,
-    on_progress: Progress | None = None,
-    cancel: threading.Event | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> list[QuestionAgreement]:
     """:func:`question_agreement` for each question (default: every double-coded question).
 
@@ -138,9 +132,10 @@ def project_agreement(
     results = []
     for done, qid in enumerate(chosen):
         results.append(question_agreement(store, qid, coders=coders, n_bootstrap=n_bootstrap,
-                                          seed=seed, cancel=cancel))
-        if on_progress is not None:
-            on_progress(done + 1, len(chosen))
+                                          seed=seed,
+                                          progress=Progress(cancel=progress.cancel,
+                                                            what=progress.what)))
+        progress.step(done + 1, len(chosen))
     return results
 
 

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from coder.core.errors import Cancelled, ProjectError
+from coder.core.errors import ProjectError
 from coder.core.normalise import duplicate_links
+from coder.core.progress import NO_PROGRESS, Progress
 from coder.core.survey.importing import ImportPlan
 from coder.core.types import Answer, Question, QuestionKind, Respondent, Routing, Wave
 from coder.store.base import StoreBase, now
 
-Progress = Callable[[int, int], None]
 _CHUNK = 5000
 
 
@@ -200,8 +199,7 @@ class SurveyMixin(StoreBase):
         wave: str,
         coder: str | None,
         file_sha256: str,
-        on_progress: Progress | None = None,
-        cancel: threading.Event | None = None,
+        progress: Progress = NO_PROGRESS,
     ) -> ImportResult:
         """Write an import plan in one transaction: all of it, or (on error/cancel) nothing."""
         total = len(plan.respondents) + len(plan.answers)
@@ -209,11 +207,8 @@ class SurveyMixin(StoreBase):
 
         def tick(n: int) -> None:
             nonlocal done
-            if cancel is not None and cancel.is_set():
-                raise Cancelled("import cancelled; the project is unchanged")
             done += n
-            if on_progress:
-                on_progress(done, total)
+            progress.step(done, total)
 
         with self.transaction() as conn:
             row = conn.execute("SELECT id FROM waves WHERE name = ?", (wave,)).fetchone()

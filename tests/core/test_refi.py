@@ -26,6 +26,7 @@ from coder.core.codeframe.refi import (
     write_qdpx,
 )
 from coder.core.errors import Cancelled
+from coder.core.progress import Progress
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 XSD = SHARED / "reference" / "refi-qda" / "Project.xsd"
@@ -398,13 +399,13 @@ def test_qdpx_refuses_inconsistent_data(
 def test_qdpx_reports_progress_and_can_be_cancelled(frame: Codeframe, tmp_path: Path) -> None:
     seen: list[tuple[int, int]] = []
     args = project_args(frame)
-    write_qdpx(tmp_path / "a.qdpx", **args, on_progress=lambda d, t: seen.append((d, t)))  # type: ignore[arg-type]
+    write_qdpx(tmp_path / "a.qdpx", **args, progress=Progress(lambda d, t, _m: seen.append((d, t))))  # type: ignore[arg-type]
     assert seen[-1] == (4, 4)
     stop = threading.Event()
     stop.set()
     target = tmp_path / "cancelled.qdpx"
     with pytest.raises(Cancelled):
-        write_qdpx(target, **args, cancel=stop)  # type: ignore[arg-type]
+        write_qdpx(target, **args, progress=Progress(cancel=stop))  # type: ignore[arg-type]
     assert not target.exists()
     assert list(tmp_path.iterdir()) == [tmp_path / "a.qdpx"]
 

@@ -7,7 +7,6 @@ import io
 import logging
 import math
 import re
-import threading
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -28,7 +27,8 @@ from coder.core.codeframe.model import (
     next_free_code,
     normalise_colour,
 )
-from coder.core.errors import Cancelled, CoderError, InputError
+from coder.core.errors import CoderError, InputError
+from coder.core.progress import NO_PROGRESS, Progress
 from coder.core.safe_files import atomic_output, write_bytes_atomic
 
 log = logging.getLogger(__name__)
@@ -455,8 +455,7 @@ def _write_value(xf: Any, guid: str, kind: str, value: object) -> None:
 def _write_project(
     out: IO[bytes],
     project: _Project,
-    on_progress: Callable[[int, int], None] | None,
-    cancel: threading.Event | None,
+    progress: Progress,
     created_at: datetime | None,
 ) -> None:
     """Stream `project.qde` to `out`, one source at a time, so memory stays flat."""
@@ -498,10 +497,7 @@ def _write_project(
                     for done, answer in enumerate(project.answers, 1):
                         _write_source(xf, project, answer, question_var)
                         if done % 1000 == 0 or done == total:
-                            if cancel is not None and cancel.is_set():
-                                raise Cancelled("export cancelled")
-                            if on_progress is not None:
-                                on_progress(done, total)
+                            progress.step(done, total)
 
 
 def _frame_elements(frame: Codeframe, *, wrap: bool) -> list[etree._Element]:
@@ -574,8 +570,7 @@ def project_xml(
     respondents: Sequence[tuple[str, Mapping[str, object]]],
     answers: Sequence[tuple[str, str, str, str]],
     codings: Sequence[tuple[str, str, str]],
-    on_progress: Callable[[int, int], None] | None = None,
-    cancel: threading.Event | None = None,
+    progress: Progress = NO_PROGRESS,
     created_at: datetime | None = None,
 ) -> bytes:
     """The REFI-QDA `project.qde` document in memory (see `write_qdpx` for the arguments).
@@ -583,11 +578,11 @@ def project_xml(
     Raises:
         RefiError: If a coding names an unknown answer, code or coder, an answer names an
             unknown respondent, or a key is repeated.
-        Cancelled: If `cancel` is set.
+        Cancelled: If `progress` is cancelled.
     """
     project = _check_project(project_name, codeframes, coders, respondents, answers, codings)
     out = io.BytesIO()
-    _write_project(out, project, on_progress, cancel, created_at)
+    _write_project(out, project, progress, created_at)
     return out.getvalue()
 
 
@@ -600,8 +595,7 @@ def write_qdpx(
     respondents: Sequence[tuple[str, Mapping[str, object]]],
     answers: Sequence[tuple[str, str, str, str]],
     codings: Sequence[tuple[str, str, str]],
-    on_progress: Callable[[int, int], None] | None = None,
-    cancel: threading.Event | None = None,
+    progress: Progress = NO_PROGRESS,
     created_at: datetime | None = None,
     protected: Iterable[str | Path] = (),
 ) -> None:
@@ -620,14 +614,14 @@ def write_qdpx(
         respondents: (external id, attributes) pairs.
         answers: (answer key, respondent external id, question id, text) tuples.
         codings: (answer key, code id, coder name) tuples.
-        on_progress: Called with (answers done, answers in total).
-        cancel: Set it to stop; nothing is written.
+        progress: Told (answers done, answers in total); cancelling it stops the export
+            and nothing is written.
         created_at: Creation time recorded in the project (omitted if None).
         protected: Files it must not write over (see `coder.core.safe_files`).
 
     Raises:
         RefiError: On inconsistent data (see `project_xml`).
-        Cancelled: If `cancel` was set.
+        Cancelled: If `progress` was cancelled.
     """
     project = _check_project(project_name, codeframes, coders, respondents, answers, codings)
     target = Path(path)
@@ -636,7 +630,7 @@ def write_qdpx(
         zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf,
         zf.open("project.qde", "w", force_zip64=True) as out,
     ):
-        _write_project(out, project, on_progress, cancel, created_at)
+        _write_project(out, project, progress, created_at)
     log.info("wrote %s: %d answers, %d codings", target, len(answers), project.codings)
 
 
