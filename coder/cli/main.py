@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from coder import __version__
+from coder.cli.remedies import explain
 from coder.core.errors import CoderError
 from coder.core.printable import for_terminal
 from coder.core.progress import Progress
@@ -144,7 +145,7 @@ class CoderGroup(click.Group):
         try:
             return super().invoke(ctx)
         except CoderError as exc:
-            click.echo(f"error: {for_terminal(str(exc))}", err=True)
+            click.echo(f"error: {for_terminal(explain(exc))}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("cancelled", err=True)

@@ -7,6 +7,7 @@ import json
 import click
 
 from coder.cli.main import coder_option, open_store, progress, project_option, resolve_coder
+from coder.cli.remedies import explain
 
 
 @click.command()
@@ -75,7 +76,7 @@ def import_(
         f" {result.answers_unchanged}"
     )
     for note in plan.notes:
-        click.echo(f"  note: {note}", err=True)
+        click.echo(f"  note: {explain(note)}", err=True)
     if result.answers_changed_coded:
         click.echo(
             f"  note: {result.answers_changed_coded} changed answers were already coded;"

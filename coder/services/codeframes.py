@@ -32,7 +32,7 @@ from coder.core.codeframe.ops import (
     plan_retire,
     plan_split,
 )
-from coder.core.errors import ProjectError
+from coder.core.errors import ProjectError, Remedy
 from coder.core.types import Event
 from coder.store.sqlite import SQLiteStore
 
@@ -77,17 +77,19 @@ def find_frame(store: SQLiteStore, *, frame: str | None = None,
     if question is not None:
         found = store.codeframe_for(question)
         if found is None:
-            raise ProjectError(f'question "{question}" has no codeframe yet (import one with:'
-                               f" coder codeframe import FILE --question {question})")
+            raise ProjectError(f'question "{question}" has no codeframe yet: import one',
+                               remedy=Remedy(action="import_codeframe", question=question))
         return found
     frames = store.codeframes()
     if len(frames) == 1:
         return frames[0]
     if not frames:
-        raise ProjectError("this project has no codeframe yet (coder codeframe import FILE)")
+        raise ProjectError("this project has no codeframe yet: import one",
+                           remedy=Remedy(action="import_codeframe"))
     names = ", ".join(f'"{f.name}"' for f in frames)
     raise ProjectError(f"this project has {len(frames)} codeframes ({names}):"
-                       " choose one with --frame NAME or --question Q")
+                       " choose one by its name or its question",
+                       remedy=Remedy(option="frame", alternative="question"))
 
 
 def _frame(store: SQLiteStore, frame: FrameRef, code: CodeRef | None = None) -> Codeframe:
@@ -433,8 +435,8 @@ def frame_from_themes(store: SQLiteStore, question_id: str, run_id: int | None =
     if run_id is None:
         run = store.latest_theme_run(question.id)
         if run is None:
-            raise ProjectError(f'question "{question.id}" has no theme run yet'
-                               f" (coder themes --question {question.id})")
+            raise ProjectError(f'question "{question.id}" has no theme run yet: find themes first',
+                               remedy=Remedy(action="find_themes", question=question.id))
     else:
         run = store.theme_run(run_id)
         if run.question_id != question.id:

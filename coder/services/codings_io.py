@@ -180,7 +180,7 @@ class _Project:
     def coder_problem(self, name: str) -> str | None:
         coder = self.coders.get(name)
         if coder is not None and coder.kind == CoderKind.ADJUDICATED:
-            return (f'"{name}" is the adjudicated layer, which only `coder qa adjudicate`'
+            return (f'"{name}" is the adjudicated layer, which only QA review (adjudication)'
                     " writes; name the coder who coded")
         return None
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from coder.core.agreement import AgreementReport, CodingTable, compute_agreement
 from coder.core.codeframe.lookup import find_codable_codes
 from coder.core.codeframe.model import Codeframe, CodeframeError
-from coder.core.errors import InputError, ProjectError
+from coder.core.errors import InputError, ProjectError, Remedy
 from coder.core.progress import NO_PROGRESS, Progress
 from coder.store.qa import Disagreement, code_key
 from coder.store.sqlite import SQLiteStore
@@ -127,8 +127,8 @@ def project_agreement(
     """
     chosen = list(question_ids) if question_ids else double_coded_questions(store)
     if not chosen:
-        raise ProjectError("no question has answers coded by 2 or more coders yet"
-                           " (plan double-coding with: coder qa sample)")
+        raise ProjectError("no question has answers coded by 2 or more coders yet: plan"
+                           " double-coding first", remedy=Remedy(action="plan_double_coding"))
     results = []
     for done, qid in enumerate(chosen):
         results.append(question_agreement(store, qid, coders=coders, n_bootstrap=n_bootstrap,

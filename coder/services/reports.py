@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from coder.core.errors import ProjectError
+from coder.core.errors import ProjectError, Remedy
 from coder.core.progress import NO_PROGRESS, Progress
 from coder.core.reporting.anonymise import (
     SETTING_KEY,
@@ -81,8 +81,8 @@ def resolve_layer(store: SQLiteStore, spec: str | None,
         elif any(used.get(c.id) for c in by_kind[CoderKind.MODEL]):
             choices = ", ".join(f"model:{c.name}" for c in by_kind[CoderKind.MODEL]
                                 if used.get(c.id))
-            raise ProjectError("only model suggestions are coded: choose with --layer"
-                               f" ({choices} or all)")
+            raise ProjectError("only model suggestions are coded: choose the codes to count"
+                               f" ({choices} or all)", remedy=Remedy(option="layer"))
         else:
             return Layer("none", (), "no codes yet")
     if spec == FINAL:
@@ -97,8 +97,9 @@ def resolve_layer(store: SQLiteStore, spec: str | None,
     if spec == "adjudicated":
         ids = tuple(c.id for c in by_kind[CoderKind.ADJUDICATED] if used.get(c.id))
         if not ids:
-            raise ProjectError("nothing has been adjudicated in this project:"
-                               " use --layer final or coder:NAME")
+            raise ProjectError("nothing has been adjudicated in this project: count the final"
+                               " codes or one coder's (final or coder:NAME)",
+                               remedy=Remedy(option="layer"))
         return Layer("adjudicated", ids, "adjudicated codes (adjudicated answers only)")
     kind_name, _, name = spec.partition(":")
     kinds = {"coder": CoderKind.HUMAN, "model": CoderKind.MODEL}

@@ -29,7 +29,7 @@ from coder.core.coding.layers import (
     disagreement_queue,
     is_stale,
 )
-from coder.core.errors import ProjectError
+from coder.core.errors import ProjectError, Remedy
 from coder.core.types import Coder, CoderKind
 from coder.store.base import Action, StoreBase, now
 
@@ -116,7 +116,8 @@ class QAMixin(StoreBase):
         self.question(question_id)
         names = [c.strip() for c in coders if c.strip()]
         if len(names) < 2:
-            raise ProjectError("double-coding needs at least 2 coders (e.g. --coders A,B)")
+            raise ProjectError("double-coding needs at least 2 coders",
+                               remedy=Remedy(option="coders", example="A,B"))
         if len(set(names)) != len(names):
             raise ProjectError("the same coder is listed twice")
         if not 0 < share <= 1:

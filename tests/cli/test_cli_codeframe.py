@@ -110,7 +110,7 @@ def test_show_prints_the_tree_with_numbers_and_counts(project: str) -> None:
     assert next(line for line in lines if "Cost and funding" in line).split()[-2] == "[net]"
     several = run("codeframe", "show", "--project", project)
     assert several.exit_code == 3
-    assert "choose one with --frame NAME or --question Q" in several.output
+    assert "choose one by its name or its question (--frame NAME or --question Q)" in several.output
 
 
 def test_merge_carries_codings_then_undo_and_redo(project: str) -> None:
