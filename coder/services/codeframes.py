@@ -14,12 +14,8 @@ from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any
 
-from coder.core.codeframe.files import (
-    load_codeframe,
-    save_codeframe_yaml,
-    write_codebook_csv,
-    write_codebook_xlsx,
-)
+from coder.core.codeframe.codebook_tables import write_codebook_csv, write_codebook_xlsx
+from coder.core.codeframe.files import load_codeframe
 from coder.core.codeframe.lookup import CodeRef, find_code  # find_code: the one code resolver
 from coder.core.codeframe.model import Code, Codeframe, CodeframeError, derived_id
 from coder.core.codeframe.ops import (
@@ -32,6 +28,7 @@ from coder.core.codeframe.ops import (
     plan_retire,
     plan_split,
 )
+from coder.core.codeframe.yaml_file import save_codeframe_yaml
 from coder.core.errors import ProjectError, Remedy
 from coder.core.types import Event
 from coder.store.sqlite import SQLiteStore
@@ -194,7 +191,7 @@ def export_codeframe(store: SQLiteStore, frame: FrameRef, path: str | Path) -> P
     elif suffix == ".xlsx":
         write_codebook_xlsx(current, target, protected=[store.path])
     elif suffix == ".qdc":
-        from coder.core.codeframe.refi import write_qdc
+        from coder.core.codeframe.refi_codebook import write_qdc
 
         write_qdc(current, target, protected=[store.path])
     else:

@@ -453,7 +453,7 @@ def export_qdpx(store: SQLiteStore, path: str | Path, *,
     coder named "final" holding the codes the reports count (unresolved answers get none).
     """
     from coder.core.codeframe.model import derived_id
-    from coder.core.codeframe.refi import write_qdpx
+    from coder.core.codeframe.refi_export import write_qdpx
 
     questions, wave_id, _ = _scope(store, question_ids, wave)
     chosen = resolve_layer(store, layer, [q.id for q in questions])

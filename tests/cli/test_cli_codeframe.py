@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from coder.cli import cli
-from coder.core.codeframe.files import load_codeframe_yaml
 from coder.core.codeframe.model import Codeframe
-from coder.core.codeframe.refi import read_qdc
+from coder.core.codeframe.refi_codebook import read_qdc
+from coder.core.codeframe.yaml_file import load_codeframe_yaml
 from coder.services.importing import import_survey
 from coder.store import SQLiteStore, create_project, open_project
 from coder.store.themes import StoredTheme, ThemeAssignment

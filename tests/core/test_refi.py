@@ -11,20 +11,20 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from coder.core.codeframe.files import load_codeframe, parse_codeframe_yaml
+from coder.core.codeframe.files import load_codeframe
 from coder.core.codeframe.model import Codeframe, CodeframeError
 from coder.core.codeframe.ops import plan_merge
-from coder.core.codeframe.refi import (
+from coder.core.codeframe.refi_codebook import (
     RefiError,
     codebook_xml,
     describe_code,
     parse_description,
     parse_qdc,
-    project_xml,
     read_qdc,
     write_qdc,
-    write_qdpx,
 )
+from coder.core.codeframe.refi_export import project_xml, write_qdpx
+from coder.core.codeframe.yaml_file import parse_codeframe_yaml
 from coder.core.errors import Cancelled
 from coder.core.progress import Progress
 
@@ -414,9 +414,9 @@ def test_project_guids_are_rfc_4122_uuid5() -> None:
     import uuid
 
     from coder.core.codeframe.model import derived_id
-    from coder.core.codeframe.refi import _guid
+    from coder.core.codeframe.refi_codebook import derived_guid
 
     for parts in [("source", "1"), ("coding", "42", "abc", "Ana Ló")]:
-        got = _guid(*parts)
+        got = derived_guid(*parts)
         assert got == derived_id("refi", *parts)
         assert uuid.UUID(got).version == 5
