@@ -1,8 +1,9 @@
 """The `coder` command group, shared options, error handling and exit codes.
 
-Exit codes: 0 success; 1 an error the user can act on; 2 bad input file or bad usage (the message
-names file, row and column); 3 project problem (missing, newer schema, action refused, busy);
-130 cancelled (Ctrl+C). Heavy libraries are imported inside commands so `coder --help` is fast.
+Exit codes: 0 success; 1 an error the user can act on; 2 bad input: a bad file (the message names
+file, row and column), bad usage, or a code, respondent, question, answer, coder, wave, codeframe
+or layer the project does not have (NotInProject, UnknownCode); 3 project problem (missing,
+newer schema, action refused, busy); 130 cancelled (Ctrl+C). Heavy libraries are imported inside commands so `coder --help` is fast.
 Commands open projects with `open_store`, so a change waits a bounded time while another user
 or window is writing, and says so.
 """
@@ -36,7 +37,8 @@ EXIT_CODES = """\b
 Exit codes:
   0    success
   1    an error you can act on (message says what)
-  2    bad input file or usage (message names file, row, column)
+  2    bad input: a file (message names file, row, column), usage, or a
+       code, respondent, question, coder, wave... the project does not have
   3    project problem (missing, made by a newer version, action refused,
        busy: another user or window kept writing for longer than --wait)
   130  cancelled

@@ -119,8 +119,10 @@ class ProjectBusy(ProjectError):
         )
 
 
-class NotInProject(CoderError):
-    """A respondent, answer or code named by the user is not in the project (or not one that
-    fits: a net, an ambiguous label): bad usage, so the CLI exits with code 2."""
+class NotInProject(ProjectError):
+    """Something the user named (a question, respondent, answer, code, coder, wave, codeframe,
+    layer...) is not in the project, or is not one that fits (a net, an ambiguous label): bad
+    input, so the CLI exits with code 2. A ProjectError, so code that looks things up and
+    skips what is gone still catches it."""
 
     exit_code = 2

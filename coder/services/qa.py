@@ -11,7 +11,7 @@ from pathlib import Path
 
 from coder.core.agreement import AgreementReport, CodingTable, compute_agreement
 from coder.core.codeframe.lookup import find_codable_codes
-from coder.core.codeframe.model import Codeframe, CodeframeError
+from coder.core.codeframe.model import Codeframe
 from coder.core.errors import InputError, ProjectError, Remedy
 from coder.core.progress import NO_PROGRESS, Progress
 from coder.store.qa import Disagreement, code_key
@@ -143,12 +143,9 @@ def resolve_codes(frame: Codeframe, specs: Sequence[str]) -> list[str]:
     """Code ids from what a reviewer types: output codes ("101"), labels or "101 Label".
 
     Raises:
-        ProjectError: A spec matching no code, a label matching several, or a net.
+        UnknownCode: A spec matching no code, a label matching several, or a net.
     """
-    try:
-        return [c.id for c in find_codable_codes(frame, specs)]
-    except CodeframeError as exc:
-        raise ProjectError(str(exc)) from None
+    return [c.id for c in find_codable_codes(frame, specs)]
 
 
 def adjudicate_answer(store: SQLiteStore, answer_id: int, specs: Sequence[str],

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from coder.core.errors import ProjectError, Remedy
+from coder.core.errors import NotInProject, ProjectError, Remedy
 from coder.core.progress import NO_PROGRESS, Progress
 from coder.core.reporting.anonymise import (
     SETTING_KEY,
@@ -104,14 +104,14 @@ def resolve_layer(store: SQLiteStore, spec: str | None,
     kind_name, _, name = spec.partition(":")
     kinds = {"coder": CoderKind.HUMAN, "model": CoderKind.MODEL}
     if kind_name not in kinds or not name:
-        raise ProjectError(f'unknown layer "{spec}": use {LAYER_CHOICES}')
+        raise NotInProject(f'unknown layer "{spec}": use {LAYER_CHOICES}')
     for c in coders:
         if c.name == name and c.kind == kinds[kind_name]:
             what = "coder" if kind_name == "coder" else "model"
             return Layer(spec, (c.id,), f"codes of {what} {c.name}")
     known = ", ".join(f"{'model' if c.kind == CoderKind.MODEL else 'coder'}:{c.name}"
                       for c in coders if c.kind != CoderKind.ADJUDICATED) or "none"
-    raise ProjectError(f'no {kind_name} "{name}" in this project (layers: {known})')
+    raise NotInProject(f'no {kind_name} "{name}" in this project (layers: {known})')
 
 
 def redactor_for(store: SQLiteStore) -> Redactor:
@@ -315,7 +315,7 @@ def build_report(
     if by is not None:
         known = sorted({k for r in store.respondents(wave_id) for k in r.attributes})
         if by not in known:
-            raise ProjectError(f'no respondent attribute "{by}" (attributes: {", ".join(known)})')
+            raise NotInProject(f'no respondent attribute "{by}" (attributes: {", ".join(known)})')
         if placeholder_for_column(by) and not include_ids:
             raise ProjectError(f'"{by}" holds names: a breakdown by it would identify respondents')
     redactor = redactor_for(store)
@@ -392,7 +392,7 @@ def export_data(
     known = {k for r in people for k in r.attributes}
     missing = [a for a in attributes if a not in known]
     if missing:
-        raise ProjectError(f"no respondent attribute {', '.join(missing)}"
+        raise NotInProject(f"no respondent attribute {', '.join(missing)}"
                            f" (attributes: {', '.join(sorted(known))})")
     exported = []
     for done, question in enumerate(questions):

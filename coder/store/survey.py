@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from coder.core.errors import ProjectError
+from coder.core.errors import NotInProject
 from coder.core.normalise import duplicate_links
 from coder.core.progress import NO_PROGRESS, Progress
 from coder.core.survey.importing import ImportPlan
@@ -84,7 +84,7 @@ class SurveyMixin(StoreBase):
     def wave_id(self, name: str) -> int:
         row = self.conn.execute("SELECT id FROM waves WHERE name = ?", (name,)).fetchone()
         if row is None:
-            raise ProjectError(f'no wave "{name}" in this project')
+            raise NotInProject(f'no wave "{name}" in this project')
         return int(row[0])
 
     def questions(self, *, open_only: bool = False) -> list[Question]:
@@ -101,7 +101,7 @@ class SurveyMixin(StoreBase):
         ).fetchone()
         if row is None:
             known = ", ".join(q.id for q in self.questions(open_only=True)) or "none"
-            raise ProjectError(
+            raise NotInProject(
                 f'no question "{question_id}" in this project (open questions: {known})'
             )
         return _question(row)
@@ -123,7 +123,7 @@ class SurveyMixin(StoreBase):
             f"SELECT {_ANSWER_COLUMNS} FROM answers WHERE id = ?", (answer_id,)
         ).fetchone()
         if row is None:
-            raise ProjectError(f"no answer {answer_id}")
+            raise NotInProject(f"no answer {answer_id}")
         return Answer(*row)
 
     def respondent(self, respondent_id: int, wave_id: int | None = None) -> Respondent:
@@ -131,7 +131,7 @@ class SurveyMixin(StoreBase):
             "SELECT id, external_id FROM respondents WHERE id = ?", (respondent_id,)
         ).fetchone()
         if row is None:
-            raise ProjectError(f"no respondent {respondent_id}")
+            raise NotInProject(f"no respondent {respondent_id}")
         sql = "SELECT attributes FROM respondent_attributes WHERE respondent_id = ?"
         params: list[Any] = [respondent_id]
         if wave_id is not None:

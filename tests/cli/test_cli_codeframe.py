@@ -196,12 +196,12 @@ def test_ambiguous_and_unknown_codes_are_one_line_errors(project: str) -> None:
     q2 = ("-p", project, "-q", "q2_barriers")
     assert run("codeframe", "add", "Other barrier", "--parent", "100", *q2).exit_code == 0
     result = run("codeframe", "rename", "other barrier", "Something", *q2)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.output.strip() == (
         'error: "other barrier" matches 2 codes: 103 "Other barrier" under Cost and funding;'
         ' 997 "Other barrier". Use the number instead')
     unknown = run("codeframe", "retire", "High school fee", *q2)
-    assert unknown.exit_code == 1 and 'did you mean "High school fees"' in unknown.output
+    assert unknown.exit_code == 2 and 'did you mean "High school fees"' in unknown.output
 
 
 def test_export_round_trips_through_yaml_and_qdc(project: str, tmp_path: Path,
