@@ -3,7 +3,8 @@
 Exit codes: 0 success; 1 an error the user can act on; 2 bad input: a bad file (the message names
 file, row and column), bad usage, or a code, respondent, question, answer, coder, wave, codeframe
 or layer the project does not have (NotInProject, UnknownCode); 3 project problem (missing,
-newer schema, action refused, busy); 130 cancelled (Ctrl+C). Heavy libraries are imported inside commands so `coder --help` is fast.
+newer schema, action refused, busy); 130 cancelled (Ctrl+C). Heavy libraries are imported
+inside commands so `coder --help` is fast.
 Commands open projects with `open_store`, so a change waits a bounded time while another user
 or window is writing, and says so.
 """
