@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coder.core.agreement import AgreementReport, CodingTable, compute_agreement
+from coder.core.agreement.output import to_json_dict
 from coder.core.codeframe.lookup import find_codable_codes
 from coder.core.codeframe.model import Codeframe
 from coder.core.errors import InputError, ProjectError, Remedy
@@ -19,7 +20,7 @@ from coder.store.sqlite import SQLiteStore
 
 __all__ = ["Disagreement", "QAFigures", "QuestionAgreement", "adjudicate_answer", "code_key",
            "double_coded_questions", "project_agreement", "qa_figures", "qa_figures_at",
-           "question_agreement", "resolve_codes"]
+           "question_agreement", "resolve_codes", "single_code_coefficients"]
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,18 @@ class QAFigures:
     report: AgreementReport
     disagreements: tuple[Disagreement, ...]
     stale: tuple[int, ...]
+
+
+def single_code_coefficients(report: AgreementReport) -> dict[str, float | None] | None:
+    """The overall coefficients across categories of a single-code question, by the names and
+    with the values `coder agreement --format json` gives them under "overall": alpha_nominal,
+    ac1, kappa_fleiss, kappa_conger and (exactly two coders) kappa_cohen; None (undefined) for
+    a figure without a value. None when some coder gave an answer several codes.
+    """
+    if report.single_code is None:
+        return None
+    overall = to_json_dict(report)["overall"]
+    return {name: overall[name] for name in report.single_code.statistics()}
 
 
 def qa_figures(store: SQLiteStore, question_id: str) -> QAFigures:
