@@ -12,8 +12,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from coder.core.codeframe.files import load_codeframe_yaml
-from coder.core.codeframe.refi import read_qdc, write_qdc, write_qdpx
+from coder.core.codeframe.refi_codebook import read_qdc, write_qdc
+from coder.core.codeframe.refi_export import write_qdpx
+from coder.core.codeframe.yaml_file import load_codeframe_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 

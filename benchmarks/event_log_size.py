@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from coder.core.codeframe.files import parse_codeframe_yaml
+from coder.core.codeframe.yaml_file import parse_codeframe_yaml
 from coder.services import codeframes
 from coder.services.importing import import_survey
 from coder.store import create_project, open_project

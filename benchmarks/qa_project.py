@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from coder.core.agreement import compute_agreement
-from coder.core.codeframe.files import parse_codeframe_yaml
+from coder.core.codeframe.yaml_file import parse_codeframe_yaml
 from coder.services.importing import import_survey
 from coder.store import create_project
 from coder.store.actions import now

@@ -55,3 +55,11 @@ def test_types_check_and_lint_is_clean() -> None:
     lint = subprocess.run([ruff, "check", "coder", "tests", "benchmarks", "docs"], cwd=REPO,
                           capture_output=True, text=True)
     assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def test_no_module_above_the_store_is_over_500_lines() -> None:
+    long = {str(path.relative_to(REPO)): n
+            for layer in ("core", "services", "cli", "tui")
+            for path in (REPO / "coder" / layer).rglob("*.py")
+            if (n := len(path.read_text(encoding="utf-8").splitlines())) > 500}
+    assert long == {}

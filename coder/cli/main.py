@@ -1,8 +1,10 @@
 """The `coder` command group, shared options, error handling and exit codes.
 
-Exit codes: 0 success; 1 an error the user can act on; 2 bad input file or bad usage (the message
-names file, row and column); 3 project problem (missing, newer schema, action refused, busy);
-130 cancelled (Ctrl+C). Heavy libraries are imported inside commands so `coder --help` is fast.
+Exit codes: 0 success; 1 an error the user can act on; 2 bad input: a bad file (the message names
+file, row and column), bad usage, or a code, respondent, question, answer, coder, wave, codeframe
+or layer the project does not have (NotInProject, UnknownCode); 3 project problem (missing,
+newer schema, action refused, busy); 130 cancelled (Ctrl+C). Heavy libraries are imported
+inside commands so `coder --help` is fast.
 Commands open projects with `open_store`, so a change waits a bounded time while another user
 or window is writing, and says so.
 """
@@ -18,8 +20,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from coder import __version__
+from coder.cli.remedies import explain
 from coder.core.errors import CoderError
 from coder.core.printable import for_terminal
+from coder.core.progress import Progress
 
 if TYPE_CHECKING:
     from coder.store import SQLiteStore
@@ -34,7 +38,8 @@ EXIT_CODES = """\b
 Exit codes:
   0    success
   1    an error you can act on (message says what)
-  2    bad input file or usage (message names file, row, column)
+  2    bad input: a file (message names file, row, column), usage, or a
+       code, respondent, question, coder, wave... the project does not have
   3    project problem (missing, made by a newer version, action refused,
        busy: another user or window kept writing for longer than --wait)
   130  cancelled
@@ -106,11 +111,12 @@ def resolve_coder(name: str | None) -> str:
 
 
 @contextmanager
-def progress(description: str) -> Iterator[Callable[[int, int], None]]:
-    """A progress bar on stderr (hidden when not a terminal) as an on_progress callback."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+def progress(description: str) -> Iterator[Progress]:
+    """A progress bar on stderr (hidden when not a terminal) for long work; Ctrl+C cancels."""
+    from rich.progress import BarColumn, MofNCompleteColumn, TimeRemainingColumn
+    from rich.progress import Progress as Bar
 
-    bar = Progress(
+    bar = Bar(
         "[progress.description]{task.description}",
         BarColumn(),
         MofNCompleteColumn(),
@@ -121,7 +127,12 @@ def progress(description: str) -> Iterator[Callable[[int, int], None]]:
     )
     task = bar.add_task(description, total=None)
     with bar:
-        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+        def on_step(done: int, total: int, message: str) -> None:
+            bar.update(task, completed=done, total=total,
+                       description=f"{description}: {message}" if message else description)
+
+        yield Progress(on_step, what=description)
 
 
 def _stderr_console() -> Any:
@@ -137,7 +148,7 @@ class CoderGroup(click.Group):
         try:
             return super().invoke(ctx)
         except CoderError as exc:
-            click.echo(f"error: {for_terminal(str(exc))}", err=True)
+            click.echo(f"error: {for_terminal(explain(exc))}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("cancelled", err=True)

@@ -164,24 +164,24 @@ def agreement(project: str | None, input_path: str | None, questions: tuple[str,
     if input_path is not None:
         if questions or sample_id is not None:
             raise click.UsageError("--question and --sample need --project")
-        with progress("bootstrap") as on_progress:
+        with progress("bootstrap") as bar:
             found = file_agreement(input_path, coders=_names(coders), n_bootstrap=n_bootstrap,
-                                   seed=seed, on_progress=on_progress)
+                                   seed=seed, progress=bar)
         _emit([(input_path, found.report)], fmt, extended, single=True)
         return
 
     assert project is not None
     if sample_id is not None and len(questions) != 1:
         raise click.UsageError("--sample needs exactly one --question")
-    with open_store(project) as store, progress("agreement") as on_progress:
+    with open_store(project) as store, progress("agreement") as bar:
         if sample_id is not None:
             results = [question_agreement(store, questions[0], coders=_names(coders),
                                           sample_id=sample_id, n_bootstrap=n_bootstrap,
-                                          seed=seed, on_progress=on_progress)]
+                                          seed=seed, progress=bar)]
         else:
             results = project_agreement(store, questions or None, coders=_names(coders),
                                         n_bootstrap=n_bootstrap, seed=seed,
-                                        on_progress=on_progress)
+                                        progress=bar)
     _emit([(r.question_id, r.report) for r in results], fmt, extended,
           single=len(questions) == 1)
 

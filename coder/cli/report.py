@@ -50,11 +50,11 @@ def report(project: str, questions: tuple[str, ...], fmt: str | None, output: st
         chosen = "md"
     if chosen not in REPORT_FORMATS:
         raise click.UsageError("give --format md, html or docx (or an output file ending in one)")
-    with open_store(project) as store, progress("reporting") as on_progress:
+    with open_store(project) as store, progress("reporting") as bar:
         built = build_report(store, question_ids=questions or None, layer=layer, by=by,
                              wave=wave, min_base=min_base, quotes_per_code=quotes_per_code,
                              include_ids=include_ids, title=title, base_label=base_label,
-                             on_progress=on_progress)
+                             progress=bar)
         written = write_report(built, chosen, output, protected=[project])
     n = len(built.sections)
     click.echo(f"wrote {written[0]} ({n} question{'' if n == 1 else 's'}; {built.layer})")
@@ -91,20 +91,20 @@ def export(project: str, fmt: str | None, output: str, questions: tuple[str, ...
     chosen = fmt or Path(output).suffix.lstrip(".").lower()
     if chosen not in ("csv", "xlsx", "sav", "qdpx", "quotes"):
         raise click.UsageError("give --format csv, xlsx, sav, qdpx or quotes")
-    with open_store(project) as store, progress("exporting") as on_progress:
+    with open_store(project) as store, progress("exporting") as bar:
         if chosen == "quotes":
             written = [export_quote_bank(store, output, question_ids=questions or None,
                                          layer=layer, wave=wave)]
             click.echo("note: the quote bank identifies respondents: internal use only", err=True)
         elif chosen == "qdpx":
             written = [export_qdpx(store, output, question_ids=questions or None, layer=layer,
-                                   wave=wave, on_progress=on_progress)]
+                                   wave=wave, progress=bar)]
             click.echo("note: the .qdpx holds respondent IDs and full answers: internal use only",
                        err=True)
         else:
             written = export_data(store, chosen, output, question_ids=questions or None,
                                   layer=layer, wave=wave, layout=layout, include_ids=include_ids,
-                                  attributes=attributes, on_progress=on_progress)
+                                  attributes=attributes, progress=bar)
     click.echo("wrote " + ", ".join(str(p) for p in written))
 
 

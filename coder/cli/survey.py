@@ -7,6 +7,7 @@ import json
 import click
 
 from coder.cli.main import coder_option, open_store, progress, project_option, resolve_coder
+from coder.cli.remedies import explain
 
 
 @click.command()
@@ -51,7 +52,7 @@ def import_(
     from coder.core.printable import printable
     from coder.services.importing import import_survey
 
-    with open_store(project) as store, progress("importing") as on_progress:
+    with open_store(project) as store, progress("importing") as bar:
         plan, result = import_survey(
             store,
             file,
@@ -61,7 +62,7 @@ def import_(
             sheet=sheet,
             encoding=encoding,
             coder=resolve_coder(coder_name),
-            on_progress=on_progress,
+            progress=bar,
         )
     click.echo(
         printable(
@@ -75,7 +76,7 @@ def import_(
         f" {result.answers_unchanged}"
     )
     for note in plan.notes:
-        click.echo(f"  note: {note}", err=True)
+        click.echo(f"  note: {explain(note)}", err=True)
     if result.answers_changed_coded:
         click.echo(
             f"  note: {result.answers_changed_coded} changed answers were already coded;"

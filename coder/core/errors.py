@@ -1,14 +1,63 @@
-"""Exceptions shared by every layer; depends on nothing but `coder.core.printable`."""
+"""Exceptions shared by every layer; depends on nothing but `coder.core.printable`.
+
+Messages say what is wrong and what to do in words every front end can show; they never name
+a command-line option or command. Where a setting or a use case would help, the error carries
+it as a :class:`Remedy`, and the CLI adds its own option or command (`coder.cli.remedies`).
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from coder.core.printable import printable
 
 
+@dataclass(frozen=True)
+class Remedy:
+    """What would help, as a fact a front end puts in its own words.
+
+    Attributes:
+        option: The setting to give, by its parameter name: "encoding", "id_column",
+            "open_columns", "wave", "layer", "coder", "coders", "frame", "question", "model".
+        alternative: Another option that would do as well (e.g. "question" for "frame").
+        action: Or the use case to run: "init", "import_codeframe", "find_themes",
+            "plan_double_coding", "adjudicate", "disagreement_queue".
+        example: An example value of the option (e.g. "cp1252").
+        question: The question the action is for.
+        path: The file the action is for (e.g. the project to create).
+    """
+
+    option: str | None = None
+    alternative: str | None = None
+    action: str | None = None
+    example: str | None = None
+    question: str | None = None
+    path: str | None = None
+
+
+class Note(str):
+    """A message for the user that is not an error (e.g. how a file was read), with a remedy."""
+
+    remedy: Remedy | None
+
+    def __new__(cls, text: str, remedy: Remedy | None = None) -> Note:
+        note = super().__new__(cls, text)
+        note.remedy = remedy
+        return note
+
+
 class CoderError(Exception):
-    """Base class for errors a user can act on; the CLI prints the message and exits non-zero."""
+    """Base class for errors a user can act on; the CLI prints the message and exits non-zero.
+
+    Args:
+        remedy: What would help, for the front end to word (see :class:`Remedy`).
+    """
 
     exit_code = 1
+
+    def __init__(self, *args: object, remedy: Remedy | None = None) -> None:
+        super().__init__(*args)
+        self.remedy = remedy
 
 
 class Cancelled(CoderError):
@@ -33,6 +82,7 @@ class InputError(CoderError):
         path: str | None = None,
         row: int | None = None,
         column: str | None = None,
+        remedy: Remedy | None = None,
     ) -> None:
         self.path = path
         self.row = row
@@ -44,7 +94,8 @@ class InputError(CoderError):
             where.append(f"row {row}")
         if column is not None:
             where.append(f'column "{column[:60] + "..." if len(column) > 60 else column}"')
-        super().__init__(printable(f"{', '.join(where)}: {message}" if where else message))
+        super().__init__(printable(f"{', '.join(where)}: {message}" if where else message),
+                         remedy=remedy)
 
 
 class ProjectError(CoderError):
@@ -68,8 +119,10 @@ class ProjectBusy(ProjectError):
         )
 
 
-class NotInProject(CoderError):
-    """A respondent, answer or code named by the user is not in the project (or not one that
-    fits: a net, an ambiguous label): bad usage, so the CLI exits with code 2."""
+class NotInProject(ProjectError):
+    """Something the user named (a question, respondent, answer, code, coder, wave, codeframe,
+    layer...) is not in the project, or is not one that fits (a net, an ambiguous label): bad
+    input, so the CLI exits with code 2. A ProjectError, so code that looks things up and
+    skips what is gone still catches it."""
 
     exit_code = 2

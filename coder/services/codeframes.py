@@ -14,12 +14,8 @@ from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Any
 
-from coder.core.codeframe.files import (
-    load_codeframe,
-    save_codeframe_yaml,
-    write_codebook_csv,
-    write_codebook_xlsx,
-)
+from coder.core.codeframe.codebook_tables import write_codebook_csv, write_codebook_xlsx
+from coder.core.codeframe.files import load_codeframe
 from coder.core.codeframe.lookup import CodeRef, find_code  # find_code: the one code resolver
 from coder.core.codeframe.model import Code, Codeframe, CodeframeError, derived_id
 from coder.core.codeframe.ops import (
@@ -32,7 +28,8 @@ from coder.core.codeframe.ops import (
     plan_retire,
     plan_split,
 )
-from coder.core.errors import ProjectError
+from coder.core.codeframe.yaml_file import save_codeframe_yaml
+from coder.core.errors import ProjectError, Remedy
 from coder.core.types import Event
 from coder.store.protocol import ProjectStore
 
@@ -77,17 +74,19 @@ def find_frame(store: ProjectStore, *, frame: str | None = None,
     if question is not None:
         found = store.codeframe_for(question)
         if found is None:
-            raise ProjectError(f'question "{question}" has no codeframe yet (import one with:'
-                               f" coder codeframe import FILE --question {question})")
+            raise ProjectError(f'question "{question}" has no codeframe yet: import one',
+                               remedy=Remedy(action="import_codeframe", question=question))
         return found
     frames = store.codeframes()
     if len(frames) == 1:
         return frames[0]
     if not frames:
-        raise ProjectError("this project has no codeframe yet (coder codeframe import FILE)")
+        raise ProjectError("this project has no codeframe yet: import one",
+                           remedy=Remedy(action="import_codeframe"))
     names = ", ".join(f'"{f.name}"' for f in frames)
     raise ProjectError(f"this project has {len(frames)} codeframes ({names}):"
-                       " choose one with --frame NAME or --question Q")
+                       " choose one by its name or its question",
+                       remedy=Remedy(option="frame", alternative="question"))
 
 
 def _frame(store: ProjectStore, frame: FrameRef, code: CodeRef | None = None) -> Codeframe:
@@ -192,7 +191,7 @@ def export_codeframe(store: ProjectStore, frame: FrameRef, path: str | Path) -> 
     elif suffix == ".xlsx":
         write_codebook_xlsx(current, target, protected=[store.path])
     elif suffix == ".qdc":
-        from coder.core.codeframe.refi import write_qdc
+        from coder.core.codeframe.refi_codebook import write_qdc
 
         write_qdc(current, target, protected=[store.path])
     else:
@@ -433,8 +432,8 @@ def frame_from_themes(store: ProjectStore, question_id: str, run_id: int | None 
     if run_id is None:
         run = store.latest_theme_run(question.id)
         if run is None:
-            raise ProjectError(f'question "{question.id}" has no theme run yet'
-                               f" (coder themes --question {question.id})")
+            raise ProjectError(f'question "{question.id}" has no theme run yet: find themes first',
+                               remedy=Remedy(action="find_themes", question=question.id))
     else:
         run = store.theme_run(run_id)
         if run.question_id != question.id:

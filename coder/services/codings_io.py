@@ -1,7 +1,7 @@
 """Codings in and out of a project: codings files (CSV/XLSX) and REFI-QDA projects (.qdpx).
 
 Reading and checking files is the core's (`coder.core.coding.codings_file`,
-`coder.core.codeframe.refi`); this module matches respondents, questions, waves, codes and
+`coder.core.codeframe.refi_import`); this module matches respondents, questions, waves, codes and
 coders against the project and writes a whole file as one undoable action. Must not depend on
 click, textual or SQL.
 
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coder.core.codeframe.model import Code, Codeframe, CodeframeError
-from coder.core.codeframe.refi import RefiCode, RefiSource
+from coder.core.codeframe.refi_import import RefiCode, RefiSource
 from coder.core.coding.codings_file import (
     CodingLine,
     group_by_answer,
@@ -180,7 +180,7 @@ class _Project:
     def coder_problem(self, name: str) -> str | None:
         coder = self.coders.get(name)
         if coder is not None and coder.kind == CoderKind.ADJUDICATED:
-            return (f'"{name}" is the adjudicated layer, which only `coder qa adjudicate`'
+            return (f'"{name}" is the adjudicated layer, which only QA review (adjudication)'
                     " writes; name the coder who coded")
         return None
 
@@ -302,7 +302,7 @@ def _qdpx_decisions(project: _Project, path: str | Path, actor: str, default_wav
     then number; users become coders (codings without a user are `actor`'s). A coding on part of
     an answer codes the whole answer (the answer is the unit), and is counted.
     """
-    from coder.core.codeframe.refi import read_qdpx
+    from coder.core.codeframe.refi_import import read_qdpx
 
     refi = read_qdpx(path)
     problems = _Problems(str(path))
@@ -356,7 +356,7 @@ class _TextIndex:
 def _source_answer(project: _Project, source: RefiSource, wave_id: int,
                    texts: _TextIndex) -> Answer | str:
     """The answer a text source holds, or why it cannot be told."""
-    from coder.core.codeframe.refi import source_guid
+    from coder.core.codeframe.refi_import import source_guid
 
     respondent = source.case if source.case in project.respondents else None
     question = next((v for k, v in source.variables.items()

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from coder.core.normalise import DEFAULT_NON_SUBSTANTIVE, NonSubstantiveRules
+from coder.core.progress import NO_PROGRESS, Progress
 from coder.core.survey.files import read_survey
 from coder.core.survey.importing import ImportPlan, plan_import
 from coder.store.protocol import ProjectStore
@@ -33,8 +33,7 @@ def import_survey(
     sheet: str | None = None,
     encoding: str | None = None,
     coder: str | None = None,
-    on_progress: Callable[[int, int], None] | None = None,
-    cancel: threading.Event | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> tuple[ImportPlan, ImportResult]:
     """Import `path` into the project; raises InputError (nothing written) on bad input.
 
@@ -49,7 +48,6 @@ def import_survey(
     if wave is None:
         waves = store.waves()
         wave = waves[-1].name if waves else DEFAULT_WAVE
-    result = store.apply_import(
-        plan, wave=wave, coder=coder, file_sha256=digest, on_progress=on_progress, cancel=cancel
-    )
+    result = store.apply_import(plan, wave=wave, coder=coder, file_sha256=digest,
+                                progress=progress)
     return plan, result

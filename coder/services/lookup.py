@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from coder.core.codeframe.lookup import CodeRef, find_codable_codes
 from coder.core.codeframe.model import Code, CodeframeError
-from coder.core.errors import NotInProject, ProjectError
+from coder.core.errors import NotInProject, ProjectError, Remedy
 from coder.core.types import Answer
 from coder.services.project import Project
 
@@ -37,7 +37,7 @@ def find_answer(project: Project, question_id: str, respondent: str,
         names = {w.id: w.name for w in project.waves()}
         listed = ", ".join(names.get(a.wave_id, str(a.wave_id)) for a in found)
         raise NotInProject(f'respondent "{wanted}" answered {question_id} in waves {listed}:'
-                           " choose one with --wave")
+                           " choose the wave", remedy=Remedy(option="wave"))
     answer = found[0]
     if answer.is_blank:
         raise ProjectError(f'respondent "{wanted}" left {question_id} blank{where}:'

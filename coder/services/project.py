@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coder.core.codeframe.model import Codeframe
-from coder.core.errors import ProjectError
+from coder.core.errors import ProjectError, Remedy
 from coder.core.types import Coder, Event, Question
 from coder.services.theme_edits import ensure_frame
 from coder.store import open_project as _open_project
@@ -111,7 +111,7 @@ def acting_coder(project: Project, name: str) -> Coder:
     """
     if name.strip() == ADJUDICATED_CODER:
         raise ProjectError(f'"{ADJUDICATED_CODER}" is the adjudicated layer, not a coder:'
-                           " adjudicate with coder qa adjudicate or the QA screen")
+                           " adjudicate in QA review instead", remedy=Remedy(action="adjudicate"))
     return project.coder(name)
 
 

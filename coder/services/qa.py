@@ -5,23 +5,22 @@ Joins the store to the pure agreement core; used by the CLI and the coding app. 
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from coder.core.agreement import AgreementReport, CodingTable, compute_agreement
+from coder.core.agreement.output import to_json_dict
 from coder.core.codeframe.lookup import find_codable_codes
-from coder.core.codeframe.model import Codeframe, CodeframeError
-from coder.core.errors import InputError, ProjectError
+from coder.core.codeframe.model import Codeframe
+from coder.core.errors import InputError, ProjectError, Remedy
+from coder.core.progress import NO_PROGRESS, Progress
 from coder.store.protocol import ProjectStore
 from coder.store.qa import Disagreement, code_key
 
-Progress = Callable[[int, int], None]
-
 __all__ = ["Disagreement", "QAFigures", "QuestionAgreement", "adjudicate_answer", "code_key",
            "double_coded_questions", "project_agreement", "qa_figures", "qa_figures_at",
-           "question_agreement", "resolve_codes"]
+           "question_agreement", "resolve_codes", "single_code_coefficients"]
 
 
 @dataclass(frozen=True)
@@ -41,8 +40,7 @@ def question_agreement(
     sample_id: int | None = None,
     n_bootstrap: int = 0,
     seed: int | None = 1,
-    on_progress: Progress | None = None,
-    cancel: threading.Event | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> QuestionAgreement:
     """Agreement among the question's coders (the model coder included when it coded).
 
@@ -54,8 +52,7 @@ def question_agreement(
         sample_id: Only the answers of this double-coding sample.
         n_bootstrap: Bootstrap replicates for 95% intervals (0 = none).
         seed: Seed of the bootstrap.
-        on_progress: Called with (replicates done, replicates).
-        cancel: Set to stop the bootstrap (raises Cancelled).
+        progress: Told (replicates done, replicates); cancelling it stops the bootstrap.
 
     Raises:
         ProjectError: Unknown question, coder or sample, or a sample of another question.
@@ -71,7 +68,7 @@ def question_agreement(
         coders = coders if coders is not None else list(sample.coders)
     table = store.coding_table(question_id, coders, answer_ids)
     report = compute_agreement(table, n_bootstrap=n_bootstrap, seed=seed,
-                               on_progress=on_progress, cancel=cancel)
+                               progress=progress)
     return QuestionAgreement(question_id, table, report)
 
 
@@ -81,8 +78,7 @@ def file_agreement(
     coders: Sequence[str] | None = None,
     n_bootstrap: int = 0,
     seed: int | None = 1,
-    on_progress: Progress | None = None,
-    cancel: threading.Event | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> QuestionAgreement:
     """Agreement in a codings file of `unit,coder,code` rows (see `read_codings_csv`).
 
@@ -102,7 +98,7 @@ def file_agreement(
                              f" {', '.join(table.coders) or 'none'})", path=str(path))
         table = table.select(coders=list(coders))
     report = compute_agreement(table, n_bootstrap=n_bootstrap, seed=seed,
-                               on_progress=on_progress, cancel=cancel)
+                               progress=progress)
     return QuestionAgreement(str(path), table, report)
 
 
@@ -123,8 +119,7 @@ def project_agreement(
     coders: Sequence[str] | None = None,
     n_bootstrap: int = 0,
     seed: int | None = 1,
-    on_progress: Progress | None = None,
-    cancel: threading.Event | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> list[QuestionAgreement]:
     """:func:`question_agreement` for each question (default: every double-coded question).
 
@@ -133,14 +128,15 @@ def project_agreement(
     """
     chosen = list(question_ids) if question_ids else double_coded_questions(store)
     if not chosen:
-        raise ProjectError("no question has answers coded by 2 or more coders yet"
-                           " (plan double-coding with: coder qa sample)")
+        raise ProjectError("no question has answers coded by 2 or more coders yet: plan"
+                           " double-coding first", remedy=Remedy(action="plan_double_coding"))
     results = []
     for done, qid in enumerate(chosen):
         results.append(question_agreement(store, qid, coders=coders, n_bootstrap=n_bootstrap,
-                                          seed=seed, cancel=cancel))
-        if on_progress is not None:
-            on_progress(done + 1, len(chosen))
+                                          seed=seed,
+                                          progress=Progress(cancel=progress.cancel,
+                                                            what=progress.what)))
+        progress.step(done + 1, len(chosen))
     return results
 
 
@@ -148,12 +144,9 @@ def resolve_codes(frame: Codeframe, specs: Sequence[str]) -> list[str]:
     """Code ids from what a reviewer types: output codes ("101"), labels or "101 Label".
 
     Raises:
-        ProjectError: A spec matching no code, a label matching several, or a net.
+        UnknownCode: A spec matching no code, a label matching several, or a net.
     """
-    try:
-        return [c.id for c in find_codable_codes(frame, specs)]
-    except CodeframeError as exc:
-        raise ProjectError(str(exc)) from None
+    return [c.id for c in find_codable_codes(frame, specs)]
 
 
 def adjudicate_answer(store: ProjectStore, answer_id: int, specs: Sequence[str],
@@ -180,6 +173,18 @@ class QAFigures:
     report: AgreementReport
     disagreements: tuple[Disagreement, ...]
     stale: tuple[int, ...]
+
+
+def single_code_coefficients(report: AgreementReport) -> dict[str, float | None] | None:
+    """The overall coefficients across categories of a single-code question, by the names and
+    with the values `coder agreement --format json` gives them under "overall": alpha_nominal,
+    ac1, kappa_fleiss, kappa_conger and (exactly two coders) kappa_cohen; None (undefined) for
+    a figure without a value. None when some coder gave an answer several codes.
+    """
+    if report.single_code is None:
+        return None
+    overall = to_json_dict(report)["overall"]
+    return {name: overall[name] for name in report.single_code.statistics()}
 
 
 def qa_figures(store: ProjectStore, question_id: str) -> QAFigures:

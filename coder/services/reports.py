@@ -6,8 +6,7 @@ Joins the store (reads only) to the pure core (frequencies, quotes, renderers, e
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from datetime import date
@@ -15,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from coder.core.errors import Cancelled, ProjectError
+from coder.core.errors import NotInProject, ProjectError, Remedy
+from coder.core.progress import NO_PROGRESS, Progress
 from coder.core.reporting.anonymise import (
     SETTING_KEY,
     RedactionList,
@@ -36,7 +36,6 @@ from coder.store.protocol import ProjectStore
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int], None]
 DEFAULT_BASE_LABEL = "respondents who answered"
 REPORT_FORMATS = ("md", "html", "docx")
 
@@ -82,8 +81,8 @@ def resolve_layer(store: ProjectStore, spec: str | None,
         elif any(used.get(c.id) for c in by_kind[CoderKind.MODEL]):
             choices = ", ".join(f"model:{c.name}" for c in by_kind[CoderKind.MODEL]
                                 if used.get(c.id))
-            raise ProjectError("only model suggestions are coded: choose with --layer"
-                               f" ({choices} or all)")
+            raise ProjectError("only model suggestions are coded: choose the codes to count"
+                               f" ({choices} or all)", remedy=Remedy(option="layer"))
         else:
             return Layer("none", (), "no codes yet")
     if spec == FINAL:
@@ -98,20 +97,21 @@ def resolve_layer(store: ProjectStore, spec: str | None,
     if spec == "adjudicated":
         ids = tuple(c.id for c in by_kind[CoderKind.ADJUDICATED] if used.get(c.id))
         if not ids:
-            raise ProjectError("nothing has been adjudicated in this project:"
-                               " use --layer final or coder:NAME")
+            raise ProjectError("nothing has been adjudicated in this project: count the final"
+                               " codes or one coder's (final or coder:NAME)",
+                               remedy=Remedy(option="layer"))
         return Layer("adjudicated", ids, "adjudicated codes (adjudicated answers only)")
     kind_name, _, name = spec.partition(":")
     kinds = {"coder": CoderKind.HUMAN, "model": CoderKind.MODEL}
     if kind_name not in kinds or not name:
-        raise ProjectError(f'unknown layer "{spec}": use {LAYER_CHOICES}')
+        raise NotInProject(f'unknown layer "{spec}": use {LAYER_CHOICES}')
     for c in coders:
         if c.name == name and c.kind == kinds[kind_name]:
             what = "coder" if kind_name == "coder" else "model"
             return Layer(spec, (c.id,), f"codes of {what} {c.name}")
     known = ", ".join(f"{'model' if c.kind == CoderKind.MODEL else 'coder'}:{c.name}"
                       for c in coders if c.kind != CoderKind.ADJUDICATED) or "none"
-    raise ProjectError(f'no {kind_name} "{name}" in this project (layers: {known})')
+    raise NotInProject(f'no {kind_name} "{name}" in this project (layers: {known})')
 
 
 def redactor_for(store: ProjectStore) -> Redactor:
@@ -290,8 +290,7 @@ def build_report(
     include_ids: bool = False,
     title: str | None = None,
     base_label: str | None = None,
-    on_progress: Progress | None = None,
-    cancel: threading.Event | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> Report:
     """Gather frequencies, themes and anonymised quotes for the questions into a `Report`.
 
@@ -306,8 +305,7 @@ def build_report(
         include_ids: Show the respondent ID after each quote (never by default).
         title: Report title; default from the project file name.
         base_label: Who the base is, e.g. "responding authorities".
-        on_progress: Called with (questions done, questions).
-        cancel: Set to stop between questions.
+        progress: Told (questions done, questions); cancelling it stops between questions.
 
     Raises:
         ProjectError: Unknown question, layer or attribute; a name-like breakdown attribute.
@@ -317,7 +315,7 @@ def build_report(
     if by is not None:
         known = sorted({k for r in store.respondents(wave_id) for k in r.attributes})
         if by not in known:
-            raise ProjectError(f'no respondent attribute "{by}" (attributes: {", ".join(known)})')
+            raise NotInProject(f'no respondent attribute "{by}" (attributes: {", ".join(known)})')
         if placeholder_for_column(by) and not include_ids:
             raise ProjectError(f'"{by}" holds names: a breakdown by it would identify respondents')
     redactor = redactor_for(store)
@@ -325,13 +323,11 @@ def build_report(
     label = base_label or (store.setting("report") or {}).get("base_label") or DEFAULT_BASE_LABEL
     sections = []
     for done, question in enumerate(questions):
-        if cancel is not None and cancel.is_set():
-            raise Cancelled("report cancelled")
+        progress.check()
         sections.append(_question_section(store, question, chosen, wave_id, by=by,
                                           min_base=min_base, quotes_per_code=quotes_per_code,
                                           redactor=redactor, externals=externals))
-        if on_progress is not None:
-            on_progress(done + 1, len(questions))
+        progress.step(done + 1, len(questions))
     return Report(title or f"{store.path.stem}: coded open answers", chosen.description, label,
                   tuple(sections), date.today().isoformat(), wave_name, include_ids)
 
@@ -377,8 +373,7 @@ def export_data(
     layout: str = "dichotomy",
     include_ids: bool = False,
     attributes: Sequence[str] = (),
-    on_progress: Progress | None = None,
-    cancel: threading.Event | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> list[Path]:
     """Write a respondent x code file (csv, xlsx, sav) and its codebook; returns the files.
 
@@ -397,18 +392,16 @@ def export_data(
     known = {k for r in people for k in r.attributes}
     missing = [a for a in attributes if a not in known]
     if missing:
-        raise ProjectError(f"no respondent attribute {', '.join(missing)}"
+        raise NotInProject(f"no respondent attribute {', '.join(missing)}"
                            f" (attributes: {', '.join(sorted(known))})")
     exported = []
     for done, question in enumerate(questions):
-        if cancel is not None and cancel.is_set():
-            raise Cancelled("export cancelled; nothing written")
+        progress.check()
         records, _ = gather(store, question, chosen, wave_id)
         exported.append(ExportQuestion(question.id, question.text,
                                        store.codeframe(question.codeframe_id or ""),
                                        {r.respondent_id: r for r in records}))
-        if on_progress is not None:
-            on_progress(done + 1, len(questions) + 1)
+        progress.step(done + 1, len(questions) + 1)
     rows = [(r.id, r.external_id, r.attributes) for r in people]
     table = build_export(rows, exported, layout=layout,  # type: ignore[arg-type]
                          include_ids=include_ids, attributes=attributes)
@@ -418,8 +411,7 @@ def export_data(
                                     include_ids=include_ids, attributes=attributes)
     written = write_export(table, fmt, path, concatenated=concatenated,  # type: ignore[arg-type]
                            protected=[store.path])
-    if on_progress is not None:
-        on_progress(len(questions) + 1, len(questions) + 1)
+    progress.step(len(questions) + 1, len(questions) + 1)
     return written
 
 
@@ -453,8 +445,7 @@ def export_quote_bank(store: ProjectStore, path: str | Path, *,
 
 def export_qdpx(store: ProjectStore, path: str | Path, *,
                 question_ids: Sequence[str] | None = None, layer: str | None = None,
-                wave: str | None = None, on_progress: Progress | None = None,
-                cancel: threading.Event | None = None) -> Path:
+                wave: str | None = None, progress: Progress = NO_PROGRESS) -> Path:
     """Write a REFI-QDA project (.qdpx) for NVivo/ATLAS.ti: cases, answers and the layer's codes.
 
     Respondents are cases named by their respondent ID (the file is for analysts, not for
@@ -462,7 +453,7 @@ def export_qdpx(store: ProjectStore, path: str | Path, *,
     coder named "final" holding the codes the reports count (unresolved answers get none).
     """
     from coder.core.codeframe.model import derived_id
-    from coder.core.codeframe.refi import write_qdpx
+    from coder.core.codeframe.refi_export import write_qdpx
 
     questions, wave_id, _ = _scope(store, question_ids, wave)
     chosen = resolve_layer(store, layer, [q.id for q in questions])
@@ -496,5 +487,5 @@ def export_qdpx(store: ProjectStore, path: str | Path, *,
                codeframes=list(frames.values()),
                coders=[(n, derived_id("coder", n)) for n in names.values()],
                respondents=[(r.external_id, dict(r.attributes)) for r in people],
-               answers=answers, codings=codings, on_progress=on_progress, cancel=cancel)
+               answers=answers, codings=codings, progress=progress)
     return target

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from coder.core.embedding import Embedder, SentenceTransformerEmbedder
 from coder.core.errors import CoderError
+from coder.core.progress import NO_PROGRESS, Progress
 from coder.core.themes.run import discover_themes
 from coder.store.protocol import ProjectStore
 from coder.store.themes import StoredTheme, ThemeAssignment
@@ -28,8 +27,7 @@ def run_themes(
     n_themes: int | None = None,
     seed: int = 0,
     subthemes: bool = False,
-    on_progress: Callable[[int, int], None] | None = None,
-    cancel: threading.Event | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> int:
     """Find themes in a question's answers, store the run, return its id.
 
@@ -55,8 +53,7 @@ def run_themes(
         embedder=embedder,
         cache=store,
         non_substantive=[not a.is_substantive for a in answers],
-        on_progress=on_progress,
-        cancel=cancel,
+        progress=progress,
         **params,
     )
     seconds = time.perf_counter() - started

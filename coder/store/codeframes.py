@@ -10,7 +10,7 @@ from typing import Any
 from coder.core.codeframe.codings import CodingChange, plan_codes, plan_coding_moves
 from coder.core.codeframe.model import Code, Codeframe
 from coder.core.codeframe.ops import FramePlan
-from coder.core.errors import ProjectError
+from coder.core.errors import NotInProject, ProjectError
 from coder.core.types import Coding
 from coder.store.actions import now
 from coder.store.base import StoreBase
@@ -68,7 +68,7 @@ class CodeframeMixin(StoreBase):
             names = (
                 ", ".join(r[0] for r in self.conn.execute("SELECT name FROM codeframes")) or "none"
             )
-            raise ProjectError(f'no codeframe "{id_or_name}" in this project (codeframes: {names})')
+            raise NotInProject(f'no codeframe "{id_or_name}" in this project (codeframes: {names})')
         codes = [
             _code(r)
             for r in self.conn.execute(
@@ -89,7 +89,7 @@ class CodeframeMixin(StoreBase):
             "SELECT codeframe_id FROM questions WHERE id = ?", (question_id,)
         ).fetchone()
         if row is None:
-            raise ProjectError(f'no question "{question_id}" in this project')
+            raise NotInProject(f'no question "{question_id}" in this project')
         return None if row[0] is None else self.codeframe(row[0])
 
     def add_codeframe(

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from coder.core.coding.filters import AnswerFilter
-from coder.core.errors import ProjectError
+from coder.core.errors import NotInProject, ProjectError
 from coder.core.types import Coder, CoderKind, Coding
 from coder.store.actions import Action, now
 from coder.store.base import StoreBase
@@ -32,7 +32,7 @@ class CodingMixin(StoreBase):
         ).fetchone()
         if row is None:
             if not create:
-                raise ProjectError(f'no coder "{name}" in this project')
+                raise NotInProject(f'no coder "{name}" in this project')
             with self.transaction() as conn:
                 conn.execute(
                     "INSERT INTO coders (name, kind, created_at) VALUES (?, ?, ?)",

@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from coder.core.errors import ProjectError
+from coder.core.errors import ProjectError, Remedy
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 _WAL_FORMAT = 2  # header bytes 18 and 19 of a database in WAL mode
@@ -68,15 +68,16 @@ def project_schema(path: Path, known: int) -> int:
             a newer version of coder.
     """
     if not path.exists():
-        raise ProjectError(f"{path}: no such project (create one with: coder init {path})")
+        raise ProjectError(f"{path}: no such project; create it first",
+                           remedy=Remedy(action="init", path=str(path)))
     if not path.is_file():
         raise ProjectError(f"{path}: not a file, so not a coder project")
     with path.open("rb") as handle:
         header = handle.read(100)
     if not header:
         raise ProjectError(
-            f"{path}: an empty file, not a coder project (to start a project, run coder init"
-            " with a new file name)"
+            f"{path}: an empty file, not a coder project (start a project in a new file)",
+            remedy=Remedy(action="init"),
         )
     if len(header) < 100 or not header.startswith(SQLITE_HEADER):
         raise ProjectError(f"{path}: not a coder project (not an SQLite database)")

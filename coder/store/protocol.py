@@ -9,10 +9,11 @@ private to it. Imports no UI or CLI library.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, Self
+
+from coder.core.progress import Progress
 
 if TYPE_CHECKING:
     import numpy as np
@@ -75,8 +76,7 @@ class SurveyStore(Protocol):
         wave: str,
         coder: str | None,
         file_sha256: str,
-        on_progress: Callable[[int, int], None] | None = None,
-        cancel: threading.Event | None = None,
+        progress: Progress = ...,
     ) -> ImportResult: ...
 
 

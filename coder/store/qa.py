@@ -29,7 +29,7 @@ from coder.core.coding.layers import (
     disagreement_queue,
     is_stale,
 )
-from coder.core.errors import ProjectError
+from coder.core.errors import NotInProject, ProjectError, Remedy
 from coder.core.types import Coder, CoderKind
 from coder.store.actions import Action, now
 from coder.store.base import StoreBase
@@ -117,7 +117,8 @@ class QAMixin(StoreBase):
         self.question(question_id)
         names = [c.strip() for c in coders if c.strip()]
         if len(names) < 2:
-            raise ProjectError("double-coding needs at least 2 coders (e.g. --coders A,B)")
+            raise ProjectError("double-coding needs at least 2 coders",
+                               remedy=Remedy(option="coders", example="A,B"))
         if len(set(names)) != len(names):
             raise ProjectError("the same coder is listed twice")
         if not 0 < share <= 1:
@@ -157,7 +158,7 @@ class QAMixin(StoreBase):
         """
         found = self.qa_samples(sample_id=sample_id)
         if not found:
-            raise ProjectError(f"no double-coding sample {sample_id} in this project")
+            raise NotInProject(f"no double-coding sample {sample_id} in this project")
         return found[0]
 
     def qa_samples(self, question_id: str | None = None, *,
@@ -235,7 +236,7 @@ class QAMixin(StoreBase):
         missing = [n for n in names if n not in found]
         if missing:
             known = ", ".join(found) or "none"
-            raise ProjectError(f"no coder {', '.join(missing)} in this project (coders: {known})")
+            raise NotInProject(f"no coder {', '.join(missing)} in this project (coders: {known})")
         return [found[n] for n in names]
 
     def coding_table(self, question_id: str, coders: Sequence[str] | None = None,

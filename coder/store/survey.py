@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from coder.core.errors import Cancelled, ProjectError
+from coder.core.errors import NotInProject
 from coder.core.normalise import duplicate_links
+from coder.core.progress import NO_PROGRESS, Progress
 from coder.core.survey.importing import ImportPlan
 from coder.core.types import Answer, Question, QuestionKind, Respondent, Routing, Wave
 from coder.store.actions import now
 from coder.store.base import StoreBase
 
-Progress = Callable[[int, int], None]
 _CHUNK = 5000
 
 
@@ -86,7 +85,7 @@ class SurveyMixin(StoreBase):
     def wave_id(self, name: str) -> int:
         row = self.conn.execute("SELECT id FROM waves WHERE name = ?", (name,)).fetchone()
         if row is None:
-            raise ProjectError(f'no wave "{name}" in this project')
+            raise NotInProject(f'no wave "{name}" in this project')
         return int(row[0])
 
     def questions(self, *, open_only: bool = False) -> list[Question]:
@@ -103,7 +102,7 @@ class SurveyMixin(StoreBase):
         ).fetchone()
         if row is None:
             known = ", ".join(q.id for q in self.questions(open_only=True)) or "none"
-            raise ProjectError(
+            raise NotInProject(
                 f'no question "{question_id}" in this project (open questions: {known})'
             )
         return _question(row)
@@ -125,7 +124,7 @@ class SurveyMixin(StoreBase):
             f"SELECT {_ANSWER_COLUMNS} FROM answers WHERE id = ?", (answer_id,)
         ).fetchone()
         if row is None:
-            raise ProjectError(f"no answer {answer_id}")
+            raise NotInProject(f"no answer {answer_id}")
         return Answer(*row)
 
     def respondent(self, respondent_id: int, wave_id: int | None = None) -> Respondent:
@@ -133,7 +132,7 @@ class SurveyMixin(StoreBase):
             "SELECT id, external_id FROM respondents WHERE id = ?", (respondent_id,)
         ).fetchone()
         if row is None:
-            raise ProjectError(f"no respondent {respondent_id}")
+            raise NotInProject(f"no respondent {respondent_id}")
         sql = "SELECT attributes FROM respondent_attributes WHERE respondent_id = ?"
         params: list[Any] = [respondent_id]
         if wave_id is not None:
@@ -203,8 +202,7 @@ class SurveyMixin(StoreBase):
         wave: str,
         coder: str | None,
         file_sha256: str,
-        on_progress: Progress | None = None,
-        cancel: threading.Event | None = None,
+        progress: Progress = NO_PROGRESS,
     ) -> ImportResult:
         """Write an import plan in one transaction: all of it, or (on error/cancel) nothing."""
         total = len(plan.respondents) + len(plan.answers)
@@ -212,11 +210,8 @@ class SurveyMixin(StoreBase):
 
         def tick(n: int) -> None:
             nonlocal done
-            if cancel is not None and cancel.is_set():
-                raise Cancelled("import cancelled; the project is unchanged")
             done += n
-            if on_progress:
-                on_progress(done, total)
+            progress.step(done, total)
 
         with self.transaction() as conn:
             row = conn.execute("SELECT id FROM waves WHERE name = ?", (wave,)).fetchone()

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from coder.core.errors import ProjectError
+from coder.core.errors import NotInProject, ProjectError
 from coder.store.actions import now
 from coder.store.base import StoreBase
 
@@ -193,7 +193,7 @@ class ThemesMixin(StoreBase):
         for run in self.theme_runs():
             if run.id == run_id:
                 return run
-        raise ProjectError(f"no theme run {run_id} in this project")
+        raise NotInProject(f"no theme run {run_id} in this project")
 
     def latest_theme_run(self, question_id: str) -> ThemeRun | None:
         runs = self.theme_runs(question_id)

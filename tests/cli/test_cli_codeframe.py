@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from coder.cli import cli
-from coder.core.codeframe.files import load_codeframe_yaml
 from coder.core.codeframe.model import Codeframe
-from coder.core.codeframe.refi import read_qdc
+from coder.core.codeframe.refi_codebook import read_qdc
+from coder.core.codeframe.yaml_file import load_codeframe_yaml
 from coder.services.importing import import_survey
 from coder.store import SQLiteStore, create_project, open_project
 from coder.store.themes import StoredTheme, ThemeAssignment
@@ -110,7 +110,7 @@ def test_show_prints_the_tree_with_numbers_and_counts(project: str) -> None:
     assert next(line for line in lines if "Cost and funding" in line).split()[-2] == "[net]"
     several = run("codeframe", "show", "--project", project)
     assert several.exit_code == 3
-    assert "choose one with --frame NAME or --question Q" in several.output
+    assert "choose one by its name or its question (--frame NAME or --question Q)" in several.output
 
 
 def test_merge_carries_codings_then_undo_and_redo(project: str) -> None:
@@ -196,12 +196,12 @@ def test_ambiguous_and_unknown_codes_are_one_line_errors(project: str) -> None:
     q2 = ("-p", project, "-q", "q2_barriers")
     assert run("codeframe", "add", "Other barrier", "--parent", "100", *q2).exit_code == 0
     result = run("codeframe", "rename", "other barrier", "Something", *q2)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.output.strip() == (
         'error: "other barrier" matches 2 codes: 103 "Other barrier" under Cost and funding;'
         ' 997 "Other barrier". Use the number instead')
     unknown = run("codeframe", "retire", "High school fee", *q2)
-    assert unknown.exit_code == 1 and 'did you mean "High school fees"' in unknown.output
+    assert unknown.exit_code == 2 and 'did you mean "High school fees"' in unknown.output
 
 
 def test_export_round_trips_through_yaml_and_qdc(project: str, tmp_path: Path,

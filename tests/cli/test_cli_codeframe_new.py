@@ -93,5 +93,5 @@ def test_new_refuses_a_taken_name_or_an_unknown_question(project: Path) -> None:
     taken = run("codeframe", "new", "Barriers", "-p", str(project))
     assert taken.exit_code == 3 and 'a codeframe "Barriers" is already' in taken.output
     unknown = run("codeframe", "new", "Other", "-p", str(project), "-q", "q9")
-    assert unknown.exit_code == 3 and 'no question "q9"' in unknown.output
+    assert unknown.exit_code == 2 and 'no question "q9"' in unknown.output
     assert frame_names(project) == ["Barriers"]

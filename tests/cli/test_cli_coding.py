@@ -113,9 +113,10 @@ def test_unknown_respondents_and_codes_exit_2_and_change_nothing(
         assert store.codings(question_id=Q2) == []
 
 
-def test_an_unknown_question_or_a_blank_answer_is_a_project_problem(project: str) -> None:
+def test_an_unknown_question_is_bad_input_and_a_blank_answer_a_project_problem(
+        project: str) -> None:
     unknown = run("code", "-p", project, "-q", "q99", "LA017", "201", "--coder", "ann")
-    assert unknown.exit_code == 3 and 'no question "q99"' in unknown.output
+    assert unknown.exit_code == 2 and 'no question "q99"' in unknown.output
     with open_project(project) as store:
         blank = next(a for a in store.answers(Q2) if a.is_blank)
         who = store.respondent(blank.respondent_id).external_id

@@ -189,10 +189,10 @@ def test_bad_columns_waves_coders_and_contradictions(
     assert snapshot(two_coders) == before
 
 
-def test_an_unknown_wave_option_is_a_project_error(project: Path, tmp_path: Path) -> None:
+def test_an_unknown_wave_option_is_bad_input(project: Path, tmp_path: Path) -> None:
     file = write(tmp_path / "ok.csv", "respondent_id,question,code\nR01,q2_barriers,101\n")
     result = run("codings", "import", str(file), "-p", str(project), "--wave", "2031")
-    assert result.exit_code == 3 and 'no wave "2031"' in result.output
+    assert result.exit_code == 2 and 'no wave "2031"' in result.output
 
 
 def test_extra_columns_are_named_as_not_read(project: Path, tmp_path: Path) -> None:
@@ -242,7 +242,7 @@ def test_export_layers_questions_and_waves(two_coders: Path, tmp_path: Path) -> 
     assert len(exported("--question", Q2, "--wave", "1")) == len(exported())
     missing = run("codings", "export", "-p", str(two_coders), "-o", str(out), "--layer",
                   "coder:zed")
-    assert missing.exit_code == 3 and 'no coder "zed"' in missing.output
+    assert missing.exit_code == 2 and 'no coder "zed"' in missing.output
 
 
 def test_model_codings_are_exported_on_request_and_import_back_to_the_model(

@@ -73,6 +73,7 @@ def test_a_legacy_file_is_imported_with_a_note_and_encoding_can_be_forced(
     result = run("import", str(legacy), "-p", project, "--open-column", "comment")
     assert result.exit_code == 0, result.output
     assert "note: read as Windows-1252" in result.output
+    assert "import it again and name the file's encoding (--encoding)" in result.output
     assert answers(project)[1][0] == "Caf\u00e9 culture aside, the na\u00efve plans fail"
 
     nordic = tmp_path / "nordic.csv"
@@ -100,7 +101,9 @@ def test_an_unknown_encoding_exits_2_before_touching_the_project(tmp_path: Path)
     workbook = tmp_path / "s.xlsx"
     workbook.write_bytes(b"PK")
     refused = run("import", str(workbook), "-p", project, "--encoding", "cp1252")
-    assert refused.exit_code == 2 and "--encoding applies to CSV and SPSS files" in refused.output
+    assert refused.exit_code == 2
+    assert "a text encoding applies to CSV and SPSS files" in refused.output
+    assert "names its own (--encoding)" in refused.output
 
 
 def test_a_named_pipe_exits_2_at_once(tmp_path: Path) -> None:

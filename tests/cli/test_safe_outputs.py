@@ -190,5 +190,5 @@ def test_control_characters_never_reach_reports_or_error_messages(project: Path,
         assert "\x00" not in text and "\x1b" not in text
     result = run("report", "-p", str(project), "-o", str(tmp_path / "r.md"),
                  "--layer", "coder:\x1b[2Jmallory")
-    assert result.exit_code == 3
+    assert result.exit_code == 2
     assert "\x1b" not in result.output and "\\x1b[2Jmallory" in result.output

@@ -24,6 +24,7 @@ from coder.core.agreement import (
 )
 from coder.core.agreement.sets import ExpectedDisagreement, expected_disagreement_direct
 from coder.core.errors import Cancelled
+from coder.core.progress import Progress
 
 CASES_PATH = (
     Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "agreement_cases.json"
@@ -222,7 +223,7 @@ def test_bootstrap_is_seeded_and_brackets_the_estimate() -> None:
     table = _random_table(7, n=400)
     progress: list[tuple[int, int]] = []
     one = compute_agreement(
-        table, n_bootstrap=200, seed=11, on_progress=lambda d, t: progress.append((d, t))
+        table, n_bootstrap=200, seed=11, progress=Progress(lambda d, t, _m: progress.append((d, t)))
     )
     two = compute_agreement(table, n_bootstrap=200, seed=11)
     other = compute_agreement(table, n_bootstrap=200, seed=12)
@@ -244,7 +245,7 @@ def test_bootstrap_can_be_cancelled() -> None:
     cancel = threading.Event()
     cancel.set()
     with pytest.raises(Cancelled):
-        compute_agreement(_random_table(8), n_bootstrap=100, cancel=cancel)
+        compute_agreement(_random_table(8), n_bootstrap=100, progress=Progress(cancel=cancel))
 
 
 @pytest.mark.parametrize("distance", ["masi", "jaccard", "nominal"])

@@ -8,18 +8,20 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from coder.core.codeframe.files import (
-    dump_codeframe_yaml,
-    load_codeframe,
-    load_codeframe_yaml,
-    parse_codeframe_yaml,
+from coder.core.codeframe.codebook_tables import (
     read_codebook_csv,
     read_codebook_xlsx,
-    save_codeframe_yaml,
     write_codebook_csv,
     write_codebook_xlsx,
 )
+from coder.core.codeframe.files import load_codeframe
 from coder.core.codeframe.model import Codeframe, CodeframeError
+from coder.core.codeframe.yaml_file import (
+    dump_codeframe_yaml,
+    load_codeframe_yaml,
+    parse_codeframe_yaml,
+    save_codeframe_yaml,
+)
 
 CODEFRAMES = Path(__file__).resolve().parents[2] / "codeframes"
 

@@ -20,6 +20,7 @@ from coder.core.embedding import (
     resolve_model_path,
 )
 from coder.core.errors import Cancelled, CoderError
+from coder.core.progress import Progress
 
 
 def test_hashing_embedder_is_deterministic_normalised_and_similarity_aware() -> None:
@@ -63,7 +64,8 @@ def test_progress_counts_distinct_texts_up_to_total() -> None:
     seen: list[tuple[int, int]] = []
     texts = [f"answer number {i}" for i in range(50)] * 2
     embed_with_cache(
-        texts, HashingEmbedder(), None, on_progress=lambda d, t: seen.append((d, t)), batch_size=16
+        texts, HashingEmbedder(), None, progress=Progress(lambda d, t, _m: seen.append((d, t))),
+        batch_size=16
     )
     assert seen[-1] == (50, 50)
     done = [d for d, _ in seen]
@@ -75,7 +77,7 @@ def test_cancel_raises_and_keeps_finished_batches() -> None:
     cache = InMemoryEmbeddingCache()
     emb = HashingEmbedder()
 
-    def progress(done: int, total: int) -> None:
+    def progress(done: int, total: int, _message: str) -> None:
         if done >= 10:
             cancel.set()
 
@@ -84,8 +86,7 @@ def test_cancel_raises_and_keeps_finished_batches() -> None:
             [f"text {i}" for i in range(40)],
             emb,
             cache,
-            on_progress=progress,
-            cancel=cancel,
+            progress=Progress(progress, cancel),
             batch_size=10,
         )
     assert 10 <= len(cache) < 40

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from coder.core.errors import InputError
+from coder.core.errors import InputError, Remedy
 from coder.core.normalise import NonSubstantiveRules, normalise_text
 from coder.core.survey.files import read_survey
 from coder.core.survey.importing import plan_import
@@ -163,8 +163,9 @@ def test_no_id_column_found(tmp_path: Path) -> None:
 
 def test_no_open_column_found(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "s.csv", [r[:3] for r in ROWS], header=HEADER[:3])
-    with pytest.raises(InputError, match=r"no open column found.*--open-column"):
+    with pytest.raises(InputError, match=r"no open column found.*name the open columns") as err:
         plan_import(read_survey(path))
+    assert err.value.remedy == Remedy(option="open_columns")
 
 
 def test_unknown_open_column(tmp_path: Path) -> None:

@@ -11,21 +11,22 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from coder.core.codeframe.files import load_codeframe, parse_codeframe_yaml
+from coder.core.codeframe.files import load_codeframe
 from coder.core.codeframe.model import Codeframe, CodeframeError
 from coder.core.codeframe.ops import plan_merge
-from coder.core.codeframe.refi import (
+from coder.core.codeframe.refi_codebook import (
     RefiError,
     codebook_xml,
     describe_code,
     parse_description,
     parse_qdc,
-    project_xml,
     read_qdc,
     write_qdc,
-    write_qdpx,
 )
+from coder.core.codeframe.refi_export import project_xml, write_qdpx
+from coder.core.codeframe.yaml_file import parse_codeframe_yaml
 from coder.core.errors import Cancelled
+from coder.core.progress import Progress
 
 SHARED = Path(__file__).resolve().parents[2] / ".." / "shared"
 XSD = SHARED / "reference" / "refi-qda" / "Project.xsd"
@@ -398,13 +399,13 @@ def test_qdpx_refuses_inconsistent_data(
 def test_qdpx_reports_progress_and_can_be_cancelled(frame: Codeframe, tmp_path: Path) -> None:
     seen: list[tuple[int, int]] = []
     args = project_args(frame)
-    write_qdpx(tmp_path / "a.qdpx", **args, on_progress=lambda d, t: seen.append((d, t)))  # type: ignore[arg-type]
+    write_qdpx(tmp_path / "a.qdpx", **args, progress=Progress(lambda d, t, _m: seen.append((d, t))))  # type: ignore[arg-type]
     assert seen[-1] == (4, 4)
     stop = threading.Event()
     stop.set()
     target = tmp_path / "cancelled.qdpx"
     with pytest.raises(Cancelled):
-        write_qdpx(target, **args, cancel=stop)  # type: ignore[arg-type]
+        write_qdpx(target, **args, progress=Progress(cancel=stop))  # type: ignore[arg-type]
     assert not target.exists()
     assert list(tmp_path.iterdir()) == [tmp_path / "a.qdpx"]
 
@@ -413,9 +414,9 @@ def test_project_guids_are_rfc_4122_uuid5() -> None:
     import uuid
 
     from coder.core.codeframe.model import derived_id
-    from coder.core.codeframe.refi import _guid
+    from coder.core.codeframe.refi_codebook import derived_guid
 
     for parts in [("source", "1"), ("coding", "42", "abc", "Ana Ló")]:
-        got = _guid(*parts)
+        got = derived_guid(*parts)
         assert got == derived_id("refi", *parts)
         assert uuid.UUID(got).version == 5

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from coder.core.codeframe.model import Code, Codeframe
-from coder.core.codeframe.refi import RefiCoding, read_qdpx, source_guid, write_qdpx
+from coder.core.codeframe.refi_export import write_qdpx
+from coder.core.codeframe.refi_import import RefiCoding, read_qdpx, source_guid
 from coder.core.errors import InputError
 
 NVIVO_LIKE = """<?xml version="1.0" encoding="utf-8"?>

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from coder.core.errors import InputError
+from coder.core.errors import InputError, Remedy
 from coder.core.survey.files import read_survey
 from coder.core.survey.importing import plan_import
 from coder.services.importing import import_survey
@@ -46,9 +46,12 @@ def error_of(path: Path, *, encoding: str | None = None, **plan_options) -> str:
 def test_utf8_file_with_a_stray_byte_is_refused_not_read_as_windows_1252(tmp_path: Path) -> None:
     data = utf8_survey().replace(b"too much", b"too \x81much")
     path = write(tmp_path / "s.csv", data)
-    message = error_of(path)
+    with pytest.raises(InputError) as err:
+        plan_import(read_survey(path))
+    message = str(err.value)
     assert message.startswith(f'{path}, row 4, column "comment": byte 0x81 is not UTF-8')
-    assert "--encoding" in message
+    assert message.endswith("or name the file's encoding")
+    assert err.value.remedy == Remedy(option="encoding", example="cp1252")
 
 
 def test_stray_byte_in_a_reimport_leaves_the_good_answers_as_they_were(tmp_path: Path) -> None:

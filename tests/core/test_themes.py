@@ -10,6 +10,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from coder.core.embedding import HashingEmbedder
 from coder.core.errors import Cancelled
+from coder.core.progress import Progress
 from coder.core.themes.discovery import OTHER, Theme, ThemeDiscovery
 from coder.core.themes.keywords import stop_words
 
@@ -186,7 +187,7 @@ def test_cancel_stops_fit() -> None:
     cancel = threading.Event()
     cancel.set()
     with pytest.raises(Cancelled):
-        ThemeDiscovery().fit(x, cancel=cancel)
+        ThemeDiscovery().fit(x, progress=Progress(cancel=cancel))
 
 
 def test_labels_are_the_keyword_phrase_closest_in_meaning_to_the_theme() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from coder.core.errors import NotInProject, ProjectError
+from coder.core.errors import NotInProject, ProjectError, Remedy
 from coder.services.codeframes import retire_code, undo
 from coder.services.coding import (
     apply_codes,
@@ -42,8 +42,9 @@ def test_unknown_respondents_blank_answers_and_unknown_questions_are_refused(
 
 def test_a_respondent_in_two_waves_needs_the_wave(project: Project, tmp_path: object) -> None:
     import_survey(project, DEMO_CSV, wave="2026", coder="setup")
-    with pytest.raises(NotInProject, match="choose one with --wave"):
+    with pytest.raises(NotInProject, match="choose the wave") as err:
         find_answer(project, Q2, "LA017")
+    assert err.value.remedy == Remedy(option="wave")
     later = find_answer(project, Q2, "LA017", wave="2026")
     assert later.wave_id == project.wave_id("2026")
 

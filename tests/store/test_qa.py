@@ -18,7 +18,8 @@ from coder.core.agreement import (
     draw_double_coding_sample,
     to_json_dict,
 )
-from coder.core.codeframe.files import load_codeframe, parse_codeframe_yaml
+from coder.core.codeframe.files import load_codeframe
+from coder.core.codeframe.yaml_file import parse_codeframe_yaml
 from coder.core.errors import ProjectError
 from coder.core.types import CoderKind
 from coder.services.importing import import_survey

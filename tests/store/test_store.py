@@ -10,6 +10,7 @@ import pytest
 
 from coder.core.codeframe.model import Code, Codeframe
 from coder.core.errors import Cancelled, InputError, ProjectError
+from coder.core.progress import Progress
 from coder.services.importing import import_survey
 from coder.store import create_project, open_project
 from coder.store.schema import SCHEMA_VERSION, migrations, split_sql
@@ -175,7 +176,7 @@ def test_cancelled_import_writes_nothing(store, survey: Path, tmp_path: Path) ->
     cancel = threading.Event()
     cancel.set()
     with pytest.raises(Cancelled):
-        import_survey(store, survey, wave="2025", cancel=cancel)
+        import_survey(store, survey, wave="2025", progress=Progress(cancel=cancel))
     assert snapshot(tmp_path / "p.coder") == before
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from coder.services.qa import single_code_coefficients
 from coder.store import open_project
 from coder.tui.app import build_app
 from coder.tui.screens.qa import AdjudicateDialog, DisagreementsScreen, QAScreen
@@ -108,3 +110,63 @@ async def test_blind_mode_hides_qa(demo_project: Path) -> None:
         await pilot.pause()
         assert "not available in blind mode" in screen_text(app)
         assert "alice:" not in screen_text(app)
+
+
+def single_code(project: Path, coders: tuple[str, ...]) -> None:
+    """Each coder gives each of 12 answers one code (or none), agreeing on most of them."""
+    plans = {"alice": [101, 101, 102, 201, 201, 301, 0, 101, 102, 201, 301, 301],
+             "bob": [101, 102, 102, 201, 201, 301, 0, 101, 101, 201, 301, 0],
+             "carol": [101, 101, 102, 201, 301, 301, 0, 101, 102, 201, 301, 301]}
+    with open_project(project) as store:
+        answers = [a.id for a in store.answers(Q2, substantive_only=True)[:12]]
+        for name in coders:
+            coder = store.coder(name)
+            for answer_id, number in zip(answers, plans[name], strict=True):
+                store.set_codes(answer_id, coder, [code_id(store, Q2, number)] if number else [])
+
+
+def cli_overall(project: Path) -> dict[str, object]:
+    from click.testing import CliRunner
+
+    from coder.cli import cli
+
+    result = CliRunner().invoke(cli, ["agreement", "-p", str(project), "-q", Q2,
+                                      "--format", "json"])
+    assert result.exit_code == 0, result.output
+    overall: dict[str, object] = json.loads(result.output)["overall"]
+    return overall
+
+
+@pytest.mark.parametrize("coders", [("alice", "bob"), ("alice", "bob", "carol")])
+async def test_single_code_question_shows_the_overall_coefficients_of_coder_agreement(
+        demo_project: Path, coders: tuple[str, ...]) -> None:
+    single_code(demo_project, coders)
+    overall = cli_overall(demo_project)
+    names = ["alpha_nominal", "ac1", "kappa_fleiss", "kappa_conger"]
+    labels = ["alpha (nominal)", "AC1", "Fleiss' kappa", "Conger's kappa"]
+    if len(coders) == 2:
+        names.append("kappa_cohen")
+        labels.append("Cohen's kappa")
+    else:
+        assert "kappa_cohen" not in overall
+    assert all(isinstance(overall[n], float) for n in names)
+    app = build_app(demo_project, "rita", question_id=Q2)
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await _qa_screen(app, pilot)
+        text = screen_text(app)
+        assert screen.figures is not None
+        shown = single_code_coefficients(screen.figures.report)
+        assert shown == {n: overall[n] for n in names}  # the very numbers of the CLI's JSON
+        assert "One code per answer" in text
+        for name, label in zip(names, labels, strict=True):
+            assert f"{label} {overall[name]:.3f}" in text
+        assert ("Cohen's kappa" in text) == (len(coders) == 2)
+
+
+async def test_a_multi_code_question_shows_no_single_code_line(demo_project: Path) -> None:
+    double_code(demo_project)  # alice gives one answer two codes
+    app = build_app(demo_project, "rita", question_id=Q2)
+    async with app.run_test(size=SIZE) as pilot:
+        await _qa_screen(app, pilot)
+        assert "One code per answer" not in screen_text(app)
+        assert "kappa_fleiss" not in cli_overall(demo_project)

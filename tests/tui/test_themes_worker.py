@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +12,7 @@ import pytest
 
 from coder.core.embedding import HashingEmbedder
 from coder.core.errors import Cancelled
+from coder.core.progress import NO_PROGRESS, Progress
 from coder.store import open_project
 from coder.tui.app import build_app
 from coder.tui.config import AppConfig
@@ -30,13 +31,11 @@ class BlockingEmbedder:
     def __init__(self) -> None:
         self.started = threading.Event()
 
-    def embed(self, texts: Sequence[str], *, on_progress: Callable[[int, int], None] | None
-              = None, cancel: threading.Event | None = None) -> np.ndarray:
+    def embed(self, texts: Sequence[str], *, progress: Progress = NO_PROGRESS) -> np.ndarray:
         self.started.set()
-        if on_progress is not None:
-            on_progress(0, len(texts))
+        progress.step(0, len(texts))
         deadline = time.monotonic() + 30
-        while not (cancel is not None and cancel.is_set()) and time.monotonic() < deadline:
+        while not progress.cancelled and time.monotonic() < deadline:
             time.sleep(0.01)
         raise Cancelled("embedding cancelled")
 

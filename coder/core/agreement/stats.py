@@ -12,9 +12,8 @@ would let the single-coded 80% set the chance term).
 from __future__ import annotations
 
 import logging
-import threading
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 
@@ -35,11 +34,10 @@ from coder.core.agreement.types import (
     PairAgreement,
     pair_key,
 )
-from coder.core.errors import Cancelled
+from coder.core.progress import NO_PROGRESS, Progress
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int], None]
 _BATCH = 25
 NEVER_APPLIED = "no variation: no coder applied this code to any answer coded by 2+ coders"
 ALWAYS_APPLIED = "no variation: every coder applied this code to every answer coded by 2+ coders"
@@ -238,8 +236,7 @@ def bootstrap_replicates(
     table: CodingTable,
     n_bootstrap: int,
     seed: int | None = 0,
-    on_progress: Progress | None = None,
-    cancel: threading.Event | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> dict[str, _Array]:
     """Resample answers (coded by 2+ coders) with replacement and recompute the statistics.
 
@@ -247,15 +244,14 @@ def bootstrap_replicates(
         Arrays of replicates: "alpha", "percent_agreement", "ac1" (replicates x codes) and
         "alpha_pooled", "alpha_masi" (replicates); NaN where undefined.
     """
-    return _bootstrap(_prepare(table.coded, table.applied), n_bootstrap, seed, on_progress, cancel)
+    return _bootstrap(_prepare(table.coded, table.applied), n_bootstrap, seed, progress)
 
 
 def _bootstrap(
     p: _Prepared,
     n_bootstrap: int,
     seed: int | None,
-    on_progress: Progress | None,
-    cancel: threading.Event | None,
+    progress: Progress,
 ) -> dict[str, _Array]:
     feats, base = _features(p)
     expected_of = ExpectedDisagreement.build(p.parts.value_sets)
@@ -266,8 +262,7 @@ def _bootstrap(
     done = 0
     with _blas_single_thread():
         while done < n_bootstrap:
-            if cancel is not None and cancel.is_set():
-                raise Cancelled("bootstrap cancelled")
+            progress.check()
             size = min(_BATCH, n_bootstrap - done)
             weights = np.empty((size, n))
             for r in range(size):
@@ -280,8 +275,7 @@ def _bootstrap(
             out["alpha_pooled"].append(_pooled(sums, k))
             out["alpha_masi"].append(_masi(p.parts, weights, expected_of))
             done += size
-            if on_progress is not None:
-                on_progress(done, n_bootstrap)
+            progress.step(done, n_bootstrap)
     return {key: np.concatenate(v) if v else np.zeros((0,)) for key, v in out.items()}
 
 
@@ -291,8 +285,7 @@ def compute_agreement(
     n_bootstrap: int = 0,
     seed: int | None = 0,
     confidence: float = 0.95,
-    on_progress: Progress | None = None,
-    cancel: threading.Event | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> AgreementReport:
     """Agreement for one question: per code, per coder pair and overall.
 
@@ -301,8 +294,8 @@ def compute_agreement(
         n_bootstrap: Bootstrap replicates for the intervals (0 = no intervals; 1,000 is usual).
         seed: Seed of the resampling, so intervals are reproducible.
         confidence: Coverage of the percentile intervals.
-        on_progress: Called with (replicates done, replicates in all).
-        cancel: Set it to stop the bootstrap; raises :class:`Cancelled`.
+        progress: Told (replicates done, replicates in all); cancelling it stops the
+            bootstrap (raises :class:`~coder.core.errors.Cancelled`).
 
     Returns:
         The report; each undefined figure carries its reason. For a single-code question it
@@ -340,7 +333,7 @@ def compute_agreement(
         else Statistic.undefined("no code has a defined alpha")
     )
     if n_bootstrap > 0 and n_units >= 2:
-        reps = _bootstrap(prepared, n_bootstrap, seed, on_progress, cancel)
+        reps = _bootstrap(prepared, n_bootstrap, seed, progress)
         cis = {key: _interval(v, confidence) for key, v in reps.items()}
         for j, code in enumerate(table.codes):
             ca = codes[code]

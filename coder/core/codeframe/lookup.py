@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 
 from coder.core.codeframe.model import Code, Codeframe, CodeframeError
+from coder.core.errors import NotInProject
 
 #: Keys for codes in codeframe order: digits first, then upper-case letters (shift+letter).
 SHORTCUT_KEYS: tuple[str, ...] = tuple("1234567890") + tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
@@ -19,6 +20,13 @@ SHORTCUT_KEYS: tuple[str, ...] = tuple("1234567890") + tuple("ABCDEFGHIJKLMNOPQR
 _KEY = re.compile(r"^(\d+)\s+(.+)$")
 
 CodeRef = str | int
+
+
+class UnknownCode(CodeframeError, NotInProject):
+    """A code the user named is not in the frame, or is not one that fits (a label matching
+    several codes, a net where a code is applied): bad input, so the CLI exits with code 2."""
+
+    exit_code = 2
 
 
 def _describe(frame: Codeframe, code: Code) -> str:
@@ -38,14 +46,14 @@ def find_code(frame: Codeframe, ref: CodeRef, *, retired: bool = False) -> Code:
             instead of codes in use.
 
     Raises:
-        CodeframeError: If no code matches (naming close labels) or a label is ambiguous
+        UnknownCode: If no code matches (naming close labels) or a label is ambiguous
             (listing every candidate with its number).
     """
     if isinstance(ref, int) or ref.strip().isdigit():
         number = int(ref)
         found = frame.by_output_code(number)
         if found is None:
-            raise CodeframeError(f'codeframe "{frame.name}" has no code {number}')
+            raise UnknownCode(f'codeframe "{frame.name}" has no code {number}')
         return found
     text = ref.strip()
     by_id = frame.get(text)
@@ -67,14 +75,14 @@ def find_code(frame: Codeframe, ref: CodeRef, *, retired: bool = False) -> Code:
         close = difflib.get_close_matches(text.casefold(), list(labels), n=3)
         shown = ", ".join(f'"{labels[c]}"' for c in close)
         hint = f" (did you mean {shown}?)" if close else ""
-        raise CodeframeError(f'codeframe "{frame.name}" has no code "{text}"{hint}')
+        raise UnknownCode(f'codeframe "{frame.name}" has no code "{text}"{hint}')
     if len(matches) > 1:
         preferred = [c for c in matches if c.is_active != retired]
         matches = preferred or matches
     if len(matches) > 1:
         listed = "; ".join(_describe(frame, c) for c in matches)
-        raise CodeframeError(f'"{text}" matches {len(matches)} codes: {listed}.'
-                             " Use the number instead")
+        raise UnknownCode(f'"{text}" matches {len(matches)} codes: {listed}.'
+                          " Use the number instead")
     return matches[0]
 
 
@@ -82,7 +90,7 @@ def find_codable_codes(frame: Codeframe, refs: Sequence[CodeRef]) -> list[Code]:
     """The codes `refs` name (see `find_code`), each one a coder can apply; duplicates once.
 
     Raises:
-        CodeframeError: A reference matching no code or several, or naming a net.
+        UnknownCode: A reference matching no code or several, or naming a net.
     """
     found: dict[str, Code] = {}
     for ref in refs:
@@ -90,8 +98,8 @@ def find_codable_codes(frame: Codeframe, refs: Sequence[CodeRef]) -> list[Code]:
             continue
         code = find_code(frame, ref)
         if not code.codable or frame.is_net(code.id):
-            raise CodeframeError(f'"{code.output_code} {code.label}" is a net:'
-                                 " choose one of its codes")
+            raise UnknownCode(f'"{code.output_code} {code.label}" is a net:'
+                              " choose one of its codes")
         found.setdefault(code.id, code)
     return list(found.values())
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coder.core.errors import InputError
+from coder.core.errors import InputError, Remedy
 from coder.core.reporting.exports import neutralise_cell
 from coder.core.safe_files import atomic_output
 
@@ -210,8 +210,9 @@ def group_by_answer(codings: CodingsFile, *, default_coder: str | None,
     for row in codings.rows:
         coder = row.coder or default_coder
         if not coder:
-            raise InputError("no coder: add a coder column or give the coder (--coder)",
-                             path=codings.path, row=row.row, column=codings.header("coder"))
+            raise InputError("no coder: add a coder column or name the coder",
+                             path=codings.path, row=row.row, column=codings.header("coder"),
+                             remedy=Remedy(option="coder"))
         key = (row.respondent_id, row.question, row.wave or default_wave, coder)
         grouped.setdefault(key, []).append(row)
     result = []

@@ -112,11 +112,11 @@ def caution(table: FrequencyTable) -> str | None:
     b = table.base
     if b.unresolved:
         notes.append(f"Caution: {b.unresolved} {_answers(b.unresolved)} unresolved"
-                     f" disagreements (run coder qa queue -q {table.question_id}); they are in"
-                     " the base with no code.")
+                     " disagreements (listed in the question's disagreement queue for"
+                     " adjudication); they are in the base with no code.")
     if b.stale:
         notes.append(f"Caution: {b.stale} adjudicated {_answers(b.stale)} been re-coded since"
-                     f" the adjudication (run coder qa queue -q {table.question_id});"
+                     " the adjudication (listed in the question's disagreement queue);"
                      " the adjudicated codes are counted.")
     if table.small_base:
         notes.append(f"Caution: small base (n={table.base.answered}, under {table.min_base});"

@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from coder.core.errors import InputError
+from coder.core.errors import InputError, Note, Remedy
 from coder.core.printable import quoted
 
 # A well-formed UTF-8 sequence of two to four bytes (RFC 3629: no overlongs, no surrogates).
@@ -39,8 +39,9 @@ _LABELS = {
     "utf-32-be": "UTF-32 (big-endian)",
     "cp1252": "Windows-1252",
 }
-_NAME_IT = "name the file's encoding with --encoding"
-_FORCE = f"{_NAME_IT} (e.g. --encoding cp1252)"
+_NAME_IT = "name the file's encoding"
+#: Naming the encoding (e.g. Windows-1252) is what helps with an undecodable byte.
+_ENCODING = Remedy(option="encoding", example="cp1252")
 _CUT_SHORT = ("truncated data", "unexpected end of data")
 
 
@@ -79,13 +80,14 @@ def decode_survey_bytes(path: str, data: bytes, encoding: str | None = None) -> 
     for bom, codec in _BOMS:
         if data.startswith(bom):
             problem = f"is not valid {_LABELS[codec]}, which the file's byte order mark says it is"
-            text = _strict(path, data, len(bom), codec, f"{problem}: correct it, or {_NAME_IT}")
+            text = _strict(path, data, len(bom), codec, f"{problem}: correct it, or {_NAME_IT}",
+                           _ENCODING)
             return DecodedText(text, "utf-8-sig" if codec == "utf-8" else codec)
     wide = _wide_unicode(data)
     if wide is not None:
         problem = f"is not valid {_LABELS[wide]}, which the file's NUL bytes say it is"
         return DecodedText(
-            _strict(path, data, 0, wide, f"{problem}: correct it, or {_NAME_IT}"), wide
+            _strict(path, data, 0, wide, f"{problem}: correct it, or {_NAME_IT}", _ENCODING), wide
         )
     try:
         return DecodedText(data.decode("utf-8"), "utf-8")
@@ -102,18 +104,21 @@ def decode_survey_bytes(path: str, data: bytes, encoding: str | None = None) -> 
             else f"is not UTF-8 (nor are {bad - 1} other bytes), though the file also holds"
             " UTF-8 text: correct them"
         )
-        raise _undecodable(path, data, 0, "utf-8", utf8_error.start, f"{problem}, or {_FORCE}")
+        raise _undecodable(path, data, 0, "utf-8", utf8_error.start, f"{problem}, or {_NAME_IT}",
+                           remedy=_ENCODING)
     text = _strict(
         path,
         data,
         0,
         "cp1252",
-        "is neither UTF-8 nor Windows-1252 text (save the file as UTF-8 and import again,"
-        " or name its encoding with --encoding)",
+        "is neither UTF-8 nor Windows-1252 text: save the file as UTF-8 and import again,"
+        f" or {_NAME_IT}",
+        Remedy(option="encoding"),
     )
-    note = (
+    note = Note(
         "read as Windows-1252: the file is not UTF-8 and holds no UTF-8 text; if accented"
-        " letters look wrong, import it again with --encoding"
+        f" letters look wrong, import it again and {_NAME_IT}",
+        Remedy(option="encoding"),
     )
     return DecodedText(text, "cp1252", (note,))
 
@@ -156,14 +161,15 @@ def _wide_unicode(data: bytes) -> str | None:
     return None
 
 
-def _strict(path: str, data: bytes, skip: int, codec: str, problem: str) -> str:
+def _strict(path: str, data: bytes, skip: int, codec: str, problem: str,
+            remedy: Remedy | None = None) -> str:
     try:
         return data[skip:].decode(codec)
     except UnicodeDecodeError as exc:
         if exc.reason in _CUT_SHORT and skip + exc.end >= len(data):
             problem = _cut_short(codec)
         raise _undecodable(
-            path, data, skip, codec, skip + exc.start, problem, skip + exc.end
+            path, data, skip, codec, skip + exc.start, problem, skip + exc.end, remedy
         ) from None
 
 
@@ -175,6 +181,7 @@ def _undecodable(
     offset: int,
     problem: str,
     end: int | None = None,
+    remedy: Remedy | None = None,
 ) -> InputError:
     """An error naming the undecodable bytes at `offset` and the row and column they are in."""
     bad = data[offset : end if end is not None and end > offset else offset + 1]
@@ -190,7 +197,8 @@ def _undecodable(
     if len(bad) > 1 and problem.startswith("is "):
         problem = "are " + problem[3:]
     return InputError(
-        f"byte{'s' if len(bad) > 1 else ''} {named} {problem}", path=path, row=row, column=name
+        f"byte{'s' if len(bad) > 1 else ''} {named} {problem}", path=path, row=row, column=name,
+        remedy=remedy,
     )
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from coder.core.errors import InputError
+from coder.core.errors import InputError, Remedy
 from coder.core.printable import CONTROL_CHARACTER, printable, quoted
 from coder.core.survey.csv_text import (
     decode_survey_bytes,
@@ -84,8 +84,9 @@ def read_survey(
         text_codec(str(p), encoding)
         if suffix in XLSX_SUFFIXES:
             raise InputError(
-                "--encoding applies to CSV and SPSS files; an Excel workbook names its own",
+                "a text encoding applies to CSV and SPSS files; an Excel workbook names its own",
                 path=str(p),
+                remedy=Remedy(option="encoding"),
             )
     data = _read_bytes(p)
     if suffix in XLSX_SUFFIXES:

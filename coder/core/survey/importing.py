@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from coder.core.errors import InputError
+from coder.core.errors import InputError, Remedy
 from coder.core.normalise import (
     DROPPED_CONTROL,
     NonSubstantiveRules,
@@ -125,16 +125,18 @@ def detect_id_column(table: SurveyTable, given: str | None) -> str:
         candidates.append((0 if named else 1, position, column, []))
     if not candidates:
         raise InputError(
-            "no ID column found: no column is unique and never blank; name one with --id-column",
+            "no ID column found: no column is unique and never blank; name the ID column",
             path=table.path,
+            remedy=Remedy(option="id_column"),
         )
     *_, column, blank_rows = min(candidates)
     if blank_rows:
         raise InputError(
             f"missing respondent ID in row{'s' if len(blank_rows) > 1 else ''}"
             f" {_rows(table, blank_rows)} (this column looks like the ID column); fill them in,"
-            " or name the ID column with --id-column",
+            " or name the ID column",
             path=table.path,
+            remedy=Remedy(option="id_column"),
             row=table.row_number(blank_rows[0]),
             column=str(column),
         )
@@ -199,8 +201,9 @@ def detect_open_columns(
     ]
     if not found:
         raise InputError(
-            "no open column found: no column holds mostly free text; name them with --open-column",
+            "no open column found: no column holds mostly free text; name the open columns",
             path=table.path,
+            remedy=Remedy(option="open_columns"),
         )
     return found
 

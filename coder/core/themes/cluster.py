@@ -14,14 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from coder.core.errors import Cancelled
+from coder.core.progress import check_cancelled
 
 log = logging.getLogger(__name__)
 
 
 def _check(cancel: threading.Event | None) -> None:
-    if cancel is not None and cancel.is_set():
-        raise Cancelled("theme discovery cancelled")
+    check_cancelled(cancel, "theme discovery")
 
 
 def normalise_rows(x: np.ndarray) -> np.ndarray:

@@ -14,14 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from coder.core.errors import Cancelled
+from coder.core.progress import NO_PROGRESS, Progress, check_cancelled
 from coder.core.quotes import select_representative
 from coder.core.themes import cluster as tc
 from coder.core.themes.keywords import class_keywords, make_label, stop_words
 
 log = logging.getLogger(__name__)
 
-ProgressFn = Callable[[int, int], None]
 
 OTHER = -1
 
@@ -152,8 +151,7 @@ class ThemeDiscovery:
         embeddings: np.ndarray,
         texts: Sequence[str] | None = None,
         *,
-        on_progress: ProgressFn | None = None,
-        cancel: threading.Event | None = None,
+        progress: Progress = NO_PROGRESS,
     ) -> ThemeDiscovery:
         """Discover themes.
 
@@ -161,8 +159,8 @@ class ThemeDiscovery:
             embeddings: ``(n, d)`` answer embeddings (normalised here if they are not).
             texts: the answers, for keywords, labels and quotes; without them themes get
                 numbered labels and no keywords.
-            on_progress: called with ``(step, total_steps)``.
-            cancel: set it to stop; raises :class:`~coder.core.errors.Cancelled`.
+            progress: told ``(step, total_steps)``; cancelling it raises
+                :class:`~coder.core.errors.Cancelled`.
 
         Returns:
             self
@@ -173,17 +171,16 @@ class ThemeDiscovery:
             raise ValueError(f"{len(texts)} texts for {n} embeddings")
         steps = 5
 
-        def progress(step: int) -> None:
-            if cancel is not None and cancel.is_set():
-                raise Cancelled("theme discovery cancelled")
-            if on_progress is not None:
-                on_progress(step, steps)
+        cancel = progress.cancel
 
-        progress(0)
+        def step(done: int) -> None:
+            progress.step(done, steps)
+
+        step(0)
         self.n_answers_ = n
         if n == 0:
             self._set_empty(x)
-            progress(steps)
+            step(steps)
             return self
         min_size = self.min_theme_size or default_min_theme_size(n)
         unique, first, inverse = np.unique(x, axis=0, return_index=True, return_inverse=True)
@@ -195,12 +192,12 @@ class ThemeDiscovery:
         u = unique[order]
         inv = rank[inverse]
         w = np.bincount(inv).astype(np.float64)
-        progress(1)
+        step(1)
 
         u_labels = self._cluster(u, w, min_size, cancel)
-        progress(2)
+        step(2)
         u_labels, centroids = self._dissolve_small(u, w, u_labels, min_size, cancel)
-        progress(3)
+        step(3)
 
         best, s1, s2 = tc.assign_nearest(u, centroids)
         labels_u = best.copy()
@@ -228,9 +225,9 @@ class ThemeDiscovery:
             self.confidence_ = np.clip(s1[inv], 0.0, 1.0).astype(np.float32)
         self.centroids_ = centroids
         self.n_other_ = int(np.sum(self.labels_ == OTHER))
-        progress(4)
+        step(4)
         self.themes_, self.subtheme_labels_ = self._describe(x, texts, min_size, cancel)
-        progress(5)
+        step(5)
         return self
 
     def fit_predict(self, embeddings: np.ndarray, texts: Sequence[str] | None = None) -> np.ndarray:
@@ -295,8 +292,7 @@ class ThemeDiscovery:
         """Drop themes below ``min_size`` answers, reassigning members to the nearest theme."""
         _, labels = np.unique(labels, return_inverse=True)
         while True:
-            if cancel is not None and cancel.is_set():
-                raise Cancelled("theme discovery cancelled")
+            check_cancelled(cancel, "theme discovery")
             k = labels.max() + 1
             sizes = np.bincount(labels, weights=w, minlength=k)
             cent = tc.normalise_rows(tc.group_sums(labels, u, w, k).astype(np.float32))
@@ -418,8 +414,7 @@ class ThemeDiscovery:
         phrases = sorted({surface for words in keywords.values() for _, surface, _ in words})
         if not phrases:
             return {}
-        if cancel is not None and cancel.is_set():
-            raise Cancelled("theme discovery cancelled")
+        check_cancelled(cancel, "theme discovery")
         vectors = tc.normalise_rows(np.asarray(self.phrase_embedding(phrases), dtype=np.float32))
         row = {phrase: i for i, phrase in enumerate(phrases)}
         ranked: dict[Hashable, list[tuple[str, str, float]]] = {}

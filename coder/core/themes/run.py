@@ -8,8 +8,7 @@ from __future__ import annotations
 import csv
 import logging
 import re
-import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,12 +22,11 @@ from coder.core.embedding import (
     embed_with_cache,
 )
 from coder.core.errors import InputError
+from coder.core.progress import NO_PROGRESS, Progress
 from coder.core.safe_files import atomic_output, check_output
 from coder.core.themes.discovery import OTHER, Theme, ThemeDiscovery
 
 log = logging.getLogger(__name__)
-
-ProgressFn = Callable[[int, int], None]
 
 _HAS_WORD = re.compile(r"\w")
 OTHER_LABEL = "(other)"
@@ -82,8 +80,7 @@ def discover_themes(
     cache: EmbeddingCache | None = None,
     embeddings: np.ndarray | None = None,
     non_substantive: Sequence[bool] | np.ndarray | None = None,
-    on_progress: ProgressFn | None = None,
-    cancel: threading.Event | None = None,
+    progress: Progress = NO_PROGRESS,
     **params: object,
 ) -> ThemeRun:
     """Embed (through the cache) and find themes, leaving out non-substantive answers.
@@ -95,8 +92,8 @@ def discover_themes(
         embeddings: precomputed embeddings for all ``texts`` (skips the embedder; labels then
             come from TF-IDF alone unless an ``embedder`` is also given for the phrases).
         non_substantive: answers flagged at import; blank answers are always left out.
-        on_progress: ``(done, total)``; embedding counts as the first 80%.
-        cancel: set it to stop (raises ``Cancelled``).
+        progress: told ``(done, 100)``, embedding as the first 80; cancelling it stops the
+            run (raises ``Cancelled``).
         **params: passed to :class:`ThemeDiscovery` (``min_theme_size``, ``n_themes``,
             ``random_state``, ``subthemes``, ...).
     """
@@ -110,14 +107,6 @@ def discover_themes(
     keep = np.flatnonzero(~mask)
     kept_texts = [texts[int(i)] for i in keep]
 
-    def emb_progress(done: int, total: int) -> None:
-        if on_progress is not None:
-            on_progress(int(80 * done / max(total, 1)), 100)
-
-    def fit_progress(step: int, total: int) -> None:
-        if on_progress is not None:
-            on_progress(80 + int(20 * step / max(total, 1)), 100)
-
     cache = cache if cache is not None else InMemoryEmbeddingCache()
     if embeddings is None and embedder is None:
         embedder = SentenceTransformerEmbedder()
@@ -125,7 +114,7 @@ def discover_themes(
         x = np.asarray(embeddings, dtype=np.float32)[keep]
     elif len(kept_texts):
         assert embedder is not None
-        x = embed_with_cache(kept_texts, embedder, cache, on_progress=emb_progress, cancel=cancel)
+        x = embed_with_cache(kept_texts, embedder, cache, progress=progress.part(0, 80, 100))
     else:
         x = np.zeros((0, 1), dtype=np.float32)
     if embedder is not None:
@@ -133,11 +122,12 @@ def discover_themes(
         phrase_model, phrase_cache = embedder, cache
 
         def phrase_embedding(phrases: Sequence[str]) -> np.ndarray:
-            return embed_with_cache(list(phrases), phrase_model, phrase_cache, cancel=cancel)
+            return embed_with_cache(list(phrases), phrase_model, phrase_cache,
+                                   progress=Progress(cancel=progress.cancel, what=progress.what))
 
         params.setdefault("phrase_embedding", phrase_embedding)
     model = ThemeDiscovery(**params)  # type: ignore[arg-type]
-    model.fit(x, kept_texts, on_progress=fit_progress, cancel=cancel)
+    model.fit(x, kept_texts, progress=progress.part(80, 100, 100))
 
     labels = np.full(n, OTHER, dtype=int)
     nearest = np.full(n, OTHER, dtype=int)
@@ -236,8 +226,7 @@ def discover_themes_in_file(
     seed: int = 0,
     embedder: Embedder | None = None,
     cache: EmbeddingCache | None = None,
-    on_progress: ProgressFn | None = None,
-    cancel: threading.Event | None = None,
+    progress: Progress = NO_PROGRESS,
 ) -> ThemeRun:
     """Stand-alone mode: themes for one text column of a CSV file.
 
@@ -257,8 +246,7 @@ def discover_themes_in_file(
         texts,
         embedder=embedder,
         cache=cache,
-        on_progress=on_progress,
-        cancel=cancel,
+        progress=progress,
         min_theme_size=min_theme_size,
         n_themes=n_themes,
         random_state=seed,

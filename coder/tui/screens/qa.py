@@ -22,12 +22,22 @@ from textual.widgets.option_list import Option
 from coder.core.codeframe.model import Codeframe
 from coder.core.errors import CoderError
 from coder.core.types import Event
-from coder.services.qa import Disagreement, QAFigures, adjudicate_answer, code_key, qa_figures_at
+from coder.services.qa import (
+    Disagreement,
+    QAFigures,
+    adjudicate_answer,
+    code_key,
+    qa_figures_at,
+    single_code_coefficients,
+)
 
 if TYPE_CHECKING:
     from coder.tui.session import Session
 
 _GRADE_STYLE = {"good": "green", "tentative": "yellow", "poor": "bold red", "undefined": "dim"}
+#: How the single-code coefficients (named as in `coder agreement`'s JSON) are labelled here.
+_SINGLE_LABELS = {"alpha_nominal": "alpha (nominal)", "ac1": "AC1", "kappa_fleiss": "Fleiss' kappa",
+                  "kappa_conger": "Conger's kappa", "kappa_cohen": "Cohen's kappa"}
 
 
 def _fmt(value: float | None) -> str:
@@ -213,6 +223,9 @@ class QAScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="topbar")
         yield Static("Computing agreement...", id="qa-summary")
+        single = Static("", id="qa-single")  # shown for single-code questions only
+        single.display = False
+        yield single
         yield DataTable(id="qa-codes", cursor_type="row", zebra_stripes=True)
         yield Static("Krippendorff's guideline: alpha >= .800 good; .667-.800 tentative;"
                      " < .667 poor.  Enter: disagreeing answers · a: all · r: refresh",
@@ -274,6 +287,13 @@ class QAScreen(Screen[None]):
             f"  Overall alpha (MASI) {_fmt(report.alpha_masi.value)},"
             f" pooled {_fmt(report.alpha_pooled.value)}."
             f"  {len(figures.disagreements)} waiting for adjudication{stale}.")
+        single = single_code_coefficients(report)
+        line = self.query_one("#qa-single", Static)
+        line.display = single is not None
+        if single is not None:
+            shown = "   ".join(f"{_SINGLE_LABELS.get(name, name)} {_fmt(value)}"
+                                 for name, value in single.items())
+            line.update(f"One code per answer; across categories: {shown}")
         table.focus()
 
     @on(DataTable.RowSelected, "#qa-codes")

@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Footer, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from coder.core.errors import Cancelled, CoderError
+from coder.core.progress import Progress
 from coder.core.types import Event
 from coder.services.project import open_project
 from coder.services.theme_edits import (
@@ -169,19 +170,15 @@ class ThemesScreen(Screen[None]):
 
         worker = get_current_worker()
 
-        def progress(done: int, total: int) -> None:
+        def on_step(done: int, total: int, message: str) -> None:
             self.app.call_from_thread(self._progress, done, total)
 
-        def stop_if_cancelled(waited: float) -> None:  # Esc while waiting for a busy project
-            if worker.is_cancelled:
-                raise Cancelled("theme discovery cancelled")
-
+        progress = Progress(on_step, worker.cancelled_event, "theme discovery")
         store = open_project(path)  # this thread's own connection
-        store.on_busy = stop_if_cancelled
+        store.on_busy = lambda waited: progress.check()  # Esc while the project is busy
         try:
             run_themes(store, self.question_id, coder=self.session.coder.name,
-                       embedder=self.session.config.make_embedder(), on_progress=progress,
-                       cancel=worker.cancelled_event)
+                       embedder=self.session.config.make_embedder(), progress=progress)
         finally:
             store.close()
 
