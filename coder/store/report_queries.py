@@ -28,6 +28,15 @@ class ReportQueriesMixin(QAMixin):
             " WHERE a.question_id = ? AND s.coded_at IS NOT NULL GROUP BY s.coder_id",
             (question_id,))}
 
+    def coded_waves(self, question_ids: Sequence[str], coder_ids: Sequence[int]) -> set[int]:
+        """Waves (ids) in which any of `coder_ids` coded an answer to one of the questions."""
+        if not question_ids or not coder_ids:
+            return set()
+        return {int(r[0]) for r in self.conn.execute(
+            "SELECT DISTINCT a.wave_id FROM answer_status s JOIN answers a ON a.id = s.answer_id"
+            f" WHERE a.question_id IN ({_marks(question_ids)}) AND s.coded_at IS NOT NULL"
+            f" AND s.coder_id IN ({_marks(coder_ids)})", [*question_ids, *coder_ids])}
+
     def layer_codes(self, question_id: str, coder_ids: Sequence[int],
                     wave_id: int | None = None) -> dict[int, set[str]]:
         """answer id -> the codes any of `coder_ids` applied (their union) on the question."""
