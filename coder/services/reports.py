@@ -31,7 +31,7 @@ from coder.core.reporting.frequencies import (
 )
 from coder.core.reporting.model import QuestionSection, Report, Theme
 from coder.core.reporting.quotes import Quote, QuoteCandidate, choose_quotes
-from coder.core.reporting.significance import test_columns
+from coder.core.reporting.significance import compare_columns
 from coder.core.reporting.tables import BY_WAVE
 from coder.core.types import Answer, CoderKind, Question, Respondent
 from coder.services.waves import WaveScope, resolve_waves, respondent_weight
@@ -269,7 +269,7 @@ def _question_section(store: SQLiteStore, question: Question, chosen: Layer,
                                 group_order=scope.names if options.by == BY_WAVE else None,
                                 weighted_by=options.weight)
     if options.by is not None:
-        table = replace(table, significance=test_columns(
+        table = replace(table, significance=compare_columns(
             table, min_base=options.min_base, population=options.population,
             by_wave=options.by == BY_WAVE))
     substantive = {r.answer_id: r for r in records if r.status == "answered"}

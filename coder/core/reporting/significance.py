@@ -191,7 +191,7 @@ def letter(index: int) -> str:
     return letters[index] if index < 26 else letters[index // 26 - 1] + letters[index % 26]
 
 
-def test_columns(table: FrequencyTable, *, alpha: float = DEFAULT_ALPHA,
+def compare_columns(table: FrequencyTable, *, alpha: float = DEFAULT_ALPHA,
                  min_base: int = DEFAULT_MIN_BASE, population: int | None = None,
                  by_wave: bool = False) -> Significance:
     """Compare the columns of a breakdown table (see the module docstring).
