@@ -272,6 +272,17 @@ class CodingMixin(StoreBase):
                 sql += " AND s.coder_id = ?"
                 params.append(coder_id)
             sql += ")"
+        if f.changed:
+            # Re-imported with another text at or after the moment it was coded.
+            sql += (
+                " AND a.text_changed_at IS NOT NULL AND EXISTS (SELECT 1 FROM answer_status s"
+                " WHERE s.answer_id = a.id AND s.coded_at IS NOT NULL"
+                " AND s.coded_at <= a.text_changed_at"
+            )
+            if coder_id is not None:
+                sql += " AND s.coder_id = ?"
+                params.append(coder_id)
+            sql += ")"
         if f.attribute is not None:
             sql += (
                 " AND EXISTS (SELECT 1 FROM respondent_attributes r WHERE r.respondent_id ="

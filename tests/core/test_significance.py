@@ -15,8 +15,8 @@ from coder.core.reporting.frequencies import RespondentAnswer, compute_frequenci
 from coder.core.reporting.significance import (
     CHI_MARK,
     chi_square,
-    holm,
     compare_columns,
+    holm,
     two_proportion_z,
 )
 from coder.core.reporting.tables import table_grid
