@@ -75,16 +75,21 @@ def export_data(
     if layout not in ("dichotomy", "concatenated"):
         raise ProjectError(f'unknown layout "{layout}" (dichotomy or concatenated)')
     questions, chosen, scope = _scope(store, question_ids, wave, layer)
-    rows: list[ExportRow] = []
-    for wave_id, wave_name in scope.each():
-        rows += [ExportRow(r.id, r.external_id, wave_name, r.attributes)
-                 for r in scope.people(store, wave_id).values()]
-    rows.sort(key=lambda r: (r.respondent_id, scope.names.index(r.wave) if r.wave else 0))
-    known = {k for r in rows for k in r.attributes}
+    known = store.attribute_names(scope.ids)
     missing = [a for a in attributes if a not in known]
     if missing:
         raise ProjectError(f"no respondent attribute {', '.join(missing)}"
                            f" (attributes: {', '.join(sorted(known))})")
+    external = store.external_ids()
+    rows: list[ExportRow] = []
+    for position, (wave_id, wave_name) in enumerate(scope.each()):
+        # Only the attributes exported, read in SQL (whole attribute sets are slow to decode).
+        values = scope.values(store, wave_id, list(attributes))
+        rows += [ExportRow(rid, external[rid], wave_name,
+                           {a: v for a, v in zip(attributes, found, strict=True) if v is not None},
+                           position)
+                 for rid, found in values.items()]
+    rows.sort(key=lambda r: (r.respondent_id, r.wave_order))
     closed = {q.id: q for q in store.questions() if q.kind == QuestionKind.CLOSED}
     info = {a: AttributeInfo(a, closed[a].text if closed[a].text != a else "",
                              closed[a].value_labels)

@@ -33,8 +33,8 @@ from coder.core.reporting.model import QuestionSection, Report, Theme
 from coder.core.reporting.quotes import Quote, QuoteCandidate, choose_quotes
 from coder.core.reporting.significance import compare_columns
 from coder.core.reporting.tables import BY_WAVE
-from coder.core.types import Answer, CoderKind, Question, Respondent
-from coder.services.waves import WaveScope, resolve_waves, respondent_weight
+from coder.core.types import Answer, CoderKind, Question
+from coder.services.waves import WaveScope, resolve_waves, weight_value
 from coder.store.sqlite import SQLiteStore
 
 log = logging.getLogger(__name__)
@@ -178,9 +178,14 @@ def gather(store: SQLiteStore, question: Question, layer: Layer, scope: WaveScop
         The per-respondent records, and the answers by id (for quotes).
     """
     asked_values = _asked_values(store, question)
+    routing = question.routing if asked_values is not None else None
+    # Only the attributes needed, read in SQL: whole attribute sets are slow at 100,000 rows.
+    names = [n for n in (routing.column if routing else None,
+                         by if by and by != BY_WAVE else None, weight) if n is not None]
+    at = {name: i for i, name in reversed(list(enumerate(names)))}
     records, answers = [], {}
     for wave_id, wave_name in scope.each():
-        people = scope.people(store, wave_id)
+        values = scope.values(store, wave_id, names)
         final = store.final_layer(question.id, wave_id) if layer.name == FINAL else None
         codes: Mapping[int, AbstractSet[str]]
         coded: AbstractSet[int] | Mapping[int, FinalCoding]
@@ -190,26 +195,24 @@ def gather(store: SQLiteStore, question: Question, layer: Layer, scope: WaveScop
         else:
             codes = store.layer_codes(question.id, layer.coder_ids, wave_id)
             coded = store.layer_coded_answers(question.id, layer.coder_ids)
+        missing: tuple[str | None, ...] = (None,) * len(names)
         for answer in store.answers(question.id, wave_id=wave_id):
-            person = people.get(answer.respondent_id)
-            attrs = person.attributes if person is not None else {}
+            mine = values.get(answer.respondent_id, missing)
             if answer.is_substantive:
                 status = "answered"
             elif answer.is_blank:
                 status = "blank"
-                routing = question.routing
-                if (asked_values is not None and routing is not None
-                        and attrs.get(routing.column, "") not in asked_values):
+                if (routing is not None and asked_values is not None
+                        and (mine[at[routing.column]] or "") not in asked_values):
                     status = "not_asked"
             else:
                 status = "non_substantive"
             answers[answer.id] = answer
             settled = final.get(answer.id) if final is not None else None
-            group = (wave_name if by == BY_WAVE else attrs.get(by)) if by else None
+            group = (wave_name if by == BY_WAVE else mine[at[by]]) if by else None
             w = 1.0
             if weight is not None and status == "answered":
-                w = respondent_weight(person or Respondent(answer.respondent_id, "?"), weight,
-                                      wave_name)
+                w = _weight(store, mine[at[weight]], weight, answer.respondent_id, wave_name)
             records.append(RespondentAnswer(
                 answer.respondent_id, status, frozenset(codes.get(answer.id, ())),
                 answer.id in coded, group,
@@ -217,6 +220,15 @@ def gather(store: SQLiteStore, question: Question, layer: Layer, scope: WaveScop
                 stale=settled is not None and settled.status == "stale",
                 wave=wave_name, weight=w, answer_id=answer.id))
     return records, answers
+
+
+def _weight(store: SQLiteStore, value: str | None, variable: str, respondent_id: int,
+            wave: str | None) -> float:
+    try:
+        return weight_value(value, variable, "", wave)
+    except ProjectError:  # name the respondent (looked up only for the error)
+        external = store.respondent(respondent_id).external_id
+        return weight_value(value, variable, external, wave)
 
 
 def _vectors(store: SQLiteStore, question: Question,
@@ -274,7 +286,8 @@ def _question_section(store: SQLiteStore, question: Question, chosen: Layer,
             by_wave=options.by == BY_WAVE))
     substantive = {r.answer_id: r for r in records if r.status == "answered"}
     coded_answers = [a for a in answers.values() if a.id in substantive]
-    vectors = _vectors(store, question, coded_answers) if coded_answers else None
+    vectors = (_vectors(store, question, coded_answers)
+               if coded_answers and quotes_per_code > 0 else None)
     starred = store.starred_answers(question.id)
     themes, used = [], set()
     for row in table.rows:
@@ -320,8 +333,7 @@ def report_quotes(store: SQLiteStore, question_id: str, *, layer: str | None = N
 
 
 def _check_attribute(store: SQLiteStore, scope: WaveScope, name: str, what: str) -> None:
-    known = sorted({k for wid, _ in scope.each() for r in scope.people(store, wid).values()
-                    for k in r.attributes})
+    known = sorted(store.attribute_names(scope.ids))
     if name not in known:
         extra = " or wave" if what == "breakdown" else ""
         raise ProjectError(f'no respondent attribute "{name}" for the {what}'
@@ -378,7 +390,8 @@ def build_report(
     if population is not None and population < 1:
         raise ProjectError("the population size must be at least 1")
     options = TableOptions(by, weight, min_base, population)
-    redactor = redactor_for(store)
+    # Quotes need the redaction list (it reads every respondent's attributes); tables do not.
+    redactor = redactor_for(store) if quotes_per_code > 0 else Redactor(RedactionList())
     externals = {r.id: r.external_id for r in store.respondents()} if include_ids else {}
     label = base_label or (store.setting("report") or {}).get("base_label") or DEFAULT_BASE_LABEL
     sections = []

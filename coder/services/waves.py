@@ -32,6 +32,9 @@ class WaveScope:
     project_waves: int = 1
     respondents: dict[int | None, dict[int, Respondent]] = field(
         default_factory=dict, compare=False, hash=False)
+    attribute_values: dict[tuple[int | None, tuple[str, ...]],
+                           dict[int, tuple[str | None, ...]]] = field(
+        default_factory=dict, compare=False, hash=False)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -50,6 +53,14 @@ class WaveScope:
         if wave_id not in self.respondents:
             self.respondents[wave_id] = {r.id: r for r in store.respondents(wave_id)}
         return self.respondents[wave_id]
+
+    def values(self, store: SQLiteStore, wave_id: int | None,
+               names: Sequence[str]) -> dict[int, tuple[str | None, ...]]:
+        """respondent id -> values of attributes `names` in the wave (read once per names)."""
+        key = (wave_id, tuple(names))
+        if key not in self.attribute_values:
+            self.attribute_values[key] = store.attribute_values(wave_id, names)
+        return self.attribute_values[key]
 
     def label(self) -> str:
         """The waves as text, e.g. "2025" or "2025, 2026"."""
@@ -94,17 +105,27 @@ def respondent_weight(respondent: Respondent, variable: str, wave: str | None) -
         ProjectError: The attribute is missing, not a number or negative (the message names
             the respondent, the wave and the value).
     """
-    where = f'respondent {printable(respondent.external_id)}' + (f" (wave {wave})" if wave else "")
-    raw = respondent.attributes.get(variable, "").strip()
+    return weight_value(respondent.attributes.get(variable), variable, respondent.external_id,
+                        wave)
+
+
+def weight_value(value: str | None, variable: str, respondent: str, wave: str | None) -> float:
+    """A weight attribute's value as a number; see `respondent_weight` (same errors)."""
+    raw = (value or "").strip()
+    try:
+        number = float(raw)
+    except ValueError:
+        number = -1.0
+    if raw and math.isfinite(number) and number >= 0:
+        return number
+    where = f"respondent {printable(respondent)}" + (f" (wave {wave})" if wave else "")
     if not raw:
         raise ProjectError(f'{where} has no weight "{printable(variable)}": every respondent'
                            " in the base needs one")
     try:
-        value = float(raw)
+        float(raw)
     except ValueError:
         raise ProjectError(f'{where}: weight "{printable(variable)}" is "{printable(raw)}",'
                            " not a number") from None
-    if not math.isfinite(value) or value < 0:
-        raise ProjectError(f'{where}: weight "{printable(variable)}" is {printable(raw)};'
-                           " weights must be zero or more")
-    return value
+    raise ProjectError(f'{where}: weight "{printable(variable)}" is {printable(raw)};'
+                       " weights must be zero or more")

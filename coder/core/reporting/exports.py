@@ -91,6 +91,7 @@ class ExportRow:
     external_id: str
     wave: str | None
     attributes: Mapping[str, str]
+    wave_order: int = 0
 
 
 @dataclass(frozen=True)

@@ -258,6 +258,10 @@ def compute_frequencies(
     for _, code in shown:
         members = {code.id} | {d.id for d in frame.descendants(code.id) if d.id in shown_ids}
         family[code.id] = members
+    # The rows a code counts in: its own and every net above it (each respondent once).
+    rows_of: dict[str, frozenset[str]] = {
+        code_id: frozenset(row for row, members in family.items() if code_id in members)
+        for code_id in family}
 
     answered = non_substantive = blank = asked = uncoded = unresolved = stale = 0
     counts: dict[str, int] = dict.fromkeys(family, 0)
@@ -295,15 +299,16 @@ def compute_frequencies(
         applied = r.code_ids & shown_ids
         if not applied:
             continue
-        for code_id, members in family.items():
-            if applied & members:
-                counts[code_id] += 1
-                weights[code_id] += w
-                if group is not None:
-                    per = group_counts[group]
-                    per[code_id] = per.get(code_id, 0) + 1
-                    wper = group_wcounts[group]
-                    wper[code_id] = wper.get(code_id, 0.0) + w
+        hits = rows_of[next(iter(applied))] if len(applied) == 1 else \
+            frozenset().union(*(rows_of[c] for c in applied))
+        for code_id in hits:
+            counts[code_id] += 1
+            weights[code_id] += w
+            if group is not None:
+                per = group_counts[group]
+                per[code_id] = per.get(code_id, 0) + 1
+                wper = group_wcounts[group]
+                wper[code_id] = wper.get(code_id, 0.0) + w
 
     weighted = weighted_by is not None
     base = Base(answered, asked if routing_known else None, non_substantive, blank, uncoded,
