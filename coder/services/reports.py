@@ -185,7 +185,7 @@ def gather(store: SQLiteStore, question: Question, layer: Layer, scope: WaveScop
     at = {name: i for i, name in reversed(list(enumerate(names)))}
     records, answers = [], {}
     for wave_id, wave_name in scope.each():
-        values = scope.values(store, wave_id, names)
+        values = scope.values(store, wave_id, names) if names else {}
         final = store.final_layer(question.id, wave_id) if layer.name == FINAL else None
         codes: Mapping[int, AbstractSet[str]]
         coded: AbstractSet[int] | Mapping[int, FinalCoding]

@@ -259,16 +259,20 @@ def build_export(
             variables.append(Variable(name, f"{q.question_id}: codes (output codes, ;-separated)",
                                       q.question_id, is_code=True))
         else:
+            family = {code.id: {code.id} | {d.id for d in q.frame.descendants(code.id)
+                                            if d.id in shown_ids} for code in shown}
+            rows_of = {c: frozenset(k for k, members in family.items() if c in members)
+                       for c in family}
+            # Per row, every code and net it counts under (None: missing), worked out once.
+            hits = [frozenset().union(*(rows_of[c] for c in answer.code_ids & shown_ids))
+                    if status == 1 and answer is not None else None
+                    for answer, status in zip(answers, statuses, strict=True)]
+            nan = float("nan")
             for code in shown:
-                members = {code.id} | {d.id for d in q.frame.descendants(code.id)
-                                       if d.id in shown_ids}
-                is_net = len(members) > 1
+                is_net = len(family[code.id]) > 1
                 name = unique(f"{stem}_c{code.output_code}")
-                flags: list[float] = []
-                for answer, status in zip(answers, statuses, strict=True):
-                    flags.append(float(bool(answer.code_ids & members))
-                                 if status == 1 and answer is not None else float("nan"))
-                columns[name] = flags
+                columns[name] = [nan if h is None else 1.0 if code.id in h else 0.0
+                                 for h in hits]
                 prefix = "NET " if is_net else ""
                 variables.append(Variable(
                     name, f"{q.question_id}: {prefix}{code.label}", q.question_id,

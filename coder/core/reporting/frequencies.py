@@ -264,6 +264,33 @@ def compute_frequencies(
         for code_id in family}
 
     answered = non_substantive = blank = asked = uncoded = unresolved = stale = 0
+    # Answered respondents summed per (codes, group): [n, sum w, sum w^2]. A survey has few
+    # distinct combinations, so the per-code counting below runs over those, not respondents.
+    cells: dict[tuple[frozenset[str], str | None], list[float]] = {}
+    for r in respondents:
+        status = r.status
+        if status == "answered":
+            answered += 1
+            if not (r.coded or r.code_ids):
+                uncoded += 1
+            unresolved += r.unresolved
+            stale += r.stale
+            key = (r.code_ids, (r.group or MISSING_VALUE) if breakdown_by else None)
+            w = r.weight
+            cell = cells.get(key)
+            if cell is None:
+                cells[key] = [1, w, w * w]
+            else:
+                cell[0] += 1
+                cell[1] += w
+                cell[2] += w * w
+        elif status != "not_asked":
+            if status == "non_substantive":
+                non_substantive += 1
+            else:
+                blank += 1
+    asked = answered + non_substantive + blank
+
     counts: dict[str, int] = dict.fromkeys(family, 0)
     weights: dict[str, float] = dict.fromkeys(family, 0.0)
     total = squares = 0.0
@@ -271,43 +298,25 @@ def compute_frequencies(
     group_counts: dict[str, dict[str, int]] = {}
     group_weights: dict[str, list[float]] = {}  # [sum w, sum w^2]
     group_wcounts: dict[str, dict[str, float]] = {}
-    for r in respondents:
-        if r.status == "not_asked":
-            continue
-        asked += 1
-        if r.status == "non_substantive":
-            non_substantive += 1
-            continue
-        if r.status != "answered":
-            blank += 1
-            continue
-        answered += 1
-        w = r.weight
+    for (code_ids, group), (n_float, w, w2) in cells.items():
+        n = int(n_float)
         total += w
-        squares += w * w
-        uncoded += not (r.coded or r.code_ids)
-        unresolved += r.unresolved
-        stale += r.stale
-        group = (r.group or MISSING_VALUE) if breakdown_by else None
+        squares += w2
         if group is not None:
-            group_base[group] = group_base.get(group, 0) + 1
-            group_counts.setdefault(group, {})
-            group_wcounts.setdefault(group, {})
+            group_base[group] = group_base.get(group, 0) + n
+            per = group_counts.setdefault(group, {})
+            wper = group_wcounts.setdefault(group, {})
             sums = group_weights.setdefault(group, [0.0, 0.0])
             sums[0] += w
-            sums[1] += w * w
-        applied = r.code_ids & shown_ids
+            sums[1] += w2
+        applied = code_ids & shown_ids
         if not applied:
             continue
-        hits = rows_of[next(iter(applied))] if len(applied) == 1 else \
-            frozenset().union(*(rows_of[c] for c in applied))
-        for code_id in hits:
-            counts[code_id] += 1
+        for code_id in frozenset().union(*(rows_of[c] for c in applied)):
+            counts[code_id] += n
             weights[code_id] += w
             if group is not None:
-                per = group_counts[group]
-                per[code_id] = per.get(code_id, 0) + 1
-                wper = group_wcounts[group]
+                per[code_id] = per.get(code_id, 0) + n
                 wper[code_id] = wper.get(code_id, 0.0) + w
 
     weighted = weighted_by is not None
