@@ -301,6 +301,14 @@ class CodingMixin(StoreBase):
             ids = [i for i in ids if i in f.answer_ids]
         return ids
 
+    def changed_since_coded(self, answer_id: int, coder_id: int) -> bool:
+        """True when a re-import changed the answer's text at or after the coder coded it."""
+        return self.conn.execute(
+            "SELECT 1 FROM answers a JOIN answer_status s ON s.answer_id = a.id"
+            " WHERE a.id = ? AND s.coder_id = ? AND s.coded_at IS NOT NULL"
+            " AND a.text_changed_at IS NOT NULL AND s.coded_at <= a.text_changed_at",
+            (answer_id, coder_id)).fetchone() is not None
+
     def coded_count(self, question_id: str, coder_id: int | None = None) -> int:
         sql = (
             "SELECT count(DISTINCT s.answer_id) FROM answer_status s JOIN answers a ON"

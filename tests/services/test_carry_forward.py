@@ -17,6 +17,7 @@ from coder.services.project import open_project as open_services_project
 from coder.services.project import open_workspace
 from coder.services.reports import build_report
 from coder.store import open_project
+from coder.tui.widgets.answer_detail import render_answer
 from tests.services.waves_fixture import QUESTION, WAVE_2025, build_two_waves, write_wave
 
 
@@ -104,7 +105,11 @@ def test_changed_answers_are_found_until_recoded(tmp_path: Path) -> None:
         changed = session.filter(query)
         w03 = next(a for a in store.answers(QUESTION) if a.text.startswith("no staff"))
         assert changed == [w03.id]
+        view = session.detail()
+        assert view is not None and view.answer_id == w03.id and view.needs_recoding
+        assert "needs recoding" in render_answer(view).renderables[0].plain  # type: ignore[union-attr]
         assert store.answer_ids(QUESTION, None, AnswerFilter(changed=True)) == [w03.id]
         store.set_codes(w03.id, store.coder("alice"), ["c2", "c1"])  # recoded
         assert session.filter(query) == []
+        assert not store.changed_since_coded(w03.id, store.coder("alice").id)
         store.end_sessions()
