@@ -184,6 +184,7 @@ def gather(store: SQLiteStore, question: Question, layer: Layer, scope: WaveScop
                          by if by and by != BY_WAVE else None, weight) if n is not None]
     at = {name: i for i, name in reversed(list(enumerate(names)))}
     records, answers = [], {}
+    parsed: dict[str, float] = {}  # weight text -> value: weights repeat, parse each once
     for wave_id, wave_name in scope.each():
         values = scope.values(store, wave_id, names) if names else {}
         final = store.final_layer(question.id, wave_id) if layer.name == FINAL else None
@@ -212,7 +213,12 @@ def gather(store: SQLiteStore, question: Question, layer: Layer, scope: WaveScop
             group = (wave_name if by == BY_WAVE else mine[at[by]]) if by else None
             w = 1.0
             if weight is not None and status == "answered":
-                w = _weight(store, mine[at[weight]], weight, answer.respondent_id, wave_name)
+                raw = mine[at[weight]] or ""
+                known = parsed.get(raw)
+                if known is None:  # raises, naming the respondent, on a bad weight
+                    known = parsed[raw] = _weight(store, raw, weight, answer.respondent_id,
+                                                  wave_name)
+                w = known
             records.append(RespondentAnswer(
                 answer.respondent_id, status, frozenset(codes.get(answer.id, ())),
                 answer.id in coded, group,
