@@ -141,3 +141,15 @@ def test_weighted_tests_use_effective_bases() -> None:
     test = sig.pair("c1", "A", "B")
     expected = two_proportion_z(60 / 90, a.effective_base or 0, 20 / 60, 60)
     assert test is not None and expected is not None and test.z == pytest.approx(expected[0])
+
+
+def test_a_column_with_uncoded_answers_is_not_tested() -> None:
+    """2026 has 40 of 50 answers not yet coded: comparing it would only show the backlog."""
+    people = _people({"2025": (100, 50)})
+    people += [RespondentAnswer(1000 + i, "answered", frozenset({"c1"}) if i < 5 else frozenset(),
+                                i < 10, "2026") for i in range(50)]
+    table = compute_frequencies("q", FRAME, people, breakdown_by="wave")
+    assert [c.uncoded for c in table.columns] == [0, 40]
+    sig = compare_columns(table, by_wave=True)
+    assert sig.incomplete == ("2026",) and sig.tested == ("2025",) and not sig.pairs
+    assert any("not yet coded are not tested: 2026 (40 of 50)" in n for n in sig.notes)

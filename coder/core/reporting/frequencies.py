@@ -133,6 +133,7 @@ class BreakdownColumn:
     weighted_base: float | None = None
     weighted_counts: Mapping[str, float] | None = None
     effective_base: float | None = None
+    uncoded: int = 0
 
     def pct(self, code_id: str) -> float:
         """Percent of this column's base with the code, weighted when the table is (0.0 on an
@@ -267,12 +268,16 @@ def compute_frequencies(
     # Answered respondents summed per (codes, group): [n, sum w, sum w^2]. A survey has few
     # distinct combinations, so the per-code counting below runs over those, not respondents.
     cells: dict[tuple[frozenset[str], str | None], list[float]] = {}
+    group_uncoded: dict[str, int] = {}
     for r in respondents:
         status = r.status
         if status == "answered":
             answered += 1
             if not (r.coded or r.code_ids):
                 uncoded += 1
+                if breakdown_by:
+                    missing = r.group or MISSING_VALUE
+                    group_uncoded[missing] = group_uncoded.get(missing, 0) + 1
             unresolved += r.unresolved
             stale += r.stale
             key = (r.code_ids, (r.group or MISSING_VALUE) if breakdown_by else None)
@@ -338,7 +343,8 @@ def compute_frequencies(
         BreakdownColumn(value, group_base[value], group_counts[value],
                         group_weights[value][0] if weighted else None,
                         group_wcounts[value] if weighted else None,
-                        effective_base(*group_weights[value]) if weighted else None)
+                        effective_base(*group_weights[value]) if weighted else None,
+                        group_uncoded.get(value, 0))
         for value in order)
     return FrequencyTable(question_id, base, tuple(rows), min_base, breakdown_by, columns,
                           weighted_by)

@@ -72,9 +72,12 @@ class Significance:
     Attributes:
         alpha: The significance level.
         letters: Column value -> its letter (every column, tested or not).
-        tested: Columns tested (base at least `min_base`, not the whole population).
+        tested: Columns tested (base at least `min_base`, every answer coded, not the whole
+            population).
         excluded: Columns with a base under `min_base`, not tested.
         census: Columns covering their whole population, not tested.
+        incomplete: Columns with answers not yet coded, not tested (their percentages would
+            understate every code).
         pairs: Every pair test, by (code id, first column, second column).
         chi_square: Code id -> its chi-square test (rows where the test fits).
         notes: Sentences a report prints under the table.
@@ -85,6 +88,7 @@ class Significance:
     tested: tuple[str, ...]
     excluded: tuple[str, ...]
     census: tuple[str, ...]
+    incomplete: tuple[str, ...] = ()
     pairs: Mapping[tuple[str, str, str], PairTest] = field(default_factory=dict)
     chi_square: Mapping[str, ChiSquare] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
@@ -218,8 +222,10 @@ def compare_columns(table: FrequencyTable, *, alpha: float = DEFAULT_ALPHA,
     excluded = tuple(c.value for c in columns if c.base < min_base)
     census = tuple(c.value for c in columns
                    if c.base >= min_base and population is not None and fpcs[c.value] == 0.0)
-    tested_columns = [c for c in columns
-                      if c.value not in excluded and c.value not in census]
+    incomplete = tuple(c.value for c in columns
+                       if c.uncoded and c.value not in excluded and c.value not in census)
+    tested_columns = [c for c in columns if c.value not in excluded
+                      and c.value not in census and c.value not in incomplete]
     pairs: dict[tuple[str, str, str], PairTest] = {}
     chi: dict[str, ChiSquare] = {}
     for row in table.rows:
@@ -250,8 +256,8 @@ def compare_columns(table: FrequencyTable, *, alpha: float = DEFAULT_ALPHA,
             if smallest >= MIN_EXPECTED:
                 chi[row.code_id] = ChiSquare(row.code_id, statistic, dof, p)
     found = Significance(alpha, letters, tuple(c.value for c in tested_columns), excluded,
-                         census, pairs, chi)
-    return Significance(alpha, letters, found.tested, excluded, census, pairs, chi,
+                         census, incomplete, pairs, chi)
+    return Significance(alpha, letters, found.tested, excluded, census, incomplete, pairs, chi,
                         _notes(found, table, min_base, population, by_wave))
 
 
@@ -277,14 +283,21 @@ def _notes(found: Significance, table: FrequencyTable, min_base: int, population
         notes.append(f"Columns with a base under {min_base} ({', '.join(found.excluded)}) are"
                      " not tested: differences involving them are indicative rather than"
                      " statistically significant.")
+    if found.incomplete:
+        uncoded = {c.value: c for c in table.columns}
+        listed = ", ".join(f"{v} ({uncoded[v].uncoded} of {uncoded[v].base})"
+                           for v in found.incomplete)
+        notes.append(f"Columns with answers not yet coded are not tested: {listed}; their"
+                     " percentages count those answers under no code, so differences"
+                     " involving them are indicative rather than statistically significant.")
     if found.census:
         notes.append(f"{', '.join(found.census)}: every member of the population (N ="
                      f" {population}) is in the base, so its percentages are actual values,"
                      " not estimates; no test applies to it.")
     if len(found.tested) < 2 and not found.census:
-        notes.append(f"Fewer than two columns have a base of {min_base} or more: no"
-                     " significance test; differences are indicative rather than statistically"
-                     " significant.")
+        notes.append(f"Fewer than two columns have a base of {min_base} or more with every"
+                     " answer coded: no significance test; differences are indicative rather"
+                     " than statistically significant.")
     elif len(found.tested) >= 2 and not found.any_significant:
         notes.append(f"No difference between columns is statistically significant at the"
                      f" {level} level: differences shown are indicative rather than"
