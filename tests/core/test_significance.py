@@ -153,3 +153,8 @@ def test_a_column_with_uncoded_answers_is_not_tested() -> None:
     sig = compare_columns(table, by_wave=True)
     assert sig.incomplete == ("2026",) and sig.tested == ("2025",) and not sig.pairs
     assert any("not yet coded are not tested: 2026 (40 of 50)" in n for n in sig.notes)
+    # 2 of 50 (4%) not yet coded: still tested.
+    people = people[:100] + [RespondentAnswer(2000 + i, "answered", frozenset(), i >= 2, "2026")
+                             for i in range(50)]
+    table = compute_frequencies("q", FRAME, people, breakdown_by="wave")
+    assert compare_columns(table, by_wave=True).tested == ("2025", "2026")

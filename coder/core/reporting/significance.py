@@ -32,6 +32,8 @@ DEFAULT_ALPHA = 0.05
 #: Smallest expected count for the chi-square test to be used (Cochran's rule).
 MIN_EXPECTED = 5.0
 CHI_MARK = "\u2020"  # dagger
+#: A column with more of its answers than this not yet coded is not tested.
+MAX_UNCODED_SHARE = 0.05
 
 
 @dataclass(frozen=True)
@@ -72,12 +74,12 @@ class Significance:
     Attributes:
         alpha: The significance level.
         letters: Column value -> its letter (every column, tested or not).
-        tested: Columns tested (base at least `min_base`, every answer coded, not the whole
-            population).
+        tested: Columns tested (base at least `min_base`, at most 5% not yet coded, not the
+            whole population).
         excluded: Columns with a base under `min_base`, not tested.
         census: Columns covering their whole population, not tested.
-        incomplete: Columns with answers not yet coded, not tested (their percentages would
-            understate every code).
+        incomplete: Columns with more than 5% of their answers not yet coded, not tested
+            (their percentages understate every code).
         pairs: Every pair test, by (code id, first column, second column).
         chi_square: Code id -> its chi-square test (rows where the test fits).
         notes: Sentences a report prints under the table.
@@ -222,8 +224,8 @@ def compare_columns(table: FrequencyTable, *, alpha: float = DEFAULT_ALPHA,
     excluded = tuple(c.value for c in columns if c.base < min_base)
     census = tuple(c.value for c in columns
                    if c.base >= min_base and population is not None and fpcs[c.value] == 0.0)
-    incomplete = tuple(c.value for c in columns
-                       if c.uncoded and c.value not in excluded and c.value not in census)
+    incomplete = tuple(c.value for c in columns if c.uncoded > MAX_UNCODED_SHARE * c.base
+                       and c.value not in excluded and c.value not in census)
     tested_columns = [c for c in columns if c.value not in excluded
                       and c.value not in census and c.value not in incomplete]
     pairs: dict[tuple[str, str, str], PairTest] = {}
@@ -287,7 +289,8 @@ def _notes(found: Significance, table: FrequencyTable, min_base: int, population
         uncoded = {c.value: c for c in table.columns}
         listed = ", ".join(f"{v} ({uncoded[v].uncoded} of {uncoded[v].base})"
                            for v in found.incomplete)
-        notes.append(f"Columns with answers not yet coded are not tested: {listed}; their"
+        notes.append("Columns with more than 5% of their answers not yet coded are not tested:"
+                     f" {listed}; their"
                      " percentages count those answers under no code, so differences"
                      " involving them are indicative rather than statistically significant.")
     if found.census:
@@ -295,8 +298,8 @@ def _notes(found: Significance, table: FrequencyTable, min_base: int, population
                      f" {population}) is in the base, so its percentages are actual values,"
                      " not estimates; no test applies to it.")
     if len(found.tested) < 2 and not found.census:
-        notes.append(f"Fewer than two columns have a base of {min_base} or more with every"
-                     " answer coded: no significance test; differences are indicative rather"
+        notes.append(f"Fewer than two columns have a base of {min_base} or more with their"
+                     " answers coded: no significance test; differences are indicative rather"
                      " than statistically significant.")
     elif len(found.tested) >= 2 and not found.any_significant:
         notes.append(f"No difference between columns is statistically significant at the"
