@@ -99,7 +99,7 @@ def test_committed_files_exist() -> None:
     assert not missing
 
 
-def compare_columns_ids_and_respondents(survey: pd.DataFrame) -> None:
+def test_columns_ids_and_respondents(survey: pd.DataFrame) -> None:
     assert list(survey.columns) == EXPECTED_COLUMNS
     assert len(survey) == 152
     assert survey["la_code"].tolist() == [f"LA{i:03d}" for i in range(1, 153)]
