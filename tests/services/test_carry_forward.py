@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from coder.cli import cli
 from coder.core.coding.filters import AnswerFilter, parse_filter
@@ -113,3 +115,35 @@ def test_changed_answers_are_found_until_recoded(tmp_path: Path) -> None:
         assert session.filter(query) == []
         assert not store.changed_since_coded(w03.id, store.coder("alice").id)
         store.end_sessions()
+
+
+_TEXTS = st.sampled_from(["fees", "Fees.", "FEES", "staff", "staff!", "the cost", "The  cost",
+                          "buildings", "transport"])
+_CODES = st.frozensets(st.sampled_from(["a", "b", "c"]), max_size=2)
+
+
+@given(coded=st.lists(st.tuples(_TEXTS, _CODES, st.integers(0, 2)), max_size=12),
+       new=st.lists(_TEXTS, max_size=8))
+@settings(max_examples=150, deadline=None)
+def test_carried_codes_are_always_those_of_the_latest_wave_that_agrees(
+        coded: list[tuple[str, frozenset[str], int]], new: list[str]) -> None:
+    """Worked out independently: per normalised text, the code sets of its latest wave."""
+    from coder.core.normalise import match_key
+
+    earlier = [CodedAnswer("q", text, codes, wave) for text, codes, wave in coded]
+    plan = plan_carry_forward([NewAnswer(i, "q", t) for i, t in enumerate(new)], earlier,
+                              {"a", "b"})
+    carried = {c.answer_id: set(c.code_ids) for c in plan.carried}
+    for i, text in enumerate(new):
+        same = [(w, codes) for t, codes, w in coded if match_key(t) == match_key(text)]
+        if not same:
+            assert i not in carried
+            continue
+        latest = max(w for w, _ in same)
+        ways = {codes for w, codes in same if w == latest}
+        if len(ways) == 1 and next(iter(ways)) <= {"a", "b"}:
+            assert carried[i] == set(next(iter(ways)))
+        else:
+            assert i not in carried
+    assert len(plan.carried) + plan.ambiguous + plan.retired == sum(
+        any(match_key(t) == match_key(text) for t, _, _ in coded) for text in new)
