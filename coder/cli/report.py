@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from coder.cli.main import coder_option, open_store, progress, project_option, resolve_coder
 
+if TYPE_CHECKING:
+    from coder.services.exports import ExportResult
+
+_WAVE_HELP = ("Waves to cover: a wave, several (2025,2026) or all (default: every wave with"
+              " coding).")
 _LAYER_HELP = ("Whose codes count. final (default): per answer the adjudicated codes, else the"
                " codes every coder agreed on, else the only coder's; answers the coders"
                " disagree on stay in the base with no code, with a caution. adjudicated:"
@@ -22,9 +29,16 @@ _LAYER_HELP = ("Whose codes count. final (default): per answer the adjudicated c
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False),
               help="The report file to write.")
 @click.option("--by", default=None, metavar="ATTRIBUTE",
-              help="Break frequencies down by a respondent attribute (e.g. region).")
+              help="Break frequencies down by a respondent attribute (e.g. region), or by wave"
+                   " for a trend table; cells carry significance letters.")
 @click.option("--layer", default=None, help=_LAYER_HELP)
-@click.option("--wave", default=None, help="Wave to report (default: the latest).")
+@click.option("--wave", default=None, help=_WAVE_HELP)
+@click.option("--weight", default=None, metavar="ATTRIBUTE",
+              help="Weight percentages by a numeric respondent attribute (bases stay"
+                   " unweighted counts).")
+@click.option("--population", default=None, type=click.IntRange(min=1), metavar="N",
+              help="Population size, for the finite population correction of significance"
+                   " tests (e.g. 152 authorities).")
 @click.option("--min-base", default=30, show_default=True, type=click.IntRange(min=1),
               help="Bases under this get a caution.")
 @click.option("--quotes", "quotes_per_code", default=3, show_default=True,
@@ -39,7 +53,7 @@ _LAYER_HELP = ("Whose codes count. final (default): per answer the adjudicated c
 def report(project: str, questions: tuple[str, ...], fmt: str | None, output: str,
            by: str | None, layer: str | None, wave: str | None, min_base: int,
            quotes_per_code: int, title: str | None, base_label: str | None,
-           include_ids: bool) -> None:
+           include_ids: bool, weight: str | None, population: int | None) -> None:
     """Write a report: per question, bases, themes with anonymised quotes, tables and charts."""
     from pathlib import Path
 
@@ -54,10 +68,13 @@ def report(project: str, questions: tuple[str, ...], fmt: str | None, output: st
         built = build_report(store, question_ids=questions or None, layer=layer, by=by,
                              wave=wave, min_base=min_base, quotes_per_code=quotes_per_code,
                              include_ids=include_ids, title=title, base_label=base_label,
-                             progress=bar)
+                             weight=weight, population=population, progress=bar)
         written = write_report(built, chosen, output, protected=[project])
     n = len(built.sections)
-    click.echo(f"wrote {written[0]} ({n} question{'' if n == 1 else 's'}; {built.layer})")
+    waves = built.waves
+    covered = f"; wave{'s' if len(waves) > 1 else ''} {', '.join(waves)}" if waves else ""
+    click.echo(f"wrote {written[0]} ({n} question{'' if n == 1 else 's'}{covered};"
+               f" {built.layer})")
     if include_ids:
         click.echo("note: this report shows respondent IDs: do not publish it", err=True)
 
@@ -73,20 +90,26 @@ def report(project: str, questions: tuple[str, ...], fmt: str | None, output: st
 @click.option("--question", "-q", "questions", multiple=True,
               help="A question to export; repeat for several (default: all with a codeframe).")
 @click.option("--layer", default=None, help=_LAYER_HELP)
-@click.option("--wave", default=None, help="Wave to export (default: the latest).")
+@click.option("--wave", default=None, help=_WAVE_HELP)
 @click.option("--layout", type=click.Choice(["dichotomy", "concatenated"]), default="dichotomy",
               show_default=True,
               help="dichotomy: a 0/1 variable per code and net; concatenated: codes as 101;301.")
 @click.option("--attribute", "attributes", multiple=True,
               help="A respondent attribute to include for cross-tabulation; repeat for several.")
-@click.option("--include-ids", is_flag=True, help="Include the respondent ID column.")
+@click.option("--no-ids", is_flag=True,
+              help="Leave the respondent ID column out (a case number instead); by default it"
+                   " is in, so the file merges back onto the survey.")
+@click.option("--include-ids", is_flag=True, hidden=True,
+              help="The default now: kept so that older scripts still run.")
 def export(project: str, fmt: str | None, output: str, questions: tuple[str, ...],
            layer: str | None, wave: str | None, layout: str, attributes: tuple[str, ...],
-           include_ids: bool) -> None:
-    """Export codes per respondent for statisticians (with a codebook), or the quote bank."""
+           no_ids: bool, include_ids: bool) -> None:
+    """Export codes per respondent and wave for statisticians (with a codebook), or the quote
+    bank. The data file holds the respondent ID (merge key) and, with several waves, a wave
+    variable: one row per respondent per wave."""
     from pathlib import Path
 
-    from coder.services.reports import export_data, export_qdpx, export_quote_bank
+    from coder.services.exports import export_data, export_qdpx, export_quote_bank
 
     chosen = fmt or Path(output).suffix.lstrip(".").lower()
     if chosen not in ("csv", "xlsx", "sav", "qdpx", "quotes"):
@@ -102,10 +125,29 @@ def export(project: str, fmt: str | None, output: str, questions: tuple[str, ...
             click.echo("note: the .qdpx holds respondent IDs and full answers: internal use only",
                        err=True)
         else:
-            written = export_data(store, chosen, output, question_ids=questions or None,
-                                  layer=layer, wave=wave, layout=layout, include_ids=include_ids,
-                                  attributes=attributes, progress=bar)
+            if no_ids and include_ids:
+                raise click.UsageError("give --no-ids or --include-ids, not both")
+            result = export_data(store, chosen, output, question_ids=questions or None,
+                                 layer=layer, wave=wave, layout=layout, include_ids=not no_ids,
+                                 attributes=attributes, progress=bar)
+            click.echo(_export_summary(result))
+            return
     click.echo("wrote " + ", ".join(str(p) for p in written))
+
+
+def _export_summary(result: ExportResult) -> str:
+    """E.g. "wrote codes.sav: 212 rows (152 respondents), waves 2025, 2026, 12 code variables;
+    codebook codes_codebook.csv"."""
+    data, *others = result.files
+    waves = result.waves
+    covered = (f", wave{'s' if len(waves) > 1 else ''} {', '.join(waves)}" if waves else "")
+    rows = (f"{result.rows} rows ({result.respondents} respondents)"
+            if result.rows != result.respondents else f"{result.respondents} respondents")
+    ids = "" if result.ids else "; no respondent IDs (--no-ids): it cannot be merged back"
+    text = f"wrote {data}: {rows}{covered}, {result.code_variables} code variables{ids}"
+    if others:
+        text += "; codebook " + ", ".join(str(p) for p in others)
+    return text
 
 
 @click.group()

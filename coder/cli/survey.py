@@ -37,6 +37,13 @@ def init(project: str) -> None:
     help="Text encoding of a CSV or .sav file, e.g. cp1252 (default: UTF-8, UTF-16 by its BOM,"
     " or Windows-1252 for a file with no UTF-8 in it).",
 )
+@click.option(
+    "--carry-codes",
+    is_flag=True,
+    help="Code answers identical to answers coded in an earlier wave with the same codes"
+    " (coder carried; one undoable action). Without it they are only suggested (layer"
+    " model:carried-suggested).",
+)
 @coder_option
 def import_(
     file: str,
@@ -46,11 +53,12 @@ def import_(
     wave: str | None,
     sheet: str | None,
     encoding: str | None,
+    carry_codes: bool,
     coder_name: str | None,
 ) -> None:
     """Import a survey export FILE (.csv, .xlsx, .sav) into the project, all or nothing."""
     from coder.core.printable import printable
-    from coder.services.importing import import_survey
+    from coder.services.importing import carry_forward, import_survey
 
     with open_store(project) as store, progress("importing") as bar:
         plan, result = import_survey(
@@ -64,6 +72,8 @@ def import_(
             coder=resolve_coder(coder_name),
             progress=bar,
         )
+        carried = carry_forward(store, result.wave, code=carry_codes,
+                                actor=resolve_coder(coder_name))
     click.echo(
         printable(
             f"{file} -> wave {result.wave}: ID column {plan.id_column};"
@@ -80,7 +90,25 @@ def import_(
     if result.answers_changed_coded:
         click.echo(
             f"  note: {result.answers_changed_coded} changed answers were already coded;"
-            " their codings were kept: review them",
+            " their codings were kept; they need recoding (filter is:changed in the app)",
+            err=True,
+        )
+    if carried.answers:
+        if carried.coded:
+            click.echo(
+                f"  carried forward: {carried.answers} answers identical to answers coded in an"
+                f" earlier wave coded the same (coder {carried.coder}; undo with"
+                " coder codeframe undo)"
+            )
+        else:
+            click.echo(
+                f"  suggested: {carried.answers} answers identical to answers coded in an earlier"
+                f" wave (layer model:{carried.coder}); --carry-codes codes them"
+            )
+    if carried.ambiguous or carried.retired:
+        click.echo(
+            f"  note: not carried: {carried.ambiguous} answers coded in several ways before,"
+            f" {carried.retired} whose codes were retired",
             err=True,
         )
 

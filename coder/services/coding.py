@@ -127,6 +127,7 @@ class AnswerView:
     theme: str | None
     memo: str
     flagged: bool
+    needs_recoding: bool = False  # a re-import changed the text after the coder coded it
 
 
 # -- the coding session --------------------------------------------------------------------------
@@ -325,7 +326,8 @@ class CodingSession:
             code_ids=tuple(mine), my_codes=[label(c) for c in mine], other_codes=others,
             blind=self.workspace.blind,
             suggestions=[f"{c.output_code} {c.label}" for c in self.suggested], theme=theme,
-            memo=status["memo"], flagged=status["flagged"])
+            memo=status["memo"], flagged=status["flagged"],
+            needs_recoding=project.changed_since_coded(answer_id, me.id))
 
     def _suggestions(self, answer_id: int, applied: set[str]) -> tuple[str | None, list[Code]]:
         """The answer's theme and the codes most applied to other answers in that theme."""

@@ -31,7 +31,10 @@ from coder.core.reporting.frequencies import (
 )
 from coder.core.reporting.model import QuestionSection, Report, Theme
 from coder.core.reporting.quotes import Quote, QuoteCandidate, choose_quotes
+from coder.core.reporting.significance import compare_columns
+from coder.core.reporting.tables import BY_WAVE
 from coder.core.types import Answer, CoderKind, Question
+from coder.services.waves import WaveScope, resolve_waves, weight_value
 from coder.store.protocol import ProjectStore
 
 log = logging.getLogger(__name__)
@@ -128,8 +131,7 @@ def redactor_for(store: ProjectStore) -> Redactor:
     return Redactor(redaction)
 
 
-def _scope(store: ProjectStore, question_ids: Sequence[str] | None,
-           wave: str | None) -> tuple[list[Question], int | None, str | None]:
+def _questions(store: ProjectStore, question_ids: Sequence[str] | None) -> list[Question]:
     if question_ids:
         questions = [store.question(q) for q in question_ids]
     else:
@@ -139,12 +141,16 @@ def _scope(store: ProjectStore, question_ids: Sequence[str] | None,
     for q in questions:
         if not q.codeframe_id:
             raise ProjectError(f'question "{q.id}" has no codeframe yet')
-    waves = store.waves()
-    if wave is not None:
-        return questions, store.wave_id(wave), wave
-    if len(waves) > 1:  # several waves: the latest, never two waves' answers in one base
-        return questions, waves[-1].id, waves[-1].name
-    return questions, None, None
+    return questions
+
+
+def _scope(store: ProjectStore, question_ids: Sequence[str] | None, wave: str | None,
+           layer: str | None) -> tuple[list[Question], Layer, WaveScope]:
+    """The questions, the layer and the waves (see `resolve_waves`) a report or export covers."""
+    questions = _questions(store, question_ids)
+    chosen = resolve_layer(store, layer, [q.id for q in questions])
+    scope = resolve_waves(store, wave, [q.id for q in questions], chosen.coder_ids)
+    return questions, chosen, scope
 
 
 def _asked_values(store: ProjectStore, question: Question) -> set[str] | None:
@@ -159,45 +165,76 @@ def _asked_values(store: ProjectStore, question: Question) -> set[str] | None:
     return values
 
 
-def gather(store: ProjectStore, question: Question, layer: Layer, wave_id: int | None,
-           by: str | None = None) -> tuple[list[RespondentAnswer], dict[int, Answer]]:
-    """Each respondent's status, layer codes and breakdown group for one question.
+def gather(store: ProjectStore, question: Question, layer: Layer, scope: WaveScope,
+           by: str | None = None, weight: str | None = None,
+           ) -> tuple[list[RespondentAnswer], dict[int, Answer]]:
+    """Each respondent's status, layer codes and breakdown group for one question, one record
+    per respondent and wave of `scope`.
+
+    `by` is a respondent attribute (that wave's value), or "wave" for the wave itself;
+    `weight` a numeric respondent attribute (see `respondent_weight`).
 
     Returns:
         The per-respondent records, and the answers by id (for quotes).
     """
-    attributes = {r.id: r.attributes for r in store.respondents(wave_id)}
     asked_values = _asked_values(store, question)
-    final = store.final_layer(question.id, wave_id) if layer.name == FINAL else None
-    codes: Mapping[int, AbstractSet[str]]
-    coded: AbstractSet[int] | Mapping[int, FinalCoding]
-    if final is not None:
-        codes = {aid: f.code_ids for aid, f in final.items()}
-        coded = final
-    else:
-        codes = store.layer_codes(question.id, layer.coder_ids, wave_id)
-        coded = store.layer_coded_answers(question.id, layer.coder_ids)
+    routing = question.routing if asked_values is not None else None
+    # Only the attributes needed, read in SQL: whole attribute sets are slow at 100,000 rows.
+    names = [n for n in (routing.column if routing else None,
+                         by if by and by != BY_WAVE else None, weight) if n is not None]
+    at = {name: i for i, name in reversed(list(enumerate(names)))}
     records, answers = [], {}
-    for answer in store.answers(question.id, wave_id=wave_id):
-        attrs = attributes.get(answer.respondent_id, {})
-        if answer.is_substantive:
-            status = "answered"
-        elif answer.is_blank:
-            status = "blank"
-            routing = question.routing
-            if (asked_values is not None and routing is not None
-                    and attrs.get(routing.column, "") not in asked_values):
-                status = "not_asked"
+    parsed: dict[str, float] = {}  # weight text -> value: weights repeat, parse each once
+    for wave_id, wave_name in scope.each():
+        values = scope.values(store, wave_id, names) if names else {}
+        final = store.final_layer(question.id, wave_id) if layer.name == FINAL else None
+        codes: Mapping[int, AbstractSet[str]]
+        coded: AbstractSet[int] | Mapping[int, FinalCoding]
+        if final is not None:
+            codes = {aid: f.code_ids for aid, f in final.items()}
+            coded = final
         else:
-            status = "non_substantive"
-        answers[answer.id] = answer
-        settled = final.get(answer.id) if final is not None else None
-        records.append(RespondentAnswer(
-            answer.respondent_id, status, frozenset(codes.get(answer.id, ())),
-            answer.id in coded, attrs.get(by) if by else None,
-            unresolved=settled is not None and settled.status == "unresolved",
-            stale=settled is not None and settled.status == "stale"))
+            codes = store.layer_codes(question.id, layer.coder_ids, wave_id)
+            coded = store.layer_coded_answers(question.id, layer.coder_ids)
+        missing: tuple[str | None, ...] = (None,) * len(names)
+        for answer in store.answers(question.id, wave_id=wave_id):
+            mine = values.get(answer.respondent_id, missing)
+            if answer.is_substantive:
+                status = "answered"
+            elif answer.is_blank:
+                status = "blank"
+                if (routing is not None and asked_values is not None
+                        and (mine[at[routing.column]] or "") not in asked_values):
+                    status = "not_asked"
+            else:
+                status = "non_substantive"
+            answers[answer.id] = answer
+            settled = final.get(answer.id) if final is not None else None
+            group = (wave_name if by == BY_WAVE else mine[at[by]]) if by else None
+            w = 1.0
+            if weight is not None and status == "answered":
+                raw = mine[at[weight]] or ""
+                known = parsed.get(raw)
+                if known is None:  # raises, naming the respondent, on a bad weight
+                    known = parsed[raw] = _weight(store, raw, weight, answer.respondent_id,
+                                                  wave_name)
+                w = known
+            records.append(RespondentAnswer(
+                answer.respondent_id, status, frozenset(codes.get(answer.id, ())),
+                answer.id in coded, group,
+                unresolved=settled is not None and settled.status == "unresolved",
+                stale=settled is not None and settled.status == "stale",
+                wave=wave_name, weight=w, answer_id=answer.id))
     return records, answers
+
+
+def _weight(store: ProjectStore, value: str | None, variable: str, respondent_id: int,
+            wave: str | None) -> float:
+    try:
+        return weight_value(value, variable, "", wave)
+    except ProjectError:  # name the respondent (looked up only for the error)
+        external = store.respondent(respondent_id).external_id
+        return weight_value(value, variable, external, wave)
 
 
 def _vectors(store: ProjectStore, question: Question,
@@ -216,8 +253,25 @@ def _vectors(store: ProjectStore, question: Question,
     return {aid: found[key] for aid, key in keys.items()}
 
 
+@dataclass(frozen=True)
+class TableOptions:
+    """How a report's tables are made: breakdown, weight, bases, significance.
+
+    Attributes:
+        by: Respondent attribute to break down by, or "wave" for a trend table; None for none.
+        weight: Numeric respondent attribute to weight by; None for unweighted.
+        min_base: Bases under this get a caution; breakdown columns under it are not tested.
+        population: The population size, when known (finite population correction).
+    """
+
+    by: str | None = None
+    weight: str | None = None
+    min_base: int = DEFAULT_MIN_BASE
+    population: int | None = None
+
+
 def _question_section(store: ProjectStore, question: Question, chosen: Layer,
-                      wave_id: int | None, *, by: str | None, min_base: int,
+                      scope: WaveScope, *, options: TableOptions,
                       quotes_per_code: int, redactor: Redactor,
                       externals: Mapping[int, str]) -> QuestionSection:
     """One question of the report: its frequency table and each code's quotes.
@@ -226,13 +280,20 @@ def _question_section(store: ProjectStore, question: Question, chosen: Layer,
     `externals` (respondent id -> respondent ID) is given only when the report shows IDs.
     """
     frame = store.codeframe(question.codeframe_id or "")
-    records, answers = gather(store, question, chosen, wave_id, by)
+    records, answers = gather(store, question, chosen, scope, options.by, options.weight)
     table = compute_frequencies(question.id, frame, records,
                                 routing_known=question.routing is not None,
-                                min_base=min_base, breakdown_by=by)
-    substantive = {r.respondent_id: r for r in records if r.status == "answered"}
-    coded_answers = [a for a in answers.values() if a.respondent_id in substantive]
-    vectors = _vectors(store, question, coded_answers) if coded_answers else None
+                                min_base=options.min_base, breakdown_by=options.by,
+                                group_order=scope.names if options.by == BY_WAVE else None,
+                                weighted_by=options.weight)
+    if options.by is not None:
+        table = replace(table, significance=compare_columns(
+            table, min_base=options.min_base, population=options.population,
+            by_wave=options.by == BY_WAVE))
+    substantive = {r.answer_id: r for r in records if r.status == "answered"}
+    coded_answers = [a for a in answers.values() if a.id in substantive]
+    vectors = (_vectors(store, question, coded_answers)
+               if coded_answers and quotes_per_code > 0 else None)
     starred = store.starred_answers(question.id)
     themes, used = [], set()
     for row in table.rows:
@@ -244,7 +305,7 @@ def _question_section(store: ProjectStore, question: Question, chosen: Layer,
             starred_ids = set(starred.get(row.code_id, ()))
             candidates = [QuoteCandidate(a.id, a.text, a.id in starred_ids)
                           for a in coded_answers if a.id not in used
-                          and substantive[a.respondent_id].code_ids & members]
+                          and substantive[a.id].code_ids & members]
             candidates.sort(key=lambda c: (not c.starred, c.answer_id))
             picked = choose_quotes(candidates, quotes_per_code, embeddings=vectors,
                                    redactor=redactor)
@@ -270,12 +331,19 @@ def report_quotes(store: ProjectStore, question_id: str, *, layer: str | None = 
     Raises:
         ProjectError: Unknown question or layer, or the question has no codeframe.
     """
-    questions, wave_id, _ = _scope(store, [question_id], wave)
-    chosen = resolve_layer(store, layer, [question_id])
-    section = _question_section(store, questions[0], chosen, wave_id, by=None,
-                                min_base=DEFAULT_MIN_BASE, quotes_per_code=quotes_per_code,
+    questions, chosen, scope = _scope(store, [question_id], wave, layer)
+    section = _question_section(store, questions[0], chosen, scope, options=TableOptions(),
+                                quotes_per_code=quotes_per_code,
                                 redactor=redactor_for(store), externals={})
     return {t.row.code_id: t.quotes for t in section.themes if t.quotes}
+
+
+def _check_attribute(store: ProjectStore, scope: WaveScope, name: str, what: str) -> None:
+    known = sorted(store.attribute_names(scope.ids))
+    if name not in known:
+        extra = " or wave" if what == "breakdown" else ""
+        raise ProjectError(f'no respondent attribute "{name}" for the {what}'
+                           f' (attributes: {", ".join(known) or "none"}{extra})')
 
 
 def build_report(
@@ -290,6 +358,8 @@ def build_report(
     include_ids: bool = False,
     title: str | None = None,
     base_label: str | None = None,
+    weight: str | None = None,
+    population: int | None = None,
     progress: Progress = NO_PROGRESS,
 ) -> Report:
     """Gather frequencies, themes and anonymised quotes for the questions into a `Report`.
@@ -298,38 +368,46 @@ def build_report(
         store: The project.
         question_ids: Questions to report; default every open question with a codeframe.
         layer: See `resolve_layer`.
-        by: Respondent attribute to break frequencies down by (e.g. "region").
-        wave: Wave to report; default the latest.
-        min_base: Bases below this get a caution.
+        by: Respondent attribute to break frequencies down by (e.g. "region"), or "wave" for a
+            trend table; breakdowns carry significance marks.
+        wave: Waves to report (see `resolve_waves`); default every wave with coding.
+        min_base: Bases below this get a caution (and are not tested).
         quotes_per_code: Quotes under each code (starred first, then representative).
         include_ids: Show the respondent ID after each quote (never by default).
         title: Report title; default from the project file name.
         base_label: Who the base is, e.g. "responding authorities".
+        weight: Numeric respondent attribute to weight percentages by.
+        population: Population size for the finite population correction.
         progress: Told (questions done, questions); cancelling it stops between questions.
 
     Raises:
-        ProjectError: Unknown question, layer or attribute; a name-like breakdown attribute.
+        ProjectError: Unknown question, layer, wave or attribute; a name-like breakdown
+            attribute; a missing or bad weight.
     """
-    questions, wave_id, wave_name = _scope(store, question_ids, wave)
-    chosen = resolve_layer(store, layer, [q.id for q in questions])
-    if by is not None:
-        known = sorted({k for r in store.respondents(wave_id) for k in r.attributes})
-        if by not in known:
-            raise NotInProject(f'no respondent attribute "{by}" (attributes: {", ".join(known)})')
+    questions, chosen, scope = _scope(store, question_ids, wave, layer)
+    if by is not None and by != BY_WAVE:
+        _check_attribute(store, scope, by, "breakdown")
         if placeholder_for_column(by) and not include_ids:
             raise ProjectError(f'"{by}" holds names: a breakdown by it would identify respondents')
-    redactor = redactor_for(store)
+    if weight is not None:
+        _check_attribute(store, scope, weight, "weight")
+    if population is not None and population < 1:
+        raise ProjectError("the population size must be at least 1")
+    options = TableOptions(by, weight, min_base, population)
+    # Quotes need the redaction list (it reads every respondent's attributes); tables do not.
+    redactor = redactor_for(store) if quotes_per_code > 0 else Redactor(RedactionList())
     externals = {r.id: r.external_id for r in store.respondents()} if include_ids else {}
     label = base_label or (store.setting("report") or {}).get("base_label") or DEFAULT_BASE_LABEL
     sections = []
     for done, question in enumerate(questions):
         progress.check()
-        sections.append(_question_section(store, question, chosen, wave_id, by=by,
-                                          min_base=min_base, quotes_per_code=quotes_per_code,
+        sections.append(_question_section(store, question, chosen, scope, options=options,
+                                          quotes_per_code=quotes_per_code,
                                           redactor=redactor, externals=externals))
         progress.step(done + 1, len(questions))
     return Report(title or f"{store.path.stem}: coded open answers", chosen.description, label,
-                  tuple(sections), date.today().isoformat(), wave_name, include_ids)
+                  tuple(sections), date.today().isoformat(), scope.label() or None, include_ids,
+                  scope.names)
 
 
 def write_report(report: Report, fmt: str, path: str | Path, *,
@@ -360,132 +438,3 @@ def write_report(report: Report, fmt: str, path: str | Path, *,
 
     render_docx(report, target, protected=protected)
     return [target]
-
-
-def export_data(
-    store: ProjectStore,
-    fmt: str,
-    path: str | Path,
-    *,
-    question_ids: Sequence[str] | None = None,
-    layer: str | None = None,
-    wave: str | None = None,
-    layout: str = "dichotomy",
-    include_ids: bool = False,
-    attributes: Sequence[str] = (),
-    progress: Progress = NO_PROGRESS,
-) -> list[Path]:
-    """Write a respondent x code file (csv, xlsx, sav) and its codebook; returns the files.
-
-    One row per respondent of the wave; see `coder.core.reporting.exports` for the layouts and how
-    missing values are set. The respondent ID is a column only with `include_ids`.
-    """
-    from coder.core.reporting.exports import ExportQuestion, build_export, write_export
-
-    if fmt not in ("csv", "xlsx", "sav"):
-        raise ProjectError(f'unknown export format "{fmt}" (csv, xlsx or sav)')
-    if layout not in ("dichotomy", "concatenated"):
-        raise ProjectError(f'unknown layout "{layout}" (dichotomy or concatenated)')
-    questions, wave_id, _ = _scope(store, question_ids, wave)
-    chosen = resolve_layer(store, layer, [q.id for q in questions])
-    people = store.respondents(wave_id)
-    known = {k for r in people for k in r.attributes}
-    missing = [a for a in attributes if a not in known]
-    if missing:
-        raise NotInProject(f"no respondent attribute {', '.join(missing)}"
-                           f" (attributes: {', '.join(sorted(known))})")
-    exported = []
-    for done, question in enumerate(questions):
-        progress.check()
-        records, _ = gather(store, question, chosen, wave_id)
-        exported.append(ExportQuestion(question.id, question.text,
-                                       store.codeframe(question.codeframe_id or ""),
-                                       {r.respondent_id: r for r in records}))
-        progress.step(done + 1, len(questions) + 1)
-    rows = [(r.id, r.external_id, r.attributes) for r in people]
-    table = build_export(rows, exported, layout=layout,  # type: ignore[arg-type]
-                         include_ids=include_ids, attributes=attributes)
-    concatenated = None
-    if fmt == "xlsx" and layout == "dichotomy":
-        concatenated = build_export(rows, exported, layout="concatenated",
-                                    include_ids=include_ids, attributes=attributes)
-    written = write_export(table, fmt, path, concatenated=concatenated,  # type: ignore[arg-type]
-                           protected=[store.path])
-    progress.step(len(questions) + 1, len(questions) + 1)
-    return written
-
-
-def export_quote_bank(store: ProjectStore, path: str | Path, *,
-                      question_ids: Sequence[str] | None = None, layer: str | None = None,
-                      wave: str | None = None) -> Path:
-    """Write every coded answer with its respondent ID (internal use only: it identifies)."""
-    from coder.core.reporting.exports import QuoteBankRow, write_quote_bank
-    from coder.core.reporting.frequencies import shown_codes
-
-    questions, wave_id, _ = _scope(store, question_ids, wave)
-    chosen = resolve_layer(store, layer, [q.id for q in questions])
-    externals = {r.id: r.external_id for r in store.respondents()}
-    rows = []
-    for question in questions:
-        frame = store.codeframe(question.codeframe_id or "")
-        starred = store.starred_answers(question.id)
-        records, answers = gather(store, question, chosen, wave_id)
-        by_respondent = {r.respondent_id: r for r in records if r.status == "answered"}
-        for _, code in shown_codes(frame):
-            stars = set(starred.get(code.id, ()))
-            for answer in answers.values():
-                record = by_respondent.get(answer.respondent_id)
-                if record is not None and code.id in record.code_ids:
-                    rows.append(QuoteBankRow(question.id, code.output_code, code.label,
-                                             answer.id in stars,
-                                             externals.get(answer.respondent_id, ""),
-                                             answer.id, answer.text))
-    return write_quote_bank(rows, path, protected=[store.path])
-
-
-def export_qdpx(store: ProjectStore, path: str | Path, *,
-                question_ids: Sequence[str] | None = None, layer: str | None = None,
-                wave: str | None = None, progress: Progress = NO_PROGRESS) -> Path:
-    """Write a REFI-QDA project (.qdpx) for NVivo/ATLAS.ti: cases, answers and the layer's codes.
-
-    Respondents are cases named by their respondent ID (the file is for analysts, not for
-    publication). Each coder of the layer keeps their own codings; the `final` layer is one
-    coder named "final" holding the codes the reports count (unresolved answers get none).
-    """
-    from coder.core.codeframe.model import derived_id
-    from coder.core.codeframe.refi_export import write_qdpx
-
-    questions, wave_id, _ = _scope(store, question_ids, wave)
-    chosen = resolve_layer(store, layer, [q.id for q in questions])
-    is_final = chosen.name == FINAL
-    names = ({0: FINAL} if is_final else
-             {c.id: c.name for c in store.coders() if c.id in chosen.coder_ids})
-    people = store.respondents(wave_id)
-    external = {r.id: r.external_id for r in people}
-    frames = {}
-    answers, codings = [], []
-    for question in questions:
-        frame = store.codeframe(question.codeframe_id or "")
-        frames[frame.id] = frame
-        for answer in store.answers(question.id, wave_id=wave_id):
-            if answer.is_blank or answer.respondent_id not in external:
-                continue
-            answers.append((str(answer.id), external[answer.respondent_id], question.id,
-                            answer.text))
-        if is_final:
-            codings += [(str(aid), code_id, FINAL) for aid, settled
-                        in sorted(store.final_layer(question.id, wave_id).items())
-                        for code_id in sorted(settled.code_ids) if code_id in frame]
-            continue
-        for coding in store.codings(question_id=question.id):
-            if coding.coder_id in names and coding.code_id in frame:
-                codings.append((str(coding.answer_id), coding.code_id, names[coding.coder_id]))
-    kept = {a[0] for a in answers}
-    codings = [c for c in codings if c[0] in kept]
-    target = Path(path)
-    write_qdpx(target, protected=[store.path], project_name=store.path.stem,
-               codeframes=list(frames.values()),
-               coders=[(n, derived_id("coder", n)) for n in names.values()],
-               respondents=[(r.external_id, dict(r.attributes)) for r in people],
-               answers=answers, codings=codings, progress=progress)
-    return target

@@ -321,6 +321,17 @@ class CodingMixin(StoreBase):
                 sql += " AND s.coder_id = ?"
                 params.append(coder_id)
             sql += ")"
+        if f.changed:
+            # Re-imported with another text at or after the moment it was coded.
+            sql += (
+                " AND a.text_changed_at IS NOT NULL AND EXISTS (SELECT 1 FROM answer_status s"
+                " WHERE s.answer_id = a.id AND s.coded_at IS NOT NULL"
+                " AND s.coded_at <= a.text_changed_at"
+            )
+            if coder_id is not None:
+                sql += " AND s.coder_id = ?"
+                params.append(coder_id)
+            sql += ")"
         if f.attribute is not None:
             sql += (
                 " AND EXISTS (SELECT 1 FROM respondent_attributes r WHERE r.respondent_id ="
@@ -338,6 +349,14 @@ class CodingMixin(StoreBase):
         if f.answer_ids is not None:
             ids = [i for i in ids if i in f.answer_ids]
         return ids
+
+    def changed_since_coded(self, answer_id: int, coder_id: int) -> bool:
+        """True when a re-import changed the answer's text at or after the coder coded it."""
+        return self.conn.execute(
+            "SELECT 1 FROM answers a JOIN answer_status s ON s.answer_id = a.id"
+            " WHERE a.id = ? AND s.coder_id = ? AND s.coded_at IS NOT NULL"
+            " AND a.text_changed_at IS NOT NULL AND s.coded_at <= a.text_changed_at",
+            (answer_id, coder_id)).fetchone() is not None
 
     def coded_count(self, question_id: str, coder_id: int | None = None) -> int:
         sql = (

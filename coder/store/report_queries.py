@@ -28,6 +28,43 @@ class ReportQueriesMixin(QAMixin):
             " WHERE a.question_id = ? AND s.coded_at IS NOT NULL GROUP BY s.coder_id",
             (question_id,))}
 
+    def coded_waves(self, question_ids: Sequence[str], coder_ids: Sequence[int]) -> set[int]:
+        """Waves (ids) in which any of `coder_ids` coded an answer to one of the questions."""
+        if not question_ids or not coder_ids:
+            return set()
+        return {int(r[0]) for r in self.conn.execute(
+            "SELECT DISTINCT a.wave_id FROM answer_status s JOIN answers a ON a.id = s.answer_id"
+            f" WHERE a.question_id IN ({_marks(question_ids)}) AND s.coded_at IS NOT NULL"
+            f" AND s.coder_id IN ({_marks(coder_ids)})", [*question_ids, *coder_ids])}
+
+    def attribute_values(self, wave_id: int | None,
+                         names: Sequence[str]) -> dict[int, tuple[str | None, ...]]:
+        """respondent id -> the values of attributes `names` in the wave (None where absent),
+        for every respondent of the wave; read in SQL, without decoding whole attribute sets.
+        Without a wave, the latest wave's value of each respondent wins."""
+        picks = ", ".join("json_extract(attributes, '$.' || json_quote(?))" for _ in names)
+        sql = f"SELECT respondent_id{', ' + picks if names else ''} FROM respondent_attributes"
+        params: list[Any] = list(names)
+        if wave_id is not None:
+            sql += " WHERE wave_id = ?"
+            params.append(wave_id)
+        result: dict[int, tuple[str | None, ...]] = {}
+        for rid, *values in self.conn.execute(sql + " ORDER BY wave_id", params):
+            result[int(rid)] = tuple(None if v is None else str(v) for v in values)
+        return result
+
+    def external_ids(self) -> dict[int, str]:
+        """respondent id -> respondent ID (as in the survey file)."""
+        return {int(i): str(e) for i, e in self.conn.execute(
+            "SELECT id, external_id FROM respondents")}
+
+    def attribute_names(self, wave_ids: Sequence[int]) -> set[str]:
+        """Every respondent attribute name used in the waves (all waves when none given)."""
+        where = f" WHERE wave_id IN ({_marks(wave_ids)})" if wave_ids else ""
+        return {str(r[0]) for r in self.conn.execute(
+            "SELECT DISTINCT j.key FROM respondent_attributes, json_each(attributes) j" + where,
+            list(wave_ids))}
+
     def layer_codes(self, question_id: str, coder_ids: Sequence[int],
                     wave_id: int | None = None) -> dict[int, set[str]]:
         """answer id -> the codes any of `coder_ids` applied (their union) on the question."""

@@ -286,7 +286,9 @@ class SurveyMixin(StoreBase):
                     (wave_id,),
                 )
             }
-            coded = {r[0] for r in conn.execute("SELECT DISTINCT answer_id FROM codings")}
+            coded = {r[0] for r in conn.execute(
+                "SELECT answer_id FROM codings UNION"
+                " SELECT answer_id FROM answer_status WHERE coded_at IS NOT NULL")}
             inserts, updates, unchanged, changed_coded = [], [], 0, 0
             for a in plan.answers:
                 key = (rid[a.respondent_external_id], a.question_id)
@@ -307,9 +309,13 @@ class SurveyMixin(StoreBase):
                     inserts[start : start + _CHUNK],
                 )
                 tick(len(inserts[start : start + _CHUNK]))
+            # Marked with the time, so an answer coded before this moment reads as changed
+            # since it was coded (the `is:changed` filter) until someone codes it again.
+            stamp = now()
             conn.executemany(
-                "UPDATE answers SET raw_text = ?, text = ?, non_substantive = ? WHERE id = ?",
-                updates,
+                "UPDATE answers SET raw_text = ?, text = ?, non_substantive = ?,"
+                " text_changed_at = ? WHERE id = ?",
+                [(raw, text, reason, stamp, aid) for raw, text, reason, aid in updates],
             )
             tick(len(updates) + unchanged)
             for qid in plan.open_question_ids:

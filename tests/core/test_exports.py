@@ -16,7 +16,7 @@ from coder.core.reporting.exports import (
     variable_stem,
     write_quote_bank,
 )
-from coder.services.reports import export_data, export_quote_bank
+from coder.services.exports import export_data, export_quote_bank
 from coder.store import open_project
 
 PAYLOADS = ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tTAB", "\rCR"]
@@ -41,12 +41,13 @@ def test_variable_names_are_spss_safe() -> None:
 
 def test_csv_dichotomy_matches_the_hand_coding(project: Path, tmp_path: Path) -> None:
     with open_project(project) as store:
-        files = export_data(store, "csv", tmp_path / "codes.csv", attributes=["region"])
+        files = export_data(store, "csv", tmp_path / "codes.csv", attributes=["region"]).files
     assert [f.name for f in files] == ["codes.csv", "codes_codebook.csv"]
     with files[0].open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
-    assert "respondent_id" not in rows[0] and rows[0]["case"] == "1"
-    by_case = {int(r["case"]): r for r in rows}
+    # The respondent ID is the first column by default, so the file merges back.
+    assert list(rows[0])[0] == "respondent_id" and rows[0]["respondent_id"] == "R01"
+    by_case = {int(r["respondent_id"][1:]): r for r in rows}
     # R02: fees + ill-equipped -> both nets; R09: 201 and 202 -> net 200 once.
     assert by_case[2]["q2_barriers_c101"] == "1" and by_case[2]["q2_barriers_c200"] == "1"
     assert by_case[2]["q2_barriers_c301"] == "0"
@@ -67,7 +68,7 @@ def test_disagreements_export_as_missing_until_adjudicated(tmp_path: Path) -> No
     """Two coders (the report fixture's alice and bob): R01 disagrees, R10 agrees."""
     path = build_project(tmp_path, coders=("alice", "bob"))
     with open_project(path) as store:
-        files = export_data(store, "csv", tmp_path / "codes.csv", include_ids=True)
+        files = export_data(store, "csv", tmp_path / "codes.csv", include_ids=True).files
         with files[0].open(encoding="utf-8-sig") as handle:
             rows = {r["respondent_id"]: r for r in csv.DictReader(handle)}
         assert rows["R01"]["q2_barriers_status"] == "6"
@@ -75,7 +76,7 @@ def test_disagreements_export_as_missing_until_adjudicated(tmp_path: Path) -> No
         assert rows["R10"]["q2_barriers_status"] == "1"
         assert rows["R10"]["q2_barriers_c301"] == "1"
         store.adjudicate(answer_id(store, "R01"), ["c101"], "rev")
-        files = export_data(store, "csv", tmp_path / "codes.csv", include_ids=True)
+        files = export_data(store, "csv", tmp_path / "codes.csv", include_ids=True).files
         with files[0].open(encoding="utf-8-sig") as handle:
             rows = {r["respondent_id"]: r for r in csv.DictReader(handle)}
         assert rows["R01"]["q2_barriers_status"] == "1"
@@ -85,7 +86,7 @@ def test_disagreements_export_as_missing_until_adjudicated(tmp_path: Path) -> No
 def test_concatenated_layout(project: Path, tmp_path: Path) -> None:
     with open_project(project) as store:
         files = export_data(store, "csv", tmp_path / "c.csv", layout="concatenated",
-                            include_ids=True)
+                            include_ids=True).files
     with files[0].open(encoding="utf-8-sig") as handle:
         rows = {r["respondent_id"]: r for r in csv.DictReader(handle)}
     assert rows["R12"]["q2_barriers_codes"] == "101;301"
@@ -98,7 +99,7 @@ def test_sav_round_trips_with_labels(project: Path, tmp_path: Path) -> None:
     import pyreadstat
 
     with open_project(project) as store:
-        files = export_data(store, "sav", tmp_path / "codes.sav")
+        files = export_data(store, "sav", tmp_path / "codes.sav").files
     frame, meta = pyreadstat.read_sav(str(files[0]))
     labels = dict(zip(meta.column_names, meta.column_labels, strict=True))
     assert labels["q2_barriers_c101"] == "q2_barriers: High fees"
@@ -115,7 +116,7 @@ def test_xlsx_has_data_codebook_and_concatenated_sheets(project: Path, tmp_path:
     import openpyxl
 
     with open_project(project) as store:
-        files = export_data(store, "xlsx", tmp_path / "codes.xlsx")
+        files = export_data(store, "xlsx", tmp_path / "codes.xlsx", include_ids=False).files
     book = openpyxl.load_workbook(files[0])
     assert book.sheetnames == ["data", "codebook", "concatenated"]
     header = [c.value for c in book["data"][1]]

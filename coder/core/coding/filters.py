@@ -3,7 +3,7 @@ app's filter language parsed into it. Pure: no UI, CLI library or store.
 
 A query mixes words (text the answer contains) with terms::
 
-    is:uncoded  is:flagged  code:104  code:"Cost of placements"  theme:3  region=London
+    is:uncoded  is:flagged  is:changed  code:104  code:"Cost of placements"  theme:3  region=London
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ class AnswerFilter:
     wave_id: int | None = None
     include_non_substantive: bool = True
     answer_ids: frozenset[int] | None = None  # e.g. a QA sample
+    # re-imported with a changed text after it was coded (by the coder, or anyone): needs
+    # recoding
+    changed: bool = False
 
 
 class FilterError(CoderError):
@@ -45,6 +48,7 @@ class FilterQuery:
     flagged: bool = False
     attribute: tuple[str, str] | None = None
     theme: int | None = None
+    changed: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -52,8 +56,10 @@ class FilterQuery:
 
     @property
     def needs_store(self) -> bool:
-        """True when the query names a code, theme or attribute (answered by the store)."""
-        return self.code is not None or self.theme is not None or self.attribute is not None
+        """True when the query names a code, theme or attribute, or asks for changed answers
+        (answered by the store)."""
+        return (self.code is not None or self.theme is not None or self.attribute is not None
+                or self.changed)
 
     def toggled(self, what: str) -> FilterQuery:
         """The same query with `uncoded` or `flagged` switched."""
@@ -70,6 +76,8 @@ class FilterQuery:
             parts.append("is:uncoded")
         if self.flagged:
             parts.append("is:flagged")
+        if self.changed:
+            parts.append("is:changed")
         if self.code is not None:
             parts.append(f"code:{_quoted(self.code)}")
         if self.theme is not None:
@@ -96,7 +104,8 @@ class FilterQuery:
                 raise FilterError("no themes yet for this question: run theme discovery first")
             theme = (theme_run_id, self.theme)
         return AnswerFilter(text=self.text or None, code_id=code_id, uncoded=self.uncoded,
-                            flagged=self.flagged, attribute=self.attribute, theme=theme)
+                            flagged=self.flagged, attribute=self.attribute, theme=theme,
+                            changed=self.changed)
 
 
 def _quoted(value: str) -> str:
@@ -114,10 +123,13 @@ def parse_filter(query: str) -> FilterQuery:
     for token in tokens:
         head, colon, value = token.partition(":")
         if colon and head.lower() == "is":
-            if value.lower() not in ("uncoded", "flagged"):
-                raise FilterError(f'unknown filter "{token}": use is:uncoded or is:flagged')
-            result = replace(result, uncoded=True) if value.lower() == "uncoded" \
-                else replace(result, flagged=True)
+            what = value.lower()
+            if what not in ("uncoded", "flagged", "changed"):
+                raise FilterError(f'unknown filter "{token}": use is:uncoded, is:flagged or'
+                                  " is:changed")
+            result = replace(result, uncoded=result.uncoded or what == "uncoded",
+                             flagged=result.flagged or what == "flagged",
+                             changed=result.changed or what == "changed")
         elif colon and head.lower() == "code" and value:
             result = replace(result, code=value)
         elif colon and head.lower() == "theme":

@@ -16,12 +16,10 @@ from coder.core.reporting.model import (
     base_caption,
     base_notes,
     caution,
-    column_heading,
-    pct_text,
     quote_line,
-    row_label,
     theme_sentence,
 )
+from coder.core.reporting.tables import table_grid, table_notes, waves_sentence
 from coder.core.safe_files import atomic_output
 
 
@@ -44,8 +42,10 @@ def render_docx(report: Report, path: str | Path, *, charts: bool = True,
     doc.styles["Normal"].font.size = Pt(10.5)
     doc.add_heading(_clean(report.title), level=0)
     meta = f"Coding: {report.layer}. Made {report.created}."
-    if report.wave:
-        meta += f" Wave: {report.wave}."
+    covered = waves_sentence(report.waves) if report.waves else (
+        f"Wave: {report.wave}." if report.wave else "")
+    if covered:
+        meta += f" {covered}"
     para = doc.add_paragraph()
     run = para.add_run(_clean(meta))
     run.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
@@ -85,6 +85,10 @@ def _section(doc: Any, report: Report, s: QuestionSection, charts: bool) -> None
     cap = doc.add_paragraph().add_run(_clean(caption))
     cap.italic = True
     cap.font.size = Pt(9)
+    for note in table_notes(table):
+        run = doc.add_paragraph().add_run(_clean(note))
+        run.italic = True
+        run.font.size = Pt(9)
     if charts and s.chart_rows:
         png = bar_chart_png(s.chart_rows, caption)
         doc.add_picture(io.BytesIO(png), width=Inches(6.0))
@@ -97,27 +101,26 @@ def _table(doc: Any, table: FrequencyTable) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Inches
 
-    head = ["Code", "n", "%"] + [column_heading(c.value, c.base, table.min_base) + " %"
-                                 for c in table.columns]
+    grid_text = table_grid(table)
+    head = list(grid_text.head)
     grid = doc.add_table(rows=1, cols=len(head))
     grid.style = "Table Grid"
     grid.autofit = False
     extra = len(head) - 3
-    label_width = Inches(max(2.0, 6.3 - 1.1 - 0.9 * extra))
+    label_width = Inches(max(1.6, 6.3 - 1.1 - 0.9 * extra))
     widths = [label_width, Inches(0.55), Inches(0.55)] + [Inches(0.9)] * extra
     for cell, text in zip(grid.rows[0].cells, head, strict=True):
         cell.text = _clean(text)
         for run in cell.paragraphs[0].runs:
             run.bold = True
-    for row in table.rows:
-        values = [row_label(row), str(row.n), pct_text(row.pct)]
-        values += [pct_text(c.pct(row.code_id)) for c in table.columns]
+    for grid_row in grid_text.rows:
+        values = list(grid_row.cells)
         cells = grid.add_row().cells
         for i, (cell, text) in enumerate(zip(cells, values, strict=True)):
             cell.text = _clean(text)
             if i:
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            if row.is_net:
+            if grid_row.is_net:
                 for run in cell.paragraphs[0].runs:
                     run.bold = True
     # Word reads the cell widths, LibreOffice the grid columns: set both.

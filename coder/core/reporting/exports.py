@@ -7,12 +7,18 @@ Missing values: every code variable is 0/1 only for respondents with a substanti
 layer has coded; it is system-missing (empty in CSV/XLSX) for answers not yet coded, answers
 whose coders disagree with no adjudication yet (final layer), non-substantive or blank answers and
 respondents not asked. The `<q>_status` variable says which.
+
+Merging back: one row per respondent and wave, keyed by the respondent ID (in the file unless
+left out on purpose) and, when the project has several waves, a `wave` variable. Attributes that
+came from an SPSS file with value labels go out as their original numeric codes with those
+labels; other numeric attributes as numbers; the rest as text.
 """
 
 from __future__ import annotations
 
 import csv
 import logging
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -67,13 +73,35 @@ class ExportQuestion:
         question_id: The question's id (the survey column).
         question_text: The question wording.
         frame: Its codeframe; retired codes are left out.
-        answers: Respondent id -> what that respondent answered and was coded with.
+        answers: (respondent id, wave name) -> what that respondent answered in that wave and
+            was coded with.
     """
 
     question_id: str
     question_text: str
     frame: Codeframe
-    answers: Mapping[int, RespondentAnswer]
+    answers: Mapping[tuple[int, str | None], RespondentAnswer]
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """One row of the export: a respondent in one wave, with that wave's attributes."""
+
+    respondent_id: int
+    external_id: str
+    wave: str | None
+    attributes: Mapping[str, str]
+    wave_order: int = 0
+
+
+@dataclass(frozen=True)
+class AttributeInfo:
+    """What the project knows about an attribute column: its label and, when it came from an
+    SPSS file, its value labels (original code -> label)."""
+
+    name: str
+    label: str = ""
+    value_labels: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -88,15 +116,21 @@ class Variable:
     definition: str = ""
     is_net: bool = False
     value_labels: Mapping[int, str] = field(default_factory=dict)
+    is_code: bool = False
 
 
 @dataclass(frozen=True)
 class ExportTable:
-    """A rectangular export: one row per respondent, and the variables' descriptions."""
+    """A rectangular export: one row per respondent and wave, and the variables' descriptions."""
 
     data: pd.DataFrame = field(compare=False, hash=False)
     variables: tuple[Variable, ...]
     layout: Layout
+
+    @property
+    def code_variables(self) -> int:
+        """How many variables hold codes (0/1 per code and net, or one string per question)."""
+        return sum(v.is_code for v in self.variables)
 
 
 def _status(answer: RespondentAnswer | None) -> int:
@@ -109,26 +143,68 @@ def _status(answer: RespondentAnswer | None) -> int:
     return {"non_substantive": 3, "blank": 4, "not_asked": 5}.get(answer.status, 4)
 
 
+def _number(value: str) -> float | None:
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def attribute_column(values: Sequence[str], info: AttributeInfo | None,
+                     ) -> tuple[list[Any], dict[int, str]]:
+    """An attribute's cells and value labels for the export.
+
+    Labelled values (from an SPSS file) are turned back into their codes; a column whose filled
+    cells are all numbers becomes numeric (blank: missing); anything else stays text.
+
+    Returns:
+        The cells, and the value labels (whole-number code -> label) of a coded column.
+    """
+    labels = dict(info.value_labels) if info is not None else {}
+    codes: dict[str, str] = {}
+    for code, label in labels.items():
+        codes.setdefault(label, code)
+    mapped = [codes.get(v, v) for v in values]
+    filled = [v for v in mapped if v.strip()]
+    numbers = [_number(v) for v in filled]
+    if not filled or any(n is None for n in numbers):
+        return list(values), {}
+    cells: list[Any] = [_number(v) if v.strip() else float("nan") for v in mapped]
+    value_labels = {}
+    for code, label in labels.items():
+        number = _number(code)
+        if number is not None and number.is_integer():
+            value_labels[int(number)] = label
+    return cells, value_labels
+
+
 def build_export(
-    respondents: Sequence[tuple[int, str, Mapping[str, str]]],
+    rows: Sequence[ExportRow],
     questions: Sequence[ExportQuestion],
     *,
     layout: Layout = "dichotomy",
-    include_ids: bool = False,
+    include_ids: bool = True,
     attributes: Sequence[str] = (),
+    attribute_info: Mapping[str, AttributeInfo] | None = None,
+    wave_column: bool = False,
 ) -> ExportTable:
-    """Shape codings into a respondent x variable table.
+    """Shape codings into a (respondent x wave) x variable table.
 
     Args:
-        respondents: (internal id, respondent ID, attributes) in output order.
+        rows: The rows in output order (a respondent once per wave exported).
         questions: The questions to export.
         layout: "dichotomy" (0/1 per code and net) or "concatenated" (one string per question).
-        include_ids: Put the respondent ID in the first column; otherwise a case number.
+        include_ids: Put the respondent ID in the first column (to merge back onto the
+            survey); otherwise a case number.
         attributes: Respondent attribute columns to include (for cross-tabulation).
+        attribute_info: Labels and SPSS value labels of attributes (see `attribute_column`).
+        wave_column: Add a `wave` variable (numeric when every wave name is a whole number).
 
     Returns:
         The table with its variables (names, labels, value labels).
     """
+    info = attribute_info or {}
     used: set[str] = set()
 
     def unique(name: str) -> str:
@@ -142,17 +218,28 @@ def build_export(
     columns: dict[str, list[Any]] = {}
     variables: list[Variable] = []
     key = unique("respondent_id" if include_ids else "case")
-    columns[key] = [ext for _, ext, _ in respondents] if include_ids else \
-        list(range(1, len(respondents) + 1))
+    columns[key] = [r.external_id for r in rows] if include_ids else \
+        list(range(1, len(rows) + 1))
     variables.append(Variable(key, "Respondent ID" if include_ids else "Case number"))
+    if wave_column:
+        name = unique("wave")
+        names = [r.wave or "" for r in rows]
+        whole = all(n.isdigit() for n in names)
+        columns[name] = [float(n) for n in names] if whole else names
+        variables.append(Variable(name, "Survey wave"))
     for attribute in attributes:
         name = unique(variable_stem(attribute))
-        columns[name] = [attrs.get(attribute, "") for _, _, attrs in respondents]
-        variables.append(Variable(name, attribute))
+        about = info.get(attribute)
+        cells, value_labels = attribute_column([r.attributes.get(attribute, "") for r in rows],
+                                               about)
+        columns[name] = cells
+        label = about.label if about is not None and about.label else attribute
+        variables.append(Variable(name, label, value_labels=value_labels))
 
     for q in questions:
         stem = variable_stem(q.question_id, 56)
-        statuses = [_status(q.answers.get(rid)) for rid, _, _ in respondents]
+        answers = [q.answers.get((r.respondent_id, r.wave)) for r in rows]
+        statuses = [_status(a) for a in answers]
         name = unique(f"{stem}_status")
         columns[name] = statuses
         variables.append(Variable(name, f"{q.question_id}: answer status", q.question_id,
@@ -162,8 +249,7 @@ def build_export(
         if layout == "concatenated":
             name = unique(f"{stem}_codes")
             values = []
-            for (rid, _, _), status in zip(respondents, statuses, strict=True):
-                answer = q.answers.get(rid)
+            for answer, status in zip(answers, statuses, strict=True):
                 if status != 1 or answer is None:
                     values.append("")
                     continue
@@ -171,24 +257,27 @@ def build_export(
                 values.append(";".join(str(v) for v in applied))
             columns[name] = values
             variables.append(Variable(name, f"{q.question_id}: codes (output codes, ;-separated)",
-                                      q.question_id))
+                                      q.question_id, is_code=True))
         else:
+            family = {code.id: {code.id} | {d.id for d in q.frame.descendants(code.id)
+                                            if d.id in shown_ids} for code in shown}
+            rows_of = {c: frozenset(k for k, members in family.items() if c in members)
+                       for c in family}
+            # Per row, every code and net it counts under (None: missing), worked out once.
+            hits = [frozenset().union(*(rows_of[c] for c in answer.code_ids & shown_ids))
+                    if status == 1 and answer is not None else None
+                    for answer, status in zip(answers, statuses, strict=True)]
+            nan = float("nan")
             for code in shown:
-                members = {code.id} | {d.id for d in q.frame.descendants(code.id)
-                                       if d.id in shown_ids}
-                is_net = len(members) > 1
+                is_net = len(family[code.id]) > 1
                 name = unique(f"{stem}_c{code.output_code}")
-                flags: list[float] = []
-                for (rid, _, _), status in zip(respondents, statuses, strict=True):
-                    answer = q.answers.get(rid)
-                    flags.append(float(bool(answer.code_ids & members))
-                                  if status == 1 and answer is not None else float("nan"))
-                columns[name] = flags
+                columns[name] = [nan if h is None else 1.0 if code.id in h else 0.0
+                                 for h in hits]
                 prefix = "NET " if is_net else ""
                 variables.append(Variable(
                     name, f"{q.question_id}: {prefix}{code.label}", q.question_id,
                     code.output_code, q.frame.path_label(code.id), code.definition, is_net,
-                    CODE_VALUE_LABELS))
+                    CODE_VALUE_LABELS, is_code=True))
     return ExportTable(pd.DataFrame(columns), tuple(variables), layout)
 
 
@@ -211,8 +300,10 @@ def _safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
         if dtype.kind == "O" or pd.api.types.is_string_dtype(dtype):
             safe[column] = safe[column].astype(object).map(neutralise_cell)
         elif safe[column].dtype.kind == "f":
-            # 0/1 with gaps: whole numbers in the file, empty cells for system-missing.
-            safe[column] = safe[column].astype("Int64")
+            # 0/1 and codes with gaps: whole numbers in the file, empty cells for missing.
+            filled = safe[column].dropna()
+            if bool((filled == filled.round()).all()):
+                safe[column] = safe[column].astype("Int64")
     return safe
 
 
@@ -284,6 +375,8 @@ def _write_sav(table: ExportTable, path: Path) -> None:
     for v in table.variables:
         if v.value_labels:
             data[v.name] = data[v.name].astype(float)
+        elif data[v.name].dtype.kind == "f" and v.name not in measure:
+            measure[v.name] = "scale"
     pyreadstat.write_sav(data, str(path), column_labels=labels,
                          variable_value_labels=value_labels, variable_measure=measure)
 

@@ -1,12 +1,22 @@
-"""Code frequencies with bases, nets and breakdowns for one question; pure, no UI, CLI or SQL."""
+"""Code frequencies with bases, nets, weights and breakdowns for one question; pure, no UI, CLI
+or SQL.
+
+Weighted percentages: with a weight w_i per respondent, a code's percentage is
+100 * sum(w_i over respondents in the base with the code) / sum(w_i over the base); the
+unweighted base (a count of respondents) is always shown beside it, and the effective base
+(sum w_i)^2 / sum(w_i^2) (Kish) is what significance tests use.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from coder.core.codeframe.model import Code, Codeframe
+
+if TYPE_CHECKING:
+    from coder.core.reporting.significance import Significance
 
 #: Bases below this are flagged "small base: treat with caution" unless configured otherwise.
 DEFAULT_MIN_BASE = 30
@@ -46,6 +56,9 @@ class RespondentAnswer:
         unresolved: Coded, but the coders disagree and no one has adjudicated (final layer):
             in the base with no code.
         stale: Adjudicated, but a coder re-coded the answer since (final layer).
+        wave: The wave of the answer (one record per respondent and wave).
+        weight: The respondent's weight (1.0 unless the report is weighted).
+        answer_id: The answer the record is about, if any.
     """
 
     respondent_id: int
@@ -55,6 +68,9 @@ class RespondentAnswer:
     group: str | None = None
     unresolved: bool = False
     stale: bool = False
+    wave: str | None = None
+    weight: float = 1.0
+    answer_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +86,8 @@ class Base:
         unresolved: Substantive answers whose coders disagree, not adjudicated (still in the
             base, counted under no code).
         stale: Substantive answers whose adjudication predates a coder's re-coding.
+        weighted: Sum of the answered base's weights (None when unweighted).
+        effective: Kish effective base of the answered (None when unweighted).
     """
 
     answered: int
@@ -79,6 +97,8 @@ class Base:
     uncoded: int = 0
     unresolved: int = 0
     stale: int = 0
+    weighted: float | None = None
+    effective: float | None = None
 
     def is_small(self, min_base: int) -> bool:
         """True when the answered base is under `min_base` (and not zero)."""
@@ -95,20 +115,41 @@ class FrequencyRow:
     depth: int
     is_net: bool
     n: int
-    pct: float  # 0-100; 0.0 when the base is empty
+    pct: float  # 0-100, weighted when the table is; 0.0 when the base is empty
+    weighted_n: float | None = None
 
 
 @dataclass(frozen=True)
 class BreakdownColumn:
-    """One value of the breakdown attribute: its base and each code's count."""
+    """One value of the breakdown attribute: its base and each code's count.
+
+    `base` and `counts` are respondents (unweighted); `weighted_base` and `weighted_counts`
+    are sums of weights (None when unweighted), and `effective_base` the Kish effective base.
+    """
 
     value: str
     base: int
     counts: Mapping[str, int]
+    weighted_base: float | None = None
+    weighted_counts: Mapping[str, float] | None = None
+    effective_base: float | None = None
+    uncoded: int = 0
 
     def pct(self, code_id: str) -> float:
-        """Percent of this column's base with the code (0.0 on an empty base)."""
+        """Percent of this column's base with the code, weighted when the table is (0.0 on an
+        empty base)."""
+        if self.weighted_counts is not None and self.weighted_base is not None:
+            return _wpct(self.weighted_counts.get(code_id, 0.0), self.weighted_base)
         return _pct(self.counts.get(code_id, 0), self.base)
+
+    def n(self, code_id: str) -> int:
+        """Respondents in this column with the code (unweighted)."""
+        return self.counts.get(code_id, 0)
+
+    @property
+    def test_base(self) -> float:
+        """The base a significance test uses: the effective base when weighted, else `base`."""
+        return self.effective_base if self.effective_base is not None else float(self.base)
 
 
 @dataclass(frozen=True)
@@ -126,6 +167,8 @@ class FrequencyTable:
     min_base: int = DEFAULT_MIN_BASE
     breakdown_by: str | None = None
     columns: tuple[BreakdownColumn, ...] = ()
+    weighted_by: str | None = None
+    significance: Significance | None = None
 
     @property
     def small_base(self) -> bool:
@@ -150,6 +193,15 @@ class FrequencyTable:
 
 def _pct(n: int, base: int) -> float:
     return 100.0 * n / base if base else 0.0
+
+
+def _wpct(n: float, base: float) -> float:
+    return 100.0 * n / base if base > 0 else 0.0
+
+
+def effective_base(total: float, squares: float) -> float:
+    """Kish's effective base (sum w)^2 / sum(w^2); 0.0 for an empty or all-zero base."""
+    return total * total / squares if squares > 0 else 0.0
 
 
 def shown_codes(frame: Codeframe) -> list[tuple[int, Code]]:
@@ -177,19 +229,25 @@ def compute_frequencies(
     min_base: int = DEFAULT_MIN_BASE,
     breakdown_by: str | None = None,
     sort: SortOrder = "frequency",
+    group_order: Sequence[str] | None = None,
+    weighted_by: str | None = None,
 ) -> FrequencyTable:
     """Count each code and net among respondents with a substantive answer.
 
     Args:
         question_id: The question the table is for.
         frame: The question's codeframe (retired codes are not shown).
-        respondents: One entry per respondent in scope (wave); codes on non-substantive or
-            blank answers are ignored.
+        respondents: One entry per respondent (and wave) in scope; codes on non-substantive
+            or blank answers are ignored.
         routing_known: Whether "not_asked" statuses were derived from routing; only then is
             the "asked" base reported.
         min_base: Bases under this get a caution flag.
         breakdown_by: The attribute the `group` values come from; None for no breakdown.
         sort: "frequency" orders siblings by n (largest first), "codeframe" keeps frame order.
+        group_order: The breakdown columns in this order (e.g. waves oldest first); default
+            natural order with "(not known)" last.
+        weighted_by: The weight's name: percentages use each record's `weight` (see the
+            module docstring); None counts every respondent once.
 
     Returns:
         The table; percentages are of the answered base.
@@ -201,49 +259,95 @@ def compute_frequencies(
     for _, code in shown:
         members = {code.id} | {d.id for d in frame.descendants(code.id) if d.id in shown_ids}
         family[code.id] = members
+    # The rows a code counts in: its own and every net above it (each respondent once).
+    rows_of: dict[str, frozenset[str]] = {
+        code_id: frozenset(row for row, members in family.items() if code_id in members)
+        for code_id in family}
 
     answered = non_substantive = blank = asked = uncoded = unresolved = stale = 0
+    # Answered respondents summed per (codes, group): [n, sum w, sum w^2]. A survey has few
+    # distinct combinations, so the per-code counting below runs over those, not respondents.
+    cells: dict[tuple[frozenset[str], str | None], list[float]] = {}
+    group_uncoded: dict[str, int] = {}
+    for r in respondents:
+        status = r.status
+        if status == "answered":
+            answered += 1
+            if not (r.coded or r.code_ids):
+                uncoded += 1
+                if breakdown_by:
+                    missing = r.group or MISSING_VALUE
+                    group_uncoded[missing] = group_uncoded.get(missing, 0) + 1
+            unresolved += r.unresolved
+            stale += r.stale
+            key = (r.code_ids, (r.group or MISSING_VALUE) if breakdown_by else None)
+            w = r.weight
+            cell = cells.get(key)
+            if cell is None:
+                cells[key] = [1, w, w * w]
+            else:
+                cell[0] += 1
+                cell[1] += w
+                cell[2] += w * w
+        elif status != "not_asked":
+            if status == "non_substantive":
+                non_substantive += 1
+            else:
+                blank += 1
+    asked = answered + non_substantive + blank
+
     counts: dict[str, int] = dict.fromkeys(family, 0)
+    weights: dict[str, float] = dict.fromkeys(family, 0.0)
+    total = squares = 0.0
     group_base: dict[str, int] = {}
     group_counts: dict[str, dict[str, int]] = {}
-    for r in respondents:
-        if r.status == "not_asked":
-            continue
-        asked += 1
-        if r.status == "non_substantive":
-            non_substantive += 1
-            continue
-        if r.status != "answered":
-            blank += 1
-            continue
-        answered += 1
-        uncoded += not (r.coded or r.code_ids)
-        unresolved += r.unresolved
-        stale += r.stale
-        group = (r.group or MISSING_VALUE) if breakdown_by else None
+    group_weights: dict[str, list[float]] = {}  # [sum w, sum w^2]
+    group_wcounts: dict[str, dict[str, float]] = {}
+    for (code_ids, group), (n_float, w, w2) in cells.items():
+        n = int(n_float)
+        total += w
+        squares += w2
         if group is not None:
-            group_base[group] = group_base.get(group, 0) + 1
-            group_counts.setdefault(group, {})
-        applied = r.code_ids & shown_ids
+            group_base[group] = group_base.get(group, 0) + n
+            per = group_counts.setdefault(group, {})
+            wper = group_wcounts.setdefault(group, {})
+            sums = group_weights.setdefault(group, [0.0, 0.0])
+            sums[0] += w
+            sums[1] += w2
+        applied = code_ids & shown_ids
         if not applied:
             continue
-        for code_id, members in family.items():
-            if applied & members:
-                counts[code_id] += 1
-                if group is not None:
-                    per = group_counts[group]
-                    per[code_id] = per.get(code_id, 0) + 1
+        for code_id in frozenset().union(*(rows_of[c] for c in applied)):
+            counts[code_id] += n
+            weights[code_id] += w
+            if group is not None:
+                per[code_id] = per.get(code_id, 0) + n
+                wper[code_id] = wper.get(code_id, 0.0) + w
 
+    weighted = weighted_by is not None
     base = Base(answered, asked if routing_known else None, non_substantive, blank, uncoded,
-                unresolved, stale)
+                unresolved, stale, total if weighted else None,
+                effective_base(total, squares) if weighted else None)
     rows = [FrequencyRow(c.id, c.label, c.output_code, depth, len(family[c.id]) > 1,
-                         counts[c.id], _pct(counts[c.id], answered))
+                         counts[c.id],
+                         _wpct(weights[c.id], total) if weighted else _pct(counts[c.id], answered),
+                         weights[c.id] if weighted else None)
             for depth, c in shown]
     if sort == "frequency":
         rows = _sort_siblings(rows, frame)
-    columns = tuple(BreakdownColumn(value, group_base[value], group_counts[value])
-                    for value in _ordered_groups(group_base))
-    return FrequencyTable(question_id, base, tuple(rows), min_base, breakdown_by, columns)
+    order = _ordered_groups(group_base)
+    if group_order is not None:
+        known = [g for g in group_order if g in group_base]
+        order = known + [g for g in order if g not in known]
+    columns = tuple(
+        BreakdownColumn(value, group_base[value], group_counts[value],
+                        group_weights[value][0] if weighted else None,
+                        group_wcounts[value] if weighted else None,
+                        effective_base(*group_weights[value]) if weighted else None,
+                        group_uncoded.get(value, 0))
+        for value in order)
+    return FrequencyTable(question_id, base, tuple(rows), min_base, breakdown_by, columns,
+                          weighted_by)
 
 
 def _ordered_groups(group_base: Mapping[str, int]) -> list[str]:

@@ -14,12 +14,10 @@ from coder.core.reporting.model import (
     base_caption,
     base_notes,
     caution,
-    column_heading,
-    pct_text,
     quote_line,
-    row_label,
     theme_sentence,
 )
+from coder.core.reporting.tables import table_grid, waves_sentence
 
 
 def escape(text: str) -> str:
@@ -59,8 +57,10 @@ def render_html(report: Report, *, charts: bool = True) -> str:
         The HTML document.
     """
     meta = f"Coding: {report.layer}. Made {report.created}."
-    if report.wave:
-        meta += f" Wave: {report.wave}."
+    covered = waves_sentence(report.waves) if report.waves else (
+        f"Wave: {report.wave}." if report.wave else "")
+    if covered:
+        meta += f" {covered}"
     parts = [
         "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -101,16 +101,15 @@ def _section(report: Report, s: QuestionSection, charts: bool) -> list[str]:
 
 
 def _table(table: FrequencyTable, base_label: str) -> list[str]:
-    head = ['<th>Code</th>', '<th class="num">n</th>', '<th class="num">%</th>']
-    head += [f'<th class="num">{escape(column_heading(c.value, c.base, table.min_base))} %</th>'
-             for c in table.columns]
+    grid = table_grid(table)
+    head = ["<th>Code</th>"] + [f'<th class="num">{escape(h)}</th>' for h in grid.head[1:]]
     out = ["<table>", "<thead><tr>" + "".join(head) + "</tr></thead>", "<tbody>"]
-    for row in table.rows:
+    for row in grid.rows:
         cls = ' class="net"' if row.is_net else ""
-        cells = [f"<td>{escape(row_label(row))}</td>", f'<td class="num">{row.n}</td>',
-                 f'<td class="num">{pct_text(row.pct)}</td>']
-        cells += [f'<td class="num">{pct_text(c.pct(row.code_id))}</td>' for c in table.columns]
+        cells = [f"<td>{escape(row.cells[0])}</td>"]
+        cells += [f'<td class="num">{escape(c)}</td>' for c in row.cells[1:]]
         out.append(f"<tr{cls}>" + "".join(cells) + "</tr>")
     out += ["</tbody>", "</table>",
             f'<p class="caption">{escape(base_caption(table, base_label))}</p>']
+    out += [f'<p class="caption">{escape(note)}</p>' for note in grid.notes]
     return out

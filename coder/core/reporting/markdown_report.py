@@ -14,12 +14,10 @@ from coder.core.reporting.model import (
     base_caption,
     base_notes,
     caution,
-    column_heading,
-    pct_text,
     quote_line,
-    row_label,
     theme_sentence,
 )
+from coder.core.reporting.tables import table_grid, waves_sentence
 from coder.core.safe_files import write_bytes_atomic
 
 _SPECIAL = re.compile(r"([\\`*_\[\]|~])")
@@ -55,8 +53,10 @@ def render_markdown(report: Report, chart_dir: Path | None = None,
     """
     out = [f"# {md_escape(report.title)}", ""]
     meta = f"Coding: {md_escape(report.layer)}. Made {report.created}."
-    if report.wave:
-        meta += f" Wave: {md_escape(report.wave)}."
+    covered = waves_sentence(report.waves) if report.waves else (
+        f"Wave: {report.wave}." if report.wave else "")
+    if covered:
+        meta += f" {md_escape(covered)}"
     out += [meta, ""]
     for number, section in enumerate(report.sections, start=1):
         out += _section(report, section, number, chart_dir, chart_prefix)
@@ -91,14 +91,11 @@ def _section(report: Report, s: QuestionSection, number: int, chart_dir: Path | 
 
 
 def _table(table: FrequencyTable, base_label: str) -> list[str]:
-    head = ["Code", "n", "%"]
-    for col in table.columns:
-        head.append(column_heading(col.value, col.base, table.min_base) + " %")
-    lines = ["| " + " | ".join(md_escape(h) for h in head) + " |",
-             "|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|"]
-    for row in table.rows:
-        cells = [md_escape(row_label(row)), str(row.n), pct_text(row.pct)]
-        cells += [pct_text(col.pct(row.code_id)) for col in table.columns]
-        lines.append("| " + " | ".join(cells) + " |")
+    grid = table_grid(table)
+    lines = ["| " + " | ".join(md_escape(h) for h in grid.head) + " |",
+             "|" + "|".join(["---"] + ["---:"] * (len(grid.head) - 1)) + "|"]
+    for row in grid.rows:
+        lines.append("| " + " | ".join(md_escape(c) for c in row.cells) + " |")
     lines += ["", f"*{md_escape(base_caption(table, base_label))}*", ""]
+    lines += [f"*{md_escape(note)}*\n" for note in grid.notes]
     return lines

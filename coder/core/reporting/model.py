@@ -38,8 +38,10 @@ class Report:
         base_label: Who the base is, e.g. "responding authorities".
         sections: One per question.
         created: Date the report was made (ISO).
-        wave: The wave reported, or None for all waves.
+        wave: The waves reported, as text (e.g. "2025, 2026"), or None when the project
+            has no waves.
         include_ids: Whether quotes carry respondent IDs (only when asked for explicitly).
+        waves: The waves the report covers, oldest first.
     """
 
     title: str
@@ -49,6 +51,7 @@ class Report:
     created: str
     wave: str | None = None
     include_ids: bool = False
+    waves: tuple[str, ...] = ()
 
 
 def pct_text(pct: float) -> str:

@@ -25,6 +25,8 @@ def render_answer(view: AnswerView | None) -> Group | Text:
     head.append(f"  ({view.position})  respondent {view.respondent}", style="dim")
     if view.flagged:
         head.append("  ! flagged for review", style="bold red")
+    if view.needs_recoding:
+        head.append("  ~ needs recoding: text changed since coded", style="bold yellow")
     body = Text(view.text or "(blank)")
     if view.non_substantive:
         body.append(f"\nnon-substantive: {view.non_substantive}", style="italic dim")

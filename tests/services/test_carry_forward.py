@@ -1,0 +1,149 @@
+"""Carrying codes forward into a new wave, and finding re-imported answers that changed after
+they were coded (`is:changed`). The answers are those of tests/services/waves_fixture.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from coder.cli import cli
+from coder.core.coding.filters import AnswerFilter, parse_filter
+from coder.core.survey.carry import CodedAnswer, NewAnswer, plan_carry_forward
+from coder.services.codeframes import undo
+from coder.services.coding import CodingSession
+from coder.services.importing import carry_forward
+from coder.services.project import open_project as open_services_project
+from coder.services.project import open_workspace
+from coder.services.reports import build_report
+from coder.store import open_project
+from coder.tui.widgets.answer_detail import render_answer
+from tests.services.waves_fixture import QUESTION, WAVE_2025, build_two_waves, write_wave
+
+
+def _by_respondent(store: object, wave: str, coder_name: str) -> dict[str, list[str]]:
+    from coder.store.sqlite import SQLiteStore
+
+    assert isinstance(store, SQLiteStore)
+    coder = store.coder(coder_name)
+    external = {r.id: r.external_id for r in store.respondents()}
+    coded = store.coded_answers(QUESTION).get(coder.id, set())
+    return {external[a.respondent_id]: sorted(store.codes_of(a.id, coder.id))
+            for a in store.answers(QUESTION, wave_id=store.wave_id(wave)) if a.id in coded}
+
+
+def test_identical_answers_are_coded_as_one_undoable_action(tmp_path: Path) -> None:
+    project = build_two_waves(tmp_path, code_2026=False)
+    with open_project(project) as store:
+        result = carry_forward(store, "2026", code=True, actor="ann")
+        assert (result.answers, result.coded, result.coder) == (3, True, "carried")
+        # W01 and W04 verbatim; W02 differs only in case and spacing.
+        assert _by_respondent(store, "2026", "carried") == {
+            "W01": ["c1"], "W02": ["c1", "c2"], "W04": ["c1"]}
+        report = build_report(store, quotes_per_code=0, wave="2026")
+        assert report.sections[0].table.row("c1").n == 3
+        assert carry_forward(store, "2026", code=True, actor="ann").answers == 0  # done already
+        event = undo(store, "ann")
+        assert event is not None and event.action == "coding.carry"
+        assert _by_respondent(store, "2026", "carried") == {}
+
+
+def test_without_carry_codes_they_are_suggestions_only(tmp_path: Path) -> None:
+    project = build_two_waves(tmp_path, code_2026=False)
+    with open_project(project) as store:
+        result = carry_forward(store, "2026", code=False, actor="ann")
+        assert (result.answers, result.coder) == (3, "carried-suggested")
+        final = build_report(store, quotes_per_code=0, wave="2026").sections[0].table
+        assert final.row("c1").n == 0  # suggestions are not codes
+        layer = build_report(store, quotes_per_code=0, wave="2026",
+                             layer="model:carried-suggested").sections[0].table
+        assert layer.row("c1").n == 3
+        # Coding them later still works: suggestions do not count as coded.
+        assert carry_forward(store, "2026", code=True, actor="ann").answers == 3
+
+
+def test_cli_import_carries_codes(tmp_path: Path) -> None:
+    project = build_two_waves(tmp_path, code_2026=False)
+    wave3 = write_wave(tmp_path / "w2027.csv", [("W01", "North", "1", "The cost is high!", None),
+                                                ("W02", "North", "1", "brand new answer", None)])
+    result = CliRunner().invoke(cli, ["import", str(wave3), "-p", str(project), "--wave", "2027",
+                                      "--id-column", "resp_id", "--open-column", QUESTION,
+                                      "--carry-codes", "--coder", "ann"])
+    assert result.exit_code == 0, result.output
+    assert "carried forward: 1 answers" in result.output
+    with open_project(project) as store:
+        assert _by_respondent(store, "2027", "carried") == {"W01": ["c1"]}
+
+
+def test_the_latest_earlier_wave_wins_and_conflicts_are_left_alone() -> None:
+    coded = [CodedAnswer("q", "Fees", frozenset({"a"}), 0),
+             CodedAnswer("q", "fees.", frozenset({"b"}), 1),  # later wave: its codes win
+             CodedAnswer("q", "staff", frozenset({"a"}), 1),
+             CodedAnswer("q", "Staff", frozenset({"b"}), 1),  # same wave, other codes
+             CodedAnswer("q", "old", frozenset({"gone"}), 1)]
+    new = [NewAnswer(1, "q", "FEES"), NewAnswer(2, "q", "staff"), NewAnswer(3, "q", "old"),
+           NewAnswer(4, "other", "fees")]
+    plan = plan_carry_forward(new, coded, {"a", "b"})
+    assert [(c.answer_id, c.code_ids) for c in plan.carried] == [(1, ("b",))]
+    assert (plan.ambiguous, plan.retired) == (1, 1)
+
+
+def test_changed_answers_are_found_until_recoded(tmp_path: Path) -> None:
+    project = build_two_waves(tmp_path, code_2026=False)
+    rows = [list(r) for r in WAVE_2025]
+    rows[2][3] = "no staff to support them, and no money either"  # W03 changed
+    again = write_wave(tmp_path / "w2025b.csv", [tuple(r) for r in rows])  # type: ignore[misc]
+    result = CliRunner().invoke(cli, ["import", str(again), "-p", str(project), "--wave", "2025",
+                                      "--id-column", "resp_id", "--open-column", QUESTION])
+    assert result.exit_code == 0, result.output
+    assert "1 changed answers were already coded" in result.output
+    assert "need recoding" in result.output
+    query = parse_filter("is:changed")
+    assert query.changed and query.describe() == "is:changed"
+    with open_services_project(project) as store:
+        session = CodingSession(open_workspace(store, "alice"), QUESTION)
+        changed = session.filter(query)
+        w03 = next(a for a in store.answers(QUESTION) if a.text.startswith("no staff"))
+        assert changed == [w03.id]
+        view = session.detail()
+        assert view is not None and view.answer_id == w03.id and view.needs_recoding
+        assert "needs recoding" in render_answer(view).renderables[0].plain  # type: ignore[union-attr]
+        assert store.answer_ids(QUESTION, None, AnswerFilter(changed=True)) == [w03.id]
+        store.set_codes(w03.id, store.coder("alice"), ["c2", "c1"])  # recoded
+        assert session.filter(query) == []
+        assert not store.changed_since_coded(w03.id, store.coder("alice").id)
+        store.end_sessions()
+
+
+_TEXTS = st.sampled_from(["fees", "Fees.", "FEES", "staff", "staff!", "the cost", "The  cost",
+                          "buildings", "transport"])
+_CODES = st.frozensets(st.sampled_from(["a", "b", "c"]), max_size=2)
+
+
+@given(coded=st.lists(st.tuples(_TEXTS, _CODES, st.integers(0, 2)), max_size=12),
+       new=st.lists(_TEXTS, max_size=8))
+@settings(max_examples=150, deadline=None)
+def test_carried_codes_are_always_those_of_the_latest_wave_that_agrees(
+        coded: list[tuple[str, frozenset[str], int]], new: list[str]) -> None:
+    """Worked out independently: per normalised text, the code sets of its latest wave."""
+    from coder.core.normalise import match_key
+
+    earlier = [CodedAnswer("q", text, codes, wave) for text, codes, wave in coded]
+    plan = plan_carry_forward([NewAnswer(i, "q", t) for i, t in enumerate(new)], earlier,
+                              {"a", "b"})
+    carried = {c.answer_id: set(c.code_ids) for c in plan.carried}
+    for i, text in enumerate(new):
+        same = [(w, codes) for t, codes, w in coded if match_key(t) == match_key(text)]
+        if not same:
+            assert i not in carried
+            continue
+        latest = max(w for w, _ in same)
+        ways = {codes for w, codes in same if w == latest}
+        if len(ways) == 1 and next(iter(ways)) <= {"a", "b"}:
+            assert carried[i] == set(next(iter(ways)))
+        else:
+            assert i not in carried
+    assert len(plan.carried) + plan.ambiguous + plan.retired == sum(
+        any(match_key(t) == match_key(text) for t, _, _ in coded) for text in new)
