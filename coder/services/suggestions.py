@@ -16,7 +16,13 @@ from pathlib import Path
 import numpy as np
 
 from coder.core.codeframe.model import Code, Codeframe
-from coder.core.embedding import Embedder, SentenceTransformerEmbedder, embed_with_cache
+from coder.core.embedding import (
+    Embedder,
+    EmbeddingCache,
+    SentenceTransformerEmbedder,
+    embed_with_cache,
+)
+from coder.core.errors import ProjectError
 from coder.core.suggest import CodeSuggester, Suggestion
 from coder.core.types import CoderKind
 from coder.services.project import Project, open_project
@@ -157,6 +163,7 @@ class QuestionSuggestions:
 
 def build_suggestions(project: Project, question_id: str, frame: Codeframe | None, *,
                       only_coder: int | None = None, embedder: Embedder | None = None,
+                      cache: EmbeddingCache | None = None,
                       random_state: int = 0) -> QuestionSuggestions:
     """Embed the question's answers (cached in the project) and fit on its human codings.
 
@@ -166,16 +173,18 @@ def build_suggestions(project: Project, question_id: str, frame: Codeframe | Non
         frame: Its codeframe (codes that may be suggested, and their words).
         only_coder: Learn only from this coder's codings (blind double-coding).
         embedder: The embedding model (default the project's model).
+        cache: Where embeddings are looked up and kept (default the project).
         random_state: Seeds the calibration folds.
     """
     embedder = embedder or default_embedder()
+    cache = cache if cache is not None else project
     answers = [a for a in project.answers(question_id) if not a.is_blank and a.is_substantive]
     texts = [a.text for a in answers]
-    vectors = embed_with_cache(texts, embedder, cache=project) if texts else \
+    vectors = embed_with_cache(texts, embedder, cache=cache) if texts else \
         np.zeros((0, embedder.dim), dtype=np.float32)
     words = code_texts(frame)
     flat = [w for ws in words.values() for w in ws]
-    flat_vectors = embed_with_cache(flat, embedder, cache=project) if flat else None
+    flat_vectors = embed_with_cache(flat, embedder, cache=cache) if flat else None
     code_vectors: dict[str, np.ndarray] = {}
     start = 0
     for code_id, ws in words.items():
@@ -190,10 +199,31 @@ def build_suggestions(project: Project, question_id: str, frame: Codeframe | Non
 def suggestions_at(path: str | Path, question_id: str, frame: Codeframe | None,
                    only_coder: int | None = None,
                    embedder: Embedder | None = None) -> QuestionSuggestions:
-    """`build_suggestions` on a connection of its own (the app builds them on a worker)."""
+    """`build_suggestions` on a connection of its own (the app builds them on a worker).
+
+    Embeddings are written to the project's cache only when it is free at once: a coder's
+    keys never wait behind the cache.
+    """
     with open_project(path) as project:
+        project.busy_wait = 0.0
         return build_suggestions(project, question_id, frame, only_coder=only_coder,
-                                 embedder=embedder)
+                                 embedder=embedder, cache=_BestEffortCache(project))
+
+
+class _BestEffortCache:
+    """The project's embedding cache, skipping writes while the project is busy."""
+
+    def __init__(self, project: Project) -> None:
+        self.project = project
+
+    def get_many(self, model_id: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        return self.project.get_many(model_id, keys)
+
+    def put_many(self, model_id: str, items: Mapping[str, np.ndarray]) -> None:
+        try:
+            self.project.put_many(model_id, items)
+        except ProjectError:
+            pass  # busy: the vectors are embedded again next time
 
 
 def label(code: Code) -> str:

@@ -49,8 +49,11 @@ class CodeSuggester:
         min_classifier: Coded answers (with two codes at least) before the classifier joins.
         classifier_weight: The classifier's share of the blend once it has joined (the rest is
             the neighbours and the codes' words).
+        classifier: "ridge" (least squares on the embeddings: one linear solve, fast at
+            thousands of codings) or "logistic" (multinomial logistic regression).
+        alpha: Regularisation of the ridge classifier.
         C: Inverse regularisation of the logistic regression.
-        tfidf: Add TF-IDF word and word-pair features to the classifier.
+        tfidf: Add TF-IDF word and word-pair features to the logistic regression.
         duplicate_similarity: Cosine at or above which a coded answer counts as a near
             duplicate; its codes then get `duplicate_weight` of the score.
         duplicate_weight: Share of a duplicate's codes in the score.
@@ -61,13 +64,15 @@ class CodeSuggester:
         classes_: The codes, in the column order of `predict_proba`.
         n_coded_: Answers fitted on.
         calibrated_: Whether confidences are calibrated (enough coded answers).
-        classifier_: The fitted logistic regression, or None.
+        classifier_: The fitted classifier, or None.
+        calibrator_: Maps the parts' scores to P(code is right), or None.
     """
 
     def __init__(self, n_neighbors: int = 15, knn_temperature: float = 0.05,
                  prototype_temperature: float = 0.03, prototype_prior: float = 10.0,
-                 min_classifier: int = 30, classifier_weight: float = 0.6, C: float = 20.0,
-                 tfidf: bool = True, duplicate_similarity: float = 0.95,
+                 min_classifier: int = 30, classifier_weight: float = 0.6,
+                 classifier: str = "ridge", alpha: float = 1.0, C: float = 20.0,
+                 tfidf: bool = False, duplicate_similarity: float = 0.95,
                  duplicate_weight: float = 0.6, cv: int = 3, random_state: int | None = 0) -> None:
         self.n_neighbors = n_neighbors
         self.knn_temperature = knn_temperature
@@ -75,6 +80,8 @@ class CodeSuggester:
         self.prototype_prior = prototype_prior
         self.min_classifier = min_classifier
         self.classifier_weight = classifier_weight
+        self.classifier = classifier
+        self.alpha = alpha
         self.C = C
         self.tfidf = tfidf
         self.duplicate_similarity = duplicate_similarity
@@ -161,16 +168,26 @@ class CodeSuggester:
 
     def _fit_classifier(self, X: np.ndarray, code_sets: list[frozenset[str]],
                         texts: list[str] | None) -> None:
-        """Multinomial logistic regression over codes; an answer with k codes is k samples of
-        weight 1/k, so the scores rank codes and sum to 1 like the other parts."""
+        """A linear model over codes whose scores rank codes and sum to 1 like the other parts
+        (an answer with k codes counts 1/k towards each)."""
+        labels = np.zeros((len(code_sets), len(self.classes_)))
+        for i, found in enumerate(code_sets):
+            for code in found:
+                labels[i, self._column[code]] = 1.0 / len(found)
+        if self.classifier == "ridge":
+            self.classifier_ = _Ridge(self.alpha).fit(X, labels)
+            return
         from sklearn.linear_model import LogisticRegression
+        from threadpoolctl import threadpool_limits
 
         rows = [i for i, s in enumerate(code_sets) for _ in s]
         targets = [self._column[c] for s in code_sets for c in sorted(s)]
         weights = np.array([1.0 / len(code_sets[i]) for i in rows])
         features = self._features(X, texts, fit=True)
         model = LogisticRegression(C=self.C, max_iter=300)
-        model.fit(features[rows], targets, sample_weight=weights)
+        # One thread: BLAS threads fighting over a busy machine make L-BFGS ten times slower.
+        with threadpool_limits(1):
+            model.fit(features[rows], targets, sample_weight=weights)
         self.classifier_ = model
 
     def _features(self, X: np.ndarray, texts: Sequence[str] | None, fit: bool = False) -> Any:
@@ -191,87 +208,120 @@ class CodeSuggester:
 
     def _calibrate(self, X: np.ndarray, code_sets: list[frozenset[str]],
                    texts: list[str] | None, vectors: Mapping[str, np.ndarray]) -> None:
-        """Isotonic map from blended score to P(code is right), on out-of-fold scores."""
-        from sklearn.isotonic import IsotonicRegression
+        """Learn P(code is right) from out-of-fold scores of the top candidates: a logistic
+        regression on the parts' scores, whether a duplicate has the code, and the margin."""
+        from sklearn.linear_model import LogisticRegression
 
         rng = np.random.default_rng(self.random_state)
         folds = rng.permutation(len(code_sets)) % self.cv
-        scores: list[np.ndarray] = []
+        rows: list[np.ndarray] = []
         hits: list[np.ndarray] = []
         full_state = self.__dict__.copy()
         for fold in range(self.cv):
             train, test = np.flatnonzero(folds != fold), np.flatnonzero(folds == fold)
             self._fit_state(X[train], [code_sets[i] for i in train],
                             None if texts is None else [texts[i] for i in train], vectors)
-            proba = self._raw(X[test], None if texts is None else [texts[i] for i in test])
-            top = np.argsort(-proba, axis=1)[:, :5]
-            for row, i in enumerate(test):
-                for j in top[row]:
-                    scores.append(proba[row, j])
-                    hits.append(self.classes_[j] in code_sets[i])
+            features, blend = self._candidate_features(
+                X[test], None if texts is None else [texts[i] for i in test])
+            top = np.argsort(-blend, axis=1)[:, :5]
+            truth = np.array([[self.classes_[j] in code_sets[i] for j in top[r]]
+                              for r, i in enumerate(test)])
+            rows.append(np.take_along_axis(features, top[:, :, None], axis=1).reshape(
+                -1, features.shape[2]))
+            hits.append(truth.ravel())
         self.__dict__.update(full_state)
-        iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
-        iso.fit(np.array(scores, dtype=float), np.array(hits, dtype=float))
-        self.calibrator_ = iso
+        y = np.concatenate(hits)
+        if y.min() == y.max():
+            return
+        model = LogisticRegression(C=1.0, max_iter=1000)
+        model.fit(np.concatenate(rows), y)
+        self.calibrator_ = model
         self.calibrated_ = True
 
     # -- predicting ------------------------------------------------------------------------------
 
     def _raw(self, X: np.ndarray, texts: Sequence[str] | None) -> np.ndarray:
         """Blended scores (n, c), rows summing to 1 over the codes."""
-        X = np.atleast_2d(np.asarray(X, dtype=np.float32))
+        return self._parts(X, texts)["blend"]
+
+    def _parts(self, X: np.ndarray, texts: Sequence[str] | None) -> dict[str, np.ndarray]:
+        """Each part's scores (n, c): knn, prototype, classifier, duplicate (the codes of a
+        coded answer it repeats), their blend, and top_sim (n,) the closest coded answer."""
+        X = _rows(X)
         n, n_classes = X.shape[0], len(self.classes_)
+        zeros = np.zeros((n, n_classes))
+        out = {"knn": zeros, "prototype": zeros, "classifier": zeros, "duplicate": zeros,
+               "top_sim": np.zeros(n)}
         if n_classes == 0:
-            return np.zeros((n, 0))
-        parts: list[tuple[float, np.ndarray]] = []
+            return {**out, "blend": zeros}
+        weighted: list[tuple[float, np.ndarray]] = []
         n_coded = self.memory_.shape[0]
-        index = sims = None
         if n_coded:
             index, sims = nb.nearest(X, self.memory_, self.n_neighbors)
-            parts.append((float(n_coded), nb.knn_scores(index, sims, self.memory_labels_,
-                                                        self.knn_temperature)))
+            out["knn"] = nb.knn_scores(index, sims, self.memory_labels_, self.knn_temperature)
+            out["top_sim"] = sims[:, 0].astype(float)
+            out["duplicate"] = self._duplicates(index, sims, texts)
+            weighted.append((float(n_coded), out["knn"]))
         if self.has_prototype_.any():
-            parts.append((self.prototype_prior,
-                          nb.prototype_scores(X, self.prototypes_, self.has_prototype_,
-                                              self.prototype_temperature)))
-        if not parts:
-            return np.full((n, n_classes), 1.0 / n_classes)
-        total = sum(w for w, _ in parts)
-        blend = sum(w / total * p for w, p in parts)
-        assert isinstance(blend, np.ndarray)
+            out["prototype"] = nb.prototype_scores(X, self.prototypes_, self.has_prototype_,
+                                                   self.prototype_temperature)
+            weighted.append((self.prototype_prior, out["prototype"]))
+        if not weighted:
+            return {**out, "blend": np.full((n, n_classes), 1.0 / n_classes)}
+        total = sum(w for w, _ in weighted)
+        blend = np.asarray(sum(w / total * part for w, part in weighted))
         if self.classifier_ is not None:
             clf = np.zeros((n, n_classes))
             clf[:, self.classifier_.classes_] = self.classifier_.predict_proba(
                 self._features(X, texts))
+            out["classifier"] = clf
             blend = (1 - self.classifier_weight) * blend + self.classifier_weight * clf
-        if index is not None and sims is not None:
-            blend = self._duplicates(blend, index, sims, texts)
-        return np.asarray(blend)
+        twins = out["duplicate"].any(axis=1)
+        blend[twins] = ((1 - self.duplicate_weight) * blend[twins]
+                        + self.duplicate_weight * out["duplicate"][twins])
+        return {**out, "blend": blend}
 
-    def _duplicates(self, blend: np.ndarray, index: np.ndarray, sims: np.ndarray,
+    def _duplicates(self, index: np.ndarray, sims: np.ndarray,
                     texts: Sequence[str] | None) -> np.ndarray:
-        """Pull an answer towards the codes of a coded answer it (nearly) repeats."""
+        """(n, c) the codes (shares summing to 1) of the coded answer each answer repeats:
+        the same text once normalised, or cosine at `duplicate_similarity` or above."""
         twin = np.where(sims[:, 0] >= self.duplicate_similarity, index[:, 0], -1)
         if texts is not None and self.memory_keys_:
             for i, text in enumerate(texts):
                 same = self.memory_keys_.get(match_key(normalise_text(text)))
                 if same is not None:
                     twin[i] = same
+        out = np.zeros((len(twin), len(self.classes_)))
         rows = np.flatnonzero(twin >= 0)
-        if rows.size:
-            labels = self.memory_labels_[twin[rows]]
-            blend[rows] = (1 - self.duplicate_weight) * blend[rows] + self.duplicate_weight * labels
-        return blend
+        out[rows] = self.memory_labels_[twin[rows]]
+        return out
+
+    def _candidate_features(self, X: np.ndarray,
+                            texts: Sequence[str] | None) -> tuple[np.ndarray, np.ndarray]:
+        """(n, c, f) features of every code for every answer, and the blended scores."""
+        parts = self._parts(X, texts)
+        blend = parts["blend"]
+        best = blend.max(axis=1, keepdims=True)
+        second = np.sort(blend, axis=1)[:, -2:-1] if blend.shape[1] > 1 else np.zeros_like(best)
+        is_best = blend >= best
+        margin = np.where(is_best, blend - second, blend - best)
+        top_sim = np.broadcast_to(parts["top_sim"][:, None], blend.shape)
+        features = np.stack([blend, np.sqrt(blend), parts["knn"], parts["classifier"],
+                             parts["prototype"], parts["duplicate"], top_sim, is_best, margin,
+                             parts["duplicate"] * top_sim], axis=2)
+        return features, blend
 
     def predict_proba(self, X: np.ndarray, texts: Sequence[str] | None = None) -> np.ndarray:
         """(n, len(classes_)) estimated probability that each code is one of the answer's
         codes (calibrated once `calibrated_`; before that the blended score)."""
-        raw = self._raw(X, texts)
-        if not self.calibrated_ or raw.size == 0:
-            return raw
-        calibrated: np.ndarray = self.calibrator_.predict(raw.ravel()).reshape(raw.shape)
-        # Isotonic steps tie; the blended score breaks ties so the order is kept.
-        return calibrated + 1e-6 * raw
+        if not self.calibrated_:
+            return self._raw(X, texts)
+        features, blend = self._candidate_features(X, texts)
+        if blend.size == 0:
+            return blend
+        flat = features.reshape(-1, features.shape[2])
+        calibrated: np.ndarray = self.calibrator_.predict_proba(flat)[:, 1].reshape(blend.shape)
+        return calibrated
 
     def suggest(self, X: np.ndarray, texts: Sequence[str] | None = None, top: int = 3,
                 exclude: Sequence[Collection[str]] | None = None) -> list[list[Suggestion]]:
@@ -303,4 +353,28 @@ class CodeSuggester:
                 continue
             chosen = set(np.flatnonzero(row >= threshold)) | {int(np.argmax(row))}
             out.append(frozenset(str(self.classes_[j]) for j in chosen))
+        return out
+
+
+class _Ridge:
+    """Least squares from embeddings to code shares, with an intercept; scores clipped at 0
+    and renormalised so that a row sums to 1 like the other parts."""
+
+    def __init__(self, alpha: float) -> None:
+        self.alpha = alpha
+
+    def fit(self, X: np.ndarray, labels: np.ndarray) -> _Ridge:
+        mean_x, mean_y = X.mean(axis=0), labels.mean(axis=0)
+        centred = (X - mean_x).astype(np.float64)
+        gram = centred.T @ centred + self.alpha * np.eye(X.shape[1])
+        self.coef_ = np.linalg.solve(gram, centred.T @ (labels - mean_y))
+        self.mean_x_, self.mean_y_ = mean_x, mean_y
+        self.classes_ = np.arange(labels.shape[1])
+        return self
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        scores = np.clip((X - self.mean_x_) @ self.coef_ + self.mean_y_, 0.0, None)
+        total = scores.sum(axis=1, keepdims=True)
+        out: np.ndarray = np.where(total > 0, scores / np.maximum(total, 1e-12),
+                                   1.0 / scores.shape[1])
         return out
