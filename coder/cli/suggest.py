@@ -1,0 +1,54 @@
+"""The `coder autocode` and `coder suggest` commands: the model as a measured coder in a project,
+and suggestions for any CSV file from another coded one.
+
+Thin: parse, call coder.services.autocode and coder.services.suggest_files, print.
+"""
+
+from __future__ import annotations
+
+import click
+
+from coder.cli.main import coder_option, open_store, project_option, resolve_coder
+
+
+@click.command("autocode")
+@project_option
+@click.option("--question", "-q", "question_id", required=True, metavar="Q",
+              help="The question to code.")
+@click.option("--min-precision", type=click.FloatRange(0.5, 1.0), default=0.9,
+              show_default=True,
+              help="Code only where the first suggestion was right this often in"
+                   " cross-validation on the human codings.")
+@click.option("--model", "model_name", default="suggester", show_default=True,
+              help="The model coder's name; its codes are the layer model:NAME.")
+@click.option("--dry-run", is_flag=True, help="Estimate and count, write nothing.")
+@coder_option
+def autocode(project: str, question_id: str, min_precision: float, model_name: str,
+             dry_run: bool, coder_name: str | None) -> None:
+    """Code the answers no person has coded, as a model coder, where it is sure enough.
+
+    The model learns from the human codings of the question, estimates by cross-validation
+    how often its first suggestion is right at each confidence, and writes its first
+    suggestion under coder NAME (kind model; never a human layer) only above the confidence
+    that keeps --min-precision. One undoable action (coder codeframe undo --coder YOU).
+    Include the model in a double-coding sample (coder qa sample --coders alice,suggester)
+    and coder agreement reports it like any coder.
+    """
+    from coder.services.autocode import autocode as run
+
+    with open_store(project) as store:
+        result = run(store, question_id, actor=resolve_coder(coder_name),
+                     model_name=model_name, min_precision=min_precision, dry_run=dry_run)
+    if result.coverage == 0.0:
+        click.echo(f"learned from {result.human_coded} human-coded answers; no confidence"
+                   f" keeps precision at {min_precision:.2f}: nothing coded")
+        return
+    verb = "would code" if dry_run else "coded"
+    click.echo(f"learned from {result.human_coded} human-coded answers;"
+               f" estimated precision {result.precision:.3f} at coverage {result.coverage:.3f}"
+               f" (confidence >= {result.threshold:.3f}, cross-validated)")
+    click.echo(f"model {result.model} {verb} {result.coded} of {result.candidates} answers"
+               f" no person has coded (layer model:{result.model})")
+
+
+COMMANDS = [autocode]
