@@ -164,6 +164,7 @@ class QuestionSuggestions:
 def build_suggestions(project: Project, question_id: str, frame: Codeframe | None, *,
                       only_coder: int | None = None, embedder: Embedder | None = None,
                       cache: EmbeddingCache | None = None,
+                      cancel: threading.Event | None = None,
                       random_state: int = 0) -> QuestionSuggestions:
     """Embed the question's answers (cached in the project) and fit on its human codings.
 
@@ -174,17 +175,18 @@ def build_suggestions(project: Project, question_id: str, frame: Codeframe | Non
         only_coder: Learn only from this coder's codings (blind double-coding).
         embedder: The embedding model (default the project's model).
         cache: Where embeddings are looked up and kept (default the project).
+        cancel: Set it to stop embedding (raises `Cancelled`).
         random_state: Seeds the calibration folds.
     """
     embedder = embedder or default_embedder()
     cache = cache if cache is not None else project
     answers = [a for a in project.answers(question_id) if not a.is_blank and a.is_substantive]
     texts = [a.text for a in answers]
-    vectors = embed_with_cache(texts, embedder, cache=cache) if texts else \
+    vectors = embed_with_cache(texts, embedder, cache=cache, cancel=cancel) if texts else \
         np.zeros((0, embedder.dim), dtype=np.float32)
     words = code_texts(frame)
     flat = [w for ws in words.values() for w in ws]
-    flat_vectors = embed_with_cache(flat, embedder, cache=cache) if flat else None
+    flat_vectors = embed_with_cache(flat, embedder, cache=cache, cancel=cancel) if flat else None
     code_vectors: dict[str, np.ndarray] = {}
     start = 0
     for code_id, ws in words.items():
@@ -197,8 +199,8 @@ def build_suggestions(project: Project, question_id: str, frame: Codeframe | Non
 
 
 def suggestions_at(path: str | Path, question_id: str, frame: Codeframe | None,
-                   only_coder: int | None = None,
-                   embedder: Embedder | None = None) -> QuestionSuggestions:
+                   only_coder: int | None = None, embedder: Embedder | None = None,
+                   cancel: threading.Event | None = None) -> QuestionSuggestions:
     """`build_suggestions` on a connection of its own (the app builds them on a worker).
 
     Embeddings are written to the project's cache only when it is free at once: a coder's
@@ -207,7 +209,8 @@ def suggestions_at(path: str | Path, question_id: str, frame: Codeframe | None,
     with open_project(path) as project:
         project.busy_wait = 0.0
         return build_suggestions(project, question_id, frame, only_coder=only_coder,
-                                 embedder=embedder, cache=_BestEffortCache(project))
+                                 embedder=embedder, cache=_BestEffortCache(project),
+                                 cancel=cancel)
 
 
 class _BestEffortCache:

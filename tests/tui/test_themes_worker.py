@@ -22,7 +22,8 @@ Q2 = "q2_barriers"
 
 
 class BlockingEmbedder:
-    """Embeds nothing until cancelled: lets a test press Esc while discovery is running."""
+    """Blocks theme discovery (the call that reports progress) until cancelled, so a test can
+    press Esc while it runs; other calls (the coding screen's suggestions) get plain vectors."""
 
     model_id = "blocking-test"
     dim = 8
@@ -32,6 +33,10 @@ class BlockingEmbedder:
 
     def embed(self, texts: Sequence[str], *, on_progress: Callable[[int, int], None] | None
               = None, cancel: threading.Event | None = None) -> np.ndarray:
+        if on_progress is None:
+            vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
+            vectors[:, 0] = 1.0
+            return vectors
         self.started.set()
         if on_progress is not None:
             on_progress(0, len(texts))

@@ -132,8 +132,15 @@ class CodingScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="suggestions", exit_on_error=False)
     def _build_suggestions(self, path: Any) -> None:
         only = self.session.coder.id if self.session.blind else None
-        built = suggestions_at(path, self.question_id, self.coding.frame, only_coder=only,
-                               embedder=self.session.config.make_embedder())
+        try:
+            built = suggestions_at(path, self.question_id, self.coding.frame, only_coder=only,
+                                   embedder=self.session.config.make_embedder(),
+                                   cancel=get_current_worker().cancelled_event)
+        except CoderError as exc:  # cancelled, or no model: code on without suggestions
+            if not get_current_worker().is_cancelled:
+                self.app.call_from_thread(self.notify, f"no suggestions: {exc}",
+                                          severity="warning")
+            return
         self.app.call_from_thread(self._suggestions_ready, built)
 
     def _refit_suggestions(self) -> None:
