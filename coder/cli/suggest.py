@@ -51,4 +51,40 @@ def autocode(project: str, question_id: str, min_precision: float, model_name: s
                f" no person has coded (layer model:{result.model})")
 
 
-COMMANDS = [autocode]
+
+@click.command("suggest")
+@click.option("--train", "train", required=True, type=click.Path(dir_okay=False),
+              help="CODED.csv: answers already coded.")
+@click.option("--text-column", required=True, help="The answers' column (in both files).")
+@click.option("--code-column", required=True,
+              help="The codes' column of CODED.csv; several codes separated by ';'.")
+@click.option("--id-column", default=None,
+              help="Rows of CODED.csv with the same ID are one answer with several codes.")
+@click.option("--input", "input_path", required=True, type=click.Path(dir_okay=False),
+              help="NEW.csv: answers to suggest codes for.")
+@click.option("--top", type=click.IntRange(1, 20), default=3, show_default=True,
+              help="Codes per answer.")
+@click.option("--output", required=True, type=click.Path(dir_okay=False),
+              help="OUT.csv: row, code_1..K, score_1..K, one row per input row.")
+@click.option("--model", "model_path", default=None, metavar="PATH",
+              help="A local sentence-transformers model folder (default the bundled one).")
+def suggest(train: str, text_column: str, code_column: str, id_column: str | None,
+            input_path: str, top: int, output: str, model_path: str | None) -> None:
+    """Suggest codes for every row of NEW.csv, learned from CODED.csv (no project).
+
+    OUT.csv has one row per input row, in order: row (0-based), code_1 .. code_K and
+    score_1 .. score_K, where score_k is the estimated probability that code_k is one of the
+    answer's codes (comparable across rows).
+    """
+    from coder.cli.main import progress
+    from coder.core.embedding import SentenceTransformerEmbedder
+    from coder.core.suggest.files import suggest_file
+
+    with progress("embedding") as on_progress:
+        written = suggest_file(train, text_column, code_column, input_path, output,
+                               embedder=SentenceTransformerEmbedder(model_path), top=top,
+                               id_column=id_column, on_progress=on_progress)
+    click.echo(f"wrote {written} rows to {output}")
+
+
+COMMANDS = [autocode, suggest]
