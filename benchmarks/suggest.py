@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -53,9 +53,30 @@ def _from_proba(proba: np.ndarray, classes: Sequence[str]) -> Ranked:
     return ranked, first, predicted
 
 
-def run_dataset(ds: Dataset, sizes: Sequence[int], seeds: Sequence[int]) -> list[dict[str, object]]:
+METHODS = ("tfidf+LR", "MiniLM+LR", "CodeSuggester")
+
+
+def _fit_predict(name: str, ds: Dataset, vectors: np.ndarray,
+                 code_vectors: dict[str, np.ndarray], train: np.ndarray, test: np.ndarray,
+                 seed: int, multi_label: bool) -> Ranked:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
+    train_codes = [ds.codes[i] for i in train]
+    texts_train = [ds.texts[i] for i in train]
+    texts_test = [ds.texts[i] for i in test]
+    if name == "tfidf+LR":
+        vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
+        return _lr_baseline(vec.fit_transform(texts_train), vec.transform(texts_test),
+                            train_codes, multi_label)
+    if name == "MiniLM+LR":
+        return _lr_baseline(vectors[train], vectors[test], train_codes, multi_label)
+    model = CodeSuggester(random_state=seed).fit(vectors[train], train_codes, texts_train,
+                                                 code_vectors)
+    proba = model.predict_proba(vectors[test], texts_test)
+    return _from_proba(proba, [str(c) for c in model.classes_])
+
+
+def run_dataset(ds: Dataset, sizes: Sequence[int], seeds: Sequence[int]) -> list[dict[str, object]]:
     vectors = cached_embeddings(ds.texts)
     label_vectors = cached_embeddings(list(ds.definitions.values()))
     code_vectors = {code: label_vectors[i:i + 1] for i, code in enumerate(ds.definitions)}
@@ -66,30 +87,11 @@ def run_dataset(ds: Dataset, sizes: Sequence[int], seeds: Sequence[int]) -> list
         for seed in seeds:
             order = np.random.default_rng(seed).permutation(n)
             train, test = order[:size], order[size:]
-            train_codes = [ds.codes[i] for i in train]
             test_codes = [ds.codes[i] for i in test]
-            texts_train = [ds.texts[i] for i in train]
-            texts_test = [ds.texts[i] for i in test]
-
-            def tfidf_lr() -> Ranked:
-                vec = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
-                return _lr_baseline(vec.fit_transform(texts_train), vec.transform(texts_test),
-                                    train_codes, multi_label)
-
-            def embedding_lr() -> Ranked:
-                return _lr_baseline(vectors[train], vectors[test], train_codes, multi_label)
-
-            def suggester() -> Ranked:
-                model = CodeSuggester(random_state=seed).fit(
-                    vectors[train], train_codes, texts_train, code_vectors)
-                proba = model.predict_proba(vectors[test], texts_test)
-                return _from_proba(proba, [str(c) for c in model.classes_])
-
-            methods: dict[str, Callable[[], Ranked]] = {
-                "tfidf+LR": tfidf_lr, "MiniLM+LR": embedding_lr, "CodeSuggester": suggester}
-            for name, method in methods.items():
+            for name in METHODS:
                 start = time.perf_counter()
-                ranked, first, predicted = method()
+                ranked, first, predicted = _fit_predict(name, ds, vectors, code_vectors, train,
+                                                        test, seed, multi_label)
                 seconds = time.perf_counter() - start
                 scores: Scores = evaluate(ranked, first, predicted, test_codes, ds.definitions)
                 rows.append({"dataset": ds.name, "coded": size, "seed": seed, "method": name,

@@ -53,7 +53,7 @@ def banking77() -> Dataset:
 
 def cached_embeddings(texts: list[str], cache_dir: Path | None = None) -> np.ndarray:
     """MiniLM embeddings of `texts`, computed once per run folder (keyed by the texts)."""
-    from coder.core.embedding import SentenceTransformerEmbedder, embed_with_cache
+    from coder.core.embedding import embed_with_cache
 
     folder = cache_dir or Path(tempfile.gettempdir()) / "coder-bench-suggest"
     folder.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ textual or SQL.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -223,10 +224,8 @@ class _BestEffortCache:
         return self.project.get_many(model_id, keys)
 
     def put_many(self, model_id: str, items: Mapping[str, np.ndarray]) -> None:
-        try:
+        with contextlib.suppress(ProjectError):  # busy: embedded again next time
             self.project.put_many(model_id, items)
-        except ProjectError:
-            pass  # busy: the vectors are embedded again next time
 
 
 def label(code: Code) -> str:

@@ -160,8 +160,8 @@ class CodeSuggester:
                 mean = rows.mean(axis=0)
                 self.prototypes_[self._column[code]] = mean / max(float(np.linalg.norm(mean)), 1e-9)
                 self.has_prototype_[self._column[code]] = True
-        self.classifier_ = None
-        self.vectorizer_ = None
+        self.classifier_: Any = None
+        self.vectorizer_: Any = None
         used = {c for s in code_sets for c in s}
         if len(code_sets) >= self.min_classifier and len(used) >= 2:
             self._fit_classifier(X, code_sets, texts)

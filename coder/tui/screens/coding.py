@@ -11,12 +11,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 from textual import on, work
-from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, ProgressBar, Static
+from textual.worker import get_current_worker
 
 from coder.core.codeframe.lookup import SHORTCUT_KEYS
 from coder.core.codeframe.model import Code
