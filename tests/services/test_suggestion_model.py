@@ -16,6 +16,7 @@ from coder.core.types import CoderKind
 from coder.services.autocode import autocode
 from coder.services.codeframes import undo
 from coder.services.project import Project
+from coder.services.qa import question_agreement
 from coder.services.suggestions import build_suggestions
 from tests.services.conftest import Q2, REPO
 
@@ -89,6 +90,14 @@ def test_autocode_writes_a_model_layer_only_and_undoes_as_one_action(project: Pr
     # On the answers it coded, the model agrees with the ground truth about as estimated.
     right = [c.code_id in known[c.answer_id] for c in written if c.answer_id in known]
     assert np.mean(right) >= 0.6
+    # A person double-codes what the model coded: agreement reports the model like a coder.
+    bob = project.coder("bob")
+    model_coded = sorted({c.answer_id for c in written if c.answer_id in known})
+    project.replace_codings([(a, bob.id, sorted(known[a])) for a in model_coded], "bob", "bob")
+    report = question_agreement(project, Q2, coders=["bob", "suggester"]).report
+    assert report.coders == ("bob", "suggester") and report.n_units == len(model_coded)
+    assert report.alpha_masi.value is not None and report.alpha_masi.value > 0.3
+    undo(project, "bob")
     undo(project, "ann")
     assert project.codings(coder_id=model.id) == []
     assert {(c.answer_id, c.code_id) for c in project.codings(coder_id=alice.id)} == before
