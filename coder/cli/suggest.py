@@ -87,4 +87,30 @@ def suggest(train: str, text_column: str, code_column: str, id_column: str | Non
     click.echo(f"wrote {written} rows to {output}")
 
 
-COMMANDS = [autocode, suggest]
+@click.command("duplicates")
+@project_option
+@click.option("--question", "-q", "question_id", required=True, metavar="Q",
+              help="The question.")
+@click.option("--threshold", type=click.FloatRange(0.5, 1.0), default=0.95, show_default=True,
+              help="Cosine at or above which two answers count as near duplicates.")
+@click.option("--limit", type=click.IntRange(1), default=20, show_default=True,
+              help="Largest groups shown.")
+def duplicates(project: str, question_id: str, threshold: float, limit: int) -> None:
+    """List groups of answers that repeat each other: the same text once normalised, or
+    near duplicates (embedding cosine at --threshold or above), largest first."""
+    from coder.services.suggestions import duplicate_groups
+
+    with open_store(project) as store:
+        store.question(question_id)
+        groups = duplicate_groups(store, question_id, threshold=threshold)
+        total = sum(len(g) for g in groups)
+        click.echo(f"{len(groups)} groups holding {total} answers of {question_id}"
+                   f" (cosine >= {threshold})")
+        for number, group in enumerate(groups[:limit], start=1):
+            first = store.answer(group[0])
+            text = first.text if len(first.text) <= 70 else first.text[:67] + "..."
+            ids = ", ".join(str(a) for a in group[:8]) + (", ..." if len(group) > 8 else "")
+            click.echo(f"{number:>4}. {len(group):>4} answers  {text!r}  (answer ids {ids})")
+
+
+COMMANDS = [autocode, suggest, duplicates]

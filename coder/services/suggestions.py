@@ -24,12 +24,15 @@ from coder.core.embedding import (
     embed_with_cache,
 )
 from coder.core.errors import ProjectError
+from coder.core.normalise import match_key
 from coder.core.suggest import CodeSuggester, Suggestion
+from coder.core.suggest.duplicates import NEAR_DUPLICATE_COSINE
+from coder.core.suggest.duplicates import duplicate_groups as _duplicate_groups
 from coder.core.types import CoderKind
 from coder.services.project import Project, open_project
 
-__all__ = ["QuestionSuggestions", "Suggestion", "build_suggestions", "suggestions_at",
-           "training_codings"]
+__all__ = ["QuestionSuggestions", "Suggestion", "build_suggestions", "duplicate_groups",
+           "suggestions_at", "training_codings"]
 
 _DEFAULT_EMBEDDER: Embedder | None = None
 _EMBEDDER_LOCK = threading.Lock()
@@ -230,3 +233,20 @@ class _BestEffortCache:
 
 def label(code: Code) -> str:
     return f"{code.output_code} {code.label}"
+
+
+def duplicate_groups(project: Project, question_id: str, *,
+                     threshold: float = NEAR_DUPLICATE_COSINE,
+                     embedder: Embedder | None = None) -> list[list[int]]:
+    """The question's groups of (near) duplicate answers as answer ids, largest first.
+
+    Substantive, non-blank answers only; embeddings from (and to) the project's cache.
+    """
+    answers = [a for a in project.answers(question_id) if not a.is_blank and a.is_substantive]
+    if len(answers) < 2:
+        return []
+    embedder = embedder or default_embedder()
+    vectors = embed_with_cache([a.text for a in answers], embedder, cache=project)
+    keys = [match_key(a.text) for a in answers]
+    return [[answers[i].id for i in group]
+            for group in _duplicate_groups(keys, vectors, threshold)]

@@ -83,3 +83,13 @@ def test_autocode_refuses_without_enough_human_codings_and_writes_nothing(
     with open_project(path) as store:
         assert not [c for c in store.coders() if c.kind == "model"]
         assert store.codings(question_id=Q2) == []
+
+
+def test_duplicates_lists_the_repeated_answers_of_the_demo(tmp_path: Path) -> None:
+    path = tmp_path / "demo.coder"
+    with create_project(path) as store:
+        import_survey(store, REPO / "data" / "demo_survey.csv", wave="2025", coder="setup")
+    result = run("duplicates", "--project", str(path), "--question", Q2, "--threshold", "0.99")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[1].split()[1] == "3" and "schools saying no" in lines[1].casefold()

@@ -73,3 +73,16 @@ def test_evaluate_counted_by_hand() -> None:
     assert abs(scores.micro_f1 - 4 / 7) < 1e-12
     assert abs(scores.macro_f1 - np.mean([2 / 4, 2 / 2, 0.0])) < 1e-12
     assert scores.coverage_90 == 2 / 3
+
+
+def test_duplicate_groups_join_exact_and_near_repeats_transitively() -> None:
+    from coder.core.suggest.duplicates import duplicate_groups
+
+    keys = ["a", "b", "a", "c", "", ""]
+    vectors = np.array([[1, 0, 0], [0, 1, 0], [1, 0, 0], [0.97, 0.243, 0], [0, 0, 1],
+                        [0, 0, 1]], dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    # 0 and 2 share a key; 3 is at cosine .97 of them; 4 and 5 are identical vectors with no
+    # key (blank keys never match by key); 1 is alone.
+    assert duplicate_groups(keys, vectors, threshold=0.95) == [[0, 2, 3], [4, 5]]
+    assert duplicate_groups(keys, vectors, threshold=0.99) == [[0, 2], [4, 5]]
