@@ -91,5 +91,5 @@ def test_duplicates_lists_the_repeated_answers_of_the_demo(tmp_path: Path) -> No
         import_survey(store, REPO / "data" / "demo_survey.csv", wave="2025", coder="setup")
     result = run("duplicates", "--project", str(path), "--question", Q2, "--threshold", "0.99")
     assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
-    assert lines[1].split()[1] == "3" and "schools saying no" in lines[1].casefold()
+    first = next(line for line in result.output.splitlines() if line.strip().startswith("1."))
+    assert first.split()[1] == "3" and "schools saying no" in first.casefold()
