@@ -127,6 +127,7 @@ class AnswerView:
     theme: str | None
     memo: str
     flagged: bool
+    similar: int = 0  # other answers repeating this one (near duplicates)
 
 
 # -- the coding session --------------------------------------------------------------------------
@@ -328,7 +329,7 @@ class CodingSession:
             suggestions=[f"{c.output_code} {c.label} {p:.0%}"
                          for c, p in zip(self.suggested, self.confidence, strict=True)],
             theme=theme,
-            memo=status["memo"], flagged=status["flagged"])
+            memo=status["memo"], flagged=status["flagged"], similar=len(self.similar(answer_id)))
 
     def _theme(self, answer_id: int) -> str | None:
         """The answer's theme in the question's latest theme run."""
@@ -396,6 +397,32 @@ class CodingSession:
         """Apply the suggested code of that rank (0: the first) to the current answer (None:
         no such suggestion)."""
         return self.toggle(self.suggested[rank]) if 0 <= rank < len(self.suggested) else None
+
+    def similar(self, answer_id: int | None = None) -> list[int]:
+        """The other answers repeating the answer (default the current one): the same text or
+        near duplicates; none until the suggestions are built."""
+        answer_id = self.current_id if answer_id is None else answer_id
+        if answer_id is None or self.suggestions is None:
+            return []
+        return [a for a in self.suggestions.groups.get(answer_id, []) if a != answer_id]
+
+    def code_similar(self) -> Change | None:
+        """Give every similar answer the coder's codes on the current answer, as one undoable
+        action (None: no similar answer, or the current answer is not coded)."""
+        answer_id, me = self.current_id, self.coder
+        others = self.similar()
+        if answer_id is None or not others or answer_id not in self._coded:
+            return None
+
+        def apply(project: Project) -> int:
+            codes = project.codes_of(answer_id, me.id)
+            changed, _, _ = project.replace_codings(
+                [(other, me.id, codes) for other in others], me.name,
+                f"coded {len(others)} answers like answer {answer_id}", action="coding.group")
+            return changed
+
+        return Change(f"code {len(others)} similar answers like answer {answer_id}", answer_id,
+                      apply)
 
     def no_code(self) -> Change | None:
         answer_id, me = self.current_id, self.coder

@@ -101,6 +101,7 @@ class QuestionSuggestions:
     codable: set[str]
     code_vectors: dict[str, np.ndarray]
     trained: dict[int, frozenset[str]] = field(default_factory=dict)
+    groups: dict[int, list[int]] = field(default_factory=dict)  # answer id -> its duplicates
     model: CodeSuggester = field(default_factory=CodeSuggester)
     random_state: int = 0
     _row: dict[int, int] = field(default_factory=dict)
@@ -145,7 +146,7 @@ class QuestionSuggestions:
     def refitted(self, codings: Mapping[int, Collection[str]]) -> QuestionSuggestions:
         """A copy fitted on `codings` (for a worker thread; this object is left as it is)."""
         copy = QuestionSuggestions(self.question_id, self.answer_ids, self.vectors, self.texts,
-                                   self.codable, self.code_vectors,
+                                   self.codable, self.code_vectors, groups=self.groups,
                                    random_state=self.random_state)
         return copy.fit(codings)
 
@@ -197,8 +198,12 @@ def build_suggestions(project: Project, question_id: str, frame: Codeframe | Non
         assert flat_vectors is not None
         code_vectors[code_id] = flat_vectors[start:start + len(ws)]
         start += len(ws)
-    result = QuestionSuggestions(question_id, [a.id for a in answers], vectors, texts,
-                                 set(words), code_vectors, random_state=random_state)
+    ids = [a.id for a in answers]
+    groups = {ids[i]: [ids[j] for j in group]
+              for group in _duplicate_groups([match_key(t) for t in texts], vectors)
+              for i in group}
+    result = QuestionSuggestions(question_id, ids, vectors, texts, set(words), code_vectors,
+                                 groups=groups, random_state=random_state)
     return result.fit(training_codings(project, question_id, only_coder))
 
 

@@ -76,3 +76,34 @@ async def test_suggestions_learn_from_the_code_just_applied(demo_project: Path) 
     with open_project(demo_project) as store:
         alice = store.coder("alice", create=False)
         assert store.codes_of(twins[1], alice.id) == [quality.id]
+
+
+async def test_g_codes_the_similar_answers_alike_and_undo_takes_them_back(
+        demo_project: Path) -> None:
+    with open_project(demo_project) as store:
+        twins = [a.id for a in store.answers(Q2) if a.text.casefold() == "schools saying no"]
+        frame = store.codeframe_for(Q2)
+        assert frame is not None and len(twins) == 3
+        refusal = frame.by_output_code(202)
+        assert refusal is not None
+    app = build_app(demo_project, "alice", question_id=Q2)
+    async with app.run_test(size=SIZE) as pilot:
+        await _suggestions_built(app)
+        screen = app.screen
+        screen.answers.move_to(screen.coding.answer_ids.index(twins[0]))  # type: ignore[attr-defined]
+        await pilot.pause()
+        screen._show_current()  # type: ignore[attr-defined]
+        assert "+2 similar" in screen_text(app)
+        await pilot.press("4")  # 202 on the first
+        await pilot.press("g")  # ... and on the two answers repeating it
+        await pilot.pause()
+        with open_project(demo_project) as store:
+            alice = store.coder("alice", create=False)
+            assert {a: store.codes_of(a, alice.id) for a in twins} == {
+                a: [refusal.id] for a in twins}
+        await pilot.press("ctrl+z")  # one action: both similar answers lose it together
+        await pilot.pause()
+    with open_project(demo_project) as store:
+        alice = store.coder("alice", create=False)
+        assert [store.codes_of(a, alice.id) for a in twins] == [[refusal.id], [], []]
+        assert store.coded_count(Q2, alice.id) == 1

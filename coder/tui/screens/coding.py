@@ -61,6 +61,8 @@ class CodingScreen(Screen[None]):
         *[Binding(f"alt+{n}", f"accept_suggestion({n - 1})", f"Accept suggestion {n}",
                   show=False, id=f"coding.accept_suggestion_{n}")
           for n in range(1, SUGGESTIONS_SHOWN + 1)],
+        Binding("g", "code_similar", "Code similar alike", show=False, id="coding.code_similar",
+                tooltip="Give the answers repeating this one your codes on it (one action)"),
         Binding("minus", "no_code", "No code applies", show=False, id="coding.no_code"),
         Binding("m", "memo", "Memo", id="coding.memo"),
         Binding("f", "flag", "Flag", id="coding.flag", tooltip="Flag the answer for review"),
@@ -273,6 +275,22 @@ class CodingScreen(Screen[None]):
                         f"only {len(self.coding.suggested)} suggestions", severity="warning")
             return
         self.toggle(self.coding.suggested[rank])
+
+    def action_code_similar(self) -> None:
+        self.coding.cursor = self.answers.cursor
+        members = self.coding.similar()
+        change = self.coding.code_similar()
+        if change is None:
+            self.notify("code this answer first" if members else "no similar answers",
+                        severity="warning")
+            return
+
+        def done(changed: Any) -> None:
+            self.notify(f"coded {changed} similar answers alike", timeout=1.5)
+            if self.is_mounted:
+                self._after_write([change.answer_id, *members])
+
+        cast("CoderApp", self.app).save(Write(change.description, change.apply, done))
 
     def action_flag(self) -> None:
         self.coding.cursor = self.answers.cursor

@@ -45,6 +45,10 @@ def render_answer(view: AnswerView | None) -> Group | Text:
     if view.theme:
         extra.append("Theme: ", style="bold")
         extra.append(view.theme)
+    if view.similar:
+        extra.append("\n" if extra else "")
+        extra.append(f"+{view.similar} similar", style="bold")
+        extra.append(" (g gives them your codes on this answer)", style="dim")
     if view.suggestions:
         extra.append("\n" if extra else "")
         extra.append("Suggested: ", style="bold")
