@@ -57,9 +57,10 @@ class CodingScreen(Screen[None]):
         Binding("c", "search_codes", "Find code", id="coding.search_codes",
                 tooltip="Fuzzy search the codeframe; Enter applies the top match"),
         Binding("a", "accept_suggestion", "Accept suggestion", id="coding.accept_suggestion",
-                tooltip="Apply the first suggested code"),
-        *[Binding(f"alt+{n}", f"accept_suggestion({n - 1})", f"Accept suggestion {n}",
-                  show=False, id=f"coding.accept_suggestion_{n}")
+                tooltip="Apply the first suggested code (alt+1, alt+2, alt+3: by rank)"),
+        # Listed in the key list as one row with `a` (their ids remap them like any key).
+        *[Binding(f"alt+{n}", f"accept_suggestion({n - 1})", "", show=False,
+                  id=f"coding.accept_suggestion_{n}")
           for n in range(1, SUGGESTIONS_SHOWN + 1)],
         Binding("g", "code_similar", "Code similar alike", show=False, id="coding.code_similar",
                 tooltip="Give the answers repeating this one your codes on it (one action)"),
