@@ -184,9 +184,19 @@ def cli(ctx: click.Context, verbose: bool, busy_wait: float) -> None:
 
 
 def _register() -> None:
-    from coder.cli import app, codeframe, coding, codings, qa, report, survey, themes
+    from coder.cli import (
+        app,
+        codeframe,
+        coding,
+        codings,
+        qa,
+        report,
+        suggest,
+        survey,
+        themes,
+    )
 
-    for module in (survey, themes, codeframe, coding, codings, report, qa, app):
+    for module in (survey, themes, codeframe, coding, codings, suggest, report, qa, app):
         for command in module.COMMANDS:
             cli.add_command(command)
 

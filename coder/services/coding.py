@@ -17,19 +17,19 @@ from coder.core.codeframe.lookup import SHORTCUT_KEYS, code_shortcuts
 from coder.core.codeframe.lookup import search_codes as _search_codes
 from coder.core.codeframe.model import Code, Codeframe
 from coder.core.coding.filters import FilterQuery, parse_filter
-from coder.core.coding.suggestions import suggest_codes
 from coder.core.coding.text_search import TextIndex
 from coder.core.types import Coder, Event
 from coder.services.lookup import find_answer, question_codes
 from coder.services.project import Project, Workspace, open_project
+from coder.services.suggestions import QuestionSuggestions
 from coder.store.app_queries import AnswerRow
 
 __all__ = ["AnswerRow", "AnswerView", "Change", "CodingSession", "apply_codes", "codes_on",
            "find_answer", "question_codes", "record_no_code", "remove_codes", "set_flag",
            "set_memo", "text_index_at", "toggle_code"]
 
-#: Codings between refreshes of the per-theme code counts behind suggestions.
-SUGGESTION_REFRESH = 25
+#: Codes suggested for the current answer.
+SUGGESTIONS_SHOWN = 3
 
 
 def codes_on(project: Project, answer_id: int, coder: Coder) -> list[Code]:
@@ -123,11 +123,12 @@ class AnswerView:
     my_codes: Sequence[str]  # the same as "101 High school fees"
     other_codes: Mapping[str, Sequence[str]]  # coder name -> codes; empty in blind mode
     blind: bool
-    suggestions: Sequence[str]
+    suggestions: Sequence[str]  # "101 High school fees 82%", best first
     theme: str | None
     memo: str
     flagged: bool
     needs_recoding: bool = False  # a re-import changed the text after the coder coded it
+    similar: int = 0  # other answers repeating this one (near duplicates)
 
 
 # -- the coding session --------------------------------------------------------------------------
@@ -148,13 +149,13 @@ class CodingSession:
     answer_ids: list[int] = field(default_factory=list)  # listed now, ascending
     cursor: int = 0
     text_index: TextIndex | None = None  # set once built (off the UI thread in the app)
-    suggested: list[Code] = field(default_factory=list)  # for the current answer
+    suggested: list[Code] = field(default_factory=list)  # for the current answer, best first
+    confidence: list[float] = field(default_factory=list)  # of each suggested code
+    suggestions: QuestionSuggestions | None = None  # set once built (off the UI thread)
     _all_ids: list[int] = field(default_factory=list)
     _coded: set[int] = field(default_factory=set)
     _flagged: set[int] = field(default_factory=set)
     _uncoded: list[int] | None = None  # _all_ids minus _coded, kept up to date
-    _theme_codes: dict[tuple[int, int], list[tuple[str, int]]] = field(default_factory=dict)
-    _since_suggestions: int = 0
 
     def __post_init__(self) -> None:
         self.workspace.question_id = self.question_id
@@ -318,35 +319,70 @@ class CodingSession:
                 if coding.coder_id != me.id:
                     others.setdefault(names.get(coding.coder_id, "?"), []).append(
                         label(coding.code_id))
-        theme, self.suggested = self._suggestions(answer_id, set(mine))
+        theme = self._theme(answer_id)
+        self._suggest(answer_id, set(mine))
         return AnswerView(
             answer_id=answer_id, position=f"{self.cursor + 1} of {len(self.answer_ids)}",
             text=answer.text, non_substantive=answer.non_substantive,
             respondent=respondent.external_id, attributes=respondent.attributes,
             code_ids=tuple(mine), my_codes=[label(c) for c in mine], other_codes=others,
             blind=self.workspace.blind,
-            suggestions=[f"{c.output_code} {c.label}" for c in self.suggested], theme=theme,
-            memo=status["memo"], flagged=status["flagged"],
+            suggestions=[f"{c.output_code} {c.label} {p:.0%}"
+                         for c, p in zip(self.suggested, self.confidence, strict=True)],
+            theme=theme,
+            memo=status["memo"], flagged=status["flagged"], similar=len(self.similar(answer_id)),
             needs_recoding=project.changed_since_coded(answer_id, me.id))
 
-    def _suggestions(self, answer_id: int, applied: set[str]) -> tuple[str | None, list[Code]]:
-        """The answer's theme and the codes most applied to other answers in that theme."""
+    def _theme(self, answer_id: int) -> str | None:
+        """The answer's theme in the question's latest theme run."""
         run_id = self.workspace.theme_run_id(self.question_id)
         theme_id = None if run_id is None else self.project.answer_theme(answer_id, run_id)
         if run_id is None or theme_id is None:
-            return None, []
+            return None
         if theme_id < 0:
-            return "other (no theme)", []
-        if self._since_suggestions >= SUGGESTION_REFRESH:
-            self._theme_codes.clear()
-            self._since_suggestions = 0
-        key = (run_id, theme_id)
-        if key not in self._theme_codes:
-            blind_me = self.coder.id if self.workspace.blind else None
-            self._theme_codes[key] = self.project.codes_in_theme(run_id, theme_id, blind_me)
+            return "other (no theme)"
         themes = {t.theme_id: t for t in self.project.themes(run_id)}
-        name = themes[theme_id].label if theme_id in themes else f"theme {theme_id}"
-        return name, suggest_codes(self.frame, name, self._theme_codes[key], applied)
+        return themes[theme_id].label if theme_id in themes else f"theme {theme_id}"
+
+    def _suggest(self, answer_id: int, applied: set[str]) -> None:
+        """The learned suggestions for the answer (none until the model is built)."""
+        frame, model = self.frame, self.suggestions
+        self.suggested, self.confidence = [], []
+        if frame is None or model is None:
+            return
+        for suggestion in model.for_answer(answer_id, SUGGESTIONS_SHOWN, exclude=applied):
+            code = frame.get(suggestion.code)
+            if code is not None and code.is_active and code.codable:
+                self.suggested.append(code)
+                self.confidence.append(suggestion.confidence)
+
+    # -- learning as codings arrive ---------------------------------------------------------------
+
+    def use_suggestions(self, suggestions: QuestionSuggestions) -> None:
+        """Start suggesting with a freshly fitted model, adding what was coded meanwhile."""
+        self.suggestions = suggestions
+        self._learn([a for a in self._coded if a not in suggestions.trained])
+
+    def training_codings(self) -> dict[int, frozenset[str]]:
+        """What the next refit learns from (the current model's codings plus later ones)."""
+        return dict(self.suggestions.trained) if self.suggestions is not None else {}
+
+    def _learn(self, answer_ids: Iterable[int]) -> None:
+        """Teach the neighbours the coder's codes on these answers at once (the classifier
+        follows at the next refit)."""
+        model = self.suggestions
+        if model is None:
+            return
+        project, me = self.project, self.coder
+        changed = False
+        for answer_id in answer_ids:
+            if answer_id not in self._coded and answer_id not in model.trained:
+                continue
+            codes = frozenset(project.codes_of(answer_id, me.id)) \
+                if answer_id in self._coded else frozenset()
+            changed |= model.learn(answer_id, codes)
+        if changed:
+            model.remember()
 
     # -- changes ----------------------------------------------------------------------------------
 
@@ -359,9 +395,36 @@ class CodingSession:
         return Change(f"toggle {code.output_code} {code.label} on answer {answer_id}", answer_id,
                       lambda project: toggle_code(project, answer_id, me, code_id))
 
-    def accept_suggestion(self) -> Change | None:
-        """Toggle the first suggested code on the current answer (None: nothing suggested)."""
-        return self.toggle(self.suggested[0]) if self.suggested else None
+    def accept_suggestion(self, rank: int = 0) -> Change | None:
+        """Apply the suggested code of that rank (0: the first) to the current answer (None:
+        no such suggestion)."""
+        return self.toggle(self.suggested[rank]) if 0 <= rank < len(self.suggested) else None
+
+    def similar(self, answer_id: int | None = None) -> list[int]:
+        """The other answers repeating the answer (default the current one): the same text or
+        near duplicates; none until the suggestions are built."""
+        answer_id = self.current_id if answer_id is None else answer_id
+        if answer_id is None or self.suggestions is None:
+            return []
+        return [a for a in self.suggestions.groups.get(answer_id, []) if a != answer_id]
+
+    def code_similar(self) -> Change | None:
+        """Give every similar answer the coder's codes on the current answer, as one undoable
+        action (None: no similar answer, or the current answer is not coded)."""
+        answer_id, me = self.current_id, self.coder
+        others = self.similar()
+        if answer_id is None or not others or answer_id not in self._coded:
+            return None
+
+        def apply(project: Project) -> int:
+            codes = project.codes_of(answer_id, me.id)
+            changed, _, _ = project.replace_codings(
+                [(other, me.id, codes) for other in others], me.name,
+                f"coded {len(others)} answers like answer {answer_id}", action="coding.group")
+            return changed
+
+        return Change(f"code {len(others)} similar answers like answer {answer_id}", answer_id,
+                      apply)
 
     def no_code(self) -> Change | None:
         answer_id, me = self.current_id, self.coder
@@ -388,6 +451,7 @@ class CodingSession:
     def saved(self, answer_ids: Iterable[int]) -> None:
         """Note that changes to these answers were saved: re-read their coded and flagged state."""
         project, me = self.project, self.coder
+        answer_ids = list(answer_ids)
         for answer_id in answer_ids:
             status = project.status(answer_id, me.id)
             coded = status["coded_at"] is not None
@@ -398,7 +462,7 @@ class CodingSession:
                     kept.add(answer_id)
                 else:
                     kept.discard(answer_id)
-        self._since_suggestions += 1
+        self._learn(answer_ids)
 
     def _keep_uncoded(self, answer_id: int, coded: bool) -> None:
         """Update the uncoded list for one answer whose coded state flipped; O(log n) search."""
@@ -431,7 +495,6 @@ class CodingSession:
         if event is None or tables & {"codes", "codeframes", "questions", "theme_assignments",
                                       "themes"}:
             self.workspace.forget_frames()
-            self._theme_codes.clear()
             project, me = self.project, self.coder
             self._coded = project.coded_answer_ids(self.question_id, me.id)
             self._flagged = project.flagged_answer_ids(self.question_id, me.id)

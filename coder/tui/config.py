@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,8 @@ class AppConfig:
         coder: Default coder name (config key `coder`), or None to ask.
         keymap: Binding id -> comma-separated keys, overriding the defaults.
         embedder: "sentence-transformers" (the bundled model), "hashing" (fast, for tests), or
-            any object with the core Embedder interface.
+            any object with the core Embedder interface; default `$CODER_APP_EMBEDDER`, else
+            the bundled model. Theme discovery and code suggestions use it.
         record_key_timings: Keep per-key timings (for the benchmark).
         busy_wait: Seconds a key's change waits, on the UI thread, while another user or window
             is writing, before it is queued to be saved when the project is free.
@@ -31,7 +33,8 @@ class AppConfig:
 
     coder: str | None = None
     keymap: dict[str, str] = field(default_factory=dict)
-    embedder: Any = "sentence-transformers"
+    embedder: Any = field(
+        default_factory=lambda: os.environ.get("CODER_APP_EMBEDDER", "sentence-transformers"))
     record_key_timings: bool = False
     busy_wait: float = 0.5
     save_wait: float = 120.0

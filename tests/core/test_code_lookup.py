@@ -11,7 +11,6 @@ from coder.core.codeframe.files import load_codeframe
 from coder.core.codeframe.lookup import code_shortcuts, find_codable_codes, find_code, search_codes
 from coder.core.codeframe.model import Codeframe, CodeframeError
 from coder.core.coding.filters import FilterError, FilterQuery, parse_filter
-from coder.core.coding.suggestions import suggest_codes
 from coder.core.themes.drafts import definition_from_keywords, draft_code, plan_promote
 from coder.core.user_config import ConfigError, coder_name, configured_coder
 
@@ -69,16 +68,6 @@ def test_shortcuts_follow_the_frame_order_and_skip_nets() -> None:
                     "8": 304, "9": 997, "0": 998, "A": 999}
     assert search_codes(frame, "refusing")[0].output_code == 202
     assert search_codes(frame, "304")[0].output_code == 304
-
-
-def test_suggestions_are_the_themes_most_used_codes_not_yet_applied(frame: Codeframe) -> None:
-    by_number = {c.output_code: c.id for c in frame.codes}
-    used = [(by_number[102], 5), (by_number[200], 4), (by_number[101], 3), (by_number[201], 1),
-            (by_number[202], 1)]
-    picked = suggest_codes(frame, "anything", used, applied={by_number[101]})
-    assert [c.output_code for c in picked] == [102, 201, 202]  # no net, nothing applied
-    assert [c.output_code for c in suggest_codes(frame, "high school FEES", [], ())] == [101]
-    assert suggest_codes(None, "fees", used, ()) == []
 
 
 def test_codes_drafted_from_themes(frame: Codeframe) -> None:

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 from coder.core.coding.filters import FilterError, parse_filter
+from coder.core.embedding import HashingEmbedder
 from coder.services.codeframes import undo
 from coder.services.coding import CodingSession, text_index_at
 from coder.services.project import Project, Workspace
+from coder.services.suggestions import build_suggestions, training_codings
 from coder.store.themes import StoredTheme, ThemeAssignment
 from tests.services.conftest import Q2, code_of
 
@@ -137,24 +139,56 @@ def _theme_run(project: Project) -> list[int]:
     return ids
 
 
-def test_the_answer_shows_its_theme_and_the_codes_others_used_in_it_and_a_accepts_the_first(
+def _learning(session: CodingSession) -> CodingSession:
+    """Give the session learned suggestions, as the app's worker does once they are built."""
+    session.use_suggestions(build_suggestions(
+        session.project, Q2, session.frame, embedder=HashingEmbedder(),
+        only_coder=session.coder.id if session.workspace.blind else None))
+    return session
+
+
+def _answer_with_text(project: Project, text: str) -> list[int]:
+    return [a.id for a in project.answers(Q2) if a.text.casefold() == text.casefold()]
+
+
+def test_the_answer_shows_its_theme_and_learned_suggestions_and_a_accepts_the_first(
         workspace: Workspace) -> None:
     project = workspace.project
     ids = _theme_run(project)
-    bob = project.coder("bob")
-    project.set_codes(ids[1], bob, [code_of(project, 102)])
-    project.set_codes(ids[2], bob, [code_of(project, 102), code_of(project, 101)])
-    session = CodingSession(workspace, Q2)
+    session = _learning(CodingSession(workspace, Q2))
     view = session.detail()
     assert view is not None and view.answer_id == ids[0]
     assert view.theme == "placement costs"
-    assert view.suggestions == ["102 Disputes over who pays", "101 High school fees"]
-    assert view.other_codes == {}
+    # Before anything is coded the codes' own words suggest: three, each with a confidence.
+    assert len(view.suggestions) == 3 and all(s.endswith("%") for s in view.suggestions)
+    first = session.suggested[0]
     save(session, session.accept_suggestion())
-    assert project.codes_of(ids[0], workspace.coder.id) == [code_of(project, 102)]
-    assert session.detail().suggestions == ["101 High school fees"]  # type: ignore[union-attr]
-    session.move_to(4)  # theme 2: nobody has coded it; its label names a code
-    assert session.detail().suggestions == ["102 Disputes over who pays"]  # type: ignore[union-attr]
+    assert project.codes_of(ids[0], workspace.coder.id) == [first.id]
+    after = session.detail()
+    assert after is not None and first.id not in {c.id for c in session.suggested}
+    save(session, session.accept_suggestion(2))  # the third suggestion, by its rank
+    assert len(project.codes_of(ids[0], workspace.coder.id)) == 2
+    assert session.accept_suggestion(7) is None
+
+
+def test_suggestions_update_after_every_coding_and_a_duplicate_takes_its_twins_codes(
+        workspace: Workspace) -> None:
+    project, me = workspace.project, workspace.coder
+    twins = _answer_with_text(project, "Schools saying no")
+    assert len(twins) == 3
+    session = _learning(CodingSession(workspace, Q2))
+    quality = project.codeframe_for(Q2).by_output_code(303)  # type: ignore[union-attr]
+    assert quality is not None
+    session.move_to(session.answer_ids.index(twins[1]))
+    session.detail()
+    assert quality not in session.suggested[:1]
+    session.move_to(session.answer_ids.index(twins[0]))
+    save(session, session.toggle(quality))  # a deliberately odd code for "Schools saying no"
+    assert project.codes_of(twins[0], me.id) == [quality.id]
+    session.move_to(session.answer_ids.index(twins[1]))
+    session.detail()
+    assert session.suggested[0] == quality  # learned from the one coding, no refit needed
+    assert session.confidence[0] > session.confidence[1]
 
 
 def test_blind_mode_neither_shows_nor_suggests_from_other_coders_codes(
@@ -167,10 +201,12 @@ def test_blind_mode_neither_shows_nor_suggests_from_other_coders_codes(
     project.set_codes(ids[1], bob, [code_of(project, 101)])
     seen = CodingSession(open_workspace(project, "alice"), Q2).detail()
     assert seen is not None and seen.other_codes == {"bob": ["303 Quality and oversight concerns"]}
-    blind = CodingSession(open_workspace(project, "carol", blind=True), Q2)
+    assert training_codings(project, Q2) == {ids[0]: {code_of(project, 303)},
+                                             ids[1]: {code_of(project, 101)}}
+    blind = _learning(CodingSession(open_workspace(project, "carol", blind=True), Q2))
     view = blind.detail()
     assert view is not None and view.blind and view.other_codes == {}
-    assert view.suggestions == []
+    assert blind.suggestions is not None and blind.suggestions.trained == {}
     assert blind.filter_text("code:303") == []
 
 

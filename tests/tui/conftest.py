@@ -16,6 +16,13 @@ DEMO_CSV = REPO / "data" / "demo_survey.csv"
 Q2_FRAME = REPO / "codeframes" / "q2_barriers.yaml"
 
 
+@pytest.fixture(autouse=True)
+def _fast_embedder(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app's suggestions and themes embed with the hashing embedder unless a test gives
+    another (the real model is tested in the services and themes tests)."""
+    monkeypatch.setenv("CODER_APP_EMBEDDER", "hashing")
+
+
 def _make_demo(path: Path) -> Path:
     if not DEMO_CSV.exists() or not Q2_FRAME.exists():
         pytest.skip("the demo survey or the q2 codeframe is missing (run data/generate_demo.py)")

@@ -1,1 +1,1 @@
-"""Coding rules: layers (final codes, disagreements), suggestions, filters, codings files."""
+"""Coding rules: layers (final codes, disagreements), filters, codings files."""

@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, ProgressBar, Static
+from textual.worker import get_current_worker
 
 from coder.core.codeframe.lookup import SHORTCUT_KEYS
 from coder.core.codeframe.model import Code
@@ -23,7 +24,8 @@ from coder.core.coding.filters import FilterQuery, parse_filter
 from coder.core.coding.text_search import TextIndex
 from coder.core.errors import CoderError
 from coder.core.types import Event
-from coder.services.coding import AnswerRow, Change, CodingSession, text_index_at
+from coder.services.coding import SUGGESTIONS_SHOWN, AnswerRow, Change, CodingSession, text_index_at
+from coder.services.suggestions import QuestionSuggestions, suggestions_at
 from coder.tui.screens.dialogs import PromptDialog
 from coder.tui.widgets.answer_detail import AnswerDetail
 from coder.tui.widgets.answer_list import AnswerList
@@ -54,7 +56,14 @@ class CodingScreen(Screen[None]):
         Binding("end", "last", "Last answer", show=False, id="coding.last"),
         Binding("c", "search_codes", "Find code", id="coding.search_codes",
                 tooltip="Fuzzy search the codeframe; Enter applies the top match"),
-        Binding("a", "accept_suggestion", "Accept suggestion", id="coding.accept_suggestion"),
+        Binding("a", "accept_suggestion", "Accept suggestion", id="coding.accept_suggestion",
+                tooltip="Apply the first suggested code (alt+1, alt+2, alt+3: by rank)"),
+        # Listed in the key list as one row with `a` (their ids remap them like any key).
+        *[Binding(f"alt+{n}", f"accept_suggestion({n - 1})", "", show=False,
+                  id=f"coding.accept_suggestion_{n}")
+          for n in range(1, SUGGESTIONS_SHOWN + 1)],
+        Binding("g", "code_similar", "Code similar alike", show=False, id="coding.code_similar",
+                tooltip="Give the answers repeating this one your codes on it (one action)"),
         Binding("minus", "no_code", "No code applies", show=False, id="coding.no_code"),
         Binding("m", "memo", "Memo", id="coding.memo"),
         Binding("f", "flag", "Flag", id="coding.flag", tooltip="Flag the answer for review"),
@@ -111,6 +120,7 @@ class CodingScreen(Screen[None]):
         self._apply_query(self.coding.query)
         self.answers.focus()
         self._build_text_index(self.session.project.path)
+        self._build_suggestions(self.session.project.path)
 
     @work(thread=True, exclusive=True, group="text-index", exit_on_error=False)
     def _build_text_index(self, path: Any) -> None:
@@ -119,6 +129,38 @@ class CodingScreen(Screen[None]):
 
     def _index_built(self, index: TextIndex) -> None:
         self.coding.text_index = index
+
+    # -- suggestions: built once, refitted after every coding, off the UI thread ----------------
+
+    @work(thread=True, exclusive=True, group="suggestions", exit_on_error=False)
+    def _build_suggestions(self, path: Any) -> None:
+        only = self.session.coder.id if self.session.blind else None
+        try:
+            built = suggestions_at(path, self.question_id, self.coding.frame, only_coder=only,
+                                   embedder=self.session.config.make_embedder(),
+                                   cancel=get_current_worker().cancelled_event)
+        except CoderError as exc:  # cancelled, or no model: code on without suggestions
+            if not get_current_worker().is_cancelled:
+                self.app.call_from_thread(self.notify, f"no suggestions: {exc}",
+                                          severity="warning")
+            return
+        self.app.call_from_thread(self._suggestions_ready, built)
+
+    def _refit_suggestions(self) -> None:
+        current = self.coding.suggestions
+        if current is not None:
+            self._refit(current, self.coding.training_codings())
+
+    @work(thread=True, exclusive=True, group="suggestions-refit", exit_on_error=False)
+    def _refit(self, current: QuestionSuggestions, codings: dict[int, frozenset[str]]) -> None:
+        refitted = current.refitted(codings)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._suggestions_ready, refitted)
+
+    def _suggestions_ready(self, suggestions: QuestionSuggestions) -> None:
+        self.coding.use_suggestions(suggestions)
+        if self.is_mounted:
+            self._show_current()
 
     def _update_topbar(self) -> None:
         question = self.session.question(self.question_id)
@@ -228,11 +270,28 @@ class CodingScreen(Screen[None]):
         self.coding.cursor = self.answers.cursor
         self._save(self.coding.no_code())
 
-    def action_accept_suggestion(self) -> None:
-        if not self.coding.suggested:
-            self.notify("no suggestion for this answer", severity="warning")
+    def action_accept_suggestion(self, rank: int = 0) -> None:
+        if rank >= len(self.coding.suggested):
+            self.notify("no suggestion for this answer" if not self.coding.suggested else
+                        f"only {len(self.coding.suggested)} suggestions", severity="warning")
             return
-        self.toggle(self.coding.suggested[0])
+        self.toggle(self.coding.suggested[rank])
+
+    def action_code_similar(self) -> None:
+        self.coding.cursor = self.answers.cursor
+        members = self.coding.similar()
+        change = self.coding.code_similar()
+        if change is None:
+            self.notify("code this answer first" if members else "no similar answers",
+                        severity="warning")
+            return
+
+        def done(changed: Any) -> None:
+            self.notify(f"coded {changed} similar answers alike", timeout=1.5)
+            if self.is_mounted:
+                self._after_write([change.answer_id, *members])
+
+        cast("CoderApp", self.app).save(Write(change.description, change.apply, done))
 
     def action_flag(self) -> None:
         self.coding.cursor = self.answers.cursor
@@ -268,6 +327,7 @@ class CodingScreen(Screen[None]):
 
     def _after_write(self, answer_ids: list[int]) -> None:
         self.coding.saved(answer_ids)
+        self._refit_suggestions()
         self.answers.invalidate(answer_ids)
         self._update_progress()
         self._show_current()
@@ -276,6 +336,7 @@ class CodingScreen(Screen[None]):
         """Redraw after undo/redo or an edit elsewhere (only the answers the event touched)."""
         self.coding.cursor = self.answers.cursor
         touched = self.coding.changed(event)
+        self._refit_suggestions()
         if touched is None:
             self.answers.invalidate()
             self._update_progress()

@@ -47,10 +47,17 @@ def render_answer(view: AnswerView | None) -> Group | Text:
     if view.theme:
         extra.append("Theme: ", style="bold")
         extra.append(view.theme)
+    if view.similar:
+        extra.append("\n" if extra else "")
+        extra.append(f"+{view.similar} similar", style="bold")
+        extra.append(" (g gives them your codes on this answer)", style="dim")
     if view.suggestions:
         extra.append("\n" if extra else "")
-        extra.append("Suggested (a): ", style="bold")
-        extra.append(", ".join(view.suggestions))
+        extra.append("Suggested: ", style="bold")
+        for rank, suggestion in enumerate(view.suggestions, start=1):
+            keys = "a/alt+1" if rank == 1 else f"alt+{rank}"
+            extra.append(f"{'  ' if rank > 1 else ''}[{keys}] ", style="dim")
+            extra.append(suggestion)
     if view.memo:
         extra.append("\n" if extra else "")
         extra.append("Memo: ", style="bold")
