@@ -18,6 +18,12 @@ from coder.core.errors import Cancelled
 from coder.core.quotes import select_representative
 from coder.core.themes import cluster as tc
 from coder.core.themes.keywords import class_keywords, make_label, stop_words
+from coder.core.themes.parts import (
+    Clusterer,
+    GraphClusterer,
+    SmallQuestionClusterer,
+    run_clusterer,
+)
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +111,12 @@ class ThemeDiscovery:
         phrase_embedding: optional function embedding short phrases with the same model as
             the answers; when given, a theme's label is the keyword phrase closest in meaning
             to the theme's centre (as KeyBERT does) rather than the top TF-IDF keyword.
+        clusterer: your own clusterer (anything with scikit-learn's ``fit_predict``; see
+            :mod:`coder.core.themes.parts`) in place of the default graph step; ``-1`` from
+            it means "other". Small themes are still dissolved and outliers still go to
+            "other".
+        small_question_limit: below this many distinct answers the themes come from
+            :class:`~coder.core.themes.parts.SmallQuestionClusterer` instead of the graph.
 
     Attributes:
         labels_: theme id per answer, ``-1`` = other.
@@ -131,6 +143,8 @@ class ThemeDiscovery:
         n_quotes: int = 5,
         n_keywords: int = 8,
         phrase_embedding: PhraseEmbedding | None = None,
+        clusterer: Clusterer | None = None,
+        small_question_limit: int = 80,
     ) -> None:
         self.min_theme_size = min_theme_size
         self.n_themes = n_themes
@@ -144,6 +158,8 @@ class ThemeDiscovery:
         self.n_quotes = n_quotes
         self.n_keywords = n_keywords
         self.phrase_embedding = phrase_embedding
+        self.clusterer = clusterer
+        self.small_question_limit = small_question_limit
 
     # -- fitting -------------------------------------------------------------------------
 
@@ -197,14 +213,35 @@ class ThemeDiscovery:
         w = np.bincount(inv).astype(np.float64)
         progress(1)
 
-        u_labels = self._cluster(u, w, min_size, cancel)
+        u_labels, refine = self._cluster(u, w, min_size, cancel)
+        left_out = u_labels < 0
+        if left_out.all():  # a clusterer that grouped nothing: one theme
+            u_labels, left_out = np.zeros(len(u), dtype=int), np.zeros(len(u), dtype=bool)
         progress(2)
-        u_labels, centroids = self._dissolve_small(u, w, u_labels, min_size, cancel)
-        progress(3)
-
-        best, s1, s2 = tc.assign_nearest(u, centroids)
-        labels_u = best.copy()
-        other_u = self._other_mask(u_labels=best, w=w, s1=s1, n=n)
+        kept = np.flatnonzero(~left_out)
+        if refine:
+            # the graph's communities are refined: small ones dissolved, members reassigned
+            _, centroids = self._dissolve_small(u[kept], w[kept], u_labels[kept], min_size,
+                                                cancel)
+            best, s1, s2 = tc.assign_nearest(u, centroids)
+            labels_u = best.copy()
+            other_u = self._other_mask(u_labels=best, w=w, s1=s1, n=n) | left_out
+        else:
+            # the small-question step and a user's clusterer are taken as they are; only
+            # groups below the smallest theme size go to "other"
+            _, compact = np.unique(u_labels[kept], return_inverse=True)
+            labels_u = np.full(len(u), OTHER)
+            labels_u[kept] = compact.ravel()
+            sizes = np.bincount(labels_u[kept], weights=w[kept])
+            big = np.flatnonzero(sizes >= min(min_size, sizes.max()))
+            remap_big = np.full(len(sizes), OTHER)
+            remap_big[big] = np.arange(len(big))
+            labels_u[kept] = remap_big[labels_u[kept]]
+            kept = np.flatnonzero(labels_u >= 0)
+            centroids = tc.normalise_rows(
+                tc.group_sums(labels_u[kept], u[kept], w[kept], len(big)).astype(np.float32))
+            best, s1, s2 = tc.assign_nearest(u, centroids)
+            other_u = labels_u < 0
         labels_u[other_u] = OTHER
         # Order themes by size, largest first; ties by first answer.
         sizes = np.bincount(
@@ -218,7 +255,7 @@ class ThemeDiscovery:
         nearest_u = remap[best]
         if np.any(nearest_u < 0):  # nearest theme emptied entirely by "other"
             nearest_u, s1, s2 = tc.assign_nearest(u, centroids)
-        labels_u = np.where(labels_u >= 0, nearest_u, OTHER)
+        labels_u = np.where(labels_u >= 0, remap[np.maximum(labels_u, 0)], OTHER)
 
         self.labels_ = labels_u[inv]
         self.nearest_theme_ = nearest_u[inv]
@@ -250,25 +287,26 @@ class ThemeDiscovery:
 
     def _cluster(
         self, u: np.ndarray, w: np.ndarray, min_size: int, cancel: threading.Event | None
-    ) -> np.ndarray:
-        """Initial theme of each distinct answer."""
+    ) -> tuple[np.ndarray, bool]:
+        """Initial theme of each distinct answer (``-1``: the clusterer left it out), and
+        whether the themes are to be refined (dissolved when small, members reassigned)."""
         m = len(u)
+        if self.clusterer is not None:
+            return run_clusterer(self.clusterer, u, w), False
         if m == 1:
-            return np.zeros(1, dtype=int)
+            return np.zeros(1, dtype=int), True
         if self.n_themes is not None:
-            return self._cluster_fixed_k(u, w, max(1, min(self.n_themes, m)), cancel)
-        if m > self.max_graph_size:
-            rng = np.random.default_rng(self.random_state)
-            sample = np.sort(rng.choice(m, size=self.max_graph_size, replace=False))
-        else:
-            sample = np.arange(m)
-        xs = u[sample]
-        rows, cols, vals = tc.knn_graph(xs, w[sample], self.n_neighbors, cancel)
-        resolution = self.resolution or default_resolution(m)
-        comm = tc.leiden(len(xs), rows, cols, vals, w[sample], resolution, self.random_state)
-        cent = tc.group_sums(comm, xs, w[sample], int(comm.max()) + 1)
-        labels, _ = tc.spherical_refine(u, w, cent, cancel=cancel)
-        return labels
+            return self._cluster_fixed_k(u, w, max(1, min(self.n_themes, m)), cancel), True
+        if m < self.small_question_limit:
+            return SmallQuestionClusterer().fit_predict(u, sample_weight=w), False
+        graph = GraphClusterer(
+            n_neighbors=self.n_neighbors,
+            resolution=self.resolution or default_resolution(m),
+            max_graph_size=self.max_graph_size,
+            random_state=self.random_state,
+            cancel=cancel,
+        )
+        return graph.fit_predict(u, sample_weight=w), True
 
     def _cluster_fixed_k(
         self, u: np.ndarray, w: np.ndarray, k: int, cancel: threading.Event | None

@@ -1,0 +1,220 @@
+"""Theme labels: short noun phrases taken from a theme's own answers, and a one-line description.
+
+Candidates are 1-4 word phrases of the answers (lemmatised with spaCy's lookup tables) that
+neither start nor end with a stop word and end in a word that can be a noun, so a label is never
+a fragment such as "schools add" or "expense compared". Each candidate is scored by meaning:
+cosine to the theme's centre, minus part of its cosine to the nearest other theme's centre
+(distinctiveness), plus the share of the theme's answers containing it (coverage).
+
+Pure logic: no UI, CLI or store imports; spaCy is imported on first use.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+#: Embeds short phrases with the answers' model: ``phrases -> (len(phrases), d)`` array.
+PhraseEmbedding = Callable[[Sequence[str]], np.ndarray]
+
+_WORDISH = re.compile(r"^[a-z][a-z'\-]*$")
+
+
+@lru_cache(maxsize=1)
+def _pos_index() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """Lemmas known as nouns, verbs and adjectives (spacy-lookups-data's WordNet index)."""
+    import spacy_lookups_data
+
+    path = Path(spacy_lookups_data.en["lemma_index"])
+    if not path.exists():  # the package ships the tables gzipped
+        path = path.with_name(path.name + ".gz")
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        index = json.load(fh)
+    return frozenset(index["noun"]), frozenset(index["verb"]), frozenset(index["adj"])
+
+
+@dataclass(frozen=True)
+class _Token:
+    lemma: str
+    surface: str
+    stop: bool
+    ok: bool  # a word (not punctuation or a number)
+
+
+def _tokens(texts: Sequence[str]) -> list[list[_Token]]:
+    from coder.core.themes.keywords import _nlp, stop_words
+
+    nlp = _nlp()
+    stops = stop_words()
+    lemmas = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup", {})
+    known: dict[str, _Token] = {}
+    out = []
+    for doc in nlp.tokenizer.pipe(t.lower() for t in texts):
+        toks = []
+        for tok in doc:
+            text = tok.text
+            item = known.get(text)
+            if item is None:
+                lemma = lemmas.get(text, text) or text
+                ok = bool(_WORDISH.match(text)) and len(text) > 1 or text in ("a", "i")
+                item = known[text] = _Token(lemma, text, text in stops or lemma in stops, ok)
+            toks.append(item)
+        out.append(toks)
+    return out
+
+
+def _can_end(tok: _Token) -> bool:
+    """Whether a phrase may end with this word: a noun, or a word the index does not know."""
+    nouns, verbs, adjs = _pos_index()
+    if tok.stop or not tok.ok:
+        return False
+    if tok.lemma in nouns:
+        # "-ed"/"-ing" forms of verbs read as fragments ("expense compared")
+        return not (tok.surface != tok.lemma and tok.surface.endswith("ed") and tok.lemma in verbs)
+    return tok.lemma not in verbs and tok.lemma not in adjs and tok.surface not in verbs
+
+
+def _can_start(tok: _Token) -> bool:
+    return tok.ok and not tok.stop
+
+
+def phrase_candidates(
+    texts: Sequence[str], max_words: int = 4
+) -> tuple[Counter[str], dict[str, str]]:
+    """Candidate label phrases of a group of answers.
+
+    Returns:
+        ``(coverage, surface)``: the number of answers containing each phrase (by lemmas) and
+        each phrase's commonest surface form.
+    """
+    coverage: Counter[str] = Counter()
+    surfaces: dict[str, Counter[str]] = defaultdict(Counter)
+    for toks in _tokens(texts):
+        seen: set[str] = set()
+        for i, first in enumerate(toks):
+            if not _can_start(first):
+                continue
+            for j in range(i, min(i + max_words, len(toks))):
+                if not toks[j].ok:
+                    break
+                last = toks[j]
+                if not _can_end(last):
+                    continue
+                span = toks[i : j + 1]
+                if sum(not t.stop for t in span) > 3:
+                    continue
+                key = " ".join(t.lemma for t in span)
+                if len({t.lemma for t in span}) < len(span):
+                    continue
+                surfaces[key][" ".join(t.surface for t in span)] += 1
+                seen.add(key)
+        coverage.update(seen)
+    surface = {k: c.most_common(1)[0][0] for k, c in surfaces.items()}
+    return coverage, surface
+
+
+@dataclass(frozen=True)
+class LabelScorer:
+    """Weights of a candidate's score: ``cos(centre) - distinct * cos(nearest other centre)
+    + coverage * share of answers containing it``; only the ``shortlist`` candidates that best
+    balance coverage and rarity elsewhere are embedded."""
+
+    distinct: float = 0.5
+    coverage: float = 0.3
+    shortlist: int = 15
+    max_answers: int = 60
+
+
+def label_themes(
+    texts_by_theme: Sequence[Sequence[str]],
+    centres: np.ndarray,
+    phrase_embedding: PhraseEmbedding | None,
+    scorer: LabelScorer | None = None,
+) -> list[str]:
+    """A label per theme: the best-scoring candidate phrase of its answers (see module doc).
+
+    Args:
+        texts_by_theme: each theme's answers, most central first (only the first
+            ``scorer.max_answers`` are read).
+        centres: unit-length theme centres, aligned with ``texts_by_theme``.
+        phrase_embedding: embeds phrases with the answers' model; without it candidates are
+            ranked by coverage and rarity in other themes alone.
+
+    Returns:
+        A label per theme ("" when a theme has no candidate phrase).
+    """
+    scorer = scorer or LabelScorer()
+    k = len(texts_by_theme)
+    cands = [phrase_candidates(list(t[: scorer.max_answers])) for t in texts_by_theme]
+    df_all: Counter[str] = Counter()
+    for coverage, _ in cands:
+        df_all.update(coverage.keys())
+    shortlists: list[list[tuple[str, str, float]]] = []
+    for t, (coverage, surface) in enumerate(cands):
+        size = max(1, min(len(texts_by_theme[t]), scorer.max_answers))
+        need = 2 if size >= 4 else 1
+        pre = []
+        for key, count in coverage.items():
+            if count < need:
+                continue
+            share = count / size
+            rarity = math.log(1 + k / df_all[key])
+            pre.append((share * rarity * (1 + 0.1 * key.count(" ")), key))
+        pre.sort(key=lambda sk: (-sk[0], sk[1]))
+        shortlists.append([(key, surface[key], coverage[key] / size)
+                           for _, key in pre[: scorer.shortlist]])
+    labels = [s[0][1] if s else "" for s in shortlists]
+    if phrase_embedding is None or not any(shortlists):
+        return labels
+    phrases = sorted({surf for s in shortlists for _, surf, _ in s})
+    vec = np.asarray(phrase_embedding(phrases), dtype=np.float32)
+    vec /= np.maximum(np.linalg.norm(vec, axis=1, keepdims=True), 1e-12)
+    row = {p: i for i, p in enumerate(phrases)}
+    cent = np.asarray(centres, dtype=np.float32)
+    sims = vec @ cent.T  # phrase x theme
+    for t, shortlist in enumerate(shortlists):
+        if not shortlist:
+            continue
+        best, best_score = "", -math.inf
+        for _, surf, share in shortlist:
+            s = sims[row[surf]]
+            own = float(s[t])
+            other = float(np.max(np.delete(s, t))) if k > 1 else 0.0
+            score = own - scorer.distinct * other + scorer.coverage * share
+            if score > best_score:
+                best, best_score = surf, score
+        labels[t] = best
+    return labels
+
+
+def describe_theme(texts: Sequence[str], max_words: int = 20) -> str:
+    """A one-line description in the theme's own words: its most central answer's first
+    sentence, cut at ``max_words`` words.
+
+    Args:
+        texts: the theme's answers, most central first.
+    """
+    for text in texts:
+        line = " ".join(text.split())
+        if not line:
+            continue
+        sentence = re.split(r"(?<=[.!?])\s", line, maxsplit=1)[0]
+        words = sentence.split()
+        if len(words) > max_words:
+            sentence = " ".join(words[:max_words]).rstrip(",;:") + "…"
+        return sentence
+    return ""
+
+
+def capitalise(label: str) -> str:
+    """First letter upper-case, the rest as written ("high school fees" -> "High school fees")."""
+    return label[:1].upper() + label[1:] if label else label
