@@ -57,6 +57,7 @@ def test_file_mode_contract_on_five_rows(tmp_path: Path) -> None:
     assert header == [
         "theme_id",
         "label",
+        "description",
         "keywords",
         "size",
         "share",

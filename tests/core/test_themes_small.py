@@ -82,3 +82,24 @@ def test_a_clusterer_giving_the_wrong_number_of_labels_is_refused() -> None:
     texts = [t for _, t in EIGHT]
     with pytest.raises(ValueError, match="labels for"):
         ThemeDiscovery(clusterer=Broken()).fit(HashingEmbedder().embed(texts), texts)
+
+
+def test_labels_are_phrases_of_the_themes_own_answers(
+    real_model: SentenceTransformerEmbedder,
+) -> None:
+    from coder.core.themes.labels import _tokens
+    from coder.core.themes.run import discover_themes
+
+    texts = [t for _, t in EIGHT]
+    run = discover_themes(texts, embedder=real_model, random_state=0)
+    assert len(run.themes) == 3
+    for theme in run.themes:
+        members = [texts[i] for i in np.flatnonzero(run.labels == theme.id)]
+        label = theme.label.lower()
+        lemmas = " ".join(t.lemma for t in _tokens([label])[0])
+        in_answers = [m for m in members if label in m.lower()
+                      or lemmas in " ".join(t.lemma for t in _tokens([m])[0])]
+        assert in_answers, (theme.label, members)
+        assert theme.description and theme.description.split()[0] in " ".join(members)
+        # the quotes are the theme's own answers
+        assert {texts[q] for q in theme.quote_indices} <= set(members)

@@ -18,6 +18,7 @@ from coder.core.errors import Cancelled
 from coder.core.quotes import select_representative
 from coder.core.themes import cluster as tc
 from coder.core.themes.keywords import class_keywords, make_label, stop_words
+from coder.core.themes.labels import LabelScorer, capitalise, describe_theme, label_themes
 from coder.core.themes.parts import (
     Clusterer,
     GraphClusterer,
@@ -38,12 +39,13 @@ class Theme:
 
     Attributes:
         id: 0-based, themes ordered by size (largest first); sub-themes follow.
-        label: 2-5 words without stop words.
+        label: a short noun phrase from the theme's answers (see :mod:`.labels`).
         keywords: ranked keywords (lemmas and two-word phrases, surface form).
         size: number of answers in the theme.
         share: ``size`` over the substantive answers given to ``fit``.
         quote_indices: 3-5 representative answers (indices into the fitted texts).
         parent_id: the theme this sub-theme belongs to, else ``None``.
+        description: one line in the theme's own words (its most central answer).
     """
 
     id: int
@@ -53,10 +55,13 @@ class Theme:
     share: float
     quote_indices: tuple[int, ...]
     parent_id: int | None = None
+    description: str = ""
 
 
 #: Embeds short phrases with the answers' model: ``phrases -> (len(phrases), d)`` array.
 PhraseEmbedding = Callable[[Sequence[str]], np.ndarray]
+#: Picks quotes: ``(embeddings, texts, k, centroid=...) -> indices``, best first.
+QuotePicker = Callable[..., list[int]]
 
 
 def default_resolution(n_distinct: int) -> float:
@@ -115,6 +120,9 @@ class ThemeDiscovery:
             :mod:`coder.core.themes.parts`) in place of the default graph step; ``-1`` from
             it means "other". Small themes are still dissolved and outliers still go to
             "other".
+        label_scorer: weights of the label phrases' score (:class:`.labels.LabelScorer`).
+        quote_picker: picks a theme's quotes, as
+            :func:`coder.core.quotes.select_representative` (the default) does.
         small_question_limit: below this many distinct answers the themes come from
             :class:`~coder.core.themes.parts.SmallQuestionClusterer` instead of the graph.
 
@@ -145,6 +153,8 @@ class ThemeDiscovery:
         phrase_embedding: PhraseEmbedding | None = None,
         clusterer: Clusterer | None = None,
         small_question_limit: int = 80,
+        label_scorer: LabelScorer | None = None,
+        quote_picker: QuotePicker | None = None,
     ) -> None:
         self.min_theme_size = min_theme_size
         self.n_themes = n_themes
@@ -160,6 +170,8 @@ class ThemeDiscovery:
         self.phrase_embedding = phrase_embedding
         self.clusterer = clusterer
         self.small_question_limit = small_question_limit
+        self.label_scorer = label_scorer
+        self.quote_picker = quote_picker
 
     # -- fitting -------------------------------------------------------------------------
 
@@ -406,10 +418,22 @@ class ThemeDiscovery:
                 kw[theme_id] = sub_kw.get(theme_id, [])
         base = max(1, n)
         themes: list[Theme] = []
-        closest = self._closest_phrases(kw, [centre for _, _, centre in specs], cancel)
+        central = [members[np.argsort(-(x[members] @ centre), kind="stable")]
+                   for _, members, centre in specs]
+        phrases: list[str] = []
+        if texts is not None and k:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled("theme discovery cancelled")
+            phrases = label_themes([[texts[int(i)] for i in central[t]] for t in range(k)],
+                                   self.centroids_, self.phrase_embedding, self.label_scorer)
+        sub_specs = {t: specs[t] for t in range(k, len(specs))}
+        closest = self._closest_phrases(kw, [centre for _, _, centre in specs], cancel,
+                                        only=sub_specs)
         for theme_id, (parent, members, centre) in enumerate(specs):
             words = kw.get(theme_id, [])
-            if theme_id in closest:  # ranked by meaning: the best phrase, or two words
+            if theme_id < len(phrases) and phrases[theme_id]:
+                label = phrases[theme_id]
+            elif theme_id in closest:  # ranked by meaning: the best phrase, or two words
                 label = make_label(closest[theme_id], max_words=2)
                 # two words that also occur together read better in their own order
                 label = next((surface for term, surface, _ in closest[theme_id]
@@ -417,16 +441,21 @@ class ThemeDiscovery:
                              label)
             else:
                 label = make_label(words) if words else ""
-            if texts is not None and len(label.split()) < 2:
+            from_phrase = theme_id < len(phrases) and bool(phrases[theme_id])
+            if not from_phrase and texts is not None and len(label.split()) < 2:
                 label = _fallback_label(label, [texts[int(i)] for i in members])
-            if not label:
-                label = f"theme {theme_id + 1}"
+            label = capitalise(label) if label else f"Theme {theme_id + 1}"
             quotes: list[int] = []
+            description = ""
             if texts is not None and len(members):
-                local = select_representative(
-                    x[members], [texts[int(i)] for i in members], self.n_quotes, centroid=centre
+                description = describe_theme([texts[int(i)] for i in central[theme_id][:20]])
+                # quotes from the clear members: nearer their own theme than any other
+                clear = members[self.confidence_[members] >= 0.5]
+                pool = clear if len(clear) >= min(self.n_quotes, len(members)) else members
+                local = (self.quote_picker or select_representative)(
+                    x[pool], [texts[int(i)] for i in pool], self.n_quotes, centroid=centre
                 )
-                quotes = [int(members[i]) for i in local]
+                quotes = [int(pool[i]) for i in local]
             themes.append(
                 Theme(
                     id=theme_id,
@@ -436,6 +465,7 @@ class ThemeDiscovery:
                     share=len(members) / base,
                     quote_indices=tuple(quotes),
                     parent_id=parent,
+                    description=description,
                 )
             )
         return themes, sub_labels
@@ -445,12 +475,16 @@ class ThemeDiscovery:
         keywords: Mapping[Hashable, list[tuple[str, str, float]]],
         centres: Sequence[np.ndarray],
         cancel: threading.Event | None,
+        only: Mapping[int, object] | None = None,
     ) -> dict[Hashable, list[tuple[str, str, float]]]:
-        """Each theme's keywords re-ranked by the cosine of their embedding to the theme centre.
+        """Each theme's keywords re-ranked by the cosine of their embedding to the theme centre
+        (sub-themes' labels; ``only`` restricts it to these themes).
 
         Empty without ``phrase_embedding``. Two-word phrases get a small bonus (0.05): they
         read better as labels than a single word of about the same meaning.
         """
+        if only is not None:
+            keywords = {t: words for t, words in keywords.items() if t in only}
         if self.phrase_embedding is None or not keywords:
             return {}
         phrases = sorted({surface for words in keywords.values() for _, surface, _ in words})

@@ -154,6 +154,7 @@ def discover_themes(
             share=t.share,
             quote_indices=tuple(int(keep[q]) for q in t.quote_indices),
             parent_id=t.parent_id,
+            description=t.description,
         )
         for t in model.themes_
     ]
@@ -206,7 +207,7 @@ def write_assignments(path: str | Path, run: ThemeRun, *,
 
 def write_themes(path: str | Path, run: ThemeRun, texts: Sequence[str], n_quotes: int = 5, *,
                  protected: Iterable[str | Path] = ()) -> None:
-    """Write THEMES.csv: ``theme_id, label, keywords, size, share, quote_1 .. quote_5``.
+    """Write THEMES.csv: ``theme_id, label, description, keywords, size, share, quote_1 .. 5``.
 
     Top-level themes only; keywords are joined with "; "; share is over substantive answers.
     """
@@ -214,7 +215,7 @@ def write_themes(path: str | Path, run: ThemeRun, texts: Sequence[str], n_quotes
           tmp.open("w", newline="", encoding="utf-8") as fh):
         out = csv.writer(fh)
         out.writerow(
-            ["theme_id", "label", "keywords", "size", "share"]
+            ["theme_id", "label", "description", "keywords", "size", "share"]
             + [f"quote_{i + 1}" for i in range(n_quotes)]
         )
         for t in run.themes:
@@ -222,7 +223,8 @@ def write_themes(path: str | Path, run: ThemeRun, texts: Sequence[str], n_quotes
                 continue
             quotes = [texts[q].strip() for q in t.quote_indices[:n_quotes]]
             quotes += [""] * (n_quotes - len(quotes))
-            out.writerow([t.id, t.label, "; ".join(t.keywords), t.size, f"{t.share:.4f}"] + quotes)
+            out.writerow([t.id, t.label, t.description, "; ".join(t.keywords), t.size,
+                          f"{t.share:.4f}"] + quotes)
 
 
 def discover_themes_in_file(
