@@ -142,6 +142,7 @@ def _list(store, question: str | None) -> None:
 
 def _show(store, run_id: int) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     run = store.theme_run(run_id)
@@ -157,6 +158,8 @@ def _show(store, run_id: int) -> None:
     for t in store.themes(run_id):
         quotes = "\n".join(f"“{store.answer(a).text}”" for a in t.quote_answer_ids[:3])
         label = t.label if t.parent_id is None else f"  ↳ {t.label}"
+        if t.description:
+            label += f"\n[dim]{escape(t.description)}[/]"
         table.add_row(
             str(t.theme_id), label, str(t.size), f"{t.share:.0%}", ", ".join(t.keywords[:6]), quotes
         )

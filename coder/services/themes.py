@@ -70,6 +70,7 @@ def run_themes(
             float(t.share),
             tuple(answers[i].id for i in t.quote_indices),
             t.parent_id,
+            t.description,
         )
         for t in run.themes
     ]
