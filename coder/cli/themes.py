@@ -65,6 +65,10 @@ def themes(
     Project:  coder themes --project P --question Q     (stores a run, prints it)
     File:     coder themes FILE.csv --text-column TEXT --output ASSIGN.csv [--themes-output T.csv]
     """
+    from coder.core.themes.params import ThemeParams
+
+    params = ThemeParams(min_theme_size=min_theme_size, n_themes=n_themes, seed=seed,
+                         subthemes=subthemes)
     if file is not None:
         if project is not None:
             raise click.UsageError("give either FILE or --project, not both")
@@ -79,9 +83,7 @@ def themes(
                 text_column,
                 output=output,
                 themes_output=themes_output,
-                min_theme_size=min_theme_size,
-                n_themes=n_themes,
-                seed=seed,
+                params=params,
                 embedder=SentenceTransformerEmbedder(model_path),
                 on_progress=on_progress,
             )
@@ -110,10 +112,7 @@ def themes(
                     wave=wave,
                     coder=resolve_coder(coder_name),
                     embedder=SentenceTransformerEmbedder(model_path),
-                    min_theme_size=min_theme_size,
-                    n_themes=n_themes,
-                    seed=seed,
-                    subthemes=subthemes,
+                    params=params,
                     on_progress=on_progress,
                 )
         _show(store, show_run)

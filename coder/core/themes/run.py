@@ -25,6 +25,7 @@ from coder.core.embedding import (
 from coder.core.errors import InputError
 from coder.core.safe_files import atomic_output, check_output
 from coder.core.themes.discovery import OTHER, Theme, ThemeDiscovery
+from coder.core.themes.params import ThemeParams
 
 log = logging.getLogger(__name__)
 
@@ -233,9 +234,7 @@ def discover_themes_in_file(
     *,
     output: str | Path,
     themes_output: str | Path | None = None,
-    min_theme_size: int | None = None,
-    n_themes: int | None = None,
-    seed: int = 0,
+    params: ThemeParams | None = None,
     embedder: Embedder | None = None,
     cache: EmbeddingCache | None = None,
     on_progress: ProgressFn | None = None,
@@ -250,6 +249,7 @@ def discover_themes_in_file(
     Raises:
         InputError: the file is missing or unreadable, or has no column ``text_column``.
     """
+    params = params or ThemeParams()
     # Refuse unsafe outputs (the input itself, a project, a link) before the long work.
     check_output(output, protected=[path])
     if themes_output is not None:
@@ -261,9 +261,7 @@ def discover_themes_in_file(
         cache=cache,
         on_progress=on_progress,
         cancel=cancel,
-        min_theme_size=min_theme_size,
-        n_themes=n_themes,
-        random_state=seed,
+        **params.discovery_kwargs(),
     )
     write_assignments(output, run, protected=[path])
     if themes_output is not None:
