@@ -375,3 +375,10 @@ def leiden(
 
 # igraph's generator is process-wide: two discoveries in parallel threads must not interleave.
 _IGRAPH_RNG_LOCK = threading.Lock()
+
+
+def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """Median of ``values`` with each counted ``weights`` times."""
+    order = np.argsort(values, kind="stable")
+    cum = np.cumsum(weights[order])
+    return float(values[order][np.searchsorted(cum, cum[-1] / 2.0)])

@@ -17,13 +17,20 @@ import numpy as np
 from coder.core.errors import Cancelled
 from coder.core.quotes import select_representative
 from coder.core.themes import cluster as tc
-from coder.core.themes.keywords import class_keywords, make_label, stop_words
-from coder.core.themes.labels import LabelScorer, capitalise, describe_theme, label_themes
+from coder.core.themes.keywords import class_keywords, make_label
+from coder.core.themes.labels import (
+    LabelScorer,
+    capitalise,
+    describe_theme,
+    fallback_label,
+    label_themes,
+)
 from coder.core.themes.parts import (
     Clusterer,
     GraphClusterer,
     SmallQuestionClusterer,
     run_clusterer,
+    split_theme,
 )
 
 log = logging.getLogger(__name__)
@@ -367,8 +374,8 @@ class ThemeDiscovery:
         z = np.zeros(len(u_labels))
         for t in np.unique(u_labels):
             members = u_labels == t
-            med = _weighted_median(s1[members], w[members])
-            mad = _weighted_median(np.abs(s1[members] - med), w[members]) * 1.4826
+            med = tc.weighted_median(s1[members], w[members])
+            mad = tc.weighted_median(np.abs(s1[members] - med), w[members]) * 1.4826
             z[members] = (s1[members] - med) / max(mad, 0.02)
         cand = np.flatnonzero(z < -self.other_z)
         cand = cand[np.argsort(z[cand], kind="stable")]
@@ -397,7 +404,8 @@ class ThemeDiscovery:
             next_id = k
             for t in range(k):
                 members = np.flatnonzero(self.labels_ == t)
-                for sub_members, centre in self._split(x, members, min_size, cancel):
+                parts = split_theme(x, members, min_size, self.random_state, cancel)
+                for sub_members, centre in parts:
                     specs.append((t, sub_members, centre))
                     sub_labels[sub_members] = next_id
                     next_id += 1
@@ -443,7 +451,7 @@ class ThemeDiscovery:
                 label = make_label(words) if words else ""
             from_phrase = theme_id < len(phrases) and bool(phrases[theme_id])
             if not from_phrase and texts is not None and len(label.split()) < 2:
-                label = _fallback_label(label, [texts[int(i)] for i in members])
+                label = fallback_label(label, [texts[int(i)] for i in members])
             label = capitalise(label) if label else f"Theme {theme_id + 1}"
             quotes: list[int] = []
             description = ""
@@ -506,60 +514,3 @@ class ThemeDiscovery:
             order = sorted(range(len(words)), key=lambda i: (-scores[i], i))
             ranked[theme_id] = [(words[i][0], words[i][1], scores[i]) for i in order]
         return ranked
-
-    def _split(
-        self, x: np.ndarray, members: np.ndarray, min_size: int, cancel: threading.Event | None
-    ) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Sub-themes of a large theme (2-6), kept only if they separate (silhouette > 0.05)."""
-        sub_min = max(min_size, 10)
-        if len(members) < 4 * sub_min:
-            return []
-        xm = x[members]
-        w = np.ones(len(members))
-        m = min(len(members), max(20, tc.default_micro_count(len(members))))
-        assign, cent = tc.micro_clusters(xm, w, m, self.random_state, cancel)
-        cw = np.bincount(assign, weights=w)
-        merges = tc.ward_tree(cent, cw, cancel)
-        rng = np.random.default_rng(self.random_state)
-        sample = rng.choice(len(xm), size=min(1000, len(xm)), replace=False)
-        choice = tc.choose_k(xm[sample], assign[sample], merges, len(cent), 2, 6, cancel)
-        if not choice.scores or choice.scores.get(choice.k, -1.0) <= 0.05:
-            return []
-        leaf = tc.cut_tree(merges, len(cent), choice.k)
-        sub = leaf[assign]
-        out = []
-        for s in range(choice.k):
-            idx = np.flatnonzero(sub == s)
-            if len(idx) < sub_min:
-                return []
-            centre = tc.normalise_rows(xm[idx].mean(axis=0, keepdims=True))[0]
-            out.append((members[idx], centre))
-        return out
-
-
-def _fallback_label(partial: str, texts: Sequence[str]) -> str:
-    """Label from the theme's most common content words when keywords give fewer than 2."""
-    from collections import Counter
-
-    stops = stop_words()
-    counts: Counter[str] = Counter()
-    for text in texts:
-        seen = {w.strip(".,;:!?\"'()").lower() for w in text.split()}
-        counts.update(w for w in seen if len(w) > 1 and w.isalpha() and w not in stops)
-    words = partial.split()
-    if not words and not counts:
-        # Answers made only of stop words ("Nothing.", "No"): quote the commonest answer.
-        common = Counter(" ".join(t.split()).strip(" .!") for t in texts).most_common(1)
-        return f'"{common[0][0][:60]}"' if common and common[0][0] else ""
-    for word, _ in counts.most_common():
-        if len(words) >= 3:
-            break
-        if word not in words:
-            words.append(word)
-    return " ".join(words)
-
-
-def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
-    order = np.argsort(values, kind="stable")
-    cum = np.cumsum(weights[order])
-    return float(values[order][np.searchsorted(cum, cum[-1] / 2.0)])

@@ -255,3 +255,25 @@ def describe_theme(texts: Sequence[str], max_words: int = 20) -> str:
 def capitalise(label: str) -> str:
     """First letter upper-case, the rest as written ("high school fees" -> "High school fees")."""
     return label[:1].upper() + label[1:] if label else label
+
+
+def fallback_label(partial: str, texts: Sequence[str]) -> str:
+    """Label from the theme's most common content words when keywords give fewer than 2."""
+    from coder.core.themes.keywords import stop_words
+
+    stops = stop_words()
+    counts: Counter[str] = Counter()
+    for text in texts:
+        seen = {w.strip(".,;:!?\"'()").lower() for w in text.split()}
+        counts.update(w for w in seen if len(w) > 1 and w.isalpha() and w not in stops)
+    words = partial.split()
+    if not words and not counts:
+        # Answers made only of stop words ("Nothing.", "No"): quote the commonest answer.
+        common = Counter(" ".join(t.split()).strip(" .!") for t in texts).most_common(1)
+        return f'"{common[0][0][:60]}"' if common and common[0][0] else ""
+    for word, _ in counts.most_common():
+        if len(words) >= 3:
+            break
+        if word not in words:
+            words.append(word)
+    return " ".join(words)

@@ -138,3 +138,34 @@ class GraphClusterer:
         cent = tc.group_sums(comm, xs, w[sample], int(comm.max()) + 1)
         labels, _ = tc.spherical_refine(u, w, cent, cancel=self.cancel)
         return labels
+
+
+def split_theme(
+    x: np.ndarray, members: np.ndarray, min_size: int, random_state: int,
+    cancel: threading.Event | None = None,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Sub-themes of a large theme (2-6), kept only if they separate (silhouette > 0.05)."""
+    sub_min = max(min_size, 10)
+    if len(members) < 4 * sub_min:
+        return []
+    xm = x[members]
+    w = np.ones(len(members))
+    m = min(len(members), max(20, tc.default_micro_count(len(members))))
+    assign, cent = tc.micro_clusters(xm, w, m, random_state, cancel)
+    cw = np.bincount(assign, weights=w)
+    merges = tc.ward_tree(cent, cw, cancel)
+    rng = np.random.default_rng(random_state)
+    sample = rng.choice(len(xm), size=min(1000, len(xm)), replace=False)
+    choice = tc.choose_k(xm[sample], assign[sample], merges, len(cent), 2, 6, cancel)
+    if not choice.scores or choice.scores.get(choice.k, -1.0) <= 0.05:
+        return []
+    leaf = tc.cut_tree(merges, len(cent), choice.k)
+    sub = leaf[assign]
+    out = []
+    for s in range(choice.k):
+        idx = np.flatnonzero(sub == s)
+        if len(idx) < sub_min:
+            return []
+        centre = tc.normalise_rows(xm[idx].mean(axis=0, keepdims=True))[0]
+        out.append((members[idx], centre))
+    return out
