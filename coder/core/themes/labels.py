@@ -29,7 +29,7 @@ PhraseEmbedding = Callable[[Sequence[str]], np.ndarray]
 _WORDISH = re.compile(r"^[a-z][a-z'\-]*$")
 # Stop words that may join the words of a phrase ("lack of training", "distance from home").
 _JOINERS = frozenset([
-    "of", "for", "from", "to", "in", "on", "with", "and", "at", "by", "the", "a", "an",
+    "of", "for", "from", "in", "on", "with", "and", "at", "by", "the", "a", "an",
     "without", "after", "about", "between", "into", "over", "per", "than", "or",
 ])
 
@@ -93,8 +93,20 @@ def _noun_only(tok: _Token) -> bool:
     return tok.lemma not in verbs and tok.lemma not in adjs and tok.surface not in verbs
 
 
+# Base forms of verbs that are also nouns in the index but start requests, not names ("want a
+# refund"); "needs", "changes" still start a phrase.
+_VERB_STARTS = frozenset([
+    "want", "need", "use", "know", "make", "get", "try", "like", "help", "find", "tell", "show",
+    "see", "give", "take", "let", "put", "keep", "check", "remove", "add", "change", "set",
+])
+
+
 def _can_start(tok: _Token) -> bool:
-    return tok.ok and not tok.stop
+    """A phrase starts with a word that can be a noun or adjective, never a request's verb."""
+    nouns, verbs, adjs = _pos_index()
+    if not tok.ok or tok.stop or tok.surface in _VERB_STARTS:
+        return False
+    return not (tok.lemma in verbs and tok.lemma not in nouns and tok.lemma not in adjs)
 
 
 def phrase_candidates(
