@@ -77,15 +77,33 @@ def _tokens(texts: Sequence[str]) -> list[list[_Token]]:
     return out
 
 
+# Adjectives that WordNet also lists as nouns but that end no noun phrase ("shortage of local").
+_ADJ_ENDS = frozenset([
+    "local", "public", "private", "special", "general", "national", "individual", "social",
+    "professional", "potential", "key", "main", "principal", "chief", "equal", "external",
+    "internal", "original", "regular", "standard", "additional", "extra", "current", "young",
+])
+
+
 def _can_end(tok: _Token) -> bool:
     """Whether a phrase may end with this word: a noun, or a word the index does not know."""
     nouns, verbs, adjs = _pos_index()
-    if tok.stop or not tok.ok:
+    if tok.stop or not tok.ok or tok.lemma in _ADJ_ENDS:
         return False
+    inflected_verb = tok.surface != tok.lemma and tok.lemma in verbs
+    if inflected_verb and tok.surface.endswith("ed"):
+        return False  # "expense compared"
+    if inflected_verb and tok.surface.endswith("ing"):
+        return tok.surface in nouns  # "training", "parking", but not "schools refusing"
     if tok.lemma in nouns:
-        # "-ed"/"-ing" forms of verbs read as fragments ("expense compared")
-        return not (tok.surface != tok.lemma and tok.surface.endswith("ed") and tok.lemma in verbs)
+        return True
     return tok.lemma not in verbs and tok.lemma not in adjs and tok.surface not in verbs
+
+
+def _participle(tok: _Token) -> bool:
+    _, verbs, _ = _pos_index()
+    return (tok.surface != tok.lemma and tok.lemma in verbs
+            and tok.surface.endswith(("ed", "ing")))
 
 
 def _noun_only(tok: _Token) -> bool:
@@ -138,6 +156,8 @@ def phrase_candidates(
                     break
                 if j == i and not _noun_only(last):
                     continue  # one word that can also be a verb or adjective ("use", "extra")
+                if j > i and _participle(first) and toks[i + 1].stop:
+                    break  # "compared with maintained provision", not "declined transfer"
                 key = " ".join(t.lemma for t in span)
                 if len({t.lemma for t in span}) < len(span):
                     continue
