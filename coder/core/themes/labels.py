@@ -222,14 +222,43 @@ def label_themes(
         shortlists.append([(key, surface[key], coverage[key] / size)
                            for _, key in pre[: scorer.shortlist]])
     labels = [s[0][1] if s else "" for s in shortlists]
-    if phrase_embedding is None or not any(shortlists):
-        return labels
+    if phrase_embedding is not None and any(shortlists):
+        _rank_by_meaning(labels, shortlists, centres, phrase_embedding, scorer)
+    return [_as_written(label, texts[: scorer.max_answers])
+            for label, texts in zip(labels, texts_by_theme, strict=True)]
+
+
+def _as_written(label: str, texts: Sequence[str]) -> str:
+    """The label in the answers' own case ("ehcp" -> "EHCP") when they write it that way."""
+    if not label:
+        return label
+    found: Counter[str] = Counter()
+    pattern = re.compile(r"\b" + re.escape(label) + r"\b", re.IGNORECASE)
+    for text in texts:
+        found.update(m.group(0) for m in pattern.finditer(text))
+    if not found:
+        return label
+    written = found.most_common(1)[0][0]
+    # keep acronyms and names; a sentence's capital first letter is not the word's
+    return written if any(w.isupper() and len(w) > 1 for w in written.split()) else label
+
+
+def _rank_by_meaning(
+    labels: list[str],
+    shortlists: Sequence[Sequence[tuple[str, str, float]]],
+    centres: np.ndarray,
+    phrase_embedding: PhraseEmbedding,
+    scorer: LabelScorer,
+) -> None:
+    """Replace each label by its shortlist's best phrase by meaning (see :class:`LabelScorer`)."""
+    k = len(shortlists)
     phrases = sorted({surf for s in shortlists for _, surf, _ in s})
     vec = np.asarray(phrase_embedding(phrases), dtype=np.float32)
     vec /= np.maximum(np.linalg.norm(vec, axis=1, keepdims=True), 1e-12)
     row = {p: i for i, p in enumerate(phrases)}
     cent = np.asarray(centres, dtype=np.float32)
     sims = vec @ cent.T  # phrase x theme
+
     def theme_score(s: np.ndarray, t: int, share: float) -> float:
         other = float(np.max(np.delete(s, t))) if k > 1 else 0.0
         return float(s[t]) - scorer.distinct * other + scorer.coverage * share
@@ -262,7 +291,6 @@ def label_themes(
                     sc = theme_score(csims[crow[c]], t, 0.0)
                     if sc > best_score:
                         labels[t], best_score = c, sc
-    return labels
 
 
 def describe_theme(texts: Sequence[str], max_words: int = 20) -> str:
