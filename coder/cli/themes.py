@@ -65,6 +65,10 @@ def themes(
     Project:  coder themes --project P --question Q     (stores a run, prints it)
     File:     coder themes FILE.csv --text-column TEXT --output ASSIGN.csv [--themes-output T.csv]
     """
+    from coder.core.themes.params import ThemeParams
+
+    params = ThemeParams(min_theme_size=min_theme_size, n_themes=n_themes, seed=seed,
+                         subthemes=subthemes)
     if file is not None:
         if project is not None:
             raise click.UsageError("give either FILE or --project, not both")
@@ -79,9 +83,7 @@ def themes(
                 text_column,
                 output=output,
                 themes_output=themes_output,
-                min_theme_size=min_theme_size,
-                n_themes=n_themes,
-                seed=seed,
+                params=params,
                 embedder=SentenceTransformerEmbedder(model_path),
                 progress=bar,
             )
@@ -110,10 +112,7 @@ def themes(
                     wave=wave,
                     coder=resolve_coder(coder_name),
                     embedder=SentenceTransformerEmbedder(model_path),
-                    min_theme_size=min_theme_size,
-                    n_themes=n_themes,
-                    seed=seed,
-                    subthemes=subthemes,
+                    params=params,
                     progress=bar,
                 )
         _show(store, show_run)
@@ -142,6 +141,7 @@ def _list(store, question: str | None) -> None:
 
 def _show(store, run_id: int) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     run = store.theme_run(run_id)
@@ -157,6 +157,8 @@ def _show(store, run_id: int) -> None:
     for t in store.themes(run_id):
         quotes = "\n".join(f"“{store.answer(a).text}”" for a in t.quote_answer_ids[:3])
         label = t.label if t.parent_id is None else f"  ↳ {t.label}"
+        if t.description:
+            label += f"\n[dim]{escape(t.description)}[/]"
         table.add_row(
             str(t.theme_id), label, str(t.size), f"{t.share:.0%}", ", ".join(t.keywords[:6]), quotes
         )

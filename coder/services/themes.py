@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import numpy as np
 
 from coder.core.embedding import Embedder, SentenceTransformerEmbedder
 from coder.core.errors import CoderError
 from coder.core.progress import NO_PROGRESS, Progress
+from coder.core.themes.params import ThemeParams
 from coder.core.themes.run import discover_themes
 from coder.store.protocol import ProjectStore
 from coder.store.themes import StoredTheme, ThemeAssignment
@@ -23,18 +23,17 @@ def run_themes(
     coder: str | None = None,
     embedder: Embedder | None = None,
     model_path: str | None = None,
-    min_theme_size: int | None = None,
-    n_themes: int | None = None,
-    seed: int = 0,
-    subthemes: bool = False,
+    params: ThemeParams | None = None,
     progress: Progress = NO_PROGRESS,
 ) -> int:
     """Find themes in a question's answers, store the run, return its id.
 
     Embeddings come from (and go to) the project's cache, so a second run embeds nothing.
     Blank and non-substantive answers are left out and counted. Must be called with a store
-    opened on the calling thread (the app's worker uses `store.reopen()`).
+    opened on the calling thread (the app's worker uses `store.reopen()`). ``params``:
+    the run's settings (default :class:`ThemeParams()`), stored with the run.
     """
+    params = params or ThemeParams()
     store.question(question_id)  # a clear error for an unknown question
     wave_id = store.wave_id(wave) if wave else None
     answers = [a for a in store.answers(question_id, wave_id=wave_id) if not a.is_blank]
@@ -42,19 +41,13 @@ def run_themes(
         raise CoderError(f"question {question_id} has no answers to find themes in")
     embedder = embedder or SentenceTransformerEmbedder(model_path)
     started = time.perf_counter()
-    params: dict[str, Any] = {
-        "min_theme_size": min_theme_size,
-        "n_themes": n_themes,
-        "random_state": seed,
-        "subthemes": subthemes,
-    }
     run = discover_themes(
         [a.text for a in answers],
         embedder=embedder,
         cache=store,
         non_substantive=[not a.is_substantive for a in answers],
         progress=progress,
-        **params,
+        **params.discovery_kwargs(),
     )
     seconds = time.perf_counter() - started
     themes = [
@@ -67,6 +60,7 @@ def run_themes(
             float(t.share),
             tuple(answers[i].id for i in t.quote_indices),
             t.parent_id,
+            t.description,
         )
         for t in run.themes
     ]
@@ -85,7 +79,7 @@ def run_themes(
         wave_id=wave_id,
         coder=coder,
         model=embedder.model_id,
-        params={**params, "wave": wave},
+        params={**params.discovery_kwargs(), "wave": wave},
         n_non_substantive=run.n_non_substantive,
         seconds=seconds,
         themes=themes,

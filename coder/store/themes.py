@@ -42,6 +42,7 @@ class StoredTheme:
     share: float
     quote_answer_ids: tuple[int, ...]
     parent_id: int | None = None
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ class ThemesMixin(StoreBase):
             )
             conn.executemany(
                 "INSERT INTO themes (run_id, theme_id, label, keywords, size, share, quotes,"
-                " parent_id) VALUES (?,?,?,?,?,?,?,?)",
+                " parent_id, description) VALUES (?,?,?,?,?,?,?,?,?)",
                 [
                     (
                         run_id,
@@ -140,6 +141,7 @@ class ThemesMixin(StoreBase):
                         t.share,
                         json.dumps(list(t.quote_answer_ids)),
                         t.parent_id,
+                        t.description,
                     )
                     for t in themes
                 ],
@@ -202,10 +204,12 @@ class ThemesMixin(StoreBase):
     def themes(self, run_id: int) -> list[StoredTheme]:
         return [
             StoredTheme(
-                r, t, label, tuple(json.loads(k)), size, share, tuple(json.loads(q)), parent
+                r, t, label, tuple(json.loads(k)), size, share, tuple(json.loads(q)), parent,
+                description,
             )
-            for r, t, label, k, size, share, q, parent in self.conn.execute(
-                "SELECT run_id, theme_id, label, keywords, size, share, quotes, parent_id"
+            for r, t, label, k, size, share, q, parent, description in self.conn.execute(
+                "SELECT run_id, theme_id, label, keywords, size, share, quotes, parent_id,"
+                " description"
                 " FROM themes WHERE run_id = ? ORDER BY parent_id IS NOT NULL, size DESC,"
                 " theme_id",
                 (run_id,),

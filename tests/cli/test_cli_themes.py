@@ -57,6 +57,7 @@ def test_file_mode_contract_on_five_rows(tmp_path: Path) -> None:
     assert header == [
         "theme_id",
         "label",
+        "description",
         "keywords",
         "size",
         "share",
@@ -93,5 +94,17 @@ def test_project_mode_stores_a_run(tmp_path: Path) -> None:
         assert run.coder == "ana" and run.model.endswith("all-MiniLM-L6-v2")
         assert 2 <= run.n_themes <= 20
         assert run.n_other <= 0.10 * run.n_answers + 1
+        themes = store.themes(run.id)
+        assignments = store.theme_assignments(run.id)
+        for theme in themes:
+            # the description is stored, in the words of one of the theme's own answers
+            members = [store.answer(a).text for a, t in assignments.items()
+                       if t.theme_id == theme.theme_id]
+            assert theme.description
+            assert any(" ".join(m.split()).startswith(theme.description.rstrip("…"))
+                       for m in members), theme.description
+            assert set(theme.quote_answer_ids) <= {a for a, t in assignments.items()
+                                                   if t.theme_id == theme.theme_id}
+    assert themes[0].description[:12] in result.output  # shown under the label
     listed = CliRunner().invoke(cli, ["themes", "--project", str(project), "--list"])
     assert "q5_asye_effective" in listed.output

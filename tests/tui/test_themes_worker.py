@@ -56,6 +56,13 @@ async def test_discovery_runs_in_a_worker_and_stores_a_run(demo_project: Path) -
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "themes over" in screen_text(app)
+        first = app.screen.themes[0]  # type: ignore[attr-defined]
+        assert first.description  # the highlighted theme's description is shown beside it
+        shown = screen_text(app)
+        start = " ".join(first.description.split()[:2])
+        # under the label, above the size line (the quotes further down may repeat it)
+        assert start in shown
+        assert shown.index(start) < shown.index(f"{first.size} answers (")
     with open_project(demo_project) as store:
         runs = store.theme_runs(Q2)
         assert len(runs) == 1 and runs[0].coder == "alice"

@@ -17,7 +17,22 @@ import numpy as np
 from coder.core.progress import NO_PROGRESS, Progress, check_cancelled
 from coder.core.quotes import select_representative
 from coder.core.themes import cluster as tc
-from coder.core.themes.keywords import class_keywords, make_label, stop_words
+from coder.core.themes.cluster import default_min_theme_size, default_resolution
+from coder.core.themes.keywords import class_keywords, make_label
+from coder.core.themes.labels import (
+    LabelScorer,
+    capitalise,
+    describe_theme,
+    fallback_label,
+    label_themes,
+)
+from coder.core.themes.parts import (
+    Clusterer,
+    GraphClusterer,
+    SmallQuestionClusterer,
+    run_clusterer,
+    split_theme,
+)
 
 log = logging.getLogger(__name__)
 
@@ -31,12 +46,13 @@ class Theme:
 
     Attributes:
         id: 0-based, themes ordered by size (largest first); sub-themes follow.
-        label: 2-5 words without stop words.
+        label: a short noun phrase from the theme's answers (see :mod:`.labels`).
         keywords: ranked keywords (lemmas and two-word phrases, surface form).
         size: number of answers in the theme.
         share: ``size`` over the substantive answers given to ``fit``.
         quote_indices: 3-5 representative answers (indices into the fitted texts).
         parent_id: the theme this sub-theme belongs to, else ``None``.
+        description: one line in the theme's own words (its most central answer).
     """
 
     id: int
@@ -46,33 +62,13 @@ class Theme:
     share: float
     quote_indices: tuple[int, ...]
     parent_id: int | None = None
+    description: str = ""
 
 
 #: Embeds short phrases with the answers' model: ``phrases -> (len(phrases), d)`` array.
 PhraseEmbedding = Callable[[Sequence[str]], np.ndarray]
-
-
-def default_resolution(n_distinct: int) -> float:
-    """Leiden resolution for ``n_distinct`` distinct answers: 2 up to 100, 5 from 1,500,
-    log-linear between.
-
-    Measured (BENCHMARKS.md): on the demo survey's questions of ~100 answers a fixed 5 gives
-    2-3 times the planted number of themes, 3 gives 1.5-2 times and 2 gives 1-1.4 times with
-    the best agreement, while on human-coded sets of 800-24,000 answers 4.5-5 agrees best with
-    the human codes.
-    """
-    low_n, high_n, low, high = 100, 1500, 2.0, 5.0
-    if n_distinct <= low_n:
-        return low
-    if n_distinct >= high_n:
-        return high
-    share = math.log(n_distinct / low_n) / math.log(high_n / low_n)
-    return low + share * (high - low)
-
-
-def default_min_theme_size(n: int) -> int:
-    """Smallest theme worth reporting for ``n`` answers: 0.2% of them, at least 2."""
-    return max(2, int(round(0.002 * n)))
+#: Picks quotes: ``(embeddings, texts, k, centroid=...) -> indices``, best first.
+QuotePicker = Callable[..., list[int]]
 
 
 class ThemeDiscovery:
@@ -104,6 +100,15 @@ class ThemeDiscovery:
         phrase_embedding: optional function embedding short phrases with the same model as
             the answers; when given, a theme's label is the keyword phrase closest in meaning
             to the theme's centre (as KeyBERT does) rather than the top TF-IDF keyword.
+        clusterer: your own clusterer (anything with scikit-learn's ``fit_predict``; see
+            :mod:`coder.core.themes.parts`) in place of the default graph step; ``-1`` from
+            it means "other". Small themes are still dissolved and outliers still go to
+            "other".
+        label_scorer: weights of the label phrases' score (:class:`.labels.LabelScorer`).
+        quote_picker: picks a theme's quotes, as
+            :func:`coder.core.quotes.select_representative` (the default) does.
+        small_question_limit: below this many distinct answers the themes come from
+            :class:`~coder.core.themes.parts.SmallQuestionClusterer` instead of the graph.
 
     Attributes:
         labels_: theme id per answer, ``-1`` = other.
@@ -130,6 +135,10 @@ class ThemeDiscovery:
         n_quotes: int = 5,
         n_keywords: int = 8,
         phrase_embedding: PhraseEmbedding | None = None,
+        clusterer: Clusterer | None = None,
+        small_question_limit: int = 80,
+        label_scorer: LabelScorer | None = None,
+        quote_picker: QuotePicker | None = None,
     ) -> None:
         self.min_theme_size = min_theme_size
         self.n_themes = n_themes
@@ -143,6 +152,10 @@ class ThemeDiscovery:
         self.n_quotes = n_quotes
         self.n_keywords = n_keywords
         self.phrase_embedding = phrase_embedding
+        self.clusterer = clusterer
+        self.small_question_limit = small_question_limit
+        self.label_scorer = label_scorer
+        self.quote_picker = quote_picker
 
     # -- fitting -------------------------------------------------------------------------
 
@@ -194,14 +207,35 @@ class ThemeDiscovery:
         w = np.bincount(inv).astype(np.float64)
         step(1)
 
-        u_labels = self._cluster(u, w, min_size, cancel)
+        u_labels, refine = self._cluster(u, w, min_size, cancel)
+        left_out = u_labels < 0
+        if left_out.all():  # a clusterer that grouped nothing: one theme
+            u_labels, left_out = np.zeros(len(u), dtype=int), np.zeros(len(u), dtype=bool)
         step(2)
-        u_labels, centroids = self._dissolve_small(u, w, u_labels, min_size, cancel)
-        step(3)
-
-        best, s1, s2 = tc.assign_nearest(u, centroids)
-        labels_u = best.copy()
-        other_u = self._other_mask(u_labels=best, w=w, s1=s1, n=n)
+        kept = np.flatnonzero(~left_out)
+        if refine:
+            # the graph's communities are refined: small ones dissolved, members reassigned
+            _, centroids = self._dissolve_small(u[kept], w[kept], u_labels[kept], min_size,
+                                                cancel)
+            best, s1, s2 = tc.assign_nearest(u, centroids)
+            labels_u = best.copy()
+            other_u = self._other_mask(u_labels=best, w=w, s1=s1, n=n) | left_out
+        else:
+            # the small-question step and a user's clusterer are taken as they are; only
+            # groups below the smallest theme size go to "other"
+            _, compact = np.unique(u_labels[kept], return_inverse=True)
+            labels_u = np.full(len(u), OTHER)
+            labels_u[kept] = compact.ravel()
+            sizes = np.bincount(labels_u[kept], weights=w[kept])
+            big = np.flatnonzero(sizes >= min(min_size, sizes.max()))
+            remap_big = np.full(len(sizes), OTHER)
+            remap_big[big] = np.arange(len(big))
+            labels_u[kept] = remap_big[labels_u[kept]]
+            kept = np.flatnonzero(labels_u >= 0)
+            centroids = tc.normalise_rows(
+                tc.group_sums(labels_u[kept], u[kept], w[kept], len(big)).astype(np.float32))
+            best, s1, s2 = tc.assign_nearest(u, centroids)
+            other_u = labels_u < 0
         labels_u[other_u] = OTHER
         # Order themes by size, largest first; ties by first answer.
         sizes = np.bincount(
@@ -215,7 +249,7 @@ class ThemeDiscovery:
         nearest_u = remap[best]
         if np.any(nearest_u < 0):  # nearest theme emptied entirely by "other"
             nearest_u, s1, s2 = tc.assign_nearest(u, centroids)
-        labels_u = np.where(labels_u >= 0, nearest_u, OTHER)
+        labels_u = np.where(labels_u >= 0, remap[np.maximum(labels_u, 0)], OTHER)
 
         self.labels_ = labels_u[inv]
         self.nearest_theme_ = nearest_u[inv]
@@ -247,25 +281,26 @@ class ThemeDiscovery:
 
     def _cluster(
         self, u: np.ndarray, w: np.ndarray, min_size: int, cancel: threading.Event | None
-    ) -> np.ndarray:
-        """Initial theme of each distinct answer."""
+    ) -> tuple[np.ndarray, bool]:
+        """Initial theme of each distinct answer (``-1``: the clusterer left it out), and
+        whether the themes are to be refined (dissolved when small, members reassigned)."""
         m = len(u)
+        if self.clusterer is not None:
+            return run_clusterer(self.clusterer, u, w), False
         if m == 1:
-            return np.zeros(1, dtype=int)
+            return np.zeros(1, dtype=int), True
         if self.n_themes is not None:
-            return self._cluster_fixed_k(u, w, max(1, min(self.n_themes, m)), cancel)
-        if m > self.max_graph_size:
-            rng = np.random.default_rng(self.random_state)
-            sample = np.sort(rng.choice(m, size=self.max_graph_size, replace=False))
-        else:
-            sample = np.arange(m)
-        xs = u[sample]
-        rows, cols, vals = tc.knn_graph(xs, w[sample], self.n_neighbors, cancel)
-        resolution = self.resolution or default_resolution(m)
-        comm = tc.leiden(len(xs), rows, cols, vals, w[sample], resolution, self.random_state)
-        cent = tc.group_sums(comm, xs, w[sample], int(comm.max()) + 1)
-        labels, _ = tc.spherical_refine(u, w, cent, cancel=cancel)
-        return labels
+            return self._cluster_fixed_k(u, w, max(1, min(self.n_themes, m)), cancel), True
+        if m < self.small_question_limit:
+            return SmallQuestionClusterer().fit_predict(u, sample_weight=w), False
+        graph = GraphClusterer(
+            n_neighbors=self.n_neighbors,
+            resolution=self.resolution or default_resolution(m),
+            max_graph_size=self.max_graph_size,
+            random_state=self.random_state,
+            cancel=cancel,
+        )
+        return graph.fit_predict(u, sample_weight=w), True
 
     def _cluster_fixed_k(
         self, u: np.ndarray, w: np.ndarray, k: int, cancel: threading.Event | None
@@ -313,8 +348,8 @@ class ThemeDiscovery:
         z = np.zeros(len(u_labels))
         for t in np.unique(u_labels):
             members = u_labels == t
-            med = _weighted_median(s1[members], w[members])
-            mad = _weighted_median(np.abs(s1[members] - med), w[members]) * 1.4826
+            med = tc.weighted_median(s1[members], w[members])
+            mad = tc.weighted_median(np.abs(s1[members] - med), w[members]) * 1.4826
             z[members] = (s1[members] - med) / max(mad, 0.02)
         cand = np.flatnonzero(z < -self.other_z)
         cand = cand[np.argsort(z[cand], kind="stable")]
@@ -343,7 +378,8 @@ class ThemeDiscovery:
             next_id = k
             for t in range(k):
                 members = np.flatnonzero(self.labels_ == t)
-                for sub_members, centre in self._split(x, members, min_size, cancel):
+                parts = split_theme(x, members, min_size, self.random_state, cancel)
+                for sub_members, centre in parts:
                     specs.append((t, sub_members, centre))
                     sub_labels[sub_members] = next_id
                     next_id += 1
@@ -364,10 +400,21 @@ class ThemeDiscovery:
                 kw[theme_id] = sub_kw.get(theme_id, [])
         base = max(1, n)
         themes: list[Theme] = []
-        closest = self._closest_phrases(kw, [centre for _, _, centre in specs], cancel)
+        central = [members[np.argsort(-(x[members] @ centre), kind="stable")]
+                   for _, members, centre in specs]
+        phrases: list[str] = []
+        if texts is not None and k:
+            check_cancelled(cancel, "theme discovery")
+            phrases = label_themes([[texts[int(i)] for i in central[t]] for t in range(k)],
+                                   self.centroids_, self.phrase_embedding, self.label_scorer)
+        sub_specs = {t: specs[t] for t in range(k, len(specs))}
+        closest = self._closest_phrases(kw, [centre for _, _, centre in specs], cancel,
+                                        only=sub_specs)
         for theme_id, (parent, members, centre) in enumerate(specs):
             words = kw.get(theme_id, [])
-            if theme_id in closest:  # ranked by meaning: the best phrase, or two words
+            if theme_id < len(phrases) and phrases[theme_id]:
+                label = phrases[theme_id]
+            elif theme_id in closest:  # ranked by meaning: the best phrase, or two words
                 label = make_label(closest[theme_id], max_words=2)
                 # two words that also occur together read better in their own order
                 label = next((surface for term, surface, _ in closest[theme_id]
@@ -375,16 +422,21 @@ class ThemeDiscovery:
                              label)
             else:
                 label = make_label(words) if words else ""
-            if texts is not None and len(label.split()) < 2:
-                label = _fallback_label(label, [texts[int(i)] for i in members])
-            if not label:
-                label = f"theme {theme_id + 1}"
+            from_phrase = theme_id < len(phrases) and bool(phrases[theme_id])
+            if not from_phrase and texts is not None and len(label.split()) < 2:
+                label = fallback_label(label, [texts[int(i)] for i in members])
+            label = capitalise(label) if label else f"Theme {theme_id + 1}"
             quotes: list[int] = []
+            description = ""
             if texts is not None and len(members):
-                local = select_representative(
-                    x[members], [texts[int(i)] for i in members], self.n_quotes, centroid=centre
+                description = describe_theme([texts[int(i)] for i in central[theme_id][:20]])
+                # quotes from the clear members: nearer their own theme than any other
+                clear = members[self.confidence_[members] >= 0.5]
+                pool = clear if len(clear) >= min(self.n_quotes, len(members)) else members
+                local = (self.quote_picker or select_representative)(
+                    x[pool], [texts[int(i)] for i in pool], self.n_quotes, centroid=centre
                 )
-                quotes = [int(members[i]) for i in local]
+                quotes = [int(pool[i]) for i in local]
             themes.append(
                 Theme(
                     id=theme_id,
@@ -394,6 +446,7 @@ class ThemeDiscovery:
                     share=len(members) / base,
                     quote_indices=tuple(quotes),
                     parent_id=parent,
+                    description=description,
                 )
             )
         return themes, sub_labels
@@ -403,12 +456,16 @@ class ThemeDiscovery:
         keywords: Mapping[Hashable, list[tuple[str, str, float]]],
         centres: Sequence[np.ndarray],
         cancel: threading.Event | None,
+        only: Mapping[int, object] | None = None,
     ) -> dict[Hashable, list[tuple[str, str, float]]]:
-        """Each theme's keywords re-ranked by the cosine of their embedding to the theme centre.
+        """Each theme's keywords re-ranked by the cosine of their embedding to the theme centre
+        (sub-themes' labels; ``only`` restricts it to these themes).
 
         Empty without ``phrase_embedding``. Two-word phrases get a small bonus (0.05): they
         read better as labels than a single word of about the same meaning.
         """
+        if only is not None:
+            keywords = {t: words for t, words in keywords.items() if t in only}
         if self.phrase_embedding is None or not keywords:
             return {}
         phrases = sorted({surface for words in keywords.values() for _, surface, _ in words})
@@ -429,60 +486,3 @@ class ThemeDiscovery:
             order = sorted(range(len(words)), key=lambda i: (-scores[i], i))
             ranked[theme_id] = [(words[i][0], words[i][1], scores[i]) for i in order]
         return ranked
-
-    def _split(
-        self, x: np.ndarray, members: np.ndarray, min_size: int, cancel: threading.Event | None
-    ) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Sub-themes of a large theme (2-6), kept only if they separate (silhouette > 0.05)."""
-        sub_min = max(min_size, 10)
-        if len(members) < 4 * sub_min:
-            return []
-        xm = x[members]
-        w = np.ones(len(members))
-        m = min(len(members), max(20, tc.default_micro_count(len(members))))
-        assign, cent = tc.micro_clusters(xm, w, m, self.random_state, cancel)
-        cw = np.bincount(assign, weights=w)
-        merges = tc.ward_tree(cent, cw, cancel)
-        rng = np.random.default_rng(self.random_state)
-        sample = rng.choice(len(xm), size=min(1000, len(xm)), replace=False)
-        choice = tc.choose_k(xm[sample], assign[sample], merges, len(cent), 2, 6, cancel)
-        if not choice.scores or choice.scores.get(choice.k, -1.0) <= 0.05:
-            return []
-        leaf = tc.cut_tree(merges, len(cent), choice.k)
-        sub = leaf[assign]
-        out = []
-        for s in range(choice.k):
-            idx = np.flatnonzero(sub == s)
-            if len(idx) < sub_min:
-                return []
-            centre = tc.normalise_rows(xm[idx].mean(axis=0, keepdims=True))[0]
-            out.append((members[idx], centre))
-        return out
-
-
-def _fallback_label(partial: str, texts: Sequence[str]) -> str:
-    """Label from the theme's most common content words when keywords give fewer than 2."""
-    from collections import Counter
-
-    stops = stop_words()
-    counts: Counter[str] = Counter()
-    for text in texts:
-        seen = {w.strip(".,;:!?\"'()").lower() for w in text.split()}
-        counts.update(w for w in seen if len(w) > 1 and w.isalpha() and w not in stops)
-    words = partial.split()
-    if not words and not counts:
-        # Answers made only of stop words ("Nothing.", "No"): quote the commonest answer.
-        common = Counter(" ".join(t.split()).strip(" .!") for t in texts).most_common(1)
-        return f'"{common[0][0][:60]}"' if common and common[0][0] else ""
-    for word, _ in counts.most_common():
-        if len(words) >= 3:
-            break
-        if word not in words:
-            words.append(word)
-    return " ".join(words)
-
-
-def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
-    order = np.argsort(values, kind="stable")
-    cum = np.cumsum(weights[order])
-    return float(values[order][np.searchsorted(cum, cum[-1] / 2.0)])

@@ -25,6 +25,7 @@ from coder.core.errors import InputError
 from coder.core.progress import NO_PROGRESS, Progress
 from coder.core.safe_files import atomic_output, check_output
 from coder.core.themes.discovery import OTHER, Theme, ThemeDiscovery
+from coder.core.themes.params import ThemeParams
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +145,7 @@ def discover_themes(
             share=t.share,
             quote_indices=tuple(int(keep[q]) for q in t.quote_indices),
             parent_id=t.parent_id,
+            description=t.description,
         )
         for t in model.themes_
     ]
@@ -196,7 +198,7 @@ def write_assignments(path: str | Path, run: ThemeRun, *,
 
 def write_themes(path: str | Path, run: ThemeRun, texts: Sequence[str], n_quotes: int = 5, *,
                  protected: Iterable[str | Path] = ()) -> None:
-    """Write THEMES.csv: ``theme_id, label, keywords, size, share, quote_1 .. quote_5``.
+    """Write THEMES.csv: ``theme_id, label, description, keywords, size, share, quote_1 .. 5``.
 
     Top-level themes only; keywords are joined with "; "; share is over substantive answers.
     """
@@ -204,7 +206,7 @@ def write_themes(path: str | Path, run: ThemeRun, texts: Sequence[str], n_quotes
           tmp.open("w", newline="", encoding="utf-8") as fh):
         out = csv.writer(fh)
         out.writerow(
-            ["theme_id", "label", "keywords", "size", "share"]
+            ["theme_id", "label", "description", "keywords", "size", "share"]
             + [f"quote_{i + 1}" for i in range(n_quotes)]
         )
         for t in run.themes:
@@ -212,7 +214,8 @@ def write_themes(path: str | Path, run: ThemeRun, texts: Sequence[str], n_quotes
                 continue
             quotes = [texts[q].strip() for q in t.quote_indices[:n_quotes]]
             quotes += [""] * (n_quotes - len(quotes))
-            out.writerow([t.id, t.label, "; ".join(t.keywords), t.size, f"{t.share:.4f}"] + quotes)
+            out.writerow([t.id, t.label, t.description, "; ".join(t.keywords), t.size,
+                          f"{t.share:.4f}"] + quotes)
 
 
 def discover_themes_in_file(
@@ -221,9 +224,7 @@ def discover_themes_in_file(
     *,
     output: str | Path,
     themes_output: str | Path | None = None,
-    min_theme_size: int | None = None,
-    n_themes: int | None = None,
-    seed: int = 0,
+    params: ThemeParams | None = None,
     embedder: Embedder | None = None,
     cache: EmbeddingCache | None = None,
     progress: Progress = NO_PROGRESS,
@@ -237,6 +238,7 @@ def discover_themes_in_file(
     Raises:
         InputError: the file is missing or unreadable, or has no column ``text_column``.
     """
+    params = params or ThemeParams()
     # Refuse unsafe outputs (the input itself, a project, a link) before the long work.
     check_output(output, protected=[path])
     if themes_output is not None:
@@ -247,9 +249,7 @@ def discover_themes_in_file(
         embedder=embedder,
         cache=cache,
         progress=progress,
-        min_theme_size=min_theme_size,
-        n_themes=n_themes,
-        random_state=seed,
+        **params.discovery_kwargs(),
     )
     write_assignments(output, run, protected=[path])
     if themes_output is not None:

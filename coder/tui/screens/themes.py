@@ -143,6 +143,8 @@ class ThemesScreen(Screen[None]):
             return
         text = Text()
         text.append(f"{theme.label}\n", style="bold")
+        if theme.description:
+            text.append(f"{theme.description}\n", style="italic")
         text.append(f"{theme.size} answers ({100 * theme.share:.0f}%)\n", style="dim")
         text.append("Keywords: ", style="bold")
         text.append(", ".join(theme.keywords) + "\n\n")

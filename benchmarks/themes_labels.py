@@ -1,0 +1,114 @@
+"""Label quality of theme discovery on Banking77 and CLINC150, against two baselines.
+
+For each theme found (our clusters, defaults, seed 0) the metric asks whether its label is closer
+(cosine of embeddings, the answers' model) to the name of the theme's dominant human category
+("card_arrival" -> "card arrival") than to any other category's name. Labels compared on the
+same clusters: ours (:func:`coder.core.themes.labels.label_themes`), the labels of the previous
+version (keyword phrases ranked by meaning), BERTopic's c-TF-IDF top four words, and the theme's
+most central answer. Run from the repository root::
+
+    HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/themes_labels.py
+
+Embeddings of the sets are cached under ``/tmp/coder-bench-emb``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.themes import EMB_DIR, DataSet, NpyCache, load_banking, load_clinc  # noqa: E402
+
+
+def ctfidf_labels(groups: Sequence[Sequence[str]], n_words: int = 4) -> list[str]:
+    """BERTopic's representation: class-based TF-IDF over one document per theme (English stop
+    words removed, as its documentation advises), top ``n_words`` words."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    docs = [" ".join(g) for g in groups]
+    vec = CountVectorizer(stop_words="english")
+    tf = vec.fit_transform(docs).toarray().astype(float)
+    words = vec.get_feature_names_out()
+    avg = tf.sum() / len(docs)
+    idf = np.log(1 + avg / np.maximum(tf.sum(axis=0), 1))
+    tfn = tf / np.maximum(tf.sum(axis=1, keepdims=True), 1)
+    score = tfn * idf
+    return [" ".join(words[np.argsort(-row, kind="stable")[:n_words]]) for row in score]
+
+
+def score(labels: Sequence[str], dominant: Sequence[str], names: list[str], embed) -> float:
+    """Share of themes whose label is nearest to its dominant category's name."""
+    lab = embed(list(labels))
+    nam = embed([n.replace("_", " ") for n in names])
+    lab /= np.maximum(np.linalg.norm(lab, axis=1, keepdims=True), 1e-12)
+    nam /= np.maximum(np.linalg.norm(nam, axis=1, keepdims=True), 1e-12)
+    nearest = np.argmax(lab @ nam.T, axis=1)
+    index = {n: i for i, n in enumerate(names)}
+    ok = [nearest[i] == index[d] for i, d in enumerate(dominant) if labels[i]]
+    return float(np.mean(ok)) if ok else 0.0
+
+
+def evaluate(ds: DataSet, cache: NpyCache, embedder) -> dict[str, float]:
+    from coder.core.embedding import InMemoryEmbeddingCache, embed_with_cache
+    from coder.core.themes.discovery import ThemeDiscovery
+    from coder.core.themes.labels import label_themes
+
+    phrase_cache = InMemoryEmbeddingCache()
+
+    def embed(texts: Sequence[str]) -> np.ndarray:
+        return np.array(embed_with_cache(list(texts), embedder, phrase_cache), dtype=np.float32)
+
+    x = cache.embeddings(ds.texts, embedder)
+    model = ThemeDiscovery(random_state=0, phrase_embedding=embed).fit(x, ds.texts)
+    xn = x / np.linalg.norm(x, axis=1, keepdims=True)
+    groups, dominant = [], []
+    for t in range(len(model.centroids_)):
+        members = np.flatnonzero(model.labels_ == t)
+        order = members[np.argsort(-(xn[members] @ model.centroids_[t]), kind="stable")]
+        groups.append([ds.texts[i] for i in order])
+        dominant.append(Counter(ds.labels[i] for i in members).most_common(1)[0][0])
+    names = sorted(set(ds.labels))
+    labels = {
+        "ours": label_themes(groups, model.centroids_, embed),
+        "previous version": [t.label for t in model.themes_ if t.parent_id is None],
+        "c-TF-IDF top 4 words": ctfidf_labels(groups),
+        "most central answer": [g[0] for g in groups],
+    }
+    out = {name: score(lab, dominant, names, embed) for name, lab in labels.items()}
+    out["themes"] = len(groups)
+    examples = list(zip(dominant, labels["ours"], labels["c-TF-IDF top 4 words"], strict=True))
+    out["examples"] = examples[:: max(1, len(examples) // 12)][:12]  # type: ignore[assignment]
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    from coder.core.embedding import SentenceTransformerEmbedder
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.parse_args(argv)
+    embedder = SentenceTransformerEmbedder()
+    cache = NpyCache(EMB_DIR)
+    results = {ds.name: evaluate(ds, cache, embedder) for ds in (load_banking(), load_clinc())}
+    methods = ["ours", "previous version", "c-TF-IDF top 4 words", "most central answer"]
+    print("| labels | " + " | ".join(f"{n} ({results[n]['themes']} themes)" for n in results)
+          + " |")
+    print("|---|" + "---|" * len(results))
+    for m in methods:
+        print(f"| {m} | " + " | ".join(f"{results[n][m]:.3f}" for n in results) + " |")
+    for n, r in results.items():
+        print(f"\nExamples, {n} (dominant category: ours / c-TF-IDF):")
+        for dom, ours, ctf in r["examples"]:  # type: ignore[union-attr]
+            print(f"- {dom}: \"{ours}\" / \"{ctf}\"")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
