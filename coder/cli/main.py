@@ -173,9 +173,9 @@ def cli(ctx: click.Context, verbose: bool, busy_wait: float) -> None:
 
 
 def _register() -> None:
-    from coder.cli import app, codeframe, coding, codings, qa, report, survey, themes
+    from coder.cli import allocation, app, codeframe, coding, codings, qa, report, survey, themes
 
-    for module in (survey, themes, codeframe, coding, codings, report, qa, app):
+    for module in (survey, themes, codeframe, coding, codings, report, qa, allocation, app):
         for command in module.COMMANDS:
             cli.add_command(command)
 

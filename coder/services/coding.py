@@ -16,10 +16,11 @@ from typing import Any
 from coder.core.codeframe.lookup import SHORTCUT_KEYS, code_shortcuts
 from coder.core.codeframe.lookup import search_codes as _search_codes
 from coder.core.codeframe.model import Code, Codeframe
-from coder.core.coding.filters import FilterQuery, parse_filter
+from coder.core.coding.filters import FilterQuery, Given, parse_filter
 from coder.core.coding.suggestions import suggest_codes
 from coder.core.coding.text_search import TextIndex
 from coder.core.types import Coder, Event
+from coder.services.allocation import allocation
 from coder.services.lookup import find_answer, question_codes
 from coder.services.project import Project, Workspace, open_project
 from coder.store.app_queries import AnswerRow
@@ -154,10 +155,14 @@ class CodingSession:
     _uncoded: list[int] | None = None  # _all_ids minus _coded, kept up to date
     _theme_codes: dict[tuple[int, int], list[tuple[str, int]]] = field(default_factory=dict)
     _since_suggestions: int = 0
+    given: Given = field(default_factory=Given)  # answers given to the coder (samples, work)
 
     def __post_init__(self) -> None:
         self.workspace.question_id = self.question_id
         self.load()
+        if self.workspace.blind and self.query.is_empty and (self.given.sample
+                                                             or self.given.work):
+            self.query = FilterQuery(assigned=True)  # blind: open on what the coder was given
         self.filter(self.query)
 
     # -- reading ----------------------------------------------------------------------------------
@@ -200,6 +205,7 @@ class CodingSession:
         self._flagged = project.flagged_answer_ids(self.question_id, me.id)
         self._all_ids = project.answer_ids(self.question_id, me.id)
         self._uncoded = None
+        self.given = allocation(project, me.id, self.question_id)
 
     def is_coded(self, answer_id: int) -> bool:
         return answer_id in self._coded
@@ -237,13 +243,15 @@ class CodingSession:
         Raises:
             FilterError: If the query names a code or theme that does not exist.
         """
-        answer_filter = query.to_answer_filter(self.frame,
-                                               self.workspace.theme_run_id(self.question_id))
+        answer_filter = query.to_answer_filter(
+            self.frame, self.workspace.theme_run_id(self.question_id), self.given)
         keep = self.current_id
         if query.needs_store or (query.text and self.text_index is None):
             ids = self.project.answer_ids(self.question_id, self.coder.id, answer_filter)
         else:
             ids = self._in_memory(query)
+            if answer_filter.answer_ids is not None:
+                ids = [a for a in ids if a in answer_filter.answer_ids]
         self.query = query
         self.answer_ids = ids
         index = 0

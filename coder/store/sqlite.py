@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from coder.store.allocation import AllocationMixin
 from coder.store.app_queries import AppQueriesMixin
 from coder.store.codeframes import CodeframeMixin
 from coder.store.coding import CodingMixin
@@ -21,6 +22,7 @@ class SQLiteStore(
     AppQueriesMixin,
     ReportQueriesMixin,
     QAMixin,
+    AllocationMixin,
 ):
     """A coder project in one SQLite file (WAL, foreign keys on, migrated on open)."""
 

@@ -47,7 +47,7 @@ def test_filter_language() -> None:
     assert query == FilterQuery(text="cost", code="High school fees", uncoded=True,
                                 attribute=("region", "North West"), theme=3)
     assert parse_filter(query.describe()) == query
-    with pytest.raises(FilterError, match="is:uncoded or is:flagged"):
+    with pytest.raises(FilterError, match="is:uncoded, is:flagged, is:sample or is:assigned"):
         parse_filter("is:done")
 
 
