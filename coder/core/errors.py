@@ -68,6 +68,13 @@ class ProjectBusy(ProjectError):
         )
 
 
+class EditConflict(ProjectError):
+    """Someone else changed what an edit was based on since it was loaded; nothing was changed.
+
+    Reload (the app shows the current state) and make the edit again.
+    """
+
+
 class NotInProject(CoderError):
     """A respondent, answer or code named by the user is not in the project (or not one that
     fits: a net, an ambiguous label): bad usage, so the CLI exits with code 2."""
