@@ -23,7 +23,7 @@ from coder.store.allocation import OpenWindow, WorkAssignment
 
 __all__ = ["Given", "OpenWindow", "WorkAssignment", "allocation", "assign_range",
            "assign_respondents", "assign_share", "assignments", "open_command", "parse_range",
-           "remove_assignment", "who_is_coding"]
+           "remove_assignment"]
 
 
 def allocation(project: Project, coder_id: int, question_id: str) -> Given:
@@ -149,8 +149,3 @@ def open_command(project_path: str, question_id: str, coder_name: str) -> str:
 
     return (f"coder open {shlex.quote(project_path)} --blind --question"
             f" {shlex.quote(question_id)} --coder {shlex.quote(coder_name)}")
-
-
-def who_is_coding(project: Project) -> list[OpenWindow]:
-    """Open app windows (not commands), newest heartbeat first: who is coding which question."""
-    return [w for w in project.open_windows() if w.label == "app"]

@@ -52,6 +52,7 @@ class OpenWindow:
     question_id: str | None
     last_seen: str
     seconds_since_seen: float
+    mine: bool  # one of this connection's own sessions
 
 
 class AllocationMixin(StoreBase):
@@ -190,5 +191,17 @@ class AllocationMixin(StoreBase):
                 (cutoff.replace("+00:00", "Z"),)):
             seen = datetime.fromisoformat(str(last_seen).replace("Z", "+00:00"))
             found.append(OpenWindow(int(sid), coder, label, host, question_id, last_seen,
-                                    max(0.0, (moment - seen).total_seconds())))
+                                    max(0.0, (moment - seen).total_seconds()),
+                                    int(sid) in self._own_sessions))
         return found
+
+    # -- what others wrote ---------------------------------------------------------------------
+
+    def last_event_id(self) -> int:
+        """The id of the latest logged event (0 when none)."""
+        return int(self.conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0])
+
+    def event_ids_after(self, event_id: int) -> list[int]:
+        """Ids of the events logged after `event_id`, oldest first."""
+        return [int(r[0]) for r in self.conn.execute(
+            "SELECT id FROM events WHERE id > ? ORDER BY id", (event_id,))]

@@ -24,6 +24,7 @@ from coder.core.coding.text_search import TextIndex
 from coder.core.errors import CoderError
 from coder.core.types import Event
 from coder.services.coding import AnswerRow, Change, CodingSession, text_index_at
+from coder.services.live import OthersWrote
 from coder.tui.screens.dialogs import PromptDialog
 from coder.tui.widgets.answer_detail import AnswerDetail
 from coder.tui.widgets.answer_list import AnswerList
@@ -286,6 +287,19 @@ class CodingScreen(Screen[None]):
         self.answers.invalidate(touched)
         self._update_progress()
         self._show_current()
+
+    def others_wrote(self, wrote: OthersWrote) -> None:
+        """Show what another window or coder just saved (the live team view): redraw the
+        answers they touched, the counts, and the current answer's codes; the cursor stays."""
+        if wrote.everything or not wrote.answer_ids:
+            return  # everything was re-read through store_changed(None)
+        self.coding.cursor = self.answers.cursor
+        touched = sorted(wrote.answer_ids)
+        self.coding.saved(touched)  # this coder's own state may have changed in another window
+        self.answers.invalidate(touched)
+        self._update_progress()
+        if self.coding.current_id in wrote.answer_ids:
+            self._show_current()
 
     # -- filters -------------------------------------------------------------------------------
 
