@@ -160,9 +160,8 @@ class CodingSession:
     def __post_init__(self) -> None:
         self.workspace.question_id = self.question_id
         self.load()
-        if self.workspace.blind and self.query.is_empty and (self.given.sample
-                                                             or self.given.work):
-            self.query = FilterQuery(assigned=True)  # blind: open on what the coder was given
+        if self.query.is_empty:
+            self.query = self.base_query  # blind: open on what the coder was given
         self.filter(self.query)
 
     # -- reading ----------------------------------------------------------------------------------
@@ -192,6 +191,19 @@ class CodingSession:
     @property
     def coded_count(self) -> int:
         return len(self._coded)
+
+    @property
+    def base_query(self) -> FilterQuery:
+        """The list with no filter of the coder's own: in blind mode, what the coder was given
+        (if anything), else every answer."""
+        if self.workspace.blind and (self.given.sample or self.given.work):
+            return FilterQuery(assigned=True)
+        return FilterQuery()
+
+    def assigned_progress(self) -> tuple[int, int] | None:
+        """(coded, given) of the answers given to the coder; None when nothing was given."""
+        given = self.given.sample | self.given.work
+        return (len(given & self._coded), len(given)) if given else None
 
     @property
     def current_id(self) -> int | None:

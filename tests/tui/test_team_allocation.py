@@ -46,6 +46,8 @@ def run_printed(args: list[str], monkeypatch: pytest.MonkeyPatch,
             await pilot.press(*press)
             await pilot.pause()
             seen["current"] = screen.coding.current_id  # type: ignore[attr-defined]
+            seen["after"] = screen_text(app)
+            seen["listed_after"] = list(screen.coding.answer_ids)  # type: ignore[attr-defined]
 
     def run(self: CoderApp, *args: Any, **kwargs: Any) -> None:
         asyncio.run(drive(self))
@@ -70,11 +72,14 @@ def test_qa_sample_instructions_open_each_coder_on_their_sample(
         total = sum(1 for a in store.answers(Q2) if not a.is_blank)
     assert 0 < len(in_sample) < total
 
-    alice = run_printed(commands[0], monkeypatch, press=("1",))  # she codes her first answer
+    # she codes her first answer, lists her uncoded ones, then clears the filter with Esc
+    alice = run_printed(commands[0], monkeypatch, press=("1", "u", "escape"))
     assert alice["screen"] == "coding"
     assert alice["listed"] == in_sample  # her sample, not every answer
     assert f"{len(in_sample)} of {total} answers" in alice["text"]
     assert "is:assigned" in alice["text"] and "BLIND" in alice["text"]
+    assert f"coded 1/{len(in_sample)} of yours" in alice["after"]
+    assert alice["listed_after"] == in_sample  # Esc in blind mode goes back to her sample
     with open_project(demo_project) as store:
         progress = {p.coder: p.coded for p in store.qa_progress(sample.id)}
         coded = store.coded_answer_ids(Q2, store.coder("alice", create=False).id)

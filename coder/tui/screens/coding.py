@@ -154,11 +154,15 @@ class CodingScreen(Screen[None]):
 
     def _update_progress(self) -> None:
         coded, total = self.coding.coded_count, self.coding.total
+        given = self.coding.assigned_progress() if self.session.blind else None
+        if given is not None:  # blind with an assignment: progress through it
+            coded, total = given
         bar = self.query_one("#coded-progress", ProgressBar)
         bar.update(total=max(total, 1), progress=coded)
         share = 100 * coded / total if total else 0
         self.query_one("#progress-label", Label).update(
-            f" coded {coded}/{total} ({share:.0f}%)")
+            f" coded {coded}/{total} of yours" if given is not None
+            else f" coded {coded}/{total} ({share:.0f}%)")
 
     # -- showing the current answer -------------------------------------------------------------
 
@@ -331,8 +335,8 @@ class CodingScreen(Screen[None]):
                 self.answers.focus()
                 self._show_current()
                 return
-        if not self.coding.query.is_empty:
-            self._apply_query(FilterQuery())
+        if self.coding.query != self.coding.base_query:  # blind: back to what you were given
+            self._apply_query(self.coding.base_query)
 
     # -- code search ---------------------------------------------------------------------------
 
