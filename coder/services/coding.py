@@ -200,6 +200,10 @@ class CodingSession:
             return FilterQuery(assigned=True)
         return FilterQuery()
 
+    def reassigned(self) -> None:
+        """Re-read what the coder was given (someone changed the assignments)."""
+        self.given = allocation(self.project, self.coder.id, self.question_id)
+
     def assigned_progress(self) -> tuple[int, int] | None:
         """(coded, given) of the answers given to the coder; None when nothing was given."""
         given = self.given.sample | self.given.work

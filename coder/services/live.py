@@ -20,6 +20,11 @@ __all__ = ["LiveWatch", "OthersWrote", "colleagues", "working_on"]
 #: Above this many new events the front end re-reads everything rather than event by event.
 MAX_EVENTS = 200
 
+#: Tables whose rows say how an answer is coded (by whom, memo, flag).
+_CODING_TABLES = frozenset({"codings", "answer_status", "adjudications", "starred_quotes"})
+#: Tables of what each coder is given to code.
+_ASSIGNMENT_TABLES = frozenset({"work_assignments", "work_assigned_answers", "qa_samples",
+                                "qa_assignments"})
 #: Tables whose change means the codeframe or themes changed (a full refresh).
 _FRAME_TABLES = frozenset({"codes", "codeframes", "questions", "themes", "theme_assignments"})
 
@@ -33,11 +38,13 @@ class OthersWrote:
             changed); None when there were too many to go through one by one.
         answer_ids: Answers whose codings, memo or flag changed.
         frames: The codeframe or themes changed (screens re-read them).
+        reassigned: Work assignments or double-coding samples changed.
     """
 
     events: Sequence[Event] | None
     answer_ids: frozenset[int] = frozenset()
     frames: bool = False
+    reassigned: bool = False
 
     @property
     def everything(self) -> bool:
@@ -71,14 +78,16 @@ class LiveWatch:
             return OthersWrote(events=None)
         events = [self.project.event(i) for i in ids]
         touched: set[int] = set()
-        frames = False
+        tables: set[str] = set()
         for event in events:
             for change in event.changes:
-                frames = frames or change["table"] in _FRAME_TABLES
+                tables.add(change["table"])
                 answer_id = change["key"].get("answer_id")
-                if answer_id is not None:
+                if answer_id is not None and change["table"] in _CODING_TABLES:
                     touched.add(int(answer_id))
-        return OthersWrote(events=events, answer_ids=frozenset(touched), frames=frames)
+        return OthersWrote(events=events, answer_ids=frozenset(touched),
+                           frames=bool(tables & _FRAME_TABLES),
+                           reassigned=bool(tables & _ASSIGNMENT_TABLES))
 
     def mine(self, event: Event | None) -> None:
         """Note an action of this window, so the next poll does not report it as another's."""

@@ -104,3 +104,21 @@ async def test_an_edit_of_a_code_a_colleague_changed_meanwhile_is_refused(
     with open_project(demo_project) as store:
         code = store.codeframe_for(Q2).by_output_code(101)
         assert code.label == "Fees (bob)" and code.definition != "New definition"
+
+
+async def test_a_blind_coder_sees_work_given_to_her_while_the_app_is_open(
+        demo_project: Path) -> None:
+    from coder.services import allocation
+
+    app = build_app(demo_project, "alice", question_id=Q2, blind=True, config=FAST)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        everything = list(screen.coding.answer_ids)  # type: ignore[attr-defined]
+        with open_project(demo_project) as lead:
+            made = allocation.assign_range(lead, Q2, "alice", 1, 10, actor="lead")
+        await wait_for(pilot, lambda: screen.coding.answer_ids == everything[:10])  # type: ignore[attr-defined]
+        assert "coded 0/10 of yours" in screen_text(app)
+        with open_project(demo_project) as lead:
+            allocation.remove_assignment(lead, made.id, actor="lead")
+        await wait_for(pilot, lambda: screen.coding.answer_ids == everything)  # type: ignore[attr-defined]

@@ -295,6 +295,8 @@ class CodingScreen(Screen[None]):
     def others_wrote(self, wrote: OthersWrote) -> None:
         """Show what another window or coder just saved (the live team view): redraw the
         answers they touched, the counts, and the current answer's codes; the cursor stays."""
+        if wrote.reassigned:
+            self._reassigned()
         if wrote.everything or not wrote.answer_ids:
             return  # everything was re-read through store_changed(None)
         self.coding.cursor = self.answers.cursor
@@ -304,6 +306,25 @@ class CodingScreen(Screen[None]):
         self._update_progress()
         if self.coding.current_id in wrote.answer_ids:
             self._show_current()
+
+    def _reassigned(self) -> None:
+        """The coder's assignments changed: say so, and list them again where the list shows
+        them (in blind mode, the unfiltered list is what the coder was given)."""
+        was_base = self.coding.query == self.coding.base_query
+        before = self.coding.given
+        self.coding.reassigned()
+        if self.coding.given == before:
+            return
+        given = self.coding.given.sample | self.coding.given.work
+        self.notify(f"your assignments changed: {len(given)} answers of {self.question_id} are"
+                    " given to you (filter is:assigned)", timeout=6)
+        query = self.coding.query
+        if was_base or query.sample or query.assigned:
+            wanted = self.coding.base_query if was_base else query
+            if not self._apply_query(wanted):  # e.g. is:sample, and the sample was removed
+                self._apply_query(self.coding.base_query)
+        else:
+            self._update_progress()
 
     # -- filters -------------------------------------------------------------------------------
 
