@@ -185,6 +185,7 @@ def cli(ctx: click.Context, verbose: bool, busy_wait: float) -> None:
 
 def _register() -> None:
     from coder.cli import (
+        allocation,
         app,
         codeframe,
         coding,
@@ -196,7 +197,8 @@ def _register() -> None:
         themes,
     )
 
-    for module in (survey, themes, codeframe, coding, codings, suggest, report, qa, app):
+    for module in (survey, themes, codeframe, coding, codings, suggest, report, qa, allocation,
+                   app):
         for command in module.COMMANDS:
             cli.add_command(command)
 

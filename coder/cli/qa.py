@@ -209,6 +209,8 @@ def _project(func: Any) -> Any:
 def qa_sample(project: str, question_id: str, share: float, coders: str, seed: int | None,
               wave: str | None, coder_name: str | None) -> None:
     """Assign a random sample of a question's answers to every listed coder."""
+    from coder.services.allocation import open_command
+
     names = _names(coders) or []
     with open_store(project) as store:
         wave_id = store.wave_id(wave) if wave else None
@@ -216,8 +218,9 @@ def qa_sample(project: str, question_id: str, share: float, coders: str, seed: i
                                         actor=resolve_coder(coder_name), wave_id=wave_id)
     click.echo(f"sample {sample.id}: {sample.n_answers} answers of {question_id} for"
                f" {', '.join(sample.coders)} (seed {sample.seed})")
-    click.echo(f"each coder codes them blind: coder open {project} --blind --question"
-               f" {question_id} --coder NAME")
+    click.echo("each coder codes them blind (the app opens on their sample; filter is:sample):")
+    for name in sample.coders:
+        click.echo(f"  {open_command(project, question_id, name)}")
 
 
 @qa.command("progress")

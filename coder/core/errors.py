@@ -119,6 +119,13 @@ class ProjectBusy(ProjectError):
         )
 
 
+class EditConflict(ProjectError):
+    """Someone else changed what an edit was based on since it was loaded; nothing was changed.
+
+    Reload (the app shows the current state) and make the edit again.
+    """
+
+
 class NotInProject(ProjectError):
     """Something the user named (a question, respondent, answer, code, coder, wave, codeframe,
     layer...) is not in the project, or is not one that fits (a net, an ambiguous label): bad

@@ -90,9 +90,12 @@ def find_frame(store: ProjectStore, *, frame: str | None = None,
 
 
 def _frame(store: ProjectStore, frame: FrameRef, code: CodeRef | None = None) -> Codeframe:
-    """The frame as stored now; with no frame given, the one holding code id `code`."""
+    """The frame to plan an edit on: a `Codeframe` given is the version the caller loaded (an
+    editor's), and the edit is refused with `EditConflict` if the stored frame differs when it
+    is saved; a name or id is the frame as stored now; with none, the one holding code id
+    `code`."""
     if isinstance(frame, Codeframe):
-        return store.codeframe(frame.id)
+        return frame
     if frame is not None:
         return store.codeframe(frame)
     frames = store.codeframes()

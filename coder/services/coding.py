@@ -16,9 +16,10 @@ from typing import Any
 from coder.core.codeframe.lookup import SHORTCUT_KEYS, code_shortcuts
 from coder.core.codeframe.lookup import search_codes as _search_codes
 from coder.core.codeframe.model import Code, Codeframe
-from coder.core.coding.filters import FilterQuery, parse_filter
+from coder.core.coding.filters import FilterQuery, Given, parse_filter
 from coder.core.coding.text_search import TextIndex
 from coder.core.types import Coder, Event
+from coder.services.allocation import allocation
 from coder.services.lookup import find_answer, question_codes
 from coder.services.project import Project, Workspace, open_project
 from coder.services.suggestions import QuestionSuggestions
@@ -156,10 +157,13 @@ class CodingSession:
     _coded: set[int] = field(default_factory=set)
     _flagged: set[int] = field(default_factory=set)
     _uncoded: list[int] | None = None  # _all_ids minus _coded, kept up to date
+    given: Given = field(default_factory=Given)  # answers given to the coder (samples, work)
 
     def __post_init__(self) -> None:
         self.workspace.question_id = self.question_id
         self.load()
+        if self.query.is_empty:
+            self.query = self.base_query  # blind: open on what the coder was given
         self.filter(self.query)
 
     # -- reading ----------------------------------------------------------------------------------
@@ -191,6 +195,23 @@ class CodingSession:
         return len(self._coded)
 
     @property
+    def base_query(self) -> FilterQuery:
+        """The list with no filter of the coder's own: in blind mode, what the coder was given
+        (if anything), else every answer."""
+        if self.workspace.blind and (self.given.sample or self.given.work):
+            return FilterQuery(assigned=True)
+        return FilterQuery()
+
+    def reassigned(self) -> None:
+        """Re-read what the coder was given (someone changed the assignments)."""
+        self.given = allocation(self.project, self.coder.id, self.question_id)
+
+    def assigned_progress(self) -> tuple[int, int] | None:
+        """(coded, given) of the answers given to the coder; None when nothing was given."""
+        given = self.given.sample | self.given.work
+        return (len(given & self._coded), len(given)) if given else None
+
+    @property
     def current_id(self) -> int | None:
         ids = self.answer_ids
         return ids[self.cursor] if 0 <= self.cursor < len(ids) else None
@@ -202,6 +223,7 @@ class CodingSession:
         self._flagged = project.flagged_answer_ids(self.question_id, me.id)
         self._all_ids = project.answer_ids(self.question_id, me.id)
         self._uncoded = None
+        self.given = allocation(project, me.id, self.question_id)
 
     def is_coded(self, answer_id: int) -> bool:
         return answer_id in self._coded
@@ -239,13 +261,15 @@ class CodingSession:
         Raises:
             FilterError: If the query names a code or theme that does not exist.
         """
-        answer_filter = query.to_answer_filter(self.frame,
-                                               self.workspace.theme_run_id(self.question_id))
+        answer_filter = query.to_answer_filter(
+            self.frame, self.workspace.theme_run_id(self.question_id), self.given)
         keep = self.current_id
         if query.needs_store or (query.text and self.text_index is None):
             ids = self.project.answer_ids(self.question_id, self.coder.id, answer_filter)
         else:
             ids = self._in_memory(query)
+            if answer_filter.answer_ids is not None:
+                ids = [a for a in ids if a in answer_filter.answer_ids]
         self.query = query
         self.answer_ids = ids
         index = 0

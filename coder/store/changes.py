@@ -25,6 +25,8 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "qa_samples": ("id",),
     "qa_assignments": ("sample_id", "answer_id", "coder_id"),
     "adjudications": ("answer_id",),
+    "work_assignments": ("id",),
+    "work_assigned_answers": ("assignment_id", "answer_id"),
 }
 
 Row = dict[str, Any]

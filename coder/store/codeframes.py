@@ -9,8 +9,8 @@ from typing import Any
 
 from coder.core.codeframe.codings import CodingChange, plan_codes, plan_coding_moves
 from coder.core.codeframe.model import Code, Codeframe
-from coder.core.codeframe.ops import FramePlan
-from coder.core.errors import NotInProject, ProjectError
+from coder.core.codeframe.ops import FramePlan, frame_changes
+from coder.core.errors import EditConflict, NotInProject, ProjectError
 from coder.core.types import Coding
 from coder.store.actions import now
 from coder.store.base import StoreBase
@@ -154,6 +154,14 @@ class CodeframeMixin(StoreBase):
         with self.action(f"codeframe.{plan.action}", coder, plan.summary) as act:
             if self.write_version() != planned_at:
                 moves = _plan_codings(act.conn, plan, split_rule or {})
+            # The version check: the plan was made on `plan.before`; if the frame's codes are
+            # not that any more, another window or coder edited it meanwhile.
+            changed = frame_changes(plan.before, self.codeframe(plan.before.id))
+            if changed:
+                raise EditConflict(
+                    f'codeframe "{plan.before.name}" was changed by someone else since it was'
+                    f" loaded ({'; '.join(changed[:3])}); nothing was changed: look at it again"
+                    " and redo the edit")
             for code in _parents_first(plan.added):
                 act.insert("codes", code_row(code))
             for code in plan.changed:

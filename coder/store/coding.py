@@ -34,13 +34,17 @@ class CodingMixin(StoreBase):
             if not create:
                 raise NotInProject(f'no coder "{name}" in this project')
             with self.transaction() as conn:
-                conn.execute(
-                    "INSERT INTO coders (name, kind, created_at) VALUES (?, ?, ?)",
+                # Another window may have added the same coder since the read above: an upsert
+                # keeps one coder, and only the connection that added it logs the arrival.
+                added = conn.execute(
+                    "INSERT INTO coders (name, kind, created_at) VALUES (?, ?, ?)"
+                    " ON CONFLICT (name) DO NOTHING",
                     (name, str(kind), now()),
-                )
-                self.log_event(
-                    "coder.add", name, f"coder {name} ({kind}) joined", {"kind": str(kind)}
-                )
+                ).rowcount
+                if added:
+                    self.log_event(
+                        "coder.add", name, f"coder {name} ({kind}) joined", {"kind": str(kind)}
+                    )
             row = self.conn.execute(
                 "SELECT id, name, kind FROM coders WHERE name = ?", (name,)
             ).fetchone()

@@ -22,6 +22,7 @@ from psycopg import errors as pg_errors
 from psycopg.pq import TransactionStatus
 
 from coder.core.errors import ProjectBusy, ProjectError
+from coder.store.allocation import AllocationMixin
 from coder.store.app_queries import AppQueriesMixin
 from coder.store.codeframes import CodeframeMixin
 from coder.store.coding import CodingMixin
@@ -104,6 +105,7 @@ class PostgresStore(
     ReportQueriesMixin,
     QAMixin,
     HistoryMixin,
+    AllocationMixin,
 ):
     """A coder project in a PostgreSQL database (created empty, migrated on open)."""
 

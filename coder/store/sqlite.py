@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
 from coder.core.errors import ProjectBusy, ProjectError
+from coder.store.allocation import AllocationMixin
 from coder.store.app_queries import AppQueriesMixin
 from coder.store.codeframes import CodeframeMixin
 from coder.store.coding import CodingMixin
@@ -40,6 +41,7 @@ class SQLiteStore(
     ReportQueriesMixin,
     QAMixin,
     HistoryMixin,
+    AllocationMixin,
 ):
     """A coder project in one SQLite file (WAL, foreign keys on, migrated on open)."""
 

@@ -6,6 +6,7 @@ one factory used by the CLI, the tests and the benchmark.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -21,6 +22,7 @@ from textual.screen import Screen
 from coder.core.errors import CoderError
 from coder.core.types import Event
 from coder.services import codeframes as codeframe_service
+from coder.services import live
 from coder.services.project import (
     HEARTBEAT_SECONDS,
     Project,
@@ -107,6 +109,8 @@ class CoderApp(App[None]):
             return
         self.set_interval(HEARTBEAT_SECONDS, partial(heartbeat, self.store),
                           name="session heartbeat")
+        self.live = live.LiveWatch(self.store)
+        self.set_interval(self.config.live_poll, self._poll_others, name="others' writes")
         self.session = Session(self.store, coder, blind=self._blind,
                                question_id=self._start_question, config=self.config)
         self.sub_title = f"coder: {coder.name}" + (" (blind)" if self._blind else "")
@@ -139,6 +143,28 @@ class CoderApp(App[None]):
             self.push_screen(installed)
         else:
             self.switch_screen(installed)
+        self._working_on(qid)
+
+    def _working_on(self, question_id: str | None) -> None:
+        with contextlib.suppress(CoderError):  # busy: colleagues see it at the next switch
+            live.working_on(self.store, question_id)  # shown on colleagues' overviews
+
+    def _poll_others(self) -> None:
+        """Refresh what other windows and coders changed (the live team view)."""
+        if self.session is None or self.saves.pending:
+            return
+        try:
+            wrote = self.live.poll()
+        except CoderError:
+            return  # e.g. busy for a moment: the next poll sees the same change
+        if wrote is None:
+            return
+        if wrote.everything:
+            self.store_changed(None)
+        for screen in self._screens.values():
+            handler = getattr(screen, "others_wrote", None)
+            if handler is not None and screen.is_mounted:
+                handler(wrote)
 
     def _make_screen(self, name: str, session: Session, qid: str | None) -> Screen[Any]:
         from coder.tui.screens.coding import CodingScreen
@@ -210,6 +236,7 @@ class CoderApp(App[None]):
             self.notify(f"nothing to {'undo' if undo else 'redo'}", timeout=2)
             return
         self.notify(f"{'undone' if undo else 'redone'}: {event.summary}", timeout=2)
+        self.live.mine(event)
         self.store_changed(event)
 
     def store_changed(self, event: Event | None) -> None:

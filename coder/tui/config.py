@@ -29,6 +29,7 @@ class AppConfig:
             is writing, before it is queued to be saved when the project is free.
         save_wait: Seconds a queued change waits for the project before it is dropped (the
             coder is told it was not saved).
+        live_poll: Seconds between looks for what other windows and coders wrote.
     """
 
     coder: str | None = None
@@ -38,6 +39,7 @@ class AppConfig:
     record_key_timings: bool = False
     busy_wait: float = 0.5
     save_wait: float = 120.0
+    live_poll: float = 1.0
 
     def make_embedder(self) -> Any:
         """The embedder theme discovery uses; the model itself loads on first use."""

@@ -46,7 +46,7 @@ def test_filter_language() -> None:
     assert query == FilterQuery(text="cost", code="High school fees", uncoded=True,
                                 attribute=("region", "North West"), theme=3)
     assert parse_filter(query.describe()) == query
-    with pytest.raises(FilterError, match="is:uncoded, is:flagged or is:changed"):
+    with pytest.raises(FilterError, match="is:uncoded, is:flagged, is:changed, is:sample or is:assigned"):
         parse_filter("is:done")
 
 

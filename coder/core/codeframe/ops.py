@@ -336,3 +336,28 @@ def plan_restore(frame: Codeframe, code_id: str) -> FramePlan:
     if code.merged_into is not None:
         summary += f' (its codings stay with "{frame.current(code.id).label}")'
     return _finish("restore", summary, frame, changed)
+
+
+def frame_changes(loaded: Codeframe, stored: Codeframe) -> list[str]:
+    """What differs in `stored` from `loaded` (the same frame read earlier), code by code, e.g.
+    'code 101 "Fees" renamed to "Cost"'; empty when nothing did (the version check of edits)."""
+    before = {c.id: c for c in loaded.codes}
+    after = {c.id: c for c in stored.codes}
+    found = []
+    for code_id, now in after.items():
+        was = before.get(code_id)
+        if was is None:
+            found.append(f'code {now.output_code} "{now.label}" added')
+        elif was != now:
+            if was.label != now.label:
+                found.append(f'code {was.output_code} "{was.label}" renamed to "{now.label}"')
+            else:
+                fields = [name for name in ("output_code", "definition", "include_note",
+                                            "exclude_note", "examples", "status", "parent_id",
+                                            "position", "codable", "colour", "merged_into")
+                          if getattr(was, name) != getattr(now, name)]
+                found.append(f'code {was.output_code} "{was.label}" changed'
+                             f" ({', '.join(f.replace('_', ' ') for f in fields) or 'edited'})")
+    found += [f'code {c.output_code} "{c.label}" removed' for i, c in before.items()
+              if i not in after]
+    return found

@@ -3,7 +3,11 @@ app's filter language parsed into it. Pure: no UI, CLI library or store.
 
 A query mixes words (text the answer contains) with terms::
 
-    is:uncoded  is:flagged  is:changed  code:104  code:"Cost of placements"  theme:3  region=London
+    is:uncoded  is:flagged  is:changed  is:sample  is:assigned
+    code:104  code:"Cost of placements"  theme:3  region=London
+
+`is:sample` keeps the answers the coder was given by double-coding samples, `is:assigned` those
+given by samples or work assignments (`Given` holds both sets).
 """
 
 from __future__ import annotations
@@ -34,6 +38,14 @@ class AnswerFilter:
     changed: bool = False
 
 
+@dataclass(frozen=True)
+class Given:
+    """The answers of a question given to one coder: by samples, and by work assignments."""
+
+    sample: frozenset[int] = frozenset()
+    work: frozenset[int] = frozenset()
+
+
 class FilterError(CoderError):
     """A filter query names something that does not exist or is malformed."""
 
@@ -49,6 +61,8 @@ class FilterQuery:
     attribute: tuple[str, str] | None = None
     theme: int | None = None
     changed: bool = False
+    sample: bool = False  # only answers given to the coder by double-coding samples
+    assigned: bool = False  # only answers given to the coder (samples and work assignments)
 
     @property
     def is_empty(self) -> bool:
@@ -78,6 +92,10 @@ class FilterQuery:
             parts.append("is:flagged")
         if self.changed:
             parts.append("is:changed")
+        if self.sample:
+            parts.append("is:sample")
+        if self.assigned:
+            parts.append("is:assigned")
         if self.code is not None:
             parts.append(f"code:{_quoted(self.code)}")
         if self.theme is not None:
@@ -88,8 +106,18 @@ class FilterQuery:
             parts.append(self.text)
         return " ".join(parts)
 
-    def to_answer_filter(self, frame: Codeframe | None, theme_run_id: int | None) -> AnswerFilter:
-        """Resolve codes and themes; raises FilterError naming what is unknown."""
+    def to_answer_filter(self, frame: Codeframe | None, theme_run_id: int | None,
+                         given: Given | None = None) -> AnswerFilter:
+        """Resolve codes, themes and what the coder was given (`is:sample`, `is:assigned`);
+        raises FilterError naming what is unknown."""
+        answer_ids = None
+        if self.sample or self.assigned:
+            given = given or Given()
+            answer_ids = given.sample if self.sample else given.sample | given.work
+            if not answer_ids:
+                raise FilterError("no answers of this question are given to you"
+                                  + (" in a double-coding sample" if self.sample else "")
+                                  + " (see coder qa sample, coder assign)")
         code_id = None
         if self.code is not None:
             if frame is None:
@@ -105,11 +133,26 @@ class FilterQuery:
             theme = (theme_run_id, self.theme)
         return AnswerFilter(text=self.text or None, code_id=code_id, uncoded=self.uncoded,
                             flagged=self.flagged, attribute=self.attribute, theme=theme,
-                            changed=self.changed)
+                            changed=self.changed, answer_ids=answer_ids)
 
 
 def _quoted(value: str) -> str:
     return shlex.quote(value) if any(c.isspace() or c in "\"'" for c in value) else value
+
+
+def _with_is(query: FilterQuery, token: str, what: str) -> FilterQuery:
+    if what == "uncoded":
+        return replace(query, uncoded=True)
+    if what == "flagged":
+        return replace(query, flagged=True)
+    if what == "sample":
+        return replace(query, sample=True)
+    if what == "assigned":
+        return replace(query, assigned=True)
+    if what == "changed":
+        return replace(query, changed=True)
+    raise FilterError(f'unknown filter "{token}": use is:uncoded, is:flagged, is:changed,'
+                      " is:sample or is:assigned")
 
 
 def parse_filter(query: str) -> FilterQuery:
@@ -123,13 +166,7 @@ def parse_filter(query: str) -> FilterQuery:
     for token in tokens:
         head, colon, value = token.partition(":")
         if colon and head.lower() == "is":
-            what = value.lower()
-            if what not in ("uncoded", "flagged", "changed"):
-                raise FilterError(f'unknown filter "{token}": use is:uncoded, is:flagged or'
-                                  " is:changed")
-            result = replace(result, uncoded=result.uncoded or what == "uncoded",
-                             flagged=result.flagged or what == "flagged",
-                             changed=result.changed or what == "changed")
+            result = _with_is(result, token, value.lower())
         elif colon and head.lower() == "code" and value:
             result = replace(result, code=value)
         elif colon and head.lower() == "theme":

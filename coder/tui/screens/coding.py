@@ -25,6 +25,7 @@ from coder.core.coding.text_search import TextIndex
 from coder.core.errors import CoderError
 from coder.core.types import Event
 from coder.services.coding import SUGGESTIONS_SHOWN, AnswerRow, Change, CodingSession, text_index_at
+from coder.services.live import OthersWrote
 from coder.services.suggestions import QuestionSuggestions, suggestions_at
 from coder.tui.screens.dialogs import PromptDialog
 from coder.tui.widgets.answer_detail import AnswerDetail
@@ -195,11 +196,15 @@ class CodingScreen(Screen[None]):
 
     def _update_progress(self) -> None:
         coded, total = self.coding.coded_count, self.coding.total
+        given = self.coding.assigned_progress() if self.session.blind else None
+        if given is not None:  # blind with an assignment: progress through it
+            coded, total = given
         bar = self.query_one("#coded-progress", ProgressBar)
         bar.update(total=max(total, 1), progress=coded)
         share = 100 * coded / total if total else 0
         self.query_one("#progress-label", Label).update(
-            f" coded {coded}/{total} ({share:.0f}%)")
+            f" coded {coded}/{total} of yours" if given is not None
+            else f" coded {coded}/{total} ({share:.0f}%)")
 
     # -- showing the current answer -------------------------------------------------------------
 
@@ -348,6 +353,40 @@ class CodingScreen(Screen[None]):
         self._update_progress()
         self._show_current()
 
+    def others_wrote(self, wrote: OthersWrote) -> None:
+        """Show what another window or coder just saved (the live team view): redraw the
+        answers they touched, the counts, and the current answer's codes; the cursor stays."""
+        if wrote.reassigned:
+            self._reassigned()
+        if wrote.everything or not wrote.answer_ids:
+            return  # everything was re-read through store_changed(None)
+        self.coding.cursor = self.answers.cursor
+        touched = sorted(wrote.answer_ids)
+        self.coding.saved(touched)  # this coder's own state may have changed in another window
+        self.answers.invalidate(touched)
+        self._update_progress()
+        if self.coding.current_id in wrote.answer_ids:
+            self._show_current()
+
+    def _reassigned(self) -> None:
+        """The coder's assignments changed: say so, and list them again where the list shows
+        them (in blind mode, the unfiltered list is what the coder was given)."""
+        was_base = self.coding.query == self.coding.base_query
+        before = self.coding.given
+        self.coding.reassigned()
+        if self.coding.given == before:
+            return
+        given = self.coding.given.sample | self.coding.given.work
+        self.notify(f"your assignments changed: {len(given)} answers of {self.question_id} are"
+                    " given to you (filter is:assigned)", timeout=6)
+        query = self.coding.query
+        if was_base or query.sample or query.assigned:
+            wanted = self.coding.base_query if was_base else query
+            if not self._apply_query(wanted):  # e.g. is:sample, and the sample was removed
+                self._apply_query(self.coding.base_query)
+        else:
+            self._update_progress()
+
     # -- filters -------------------------------------------------------------------------------
 
     def action_toggle_filter(self, what: str) -> None:
@@ -378,8 +417,8 @@ class CodingScreen(Screen[None]):
                 self.answers.focus()
                 self._show_current()
                 return
-        if not self.coding.query.is_empty:
-            self._apply_query(FilterQuery())
+        if self.coding.query != self.coding.base_query:  # blind: back to what you were given
+            self._apply_query(self.coding.base_query)
 
     # -- code search ---------------------------------------------------------------------------
 

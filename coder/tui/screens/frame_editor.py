@@ -21,7 +21,7 @@ from textual.widgets.tree import TreeNode
 
 from coder.core.codeframe.model import Code, Codeframe
 from coder.core.codeframe.ops import FramePlan, plan_edit, plan_merge, plan_retire, plan_split
-from coder.core.errors import CoderError
+from coder.core.errors import CoderError, EditConflict
 from coder.core.types import Event
 from coder.services.codeframes import (
     FrameChange,
@@ -195,7 +195,9 @@ class CodeframeScreen(Screen[None]):
                 target = self.frame or self.session.ensure_frame(self.question_id)
                 change = edit(self.session.coder.name, target)
             except CoderError as exc:
-                self.notify(str(exc), severity="error", timeout=6)
+                self.notify(str(exc), severity="error", timeout=10)
+                if isinstance(exc, EditConflict):  # show the frame as it is now
+                    self.app.store_changed(None)  # type: ignore[attr-defined]
                 return
             moved = change.codings_moved
             self.notify(f"{change.summary}" + (f": {moved} codings moved" if moved else ""))
@@ -235,18 +237,20 @@ class CodeframeScreen(Screen[None]):
         code = self.selected
         if code is None:
             return
+        loaded = self.frame  # the version check compares with the frame the coder saw
         self._ask(f'Rename "{code.label}"', code.label, lambda label: self._run(
             lambda who, frame: rename_code(self.session.project, code.output_code, label,
-                                           coder=who, frame=frame),
+                                           coder=who, frame=loaded or frame),
             lambda frame: plan_edit(frame, code.id, label=label)))
 
     def action_define(self) -> None:
         code = self.selected
         if code is None:
             return
+        loaded = self.frame
         self._ask(f'Definition of "{code.label}"', code.definition, lambda text: self._run(
             lambda who, frame: edit_code(self.session.project, code.output_code, coder=who,
-                                         frame=frame, definition=text)))
+                                         frame=loaded or frame, definition=text)))
 
     def _choose(self, title: str, options: list[tuple[str, str]],
                 then: Callable[[str], None]) -> None:

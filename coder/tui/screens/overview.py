@@ -17,11 +17,16 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from coder.core.errors import CoderError
+from coder.services.live import OthersWrote, colleagues
 from coder.services.overview import QuestionRow, question_rows_at
 
 if TYPE_CHECKING:
     from coder.tui.session import Session
 
+
+#: Seconds between refreshes of the figures while others are writing.
+_RELOAD_SECONDS = 3.0
 
 _COLUMNS = ("question", "text", "answers", "non-subst.", "coded (me)", "coded (all)",
             "theme runs", "agreement")
@@ -48,6 +53,7 @@ class OverviewScreen(Screen[None]):
         yield Static(id="topbar")
         yield Static("Loading...", id="overview-summary")
         yield DataTable(id="questions", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="overview-team")
         yield Static("Enter codes the highlighted question.  f3 themes · f4 codeframe · "
                      "f5 quotes · ? all keys · ctrl+p commands", id="overview-help")
         yield Footer()
@@ -58,6 +64,8 @@ class OverviewScreen(Screen[None]):
             f"[b]{self.session.project.path.name}[/]   [reverse] coder: {self.session.coder.name} "
             f"[/]{mode}")
         self._columns([[label] for label in _COLUMNS])
+        self._stale = False
+        self.set_interval(_RELOAD_SECONDS, self._reload_if_stale, name="overview refresh")
         self.reload()
 
     def _columns(self, columns: list[list[str]]) -> None:
@@ -77,7 +85,32 @@ class OverviewScreen(Screen[None]):
             self.reload()
 
     def reload(self) -> None:
+        self._stale = False
         self._gather(self.session.project.path, self.session.coder.id)
+        self.show_team()
+
+    def others_wrote(self, wrote: OthersWrote) -> None:
+        """Others saved something: say who is coding what now, and refresh the figures soon."""
+        self._stale = True
+        if self.is_current:
+            self.show_team()
+
+    def _reload_if_stale(self) -> None:
+        if self._stale and self.is_current:
+            self.reload()
+
+    def show_team(self) -> None:
+        """Who else has the project open, on which question, and when they were last seen."""
+        try:
+            windows = colleagues(self.session.project)
+        except CoderError:
+            return  # busy for a moment: shown at the next refresh
+        me = self.session.coder.name
+        shown = [f"[b]{w.coder}[/]{' (your other window)' if w.coder == me else ''}:"
+                 f" {w.question_id or 'overview'} (seen {w.seconds_since_seen:.0f} s ago)"
+                 for w in windows]
+        self.query_one("#overview-team", Static).update(
+            "Coding now: " + " · ".join(shown) if shown else "Nobody else has this project open.")
 
     @work(thread=True, exclusive=True, group="overview")
     def _gather(self, path: Path, coder_id: int) -> None:
