@@ -91,7 +91,7 @@ def autocode(project: Project, question_id: str, *, actor: str, model_name: str 
     existing = {c.name: c for c in project.coders()}
     if model_name in existing and existing[model_name].kind != CoderKind.MODEL:
         raise ProjectError(f'"{model_name}" is a {existing[model_name].kind} coder, not a model:'
-                           " choose another --model name")
+                           " choose another name for the model")
     suggestions = build_suggestions(project, question_id, frame, embedder=embedder)
     if len(suggestions.trained) < MIN_HUMAN_CODED:
         raise ProjectError(f"{len(suggestions.trained)} answers of {question_id} are coded by"

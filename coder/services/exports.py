@@ -152,7 +152,7 @@ def export_qdpx(store: ProjectStore, path: str | Path, *,
     coder named "final" holding the codes the reports count (unresolved answers get none).
     """
     from coder.core.codeframe.model import derived_id
-    from coder.core.codeframe.refi import write_qdpx
+    from coder.core.codeframe.refi_export import write_qdpx
 
     questions, chosen, scope = _scope(store, question_ids, wave, layer)
     is_final = chosen.name == FINAL
