@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from coder.core.codeframe.lookup import SHORTCUT_KEYS, code_shortcuts
+from coder.core.codeframe.lookup import SHORTCUT_KEYS, best_code, code_shortcuts
 from coder.core.codeframe.lookup import search_codes as _search_codes
 from coder.core.codeframe.model import Code, Codeframe
 from coder.core.coding.filters import FilterQuery, parse_filter
@@ -219,8 +219,12 @@ class CodingSession:
             self.project.status(answer_id, self.coder.id)["memo"])
 
     def search_codes(self, query: str) -> list[Code]:
-        """Codable codes matching `query` best first (fuzzy on number, label, definition)."""
+        """Codable codes matching `query` best first: number and label before notes."""
         return _search_codes(self.frame, query)
+
+    def clear_match(self, query: str) -> Code | None:
+        """The code `query` unambiguously names (what Enter in the search applies), or None."""
+        return best_code(self.frame, query)
 
     def code_for_key(self, key: str) -> Code | None:
         return self.shortcuts.get(key)

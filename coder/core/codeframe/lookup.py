@@ -204,14 +204,16 @@ def search_codes(frame: Codeframe | None, query: str, limit: int = 12) -> list[C
 def best_code(frame: Codeframe | None, query: str) -> Code | None:
     """The one code `query` clearly means, or None when it is ambiguous or matches nothing.
 
-    Clear: the only match; or the only match of the best kind when that kind is the number or
-    words of the label (not notes or a close spelling).
+    Clear: the only code with this exact number or label; else the only code whose number or
+    label matches at all (notes and net labels matching too do not count against it); else
+    the only match of any kind.
     """
     if frame is None or not query.strip():
         return None
     ranked = _ranked(frame, query)
-    if len(ranked) == 1:
-        return ranked[0][1]
-    if len(ranked) > 1 and ranked[0][0] <= _ACRONYM and ranked[1][0] > ranked[0][0]:
-        return ranked[0][1]
+    exact = [code for tier, code in ranked if tier == _EXACT]
+    on_label = [code for tier, code in ranked if tier <= _ACRONYM]
+    for candidates in (exact, on_label, [code for _, code in ranked]):
+        if candidates:
+            return candidates[0] if len(candidates) == 1 else None
     return None

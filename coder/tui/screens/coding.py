@@ -53,7 +53,8 @@ class CodingScreen(Screen[None]):
         Binding("home", "first", "First answer", show=False, id="coding.first"),
         Binding("end", "last", "Last answer", show=False, id="coding.last"),
         Binding("c", "search_codes", "Find code", id="coding.search_codes",
-                tooltip="Fuzzy search the codeframe; Enter applies the top match"),
+                tooltip="Search codes by number, label words or initials, then notes;"
+                        " Enter applies a clear match"),
         Binding("a", "accept_suggestion", "Accept suggestion", id="coding.accept_suggestion"),
         Binding("minus", "no_code", "No code applies", show=False, id="coding.no_code"),
         Binding("m", "memo", "Memo", id="coding.memo"),
@@ -213,6 +214,7 @@ class CodingScreen(Screen[None]):
         if code is None:
             self.app.bell()
             return
+        self.query_one("#code-search", Input).add_class("hidden")  # a choice ends a search
         self.toggle(code)
 
     def toggle(self, code: Code) -> None:
@@ -336,15 +338,24 @@ class CodingScreen(Screen[None]):
     def _show_search_results(self) -> None:
         query = self.query_one("#code-search", Input).value
         self.query_one(CodeList).show(self.coding.frame, self.coding.shortcuts,
-                                      self.coding.applied(), self.coding.search_codes(query))
+                                      self.coding.applied(), self.coding.search_codes(query),
+                                      self.coding.clear_match(query))
 
     @on(Input.Submitted, "#code-search")
     def _search_submitted(self, event: Input.Submitted) -> None:
         found = self.coding.search_codes(event.value)
+        if not found:
+            self.notify(f'no code matches "{event.value}"', severity="warning")
+            return
+        chosen = self.coding.clear_match(event.value)
+        if chosen is None:
+            # Several codes match as well as each other: the list stays for the coder to
+            # choose from (its keys, or a longer search), rather than guessing.
+            shown = ", ".join(str(c.output_code) for c in found[:6])
+            self.notify(f'"{event.value}" matches {len(found)} codes ({shown}): press a'
+                        " code's key or type more", severity="warning", timeout=4)
+            self.answers.focus()
+            return
         event.input.add_class("hidden")
         self.answers.focus()
-        if found:
-            self.toggle(found[0])
-        else:
-            self.notify(f'no code matches "{event.value}"', severity="warning")
-            self._show_current()
+        self.toggle(chosen)
