@@ -50,9 +50,10 @@ def text_index_at(path: str | Path, question_id: str) -> TextIndex:
 
 
 def _numbers(project: Project, answer_id: int, code_ids: Iterable[str]) -> str:
+    """The codes as history names them: "201 No suitable local schools, 101 High school fees"."""
     frame = project.codeframe_for(project.answer(answer_id).question_id)
-    return ", ".join(str(frame.code(c).output_code) if frame and c in frame else c
-                     for c in code_ids)
+    return ", ".join(f"{frame.code(c).output_code} {frame.code(c).label}" if frame and c in frame
+                     else c for c in code_ids)
 
 
 def apply_codes(project: Project, answer_id: int, coder: Coder, code_ids: Sequence[str]) -> bool:
@@ -71,7 +72,8 @@ def remove_codes(project: Project, answer_id: int, coder: Coder, code_ids: Seque
 
 def toggle_code(project: Project, answer_id: int, coder: Coder, code_id: str) -> bool:
     """Apply the code, or remove it if the coder had applied it; True when now applied."""
-    return project.toggle_code(answer_id, coder, code_id)
+    return project.toggle_code(answer_id, coder, code_id,
+                               code_name=_numbers(project, answer_id, [code_id]))
 
 
 def record_no_code(project: Project, answer_id: int, coder: Coder) -> bool:
@@ -121,6 +123,8 @@ class AnswerView:
     attributes: Mapping[str, str]
     code_ids: tuple[str, ...]  # the coder's codes
     my_codes: Sequence[str]  # the same as "101 High school fees"
+    coded: bool  # coded by the coder (with no code: "no code applies")
+    wave: str  # the wave's name
     other_codes: Mapping[str, Sequence[str]]  # coder name -> codes; empty in blind mode
     blind: bool
     suggestions: Sequence[str]
@@ -154,6 +158,7 @@ class CodingSession:
     _uncoded: list[int] | None = None  # _all_ids minus _coded, kept up to date
     _theme_codes: dict[tuple[int, int], list[tuple[str, int]]] = field(default_factory=dict)
     _since_suggestions: int = 0
+    _wave_names: dict[int, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.workspace.question_id = self.question_id
@@ -200,6 +205,11 @@ class CodingSession:
         self._flagged = project.flagged_answer_ids(self.question_id, me.id)
         self._all_ids = project.answer_ids(self.question_id, me.id)
         self._uncoded = None
+
+    def wave_name(self, wave_id: int) -> str:
+        if wave_id not in self._wave_names:
+            self._wave_names = {w.id: w.name for w in self.project.waves()}
+        return self._wave_names.get(wave_id, str(wave_id))
 
     def is_coded(self, answer_id: int) -> bool:
         return answer_id in self._coded
@@ -327,6 +337,7 @@ class CodingSession:
             text=answer.text, non_substantive=answer.non_substantive,
             respondent=respondent.external_id, attributes=respondent.attributes,
             code_ids=tuple(mine), my_codes=[label(c) for c in mine], other_codes=others,
+            coded=status["coded_at"] is not None, wave=self.wave_name(answer.wave_id),
             blind=self.workspace.blind,
             suggestions=[f"{c.output_code} {c.label}" for c in self.suggested], theme=theme,
             memo=status["memo"], flagged=status["flagged"])

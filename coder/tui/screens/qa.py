@@ -39,7 +39,8 @@ def _codes_text(frame: Codeframe | None, code_ids: tuple[str, ...] | list[str]) 
         return "(no code)"
     if frame is None:
         return ", ".join(code_ids)
-    return ", ".join(str(frame.code(c).output_code) if c in frame else c for c in code_ids)
+    return ", ".join(f"{frame.code(c).output_code} {frame.code(c).label}" if c in frame else c
+                     for c in code_ids)
 
 
 class AdjudicateDialog(ModalScreen[list[str] | None]):

@@ -22,7 +22,8 @@ def render_answer(view: AnswerView | None) -> Group | Text:
         return Text("No answer matches the filter.", style="italic")
     head = Text()
     head.append(f"Answer {view.answer_id}", style="bold")
-    head.append(f"  ({view.position})  respondent {view.respondent}", style="dim")
+    head.append(f"  ({view.position})  respondent {view.respondent}  wave {view.wave}",
+                style="dim")
     if view.flagged:
         head.append("  ! flagged for review", style="bold red")
     body = Text(view.text or "(blank)")
@@ -35,7 +36,12 @@ def render_answer(view: AnswerView | None) -> Group | Text:
         attrs.add_row(str(key), str(value))
     codes = Text()
     codes.append("Codes: ", style="bold")
-    codes.append(", ".join(view.my_codes) if view.my_codes else "none yet")
+    if view.my_codes:
+        codes.append(", ".join(view.my_codes))
+    elif view.coded:
+        codes.append("no code applies", style="italic")
+    else:
+        codes.append("none yet")
     if view.blind:
         codes.append("\nblind mode: other coders' codes hidden", style="dim italic")
     for who, labels in view.other_codes.items():
