@@ -124,6 +124,16 @@ def progress(description: str) -> Iterator[Callable[[int, int], None]]:
         yield lambda done, total: bar.update(task, completed=done, total=total)
 
 
+def table_console() -> Any:
+    """The console tables print on: the terminal's width on a terminal; piped or redirected,
+    as wide as the data, so no column is cut or dropped."""
+    from rich.console import Console
+
+    if sys.stdout.isatty():
+        return Console()
+    return Console(width=100_000)
+
+
 def _stderr_console() -> Any:
     from rich.console import Console
 
