@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import os
 import re
@@ -110,10 +111,8 @@ class Page:
         while text not in self.text():
             if time.monotonic() > deadline:
                 raise AssertionError(f"{text!r} never shown; last output: {self.text()[-500:]!r}")
-            try:
+            with contextlib.suppress(TimeoutError):
                 await self.pump(1)
-            except TimeoutError:
-                pass
 
     def text(self) -> str:
         return _ANSI.sub("", self.screen_bytes.decode("utf-8", "replace"))
