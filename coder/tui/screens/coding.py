@@ -24,10 +24,12 @@ from coder.core.coding.text_search import TextIndex
 from coder.core.errors import CoderError
 from coder.core.types import Event
 from coder.services.coding import AnswerRow, Change, CodingSession, text_index_at
+from coder.services.respondents import respondent_answers
 from coder.tui.screens.dialogs import PromptDialog
 from coder.tui.widgets.answer_detail import AnswerDetail
 from coder.tui.widgets.answer_list import AnswerList
 from coder.tui.widgets.code_list import CodeList
+from coder.tui.widgets.respondent_view import RespondentView
 from coder.tui.writes import Write
 
 if TYPE_CHECKING:
@@ -65,6 +67,8 @@ class CodingScreen(Screen[None]):
         Binding("r", "toggle_filter('flagged')", "Flagged only", show=False,
                 id="coding.filter_flagged"),
         Binding("escape", "clear", "Clear filter", show=False, id="coding.clear"),
+        Binding("v", "respondent", "Respondent", show=False, id="coding.respondent",
+                tooltip="Show or hide the respondent's answers to the other questions"),
         *_slot_bindings(),
     ]
 
@@ -91,6 +95,8 @@ class CodingScreen(Screen[None]):
             with Vertical(id="right-pane"):
                 with VerticalScroll(id="detail-scroll"):
                     yield AnswerDetail(id="detail")
+                with VerticalScroll(id="respondent-scroll", classes="hidden"):
+                    yield RespondentView(id="respondent-view")
                 yield Input(placeholder="find a code (label, number or definition)",
                             id="code-search", classes="hidden")
                 with VerticalScroll(id="codes-scroll"):
@@ -172,11 +178,23 @@ class CodingScreen(Screen[None]):
         view = self.coding.detail()
         self._shown = None if view is None else view.answer_id
         self.query_one(AnswerDetail).show(view)
+        self._show_respondent()
         if not self.query_one("#code-search", Input).has_class("hidden"):
             self._show_search_results()
         else:
             self.query_one(CodeList).show(self.coding.frame, self.coding.shortcuts,
                                           view.code_ids if view else ())
+
+    def _show_respondent(self) -> None:
+        answer_id = self.coding.current_id
+        if self.query_one("#respondent-scroll").has_class("hidden") or answer_id is None:
+            return
+        self.query_one(RespondentView).show(
+            respondent_answers(self.session.project, answer_id, self.session.coder))
+
+    def action_respondent(self) -> None:
+        self.query_one("#respondent-scroll").toggle_class("hidden")
+        self._show_respondent()
 
     # -- moving --------------------------------------------------------------------------------
 
