@@ -53,17 +53,17 @@ class CodeframeScreen(Screen[None]):
 
     BINDINGS = [
         Binding("a", "add(False)", "Add", id="codeframe.add", tooltip="Add a code beside this one"),
-        Binding("i", "add(True)", "Add under", id="codeframe.add_child",
+        Binding("i", "add(True)", "Add under", show=False, id="codeframe.add_child",
                 tooltip="Add a code under this one"),
         Binding("r", "rename", "Rename", id="codeframe.rename"),
-        Binding("e", "define", "Definition", id="codeframe.define",
+        Binding("e", "define", "Definition", show=False, id="codeframe.define",
                 tooltip="Edit the definition"),
-        Binding("m", "move", "Move", id="codeframe.move"),
+        Binding("m", "move", "Move", show=False, id="codeframe.move"),
         Binding("g", "merge", "Merge into", id="codeframe.merge",
                 tooltip="Merge this code into another"),
         Binding("s", "split", "Split", id="codeframe.split"),
         Binding("x", "retire", "Retire", id="codeframe.retire"),
-        Binding("k", "key", "Key", id="codeframe.key",
+        Binding("k", "key", "Key", show=False, id="codeframe.key",
                 tooltip="Change the code's shortcut key on the coding screen (empty frees it)"),
     ]
 
@@ -78,7 +78,7 @@ class CodeframeScreen(Screen[None]):
             yield Tree("codeframe", id="frame-tree")
             with VerticalScroll(id="frame-detail"):
                 yield Static(id="frame-code")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#topbar", Static).update(
@@ -118,9 +118,10 @@ class CodeframeScreen(Screen[None]):
             label.append(f"{code.shortcut or ' '} ", style="bold reverse" if code.shortcut
                          and code.is_active else "dim")
             label.append(f"{code.output_code} ", style="dim")
+            # The count before the label: a long label is cut at the edge, a number never.
+            label.append(f"({counts.get(code.id, 0)}) ", style="cyan")
             label.append(code.label, style="strike dim" if not code.is_active else
                          ("bold" if not code.codable else ""))
-            label.append(f"  {counts.get(code.id, 0)}", style="cyan")
             if not code.is_active:
                 label.append("  retired", style="italic dim")
             node = parent.add(label, data=code.id, expand=True,

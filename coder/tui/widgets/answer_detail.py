@@ -59,7 +59,8 @@ def render_answer(view: AnswerView | None) -> Group | Text:
         extra.append("\n" if extra else "")
         extra.append("Memo: ", style="bold")
         extra.append(view.memo, style="italic")
-    parts: list[Text | Table] = [head, body, Text(""), attrs, codes]
+    # The codes come first: on a small screen they stay in view, above a long answer.
+    parts: list[Text | Table] = [head, codes, body, Text(""), attrs]
     if extra:
         parts.append(extra)
     return Group(*parts)
