@@ -48,7 +48,8 @@ class CodingScreen(Screen[None]):
 
     BINDINGS = [
         Binding("down,j", "next", "Next", id="coding.next", tooltip="Next answer"),
-        Binding("up,k", "previous", "Prev", show=False, id="coding.previous", tooltip="Previous answer"),
+        Binding("up,k", "previous", "Prev", show=False, id="coding.previous",
+                tooltip="Previous answer"),
         Binding("n", "next_uncoded", "Next uncoded", id="coding.next_uncoded"),
         Binding("pagedown", "page(1)", "Page down", show=False, id="coding.page_down"),
         Binding("pageup", "page(-1)", "Page up", show=False, id="coding.page_up"),
@@ -63,7 +64,8 @@ class CodingScreen(Screen[None]):
         Binding("f", "flag", "Flag", id="coding.flag", tooltip="Flag the answer for review"),
         Binding("slash", "filter", "Filter", id="coding.filter",
                 tooltip="Filter: words, is:uncoded, is:flagged, code:104, theme:3, region=London"),
-        Binding("u", "toggle_filter('uncoded')", "Uncoded only", show=False, id="coding.filter_uncoded"),
+        Binding("u", "toggle_filter('uncoded')", "Uncoded only", show=False,
+                id="coding.filter_uncoded"),
         Binding("r", "toggle_filter('flagged')", "Flagged only", show=False,
                 id="coding.filter_flagged"),
         Binding("escape", "clear", "Clear filter", show=False, id="coding.clear"),
