@@ -70,10 +70,15 @@ def remove_codes(project: Project, answer_id: int, coder: Coder, code_ids: Seque
         summary=f"removed {_numbers(project, answer_id, code_ids)} on answer {answer_id}")
 
 
-def toggle_code(project: Project, answer_id: int, coder: Coder, code_id: str) -> bool:
-    """Apply the code, or remove it if the coder had applied it; True when now applied."""
-    return project.toggle_code(answer_id, coder, code_id,
-                               code_name=_numbers(project, answer_id, [code_id]))
+def toggle_code(project: Project, answer_id: int, coder: Coder, code_id: str, *,
+                code_name: str | None = None) -> bool:
+    """Apply the code, or remove it if the coder had applied it; True when now applied.
+
+    `code_name` ("201 No suitable local schools") names it in the history; default read from
+    the codeframe (the app passes the name it shows, saving a read per key).
+    """
+    name = code_name or _numbers(project, answer_id, [code_id])
+    return project.toggle_code(answer_id, coder, code_id, code_name=name)
 
 
 def record_no_code(project: Project, answer_id: int, coder: Coder) -> bool:
@@ -368,9 +373,10 @@ class CodingSession:
         answer_id = self.current_id if answer_id is None else answer_id
         if answer_id is None:
             return None
-        me, code_id = self.coder, code.id
-        return Change(f"toggle {code.output_code} {code.label} on answer {answer_id}", answer_id,
-                      lambda project: toggle_code(project, answer_id, me, code_id))
+        me, code_id, name = self.coder, code.id, f"{code.output_code} {code.label}"
+        return Change(f"toggle {name} on answer {answer_id}", answer_id,
+                      lambda project: toggle_code(project, answer_id, me, code_id,
+                                                  code_name=name))
 
     def accept_suggestion(self) -> Change | None:
         """Toggle the first suggested code on the current answer (None: nothing suggested)."""
