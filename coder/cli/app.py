@@ -1,4 +1,5 @@
-"""CLI command `coder open`: start the coding app on a project (imports Textual only when run)."""
+"""CLI commands `coder open` (the coding app in this terminal) and `coder serve` (the same app in
+a browser, through textual-serve); Textual is imported only when run."""
 
 from __future__ import annotations
 
@@ -44,4 +45,50 @@ def open_(project: str, coder_name: str | None, blind: bool, question_id: str | 
         raise SystemExit(app.return_code)
 
 
-COMMANDS = [open_]
+_LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+@click.command()
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Where to listen; another address exposes the app (and the project) to"
+                   " everyone who can reach it.")
+@click.option("--coder", "coder_name", default=None,
+              help="Code as this person in every browser window (default: each window asks).")
+@click.option("--blind", is_flag=True, help="Hide other coders' codes.")
+@click.option("--question", "question_id", default=None,
+              help="Go straight to coding this question.")
+def serve(project: str, port: int, host: str, coder_name: str | None, blind: bool,
+          question_id: str | None) -> None:
+    """Serve the coding app on PROJECT to a web browser (http://127.0.0.1:8000 by default).
+
+    Each browser window runs its own copy of the app, as `coder open` would, so undo and the
+    coder's name are per window. Stop with ctrl+c.
+    """
+    import shlex
+    import sys
+
+    from coder.cli.main import open_store
+
+    path = Path(project).resolve()
+    with open_store(str(path)):  # a clear error now, not in every browser window
+        pass
+    if host not in _LOCAL_HOSTS:
+        click.echo(f"warning: listening on {host}: anyone who can reach it can read and change"
+                   " this project (there is no login)", err=True)
+    parts = [sys.executable, "-m", "coder", "open", str(path)]
+    if coder_name:
+        parts += ["--coder", coder_name]
+    if blind:
+        parts.append("--blind")
+    if question_id:
+        parts += ["--question", question_id]
+    from textual_serve.server import Server
+
+    shown = "localhost" if host in _LOCAL_HOSTS else host
+    Server(shlex.join(parts), host=host, port=port, title=f"coder: {path.name}",
+           public_url=f"http://{shown}:{port}").serve()
+
+
+COMMANDS = [open_, serve]

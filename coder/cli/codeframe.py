@@ -53,13 +53,19 @@ def codeframe() -> None:
 @project_option
 @_frame_options
 @click.option("--all", "show_all", is_flag=True, help="List every frame in the project.")
-def show(project: str, frame_name: str | None, question: str | None, show_all: bool) -> None:
-    """Print a codeframe as a tree: number, label, status and how many codings each code has."""
+@click.option("--json", "as_json", is_flag=True,
+              help="Print JSON: each frame with its codes (code, label, key, parent, status).")
+def show(project: str, frame_name: str | None, question: str | None, show_all: bool,
+         as_json: bool) -> None:
+    """Print a codeframe as a tree: key, number, label, status and each code's codings."""
     from coder.services.codeframes import find_frame
 
     with open_store(project) as store:
         frames = store.codeframes() if show_all else [
             find_frame(store, frame=frame_name, question=question)]
+        if as_json:
+            _show_json(store, frames, several=show_all)
+            return
         for i, frame in enumerate(frames):
             if i:
                 click.echo()
@@ -77,8 +83,23 @@ def show(project: str, frame_name: str | None, question: str | None, show_all: b
                     notes.append(f"merged into {frame.current(code.id).output_code}")
                 label = "  " * depth + code.label
                 shown = f" [{', '.join(notes)}]" if notes else ""
-                click.echo(f"{code.output_code:>6}  {label}{shown}".ljust(70)
+                key = code.shortcut or "-"
+                click.echo(f"{key:>3} {code.output_code:>6}  {label}{shown}".ljust(74)
                            + f"{counts.get(code.id, 0):>7}")
+
+
+def _show_json(store: SQLiteStore, frames: list[Codeframe], *, several: bool) -> None:
+    import json
+
+    out = []
+    for frame in frames:
+        counts = store.coding_counts(frame.id)
+        out.append({"name": frame.name, "questions": list(frame.questions), "codes": [
+            {"code": c.output_code, "label": c.label, "key": c.shortcut,
+             "parent": frame.code(c.parent_id).output_code if c.parent_id else None,
+             "status": c.status, "net": frame.is_net(c.id), "codings": counts.get(c.id, 0)}
+            for _, c in frame.walk()]})
+    click.echo(json.dumps(out if several else out[0], ensure_ascii=False, indent=2))
 
 
 @codeframe.command()
@@ -135,22 +156,25 @@ def rename(code: str, new_label: str, project: str, frame_name: str | None,
               help="An example answer; repeat for several (replaces the examples).")
 @click.option("--status", type=click.Choice(["active", "draft"]), default=None,
               help="Mark a draft code active, or an active one draft.")
+@click.option("--key", "shortcut", default=None, metavar="KEY",
+              help='Its key in the coding app (1-9, 0, A-Z); "" frees it.')
 @coder_option
 def edit(code: str, project: str, frame_name: str | None, question: str | None,
          label: str | None, definition: str | None, include: str | None, exclude: str | None,
          colour: str | None, examples: tuple[str, ...], status: str | None,
-         coder_name: str | None) -> None:
-    """Edit CODE's definition, notes, colour, examples or status (one undoable action)."""
+         shortcut: str | None, coder_name: str | None) -> None:
+    """Edit CODE's definition, notes, colour, examples, status or key (one undoable action)."""
     from coder.services.codeframes import edit_code
 
     changes: dict[str, object] = {k: v for k, v in {
         "label": label, "definition": definition, "include_note": include,
-        "exclude_note": exclude, "colour": colour, "status": status}.items() if v is not None}
+        "exclude_note": exclude, "colour": colour, "status": status,
+        "shortcut": shortcut}.items() if v is not None}
     if examples:
         changes["examples"] = tuple(examples)
     if not changes:
         raise click.UsageError("say what to change: --definition, --include, --exclude,"
-                               " --colour, --example, --label or --status")
+                               " --colour, --example, --label, --status or --key")
     with open_store(project) as store:
         _done(edit_code(store, code, coder=resolve_coder(coder_name),
                         frame=_chosen(store, frame_name, question, code), **changes))

@@ -135,6 +135,16 @@ def progress(description: str) -> Iterator[Progress]:
         yield Progress(on_step, what=description)
 
 
+def table_console() -> Any:
+    """The console tables print on: the terminal's width on a terminal; piped or redirected,
+    as wide as the data, so no column is cut or dropped."""
+    from rich.console import Console
+
+    if sys.stdout.isatty():
+        return Console()
+    return Console(width=100_000)
+
+
 def _stderr_console() -> Any:
     from rich.console import Console
 

@@ -111,9 +111,9 @@ def _emit(results: Sequence[tuple[str, AgreementReport]], fmt: str, extended: bo
             for row in to_rows(report):
                 writer.writerow({"question": question, **row})
         return
-    from rich.console import Console
+    from coder.cli.main import table_console
 
-    console = Console()
+    console = table_console()
     for question, report in results:
         console.print(_table(question, report))
         if report.single_code is not None:

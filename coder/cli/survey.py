@@ -138,8 +138,9 @@ def info(project: str, wave: str | None, as_json: bool) -> None:
             )
         )
         return
-    from rich.console import Console
     from rich.table import Table
+
+    from coder.cli.main import table_console
 
     table = Table(
         title=f"{project}: {counts['respondents']} respondents, waves {', '.join(waves) or '-'}"
@@ -160,7 +161,7 @@ def info(project: str, wave: str | None, as_json: bool) -> None:
             str(s.n_non_substantive),
             str(s.n_duplicates),
         )
-    Console().print(table)
+    table_console().print(table)
 
 
 COMMANDS = [init, import_, info]

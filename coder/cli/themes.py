@@ -119,8 +119,9 @@ def themes(
 
 
 def _list(store, question: str | None) -> None:
-    from rich.console import Console
     from rich.table import Table
+
+    from coder.cli.main import table_console
 
     table = Table(title="Theme runs")
     for name in ("run", "question", "when", "model", "answers", "themes", "other", "seconds"):
@@ -136,13 +137,14 @@ def _list(store, question: str | None) -> None:
             str(r.n_other),
             f"{r.seconds:.1f}",
         )
-    Console().print(table)
+    table_console().print(table)
 
 
 def _show(store, run_id: int) -> None:
-    from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
+
+    from coder.cli.main import table_console
 
     run = store.theme_run(run_id)
     base = max(run.n_answers, 1)
@@ -162,7 +164,7 @@ def _show(store, run_id: int) -> None:
         table.add_row(
             str(t.theme_id), label, str(t.size), f"{t.share:.0%}", ", ".join(t.keywords[:6]), quotes
         )
-    Console().print(table)
+    table_console().print(table)
 
 
 COMMANDS = [themes]

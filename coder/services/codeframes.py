@@ -22,6 +22,7 @@ from coder.core.codeframe.ops import (
     FramePlan,
     plan_add,
     plan_edit,
+    plan_free_keys,
     plan_merge,
     plan_move,
     plan_restore,
@@ -245,7 +246,8 @@ def add_code(store: ProjectStore, label: str, *, coder: str | None, frame: Frame
 def edit_code(store: ProjectStore, code: CodeRef, *, coder: str | None, frame: FrameRef = None,
               **changes: object) -> FrameChange:
     """Change a code's fields (label, output_code, definition, include_note, exclude_note,
-    examples, colour, status, codable) as one action."""
+    examples, colour, status, codable, shortcut: the coding app's key, "" frees it) as one
+    action."""
     current = _frame(store, frame, code)
     target = find_code(current, code)
     return _apply(store, plan_edit(current, target.id, **changes), coder, target.id)
@@ -330,11 +332,21 @@ def restore_code(store: ProjectStore, code: CodeRef, *, coder: str | None,
     return _apply(store, plan_restore(current, target.id), coder, target.id)
 
 
+def free_keys(store: ProjectStore, *, coder: str | None, frame: FrameRef = None,
+              codes: Sequence[CodeRef] | None = None) -> FrameChange:
+    """Free the keys retired codes keep (default every retired code's), for new codes."""
+    current = _frame(store, frame)
+    ids = None if codes is None else [find_code(current, c, retired=True).id for c in codes]
+    plan = plan_free_keys(current, ids)
+    return _apply(store, plan, coder, plan.changed[0].id)
+
+
 # -- history -------------------------------------------------------------------------------------
 
 
 def _code_from_row(row: Mapping[str, Any]) -> Code:
-    values = {f.name: row[f.name] for f in dataclass_fields(Code)}
+    # images written before a column was added lack it: the field keeps its default
+    values = {f.name: row[f.name] for f in dataclass_fields(Code) if f.name in row}
     values["examples"] = tuple(json.loads(row["examples"]))
     values["codable"] = bool(row["codable"])
     return Code(**values)

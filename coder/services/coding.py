@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from coder.core.codeframe.lookup import SHORTCUT_KEYS, code_shortcuts
+from coder.core.codeframe.lookup import SHORTCUT_KEYS, best_code, code_shortcuts
 from coder.core.codeframe.lookup import search_codes as _search_codes
 from coder.core.codeframe.model import Code, Codeframe
 from coder.core.coding.filters import FilterQuery, Given, parse_filter
@@ -51,9 +51,10 @@ def text_index_at(path: str | Path, question_id: str) -> TextIndex:
 
 
 def _numbers(project: Project, answer_id: int, code_ids: Iterable[str]) -> str:
+    """The codes as history names them: "201 No suitable local schools, 101 High school fees"."""
     frame = project.codeframe_for(project.answer(answer_id).question_id)
-    return ", ".join(str(frame.code(c).output_code) if frame and c in frame else c
-                     for c in code_ids)
+    return ", ".join(f"{frame.code(c).output_code} {frame.code(c).label}" if frame and c in frame
+                     else c for c in code_ids)
 
 
 def apply_codes(project: Project, answer_id: int, coder: Coder, code_ids: Sequence[str]) -> bool:
@@ -70,9 +71,15 @@ def remove_codes(project: Project, answer_id: int, coder: Coder, code_ids: Seque
         summary=f"removed {_numbers(project, answer_id, code_ids)} on answer {answer_id}")
 
 
-def toggle_code(project: Project, answer_id: int, coder: Coder, code_id: str) -> bool:
-    """Apply the code, or remove it if the coder had applied it; True when now applied."""
-    return project.toggle_code(answer_id, coder, code_id)
+def toggle_code(project: Project, answer_id: int, coder: Coder, code_id: str, *,
+                code_name: str | None = None) -> bool:
+    """Apply the code, or remove it if the coder had applied it; True when now applied.
+
+    `code_name` ("201 No suitable local schools") names it in the history; default read from
+    the codeframe (the app passes the name it shows, saving a read per key).
+    """
+    name = code_name or _numbers(project, answer_id, [code_id])
+    return project.toggle_code(answer_id, coder, code_id, code_name=name)
 
 
 def record_no_code(project: Project, answer_id: int, coder: Coder) -> bool:
@@ -122,6 +129,8 @@ class AnswerView:
     attributes: Mapping[str, str]
     code_ids: tuple[str, ...]  # the coder's codes
     my_codes: Sequence[str]  # the same as "101 High school fees"
+    coded: bool  # coded by the coder (with no code: "no code applies")
+    wave: str  # the wave's name
     other_codes: Mapping[str, Sequence[str]]  # coder name -> codes; empty in blind mode
     blind: bool
     suggestions: Sequence[str]  # "101 High school fees 82%", best first
@@ -158,6 +167,7 @@ class CodingSession:
     _flagged: set[int] = field(default_factory=set)
     _uncoded: list[int] | None = None  # _all_ids minus _coded, kept up to date
     given: Given = field(default_factory=Given)  # answers given to the coder (samples, work)
+    _wave_names: dict[int, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.workspace.question_id = self.question_id
@@ -225,6 +235,11 @@ class CodingSession:
         self._uncoded = None
         self.given = allocation(project, me.id, self.question_id)
 
+    def wave_name(self, wave_id: int) -> str:
+        if wave_id not in self._wave_names:
+            self._wave_names = {w.id: w.name for w in self.project.waves()}
+        return self._wave_names.get(wave_id, str(wave_id))
+
     def is_coded(self, answer_id: int) -> bool:
         return answer_id in self._coded
 
@@ -243,8 +258,12 @@ class CodingSession:
             self.project.status(answer_id, self.coder.id)["memo"])
 
     def search_codes(self, query: str) -> list[Code]:
-        """Codable codes matching `query` best first (fuzzy on number, label, definition)."""
+        """Codable codes matching `query` best first: number and label before notes."""
         return _search_codes(self.frame, query)
+
+    def clear_match(self, query: str) -> Code | None:
+        """The code `query` unambiguously names (what Enter in the search applies), or None."""
+        return best_code(self.frame, query)
 
     def code_for_key(self, key: str) -> Code | None:
         return self.shortcuts.get(key)
@@ -350,6 +369,7 @@ class CodingSession:
             text=answer.text, non_substantive=answer.non_substantive,
             respondent=respondent.external_id, attributes=respondent.attributes,
             code_ids=tuple(mine), my_codes=[label(c) for c in mine], other_codes=others,
+            coded=status["coded_at"] is not None, wave=self.wave_name(answer.wave_id),
             blind=self.workspace.blind,
             suggestions=[f"{c.output_code} {c.label} {p:.0%}"
                          for c, p in zip(self.suggested, self.confidence, strict=True)],
@@ -415,9 +435,10 @@ class CodingSession:
         answer_id = self.current_id if answer_id is None else answer_id
         if answer_id is None:
             return None
-        me, code_id = self.coder, code.id
-        return Change(f"toggle {code.output_code} {code.label} on answer {answer_id}", answer_id,
-                      lambda project: toggle_code(project, answer_id, me, code_id))
+        me, code_id, name = self.coder, code.id, f"{code.output_code} {code.label}"
+        return Change(f"toggle {name} on answer {answer_id}", answer_id,
+                      lambda project: toggle_code(project, answer_id, me, code_id,
+                                                  code_name=name))
 
     def accept_suggestion(self, rank: int = 0) -> Change | None:
         """Apply the suggested code of that rank (0: the first) to the current answer (None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from coder.core.codeframe.codings import CodingChange, plan_codes, plan_coding_moves
+from coder.core.codeframe.lookup import keys_to_assign
 from coder.core.codeframe.model import Code, Codeframe
 from coder.core.codeframe.ops import FramePlan, frame_changes
 from coder.core.errors import EditConflict, NotInProject, ProjectError
@@ -33,6 +34,7 @@ _CODE_COLUMNS = (
     "codable",
     "position",
     "merged_into",
+    "shortcut",
 )
 
 
@@ -95,8 +97,14 @@ class CodeframeMixin(StoreBase):
     def add_codeframe(
         self, frame: Codeframe, coder: str | None, *, questions: Sequence[str] = ()
     ) -> None:
-        """Add a whole frame (e.g. from a YAML file) and make it active for `questions`."""
+        """Add a whole frame (e.g. from a YAML file) and make it active for `questions`.
+
+        Codes without a key take free ones (the keys they are stored with for good).
+        """
         frame.validate()
+        keys = keys_to_assign(frame)
+        if keys:
+            frame = frame.replacing(replace(frame.code(i), shortcut=k) for i, k in keys.items())
         if self.conn.execute(
             "SELECT 1 FROM codeframes WHERE id = ? OR name = ?", (frame.id, frame.name)
         ).fetchone():

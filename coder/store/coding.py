@@ -130,17 +130,20 @@ class CodingMixin(StoreBase):
             changed = bool(act.changes)
         return changed
 
-    def toggle_code(self, answer_id: int, coder: Coder, code_id: str) -> bool:
+    def toggle_code(self, answer_id: int, coder: Coder, code_id: str, *,
+                    code_name: str | None = None) -> bool:
         """Add the code if the coder has not applied it, else remove it; True when now applied.
 
         The coder's current codes are read inside the write transaction, so a change made by
         another window meanwhile (e.g. while this one waited for the lock) is never lost.
+        `code_name` ("201 No suitable local schools") names the code in the history.
         """
         with self.action("coding.set", coder.name, f"coded answer {answer_id}") as act:
             current = self.codes_of(answer_id, coder.id)
             applied = code_id not in current
             new = [*current, code_id] if applied else [c for c in current if c != code_id]
-            act.summary = f"{'added' if applied else 'removed'} code on answer {answer_id}"
+            act.summary = (f"{'added' if applied else 'removed'} {code_name or 'code'}"
+                           f" on answer {answer_id}")
             self._replace_codes(act, answer_id, coder.id, new)
         return applied
 

@@ -79,6 +79,7 @@ class SurveyStore(Protocol):
         file_sha256: str,
         progress: Progress = ...,
     ) -> ImportResult: ...
+    def respondent_answers(self, respondent_id: int) -> list[Answer]: ...
 
 
 class AllocationStore(Protocol):
@@ -121,7 +122,9 @@ class CodingStore(Protocol):
     def set_codes(
         self, answer_id: int, coder: Coder, code_ids: Sequence[str], *, summary: str | None = None
     ) -> bool: ...
-    def toggle_code(self, answer_id: int, coder: Coder, code_id: str) -> bool: ...
+    def toggle_code(self, answer_id: int, coder: Coder, code_id: str, *,
+                    code_name: str | None = None) -> bool: ...
+
     def change_codes(
         self,
         answer_id: int,

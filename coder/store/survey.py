@@ -119,6 +119,13 @@ class SurveyMixin(StoreBase):
             sql += " AND non_substantive IS NULL"
         return [Answer(*r) for r in self.conn.execute(sql + " ORDER BY id", params)]
 
+    def respondent_answers(self, respondent_id: int) -> list[Answer]:
+        """Every answer the respondent gave, all questions and waves (by wave, then question)."""
+        sql = (f"SELECT {', '.join('a.' + c.strip() for c in _ANSWER_COLUMNS.split(','))}"
+               " FROM answers a JOIN questions q ON q.id = a.question_id"
+               " WHERE a.respondent_id = ? ORDER BY a.wave_id, q.position, a.id")
+        return [Answer(*r) for r in self.conn.execute(sql, (respondent_id,))]
+
     def answer(self, answer_id: int) -> Answer:
         row = self.conn.execute(
             f"SELECT {_ANSWER_COLUMNS} FROM answers WHERE id = ?", (answer_id,)

@@ -50,6 +50,8 @@ class CoderApp(App[None]):
         Binding("ctrl+z", "undo", "Undo", id="app.undo", tooltip="Undo your last action"),
         Binding("ctrl+y", "redo", "Redo", id="app.redo", tooltip="Redo what you undid"),
         Binding("question_mark", "keys", "Keys", id="app.keys", tooltip="Show every key"),
+        Binding("q", "quit", "Quit", show=False, id="app.quit",
+                tooltip="Quit (asks first while changes wait for a busy project)"),
         Binding("f1", "show_overview", "Overview", show=False, id="app.overview"),
         Binding("f2", "show_coding", "Coding", show=False, id="app.coding"),
         Binding("f3", "show_themes", "Themes", show=False, id="app.themes"),
@@ -308,6 +310,42 @@ class CoderApp(App[None]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         seen: set[str] = set()
+        yield from self._screen_commands(screen, seen)
+        yield from self._other_screens_commands(screen, seen)
+
+    def _other_screens_commands(self, current: Screen[Any],
+                                seen: set[str]) -> Iterable[SystemCommand]:
+        """Every other screen's commands: choosing one opens that screen and runs it there.
+
+        Question screens' commands are left out until a question is chosen (they cannot run).
+        """
+        session = self.session
+        if session is None:
+            return
+        for name, screen_class in _screen_classes().items():
+            if name == current.id or (name != "overview" and session.question_id is None):
+                continue
+            for binding in screen_class.BINDINGS:
+                if not isinstance(binding, Binding) or not binding.description \
+                        or binding.action.startswith("code_slot"):
+                    continue
+                title = _command_title(binding)
+                if title in seen:
+                    continue
+                seen.add(title)
+                yield SystemCommand(title, binding.tooltip or binding.description,
+                                    partial(self.call_later, self._run_on_screen, name,
+                                            binding.action))
+
+    def _run_on_screen(self, name: str, action: str) -> None:
+        self.open_screen(name)
+        session = self.session
+        qid = None if name == "overview" or session is None else session.question_id
+        screen = self._screens.get((name, qid))
+        if screen is not None:
+            self.call_after_refresh(self.run_action, action, screen)
+
+    def _screen_commands(self, screen: Screen[Any], seen: set[str]) -> Iterable[SystemCommand]:
         for namespace, bindings in screen._binding_chain:  # noqa: SLF001
             for _key, binding in bindings:
                 if not binding.description or binding.action.startswith("code_slot"):
@@ -339,6 +377,18 @@ class CoderApp(App[None]):
 
     def _record(self, action: str, started: float) -> None:
         self.key_timings.append((action, (time.perf_counter() - started) * 1000))
+
+
+def _screen_classes() -> dict[str, type[Screen[Any]]]:
+    from coder.tui.screens.coding import CodingScreen
+    from coder.tui.screens.frame_editor import CodeframeScreen
+    from coder.tui.screens.overview import OverviewScreen
+    from coder.tui.screens.qa import QAScreen
+    from coder.tui.screens.quotes import QuotesScreen
+    from coder.tui.screens.themes import ThemesScreen
+
+    return {"overview": OverviewScreen, "coding": CodingScreen, "themes": ThemesScreen,
+            "codeframe": CodeframeScreen, "quotes": QuotesScreen, "qa": QAScreen}
 
 
 def _command_title(binding: Binding) -> str:

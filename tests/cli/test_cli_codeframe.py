@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -106,11 +107,24 @@ def test_show_prints_the_tree_with_numbers_and_counts(project: str) -> None:
     lines = result.output.splitlines()
     assert lines[0].startswith("Q2 Barriers to independent school placements  (q2_barriers;")
     fees = next(line for line in lines if "High school fees" in line)
-    assert fees.split()[0] == "101" and fees.split()[-1] == "4"  # ann, answers 1-4
+    assert fees.split()[:2] == ["1", "101"] and fees.split()[-1] == "4"  # key 1; ann, 1-4
     assert next(line for line in lines if "Cost and funding" in line).split()[-2] == "[net]"
     several = run("codeframe", "show", "--project", project)
     assert several.exit_code == 3
     assert "choose one by its name or its question (--frame NAME or --question Q)" in several.output
+
+
+def test_show_json_and_edit_give_each_code_its_key(project: str) -> None:
+    q2 = ("-p", project, "-q", "q2_barriers")
+    edited = run("codeframe", "edit", "201", "--key", "x", *q2)
+    assert edited.exit_code == 0, edited.output
+    assert 'Edit 201 "No suitable local schools" (key 3 -> X)' in edited.output
+    shown = json.loads(run("codeframe", "show", "--json", *q2).output)
+    keys = {c["code"]: (c["label"], c["key"]) for c in shown["codes"]}
+    assert keys[201] == ("No suitable local schools", "X")
+    assert keys[101] == ("High school fees", "1") and keys[100][1] is None  # a net: no key
+    clash = run("codeframe", "edit", "202", "--key", "1", *q2)
+    assert clash.exit_code != 0 and "key 1 is also the key of code" in clash.output
 
 
 def test_merge_carries_codings_then_undo_and_redo(project: str) -> None:
@@ -185,8 +199,9 @@ def test_add_rename_edit_move_retire_restore_and_history(project: str) -> None:
     history = run("codeframe", "history", "-p", project, "--limit", "6").output.splitlines()
     summaries = [line.split("  ", 2)[2].strip() for line in history]
     assert summaries == ['Restore "Travel costs"', 'Retire "Travel costs"',
-                         'Move "Travel costs" to "Availability of places"', 'Edit "Travel costs"',
-                         'Rename "Transport costs"', 'Add "Transport costs"']
+                         'Move "Travel costs" to "Availability of places"',
+                         'Edit 103 "Travel costs" (colour, definition)',
+                         'Rename "Transport costs" -> "Travel costs"', 'Add "Transport costs"']
     assert all(line.split()[1] == "ann" for line in history)
     moved = run("codeframe", "move", "103", *q2)
     assert moved.exit_code == 2 and "give either --to PARENT or --top" in moved.output

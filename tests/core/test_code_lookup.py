@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from coder.core.codeframe.files import load_codeframe
-from coder.core.codeframe.lookup import code_shortcuts, find_codable_codes, find_code, search_codes
+from coder.core.codeframe.lookup import (
+    best_code,
+    code_shortcuts,
+    find_codable_codes,
+    find_code,
+    search_codes,
+)
 from coder.core.codeframe.model import Codeframe, CodeframeError
 from coder.core.coding.filters import FilterError, FilterQuery, parse_filter
 from coder.core.themes.drafts import definition_from_keywords, draft_code, plan_promote
@@ -96,3 +102,31 @@ def test_who_is_acting_option_then_environment_then_config_file(tmp_path: Path) 
     (tmp_path / "coder" / "config.toml").write_text("coder = 3\n")
     with pytest.raises(ConfigError, match="coder must be a name in quotes"):
         configured_coder(env=env)
+
+
+def test_search_ranks_label_and_number_above_definitions(frame: Codeframe) -> None:
+    # 102's definition mentions delays; 301's label is about them
+    assert [c.output_code for c in search_codes(frame, "delays")] == [301, 102]
+    assert [c.output_code for c in search_codes(frame, "DELAYS")] == [301, 102]
+    assert search_codes(frame, "ehcp")[0].output_code == 301  # case-insensitive
+    assert search_codes(frame, "hsf")[0].output_code == 101  # initials of "High school fees"
+    assert search_codes(frame, "refusng")[0].output_code == 202  # a typo still finds it
+    assert [c.output_code for c in search_codes(frame, "10")] == [101, 102]
+
+
+def test_search_matches_words_of_the_label_by_prefix(frame: Codeframe) -> None:
+    from coder.core.codeframe.ops import plan_add
+
+    slow = plan_add(frame, "Slow SEND processes", parent_id=frame.by_output_code(300).id,  # type: ignore[union-attr]
+                    output_code=305).after
+    assert search_codes(slow, "send")[0].label == "Slow SEND processes"
+    assert search_codes(slow, "slow send")[0].label == "Slow SEND processes"
+    assert best_code(slow, "send").output_code == 305  # type: ignore[union-attr]
+
+
+def test_enter_applies_only_a_clear_winner(frame: Codeframe) -> None:
+    assert best_code(frame, "delays").output_code == 301  # type: ignore[union-attr]
+    assert best_code(frame, "101").output_code == 101  # type: ignore[union-attr]
+    assert best_code(frame, "schools") is None  # 201, 202 and 304 all name schools
+    assert best_code(frame, "cost") is None  # only notes and the net "Cost and funding"
+    assert best_code(frame, "zzzz") is None

@@ -165,10 +165,12 @@ def test_move_refuses_a_label_clash(frame: Codeframe) -> None:
 
 def test_rename_and_edit(frame: Codeframe) -> None:
     plan = plan_edit(frame, "hn", label="High Needs block too small")
-    assert plan.summary == 'Rename "High Needs funding insufficient"'
+    assert plan.summary == 'Rename "High Needs funding insufficient" -> "High Needs block too small"'
     assert plan.after.code("hn").label == "High Needs block too small"
-    edited = plan_edit(frame, "hn", colour="#abc", examples=["x"]).after.code("hn")
+    edited_plan = plan_edit(frame, "hn", colour="#abc", examples=["x"])
+    edited = edited_plan.after.code("hn")
     assert edited.colour == "#AABBCC" and edited.examples == ("x",)
+    assert edited_plan.summary.endswith('"High Needs funding insufficient" (colour, examples)')
 
 
 @pytest.mark.parametrize(

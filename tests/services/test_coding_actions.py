@@ -79,8 +79,9 @@ def test_apply_keeps_the_coders_other_codes_and_each_change_is_one_undoable_acti
     assert [c.output_code for c in codes_on(project, answer, ann)] == [101]
     events = project.events(action_prefix="coding.")
     assert [e.summary for e in reversed(events)] == [
-        f"added 201 on answer {answer}", f"added 101, 201 on answer {answer}",
-        f"removed 201 on answer {answer}"]
+        f"added 201 No suitable local schools on answer {answer}",
+        f"added 101 High school fees, 201 No suitable local schools on answer {answer}",
+        f"removed 201 No suitable local schools on answer {answer}"]
     undo(project, "ann")
     assert {c.output_code for c in codes_on(project, answer, ann)} == {201, 101}
 

@@ -67,7 +67,8 @@ async def test_code_keys_on_a_busy_project_wait_shown_as_pending_then_save_in_or
     with open_project(demo_project) as store:  # saved in the order pressed, each undoable
         events = store.events(action_prefix="coding.")
         assert [e.summary for e in reversed(events)] == [
-            f"added code on answer {first}", f"added code on answer {second}"]
+            f"added 101 High school fees on answer {first}",
+            f"added 102 Disputes over who pays on answer {second}"]
 
 
 async def test_a_code_key_is_not_saved_and_the_coder_told_when_the_lock_never_frees(
@@ -115,7 +116,7 @@ async def test_a_crash_report_shows_no_local_variables(
     with open_project(demo_project) as store:
         definition = store.codeframe_for(Q2).by_output_code(101).definition
 
-    def broken(answer_id: int, coder: object, code: str) -> bool:
+    def broken(answer_id: int, coder: object, code: str, **_names: object) -> bool:
         answer_text = app.store.answer(answer_id).text  # survey data in a local variable
         raise RuntimeError(f"simulated fault ({len(answer_text)})")
 

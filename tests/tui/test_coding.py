@@ -122,7 +122,7 @@ async def test_next_uncoded_skips_coded_answers(demo_project: Path) -> None:
         await pilot.press("n")
         await pilot.pause()
         assert app.screen.answers.current_id == ids[4]
-        assert "coded 3/" in screen_text(app)
+        assert " 3/" in screen_text(app) and "coded (" in screen_text(app)
 
 
 async def test_blind_mode_shows_no_other_coders_codes(demo_project: Path) -> None:

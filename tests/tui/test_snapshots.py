@@ -1,4 +1,4 @@
-"""Snapshot tests: each screen of the coding app at 120x40 on the demo project.
+"""Snapshot tests: each screen of the coding app at 80x24 and 120x40 on the demo project.
 
 Update after an intended layout change with `pytest tests/tui --snapshot-update`, then look at
 the SVGs. These catch layout regressions only; behaviour is checked in the pilot tests.
@@ -18,7 +18,7 @@ from coder.tui.app import build_app
 from tests.tui.conftest import code_id
 
 Q2 = "q2_barriers"
-SIZE = (120, 40)
+SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 
 
 def _seed(project: Path) -> None:
@@ -63,35 +63,61 @@ def seeded(demo_project: Path) -> Path:
     return demo_project
 
 
-def test_overview(seeded: Path, snap_compare: Any) -> None:
-    assert snap_compare(build_app(seeded, "alice"), terminal_size=SIZE, run_before=_keys())
+@SIZES
+def test_overview(seeded: Path, snap_compare: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(build_app(seeded, "alice"), terminal_size=size, run_before=_keys())
 
 
-def test_coding(seeded: Path, snap_compare: Any) -> None:
+@SIZES
+def test_coding(seeded: Path, snap_compare: Any, size: tuple[int, int]) -> None:
     app = build_app(seeded, "alice", question_id=Q2)
-    assert snap_compare(app, terminal_size=SIZE, run_before=_keys())
+    assert snap_compare(app, terminal_size=size, run_before=_keys())
 
 
-def test_coding_blind(seeded: Path, snap_compare: Any) -> None:
+@SIZES
+def test_coding_blind(seeded: Path, snap_compare: Any, size: tuple[int, int]) -> None:
     app = build_app(seeded, "alice", blind=True, question_id=Q2)
-    assert snap_compare(app, terminal_size=SIZE, run_before=_keys())
+    assert snap_compare(app, terminal_size=size, run_before=_keys())
 
 
-def test_codeframe_editor(seeded: Path, snap_compare: Any) -> None:
+@SIZES
+def test_codeframe_editor(seeded: Path, snap_compare: Any, size: tuple[int, int]) -> None:
     app = build_app(seeded, "alice", question_id=Q2)
-    assert snap_compare(app, terminal_size=SIZE, run_before=_keys("f4", "down", "down"))
+    assert snap_compare(app, terminal_size=size, run_before=_keys("f4", "down", "down"))
 
 
-def test_themes(seeded: Path, snap_compare: Any) -> None:
+@SIZES
+def test_themes(seeded: Path, snap_compare: Any, size: tuple[int, int]) -> None:
     app = build_app(seeded, "alice", question_id=Q2)
-    assert snap_compare(app, terminal_size=SIZE, run_before=_keys("f3"))
+    assert snap_compare(app, terminal_size=size, run_before=_keys("f3"))
 
 
-def test_quotes(seeded: Path, snap_compare: Any) -> None:
+@SIZES
+def test_quotes(seeded: Path, snap_compare: Any, size: tuple[int, int]) -> None:
     app = build_app(seeded, "alice", question_id=Q2)
-    assert snap_compare(app, terminal_size=SIZE, run_before=_keys("f5", "down", "down"))
+    assert snap_compare(app, terminal_size=size, run_before=_keys("f5", "down", "down"))
 
 
-def test_keys_help(seeded: Path, snap_compare: Any) -> None:
+@SIZES
+def test_keys_help(seeded: Path, snap_compare: Any, size: tuple[int, int]) -> None:
     app = build_app(seeded, "alice", question_id=Q2)
-    assert snap_compare(app, terminal_size=SIZE, run_before=_keys("question_mark"))
+    assert snap_compare(app, terminal_size=size, run_before=_keys("question_mark"))
+
+
+@SIZES
+def test_qa(seeded: Path, snap_compare: Any, size: tuple[int, int]) -> None:
+    app = build_app(seeded, "alice", question_id=Q2)
+    assert snap_compare(app, terminal_size=size, run_before=_keys("f6"))
+
+
+@SIZES
+def test_merge_confirmation(seeded: Path, snap_compare: Any, size: tuple[int, int]) -> None:
+    app = build_app(seeded, "alice", question_id=Q2)
+    assert snap_compare(app, terminal_size=size,
+                        run_before=_keys("f4", "down", "down", "g", "enter"))
+
+
+@SIZES
+def test_respondent_view(seeded: Path, snap_compare: Any, size: tuple[int, int]) -> None:
+    app = build_app(seeded, "alice", question_id=Q2)
+    assert snap_compare(app, terminal_size=size, run_before=_keys("v"))

@@ -1,5 +1,6 @@
-"""Finding codes by what people type: number, label, path, "101 Label" key, or a fuzzy search;
-and the coding app's shortcut keys. Pure: no UI, CLI library or store.
+"""Finding codes by what people type: number, label, path, "101 Label" key, or a search ranked
+label first; and the coding app's shortcut keys, kept with each code. Pure: no UI, CLI library
+or store.
 
 One resolver for every front end: the CLI's code arguments, the app's `code:` filter and the
 adjudication of final codes all name codes through `find_code`.
@@ -11,11 +12,11 @@ import difflib
 import re
 from collections.abc import Sequence
 
-from coder.core.codeframe.model import Code, Codeframe, CodeframeError
+from coder.core.codeframe.model import SHORTCUT_KEYS, Code, Codeframe, CodeframeError
 from coder.core.errors import NotInProject
 
-#: Keys for codes in codeframe order: digits first, then upper-case letters (shift+letter).
-SHORTCUT_KEYS: tuple[str, ...] = tuple("1234567890") + tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+__all__ = ["SHORTCUT_KEYS", "CodeRef", "best_code", "code_shortcuts", "find_codable_codes",
+           "find_code", "keys_to_assign", "search_codes"]
 
 _KEY = re.compile(r"^(\d+)\s+(.+)$")
 
@@ -104,29 +105,123 @@ def find_codable_codes(frame: Codeframe, refs: Sequence[CodeRef]) -> list[Code]:
     return list(found.values())
 
 
+def keys_to_assign(frame: Codeframe) -> dict[str, str]:
+    """Keys for the codable codes in use that have none: code id -> the first free key.
+
+    A key is free when no code of the frame holds it, retired codes included (a retired code
+    keeps its key until someone frees it, so restoring it brings its key back). Codes take free
+    keys in tree order; past 36 codes the rest have none.
+    """
+    taken = {c.shortcut for c in frame.codes if c.shortcut is not None}
+    free = [k for k in SHORTCUT_KEYS if k not in taken]
+    wanting = [c for c in frame.codable_codes() if c.shortcut is None]
+    return {c.id: key for c, key in zip(wanting, free, strict=False)}
+
+
 def code_shortcuts(frame: Codeframe | None) -> dict[str, Code]:
-    """Shortcut key -> code, for the frame's codable, active codes in tree order."""
+    """Shortcut key -> code, for the frame's codable codes in use, in key order.
+
+    Keys are stored with the codes; a code without one (a frame never saved in a project)
+    shows the key it would be given.
+    """
     if frame is None:
         return {}
-    return dict(zip(SHORTCUT_KEYS, frame.codable_codes(), strict=False))
+    provisional = keys_to_assign(frame)
+    keyed: dict[str, Code] = {}
+    for code in frame.codable_codes():
+        key = code.shortcut or provisional.get(code.id)
+        if key is not None:
+            keyed.setdefault(key, code)
+    return {k: keyed[k] for k in SHORTCUT_KEYS if k in keyed}
+
+
+# -- search ----------------------------------------------------------------------------------
+
+#: How a code matches a search, best first.
+_EXACT, _LABEL_PREFIX, _LABEL_WORDS, _ACRONYM, _PATH_WORDS, _NOTES, _FUZZY = range(7)
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.casefold())
+
+
+def _all_prefixes(wanted: Sequence[str], words: Sequence[str]) -> bool:
+    return bool(wanted) and all(any(w.startswith(q) for w in words) for q in wanted)
+
+
+def _tier(frame: Codeframe, code: Code, query: str, wanted: list[str]) -> int | None:
+    label = code.label.strip().casefold()
+    if query in (label, str(code.output_code)):
+        return _EXACT
+    if label.startswith(query) or str(code.output_code).startswith(query):
+        return _LABEL_PREFIX
+    words = _words(code.label)
+    if _all_prefixes(wanted, words):
+        return _LABEL_WORDS
+    compact = "".join(wanted)
+    if len(compact) >= 2 and "".join(w[0] for w in words).startswith(compact):
+        return _ACRONYM
+    if code.parent_id and _all_prefixes(wanted, _words(frame.path_label(code.id, " "))):
+        return _PATH_WORDS
+    notes = " ".join((code.definition, code.include_note, " ".join(code.examples)))
+    if _all_prefixes(wanted, _words(notes)):
+        return _NOTES
+    return None
+
+
+def _ranked(frame: Codeframe, query: str) -> list[tuple[int, Code]]:
+    codes = frame.codable_codes()
+    query = " ".join(query.split()).casefold()
+    wanted = _words(query)
+    ranked = []
+    for order, code in enumerate(codes):
+        tier = _tier(frame, code, query, wanted)
+        if tier is not None:
+            ranked.append((tier, order, code))
+    if not ranked and len(query) >= 3:
+        from rapidfuzz import fuzz, process, utils
+
+        labels = {c.id: c.label for c in codes}
+        found = process.extract(query, labels, scorer=fuzz.WRatio,
+                                processor=utils.default_process, limit=None, score_cutoff=75)
+        position = {c.id: i for i, c in enumerate(codes)}
+        by_id = {c.id: c for c in codes}
+        ranked = [(_FUZZY, -int(score) * 1000 + position[key], by_id[key])
+                  for _, score, key in found]
+    ranked.sort(key=lambda t: (t[0], t[1]))
+    return [(tier, code) for tier, _, code in ranked]
 
 
 def search_codes(frame: Codeframe | None, query: str, limit: int = 12) -> list[Code]:
-    """Codable codes best matching `query` (fuzzy on label, output code and definition)."""
+    """Codable codes matching `query`, best first.
+
+    Case-insensitive. Ranked: the exact label or number; labels or numbers starting with the
+    query; labels with a word starting with each query word ("send" finds "Slow SEND
+    processes"); labels whose initials spell it ("ehcp"); labels of the code's nets; then the
+    definition, include note and examples. Nothing matching that way: close spellings of
+    labels (typos).
+    """
     if frame is None:
         return []
-    codes: Sequence[Code] = frame.codable_codes()
-    query = query.strip()
-    if not query:
-        return list(codes[:limit])
-    if query.isdigit():
-        exact = [c for c in codes if str(c.output_code) == query]
-        if exact:
-            return exact
-    from rapidfuzz import fuzz, process, utils
+    if not query.strip():
+        return list(frame.codable_codes()[:limit])
+    return [code for _, code in _ranked(frame, query)[:limit]]
 
-    choices = {c.id: f"{c.output_code} {frame.path_label(c.id)} {c.definition}" for c in codes}
-    found = process.extract(query, choices, scorer=fuzz.WRatio, processor=utils.default_process,
-                            limit=limit, score_cutoff=50)
-    by_id = {c.id: c for c in codes}
-    return [by_id[key] for _, _, key in found]
+
+def best_code(frame: Codeframe | None, query: str) -> Code | None:
+    """The one code `query` clearly means, or None when it is ambiguous or matches nothing.
+
+    Clear: the only code with this exact number or label; else the only code whose number or
+    label matches at all (notes and net labels matching too do not count against it); else
+    the only match of any kind.
+    """
+    if frame is None or not query.strip():
+        return None
+    ranked = _ranked(frame, query)
+    exact = [code for tier, code in ranked if tier == _EXACT]
+    on_label = [code for tier, code in ranked if tier <= _ACRONYM]
+    for candidates in (exact, on_label, [code for _, code in ranked]):
+        if candidates:
+            return candidates[0] if len(candidates) == 1 else None
+    return None

@@ -13,6 +13,9 @@ from coder.core.errors import CoderError
 Status = Literal["active", "retired", "draft"]
 STATUSES: tuple[str, ...] = ("active", "retired", "draft")
 
+#: Keys a code can have in the coding app: digits first, then upper-case letters (shift+letter).
+SHORTCUT_KEYS: tuple[str, ...] = tuple("1234567890") + tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
 #: Namespace for ids derived from names, so reloading the same file gives the same ids.
 ID_NAMESPACE = uuid.UUID("5b0e7f3c-2d0f-5a55-9c1e-6f7d8c3a4b21")
 
@@ -101,6 +104,7 @@ class Code:
     codable: bool = True
     position: int = 0
     merged_into: str | None = None
+    shortcut: str | None = None  # the coding app's key, kept for the life of the frame
 
     @property
     def is_active(self) -> bool:
@@ -267,6 +271,7 @@ class Codeframe:
             out.append("the codeframe has no name")
         seen_ids: set[str] = set()
         by_number: dict[int, Code] = {}
+        by_key: dict[str, Code] = {}
         for c in self.codes:
             who = f'code {c.output_code} "{c.label}"'
             if c.id in seen_ids:
@@ -285,6 +290,15 @@ class Codeframe:
                 out.append(f'{who}: output code {c.output_code} is also used by "{other.label}"')
             else:
                 by_number[c.output_code] = c
+            if c.shortcut is not None:
+                if c.shortcut not in SHORTCUT_KEYS:
+                    out.append(f'{who}: key "{c.shortcut}" is not one of 1-9, 0 or A-Z')
+                elif c.shortcut in by_key:
+                    other = by_key[c.shortcut]
+                    out.append(f'{who}: key {c.shortcut} is also the key of code'
+                               f' {other.output_code} "{other.label}"')
+                else:
+                    by_key[c.shortcut] = c
             if c.status not in STATUSES:
                 out.append(f'{who}: status "{c.status}" is not one of {", ".join(STATUSES)}')
             if c.colour is not None and not _COLOUR.match(c.colour):

@@ -10,7 +10,14 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from coder.core.codeframe.model import Code, Codeframe, CodeframeError, normalise_colour
+from coder.core.codeframe.lookup import keys_to_assign
+from coder.core.codeframe.model import (
+    SHORTCUT_KEYS,
+    Code,
+    Codeframe,
+    CodeframeError,
+    normalise_colour,
+)
 
 _EDITABLE = frozenset(
     {
@@ -23,6 +30,7 @@ _EDITABLE = frozenset(
         "colour",
         "status",
         "codable",
+        "shortcut",
     }
 )
 
@@ -66,6 +74,18 @@ def _finish(
         updates[c.id] = c
     real = tuple(c for c in updates.values() if frame.code(c.id) != c)
     after = frame.replacing(real, added)
+    # Codes the edit brings into use take free keys; every other code keeps the key it has.
+    touched = {c.id for c in real} | {c.id for c in added}
+    keys = {i: k for i, k in keys_to_assign(after).items() if i in touched} \
+        if touched and not after.problems() else {}
+    if keys:
+        added = [replace(c, shortcut=keys[c.id]) if c.id in keys else c for c in added]
+        new_ids = {c.id for c in added}
+        for code in after.codes:
+            if code.id in keys and code.id not in new_ids:
+                updates[code.id] = replace(updates.get(code.id, code), shortcut=keys[code.id])
+        real = tuple(c for c in updates.values() if frame.code(c.id) != c)
+        after = frame.replacing(real, added)
     found = after.problems()
     if found:
         raise CodeframeError([f"cannot {action}: {p}" for p in found])
@@ -245,11 +265,66 @@ def plan_edit(frame: Codeframe, code_id: str, **changes: object) -> FramePlan:
             raise CodeframeError(f'"{code.label}": {exc}') from None
     if "examples" in changes:
         changes["examples"] = tuple(changes["examples"])  # type: ignore[arg-type]
+    if "shortcut" in changes:
+        changes["shortcut"] = _key(code, changes["shortcut"])
     if changes.get("status") == "retired" and frame.is_net(code.id):
         raise CodeframeError(f'"{code.label}" is a net: retire it with everything under it')
     new = replace(code, **changes)  # type: ignore[arg-type]
-    what = "Rename" if set(changes) == {"label"} else "Edit"
-    return _finish("edit", f'{what} "{code.label}"', frame, [new])
+    return _finish("edit", _edit_summary(code, new), frame, [new])
+
+
+def _key(code: Code, value: object) -> str | None:
+    """A key as typed ("3", "b", "" or None to free it), checked."""
+    text = "" if value is None else str(value).strip().upper()
+    if not text:
+        return None
+    if text not in SHORTCUT_KEYS:
+        raise CodeframeError(f'"{code.label}": key "{value}" is not one of 1-9, 0 or A-Z')
+    return text
+
+
+def _edit_summary(old: Code, new: Code) -> str:
+    """What an edit did, naming old and new values: 'Rename "Fees" -> "School fees"'."""
+    if old.label != new.label and all(
+        getattr(old, f) == getattr(new, f) for f in _EDITABLE - {"label"}
+    ):
+        return f'Rename "{old.label}" -> "{new.label}"'
+    parts = []
+    if old.label != new.label:
+        parts.append(f'label -> "{new.label}"')
+    if old.output_code != new.output_code:
+        parts.append(f"number {old.output_code} -> {new.output_code}")
+    if old.shortcut != new.shortcut:
+        parts.append(f"key {old.shortcut or 'none'} -> {new.shortcut or 'none'}")
+    if old.status != new.status:
+        parts.append(f"{old.status} -> {new.status}")
+    others = sorted(f.replace("_", " ") for f in _EDITABLE - {
+        "label", "output_code", "shortcut", "status"} if getattr(old, f) != getattr(new, f))
+    parts.extend(others)
+    detail = f" ({', '.join(parts)})" if parts else ""
+    return f'Edit {old.output_code} "{old.label}"{detail}'
+
+
+def plan_free_keys(frame: Codeframe, code_ids: Sequence[str] | None = None) -> FramePlan:
+    """Plan freeing the keys of retired codes (default: every retired code), for new codes.
+
+    Raises:
+        CodeframeError: If a code named is in use (its key is freed by editing it) or no
+            retired code holds a key.
+    """
+    if code_ids is None:
+        codes = [c for c in frame.codes if not c.is_active and c.shortcut is not None]
+    else:
+        codes = [frame.code(i) for i in code_ids]
+    in_use = [c for c in codes if c.is_active]
+    if in_use:
+        raise CodeframeError(f'"{in_use[0].label}" is in use: edit its key instead')
+    codes = [c for c in codes if c.shortcut is not None]
+    if not codes:
+        raise CodeframeError("no retired code holds a key")
+    keys = ", ".join(str(c.shortcut) for c in codes)
+    return _finish("edit", f"Free key{'s' if len(codes) > 1 else ''} {keys} of retired codes",
+                   frame, [replace(c, shortcut=None) for c in codes])
 
 
 def plan_add(

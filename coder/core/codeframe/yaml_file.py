@@ -10,6 +10,7 @@ import yaml
 
 from coder.core.codeframe.entries import Entry, Where, build_frame, suggest
 from coder.core.codeframe.model import (
+    SHORTCUT_KEYS,
     STATUSES,
     Code,
     Codeframe,
@@ -33,6 +34,7 @@ _CODE_KEYS = (
     "status",
     "codable",
     "merged_into",
+    "key",
     "codes",
 )
 _NULL = "tag:yaml.org,2002:null"
@@ -143,6 +145,14 @@ class _YamlReader:
                 e.codable = flag
             else:
                 self.problems.append(f"{e.where('codable')}: expected true or false")
+        if "key" in f:
+            raw_key = self.value(f["key"])
+            key_text = "" if raw_key is None else str(raw_key).strip().upper()
+            if key_text and key_text not in SHORTCUT_KEYS:
+                self.problems.append(
+                    f'{e.where("key")}: "{key_text}" is not a key (one of 1-9, 0 or A-Z)')
+            elif key_text:
+                e.fields["shortcut"] = key_text
         for key in ("parent", "merged_into"):
             if key in f:
                 ref = self.value(f[key])
@@ -237,6 +247,8 @@ def dump_codeframe_yaml(frame: Codeframe, *, include_ids: bool = True) -> str:
             out["id"] = c.id
         out["code"] = c.output_code
         out["label"] = c.label
+        if c.shortcut:
+            out["key"] = c.shortcut
         if c.status != "active":
             out["status"] = c.status
         if c.codable != (not frame.is_net(c.id)):

@@ -26,11 +26,13 @@ from coder.core.errors import CoderError
 from coder.core.types import Event
 from coder.services.coding import SUGGESTIONS_SHOWN, AnswerRow, Change, CodingSession, text_index_at
 from coder.services.live import OthersWrote
+from coder.services.respondents import respondent_answers
 from coder.services.suggestions import QuestionSuggestions, suggestions_at
 from coder.tui.screens.dialogs import PromptDialog
 from coder.tui.widgets.answer_detail import AnswerDetail
 from coder.tui.widgets.answer_list import AnswerList
 from coder.tui.widgets.code_list import CodeList
+from coder.tui.widgets.respondent_view import RespondentView
 from coder.tui.writes import Write
 
 if TYPE_CHECKING:
@@ -49,14 +51,16 @@ class CodingScreen(Screen[None]):
 
     BINDINGS = [
         Binding("down,j", "next", "Next", id="coding.next", tooltip="Next answer"),
-        Binding("up,k", "previous", "Prev", id="coding.previous", tooltip="Previous answer"),
+        Binding("up,k", "previous", "Prev", show=False, id="coding.previous",
+                tooltip="Previous answer"),
         Binding("n", "next_uncoded", "Next uncoded", id="coding.next_uncoded"),
         Binding("pagedown", "page(1)", "Page down", show=False, id="coding.page_down"),
         Binding("pageup", "page(-1)", "Page up", show=False, id="coding.page_up"),
         Binding("home", "first", "First answer", show=False, id="coding.first"),
         Binding("end", "last", "Last answer", show=False, id="coding.last"),
         Binding("c", "search_codes", "Find code", id="coding.search_codes",
-                tooltip="Fuzzy search the codeframe; Enter applies the top match"),
+                tooltip="Search codes by number, label words or initials, then notes;"
+                        " Enter applies a clear match"),
         Binding("a", "accept_suggestion", "Accept suggestion", id="coding.accept_suggestion",
                 tooltip="Apply the first suggested code (alt+1, alt+2, alt+3: by rank)"),
         # Listed in the key list as one row with `a` (their ids remap them like any key).
@@ -70,10 +74,13 @@ class CodingScreen(Screen[None]):
         Binding("f", "flag", "Flag", id="coding.flag", tooltip="Flag the answer for review"),
         Binding("slash", "filter", "Filter", id="coding.filter",
                 tooltip="Filter: words, is:uncoded, is:flagged, code:104, theme:3, region=London"),
-        Binding("u", "toggle_filter('uncoded')", "Uncoded only", id="coding.filter_uncoded"),
+        Binding("u", "toggle_filter('uncoded')", "Uncoded only", show=False,
+                id="coding.filter_uncoded"),
         Binding("r", "toggle_filter('flagged')", "Flagged only", show=False,
                 id="coding.filter_flagged"),
         Binding("escape", "clear", "Clear filter", show=False, id="coding.clear"),
+        Binding("v", "respondent", "Respondent", show=False, id="coding.respondent",
+                tooltip="Show or hide the respondent's answers to the other questions"),
         *_slot_bindings(),
     ]
 
@@ -100,11 +107,13 @@ class CodingScreen(Screen[None]):
             with Vertical(id="right-pane"):
                 with VerticalScroll(id="detail-scroll"):
                     yield AnswerDetail(id="detail")
+                with VerticalScroll(id="respondent-scroll", classes="hidden"):
+                    yield RespondentView(id="respondent-view")
                 yield Input(placeholder="find a code (label, number or definition)",
                             id="code-search", classes="hidden")
                 with VerticalScroll(id="codes-scroll"):
                     yield CodeList(id="codes")
-        yield Footer()
+        yield Footer(compact=True)
 
     @property
     def answers(self) -> AnswerList:
@@ -218,11 +227,23 @@ class CodingScreen(Screen[None]):
         view = self.coding.detail()
         self._shown = None if view is None else view.answer_id
         self.query_one(AnswerDetail).show(view)
+        self._show_respondent()
         if not self.query_one("#code-search", Input).has_class("hidden"):
             self._show_search_results()
         else:
             self.query_one(CodeList).show(self.coding.frame, self.coding.shortcuts,
                                           view.code_ids if view else ())
+
+    def _show_respondent(self) -> None:
+        answer_id = self.coding.current_id
+        if self.query_one("#respondent-scroll").has_class("hidden") or answer_id is None:
+            return
+        self.query_one(RespondentView).show(
+            respondent_answers(self.session.project, answer_id, self.session.coder))
+
+    def action_respondent(self) -> None:
+        self.query_one("#respondent-scroll").toggle_class("hidden")
+        self._show_respondent()
 
     # -- moving --------------------------------------------------------------------------------
 
@@ -260,6 +281,7 @@ class CodingScreen(Screen[None]):
         if code is None:
             self.app.bell()
             return
+        self.query_one("#code-search", Input).add_class("hidden")  # a choice ends a search
         self.toggle(code)
 
     def toggle(self, code: Code) -> None:
@@ -436,15 +458,24 @@ class CodingScreen(Screen[None]):
     def _show_search_results(self) -> None:
         query = self.query_one("#code-search", Input).value
         self.query_one(CodeList).show(self.coding.frame, self.coding.shortcuts,
-                                      self.coding.applied(), self.coding.search_codes(query))
+                                      self.coding.applied(), self.coding.search_codes(query),
+                                      self.coding.clear_match(query))
 
     @on(Input.Submitted, "#code-search")
     def _search_submitted(self, event: Input.Submitted) -> None:
         found = self.coding.search_codes(event.value)
+        if not found:
+            self.notify(f'no code matches "{event.value}"', severity="warning")
+            return
+        chosen = self.coding.clear_match(event.value)
+        if chosen is None:
+            # Several codes match as well as each other: the list stays for the coder to
+            # choose from (its keys, or a longer search), rather than guessing.
+            shown = ", ".join(str(c.output_code) for c in found[:6])
+            self.notify(f'"{event.value}" matches {len(found)} codes ({shown}): press a'
+                        " code's key or type more", severity="warning", timeout=4)
+            self.answers.focus()
+            return
         event.input.add_class("hidden")
         self.answers.focus()
-        if found:
-            self.toggle(found[0])
-        else:
-            self.notify(f'no code matches "{event.value}"', severity="warning")
-            self._show_current()
+        self.toggle(chosen)

@@ -53,16 +53,18 @@ class CodeframeScreen(Screen[None]):
 
     BINDINGS = [
         Binding("a", "add(False)", "Add", id="codeframe.add", tooltip="Add a code beside this one"),
-        Binding("i", "add(True)", "Add under", id="codeframe.add_child",
+        Binding("i", "add(True)", "Add under", show=False, id="codeframe.add_child",
                 tooltip="Add a code under this one"),
         Binding("r", "rename", "Rename", id="codeframe.rename"),
-        Binding("e", "define", "Definition", id="codeframe.define",
+        Binding("e", "define", "Definition", show=False, id="codeframe.define",
                 tooltip="Edit the definition"),
-        Binding("m", "move", "Move", id="codeframe.move"),
+        Binding("m", "move", "Move", show=False, id="codeframe.move"),
         Binding("g", "merge", "Merge into", id="codeframe.merge",
                 tooltip="Merge this code into another"),
         Binding("s", "split", "Split", id="codeframe.split"),
         Binding("x", "retire", "Retire", id="codeframe.retire"),
+        Binding("k", "key", "Key", show=False, id="codeframe.key",
+                tooltip="Change the code's shortcut key on the coding screen (empty frees it)"),
     ]
 
     def __init__(self, session: Session, question_id: str) -> None:
@@ -76,7 +78,7 @@ class CodeframeScreen(Screen[None]):
             yield Tree("codeframe", id="frame-tree")
             with VerticalScroll(id="frame-detail"):
                 yield Static(id="frame-code")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#topbar", Static).update(
@@ -113,10 +115,13 @@ class CodeframeScreen(Screen[None]):
         for _depth, code in frame.walk():
             parent = nodes.get(code.parent_id, tree.root)
             label = Text()
+            label.append(f"{code.shortcut or ' '} ", style="bold reverse" if code.shortcut
+                         and code.is_active else "dim")
             label.append(f"{code.output_code} ", style="dim")
+            # The count before the label: a long label is cut at the edge, a number never.
+            label.append(f"({counts.get(code.id, 0)}) ", style="cyan")
             label.append(code.label, style="strike dim" if not code.is_active else
                          ("bold" if not code.codable else ""))
-            label.append(f"  {counts.get(code.id, 0)}", style="cyan")
             if not code.is_active:
                 label.append("  retired", style="italic dim")
             node = parent.add(label, data=code.id, expand=True,
@@ -149,12 +154,13 @@ class CodeframeScreen(Screen[None]):
         detail = self.query_one("#frame-code", Static)
         if code is None or frame is None:
             detail.update("Select a code. a add · i add under · r rename · e definition · "
-                          "m move · g merge · s split · x retire · ctrl+z undo")
+                          "m move · g merge · s split · x retire · k key · ctrl+z undo")
             return
         counts = frame_counts(self.session.project, frame)
         text = Text()
         text.append(frame.path_label(code.id) + "\n", style="bold")
-        text.append(f"output code {code.output_code} · {code.status}"
+        key = f"key {code.shortcut}" if code.shortcut else "no key"
+        text.append(f"output code {code.output_code} · {key} · {code.status}"
                     f"{' · net (not codable)' if not code.codable else ''}"
                     f" · {counts.get(code.id, 0)} codings\n\n", style="dim")
         text.append("Definition: ", style="bold")
@@ -251,6 +257,22 @@ class CodeframeScreen(Screen[None]):
         self._ask(f'Definition of "{code.label}"', code.definition, lambda text: self._run(
             lambda who, frame: edit_code(self.session.project, code.output_code, coder=who,
                                          frame=loaded or frame, definition=text)))
+
+    def action_key(self) -> None:
+        code = self.selected
+        if code is None:
+            return
+
+        def got(text: str | None) -> None:
+            if text is not None:
+                self._run(lambda who, frame: edit_code(
+                    self.session.project, code.output_code, coder=who, frame=frame,
+                    shortcut=text.strip()))
+
+        self.app.push_screen(PromptDialog(
+            f'Key for {code.output_code} "{code.label}"', code.shortcut or "", "1-9, 0 or A-Z",
+            "The key applies the code on the coding screen and stays with it. Empty frees the"
+            " key (a retired code keeps its key until freed)."), got)
 
     def _choose(self, title: str, options: list[tuple[str, str]],
                 then: Callable[[str], None]) -> None:

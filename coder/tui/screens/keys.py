@@ -9,18 +9,26 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Label
 
 
-def key_rows(screen: Screen[object]) -> list[tuple[str, str, str]]:
-    """(keys, what it does, binding id) for the screen's and the app's bindings."""
-    grouped: dict[tuple[str, str], list[str]] = {}
-    for _namespace, bindings in screen._binding_chain:  # noqa: SLF001 - includes the keymap
+def key_rows(screen: Screen[object]) -> list[tuple[str, str, str, bool]]:
+    """(keys, what it does, binding id, global?): the screen's own keys first, then the app's.
+
+    Keys of the focused widget (a table's cursor keys and the like) are left out: they are the
+    same in every table and would bury the keys that matter.
+    """
+    grouped: dict[tuple[str, str, bool], list[str]] = {}
+    owners = [screen, screen.app]
+    chain = [pair for pair in screen._binding_chain if pair[0] in owners]  # noqa: SLF001
+    chain.sort(key=lambda pair: owners.index(pair[0]))  # the chain includes the keymap
+    for namespace, bindings in chain:
         for key, binding in bindings:
             if not binding.description or binding.action.startswith("code_slot"):
                 continue
-            name = (binding.id or binding.action, binding.description)
+            name = (binding.id or binding.action, binding.description, namespace is screen.app)
             shown = screen.app.get_key_display(binding)
             if shown not in grouped.setdefault(name, []):
                 grouped[name].append(shown if key == binding.key else key)
-    return [(", ".join(keys), what, bid) for (bid, what), keys in grouped.items()]
+    return [(", ".join(keys), what, bid, app_wide)
+            for (bid, what, app_wide), keys in grouped.items()]
 
 
 class KeysScreen(ModalScreen[None]):
@@ -42,7 +50,13 @@ class KeysScreen(ModalScreen[None]):
         table = self.query_one(DataTable)
         table.add_columns("keys", "binding id", "action")
         rows = key_rows(self._under)
-        if any(binding_id.startswith("coding.") for _, _, binding_id in rows):
+        screen_name = (self._under.id or "this screen").replace("-", " ")
+        table.add_row("", "", f"[b]{screen_name}[/]")
+        if any(binding_id.startswith("coding.") for _, _, binding_id, _ in rows):
             table.add_row("1-9, 0, A-Z", "coding.code_1 …", "apply / remove the code with that key")
-        for keys, what, binding_id in rows:
+        heading_done = False
+        for keys, what, binding_id, app_wide in rows:
+            if app_wide and not heading_done:
+                table.add_row("", "", "[b]everywhere[/]")
+                heading_done = True
             table.add_row(keys, binding_id, what)

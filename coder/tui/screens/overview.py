@@ -36,6 +36,37 @@ def _pct(part: int, whole: int) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "-"
 
 
+#: Columns given up, in this order, when the screen is too narrow for all of them; numbers are
+#: never cut, and the question's text is shortened before any column goes.
+_DROP_ORDER = ("text", "theme runs", "non-subst.", "coded (all)")
+_TEXT_MIN = 12
+
+
+def fit_columns(columns: list[list[str]], available: int) -> list[list[str]]:
+    """The columns (label, then cells) that fit `available` cells: the text shortened first
+    (to no less than a few words), then whole columns dropped in `_DROP_ORDER`."""
+    kept = list(columns)
+
+    def need(cols: list[list[str]]) -> int:
+        return sum(max(cell_len(c) for c in col) + 2 for col in cols)
+
+    for drop in (None, *_DROP_ORDER):
+        if drop is not None:
+            kept = [c for c in kept if c[0] != drop]
+        others = need([c for c in kept if c[0] != "text"])
+        room = available - others - 2
+        if "text" in [c[0] for c in kept] and room >= _TEXT_MIN:
+            return [c if c[0] != "text" else [c[0], *(_shorten(t, room) for t in c[1:])]
+                    for c in kept]
+        if "text" not in [c[0] for c in kept] and others <= available:
+            return kept
+    return kept
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if cell_len(text) <= width else text[:width - 1] + "…"
+
+
 class OverviewScreen(Screen[None]):
     """Pick a question to code; see how far coding has got."""
 
@@ -56,7 +87,7 @@ class OverviewScreen(Screen[None]):
         yield Static("", id="overview-team")
         yield Static("Enter codes the highlighted question.  f3 themes · f4 codeframe · "
                      "f5 quotes · ? all keys · ctrl+p commands", id="overview-help")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         mode = "  [b red]BLIND[/]" if self.session.blind else ""
@@ -121,14 +152,13 @@ class OverviewScreen(Screen[None]):
         self.rows = rows
         table = self.query_one(DataTable)
         keep = table.cursor_row
-        # The question text takes what the other columns leave, so that the agreement column
-        # stays on a 120-column screen.
-        width = max(20, min(60, self.app.size.width - 94))
-        lines = [[r.question_id, r.text if len(r.text) <= width else r.text[:width - 1] + "…",
-                  str(r.answers), str(r.non_substantive), _pct(r.coded_by_me, r.answers),
-                  _pct(r.coded_by_anyone, r.answers), str(r.theme_runs), r.agreement_label]
-                 for r in rows]
-        self._columns([list(column) for column in zip(_COLUMNS, *lines, strict=True)])
+        lines = [[r.question_id, r.text, str(r.answers), str(r.non_substantive),
+                  _pct(r.coded_by_me, r.answers), _pct(r.coded_by_anyone, r.answers),
+                  str(r.theme_runs), r.agreement_label] for r in rows]
+        columns = fit_columns([list(c) for c in zip(_COLUMNS, *lines, strict=True)],
+                              self.app.size.width - 2)
+        self._columns(columns)
+        lines = [list(line) for line in zip(*(c[1:] for c in columns), strict=True)]
         for r, line in zip(rows, lines, strict=True):
             table.add_row(*line, key=r.question_id)
         if rows:

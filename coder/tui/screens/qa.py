@@ -49,7 +49,8 @@ def _codes_text(frame: Codeframe | None, code_ids: tuple[str, ...] | list[str]) 
         return "(no code)"
     if frame is None:
         return ", ".join(code_ids)
-    return ", ".join(str(frame.code(c).output_code) if c in frame else c for c in code_ids)
+    return ", ".join(f"{frame.code(c).output_code} {frame.code(c).label}" if c in frame else c
+                     for c in code_ids)
 
 
 class AdjudicateDialog(ModalScreen[list[str] | None]):
@@ -126,7 +127,7 @@ class DisagreementsScreen(Screen[None]):
         yield Static(id="topbar")
         yield Static("", id="qa-drill-status")
         yield OptionList(id="qa-disagreements")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         frame = self.session.frame(self.question_id)
@@ -230,7 +231,7 @@ class QAScreen(Screen[None]):
         yield Static("Krippendorff's guideline: alpha >= .800 good; .667-.800 tentative;"
                      " < .667 poor.  Enter: disagreeing answers · a: all · r: refresh",
                      id="qa-help")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#topbar", Static).update(
@@ -271,12 +272,16 @@ class QAScreen(Screen[None]):
         table = self.query_one(DataTable)
         keep = table.cursor_row
         table.clear()
+        # The label gives way so that every figure stays whole on a narrow screen; the code's
+        # number comes first, so it is never cut.
+        room = max(12, self.app.size.width - 53)
         for name, ca in report.codes.items():
             code_id = keys.get(name)
+            shown = name if len(name) <= room else name[:room - 1] + "…"
             n_disagree = sum(d.differs_on(code_id) for d in figures.disagreements) \
                 if code_id else 0
             style = _GRADE_STYLE[ca.grade]
-            table.add_row(name, str(ca.n_units), _fmt(ca.alpha.value),
+            table.add_row(shown, str(ca.n_units), _fmt(ca.alpha.value),
                           f"[{style}]{ca.grade}[/]", _fmt(ca.ac1.value),
                           _fmt(ca.percent_agreement.value), str(n_disagree), key=name)
         if report.codes:

@@ -71,7 +71,7 @@ class QuotesScreen(Screen[None]):
         with Horizontal(id="quotes-body"):
             yield OptionList(id="quote-codes")
             yield OptionList(id="quote-list")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#topbar", Static).update(

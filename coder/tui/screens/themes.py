@@ -71,7 +71,7 @@ class ThemesScreen(Screen[None]):
             yield DataTable(id="themes-table", cursor_type="row", zebra_stripes=True)
             with VerticalScroll(id="theme-detail"):
                 yield Static(id="theme-text")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#topbar", Static).update(

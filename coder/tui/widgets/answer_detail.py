@@ -22,7 +22,8 @@ def render_answer(view: AnswerView | None) -> Group | Text:
         return Text("No answer matches the filter.", style="italic")
     head = Text()
     head.append(f"Answer {view.answer_id}", style="bold")
-    head.append(f"  ({view.position})  respondent {view.respondent}", style="dim")
+    head.append(f"  ({view.position})  respondent {view.respondent}  wave {view.wave}",
+                style="dim")
     if view.flagged:
         head.append("  ! flagged for review", style="bold red")
     if view.needs_recoding:
@@ -37,7 +38,12 @@ def render_answer(view: AnswerView | None) -> Group | Text:
         attrs.add_row(str(key), str(value))
     codes = Text()
     codes.append("Codes: ", style="bold")
-    codes.append(", ".join(view.my_codes) if view.my_codes else "none yet")
+    if view.my_codes:
+        codes.append(", ".join(view.my_codes))
+    elif view.coded:
+        codes.append("no code applies", style="italic")
+    else:
+        codes.append("none yet")
     if view.blind:
         codes.append("\nblind mode: other coders' codes hidden", style="dim italic")
     for who, labels in view.other_codes.items():
@@ -62,7 +68,8 @@ def render_answer(view: AnswerView | None) -> Group | Text:
         extra.append("\n" if extra else "")
         extra.append("Memo: ", style="bold")
         extra.append(view.memo, style="italic")
-    parts: list[Text | Table] = [head, body, Text(""), attrs, codes]
+    # The codes come first: on a small screen they stay in view, above a long answer.
+    parts: list[Text | Table] = [head, codes, body, Text(""), attrs]
     if extra:
         parts.append(extra)
     return Group(*parts)

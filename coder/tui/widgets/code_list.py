@@ -14,13 +14,16 @@ class CodeList(Static):
     """Shows the codes a coder can apply; redrawn only when the codes or the answer change."""
 
     def show(self, frame: Codeframe | None, shortcuts: Mapping[str, Code],
-             applied: Collection[str], matches: Sequence[Code] | None = None) -> None:
-        """Draw the frame (or, while searching, only `matches`, best first)."""
-        self.update(render_codes(frame, shortcuts, applied, matches))
+             applied: Collection[str], matches: Sequence[Code] | None = None,
+             winner: Code | None = None) -> None:
+        """Draw the frame (or, while searching, only `matches`, best first; `winner` is the
+        one Enter applies, if the search clearly names one)."""
+        self.update(render_codes(frame, shortcuts, applied, matches, winner))
 
 
 def render_codes(frame: Codeframe | None, shortcuts: Mapping[str, Code],
-                 applied: Collection[str], matches: Sequence[Code] | None = None) -> Text:
+                 applied: Collection[str], matches: Sequence[Code] | None = None,
+                 winner: Code | None = None) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
     if frame is None:
         text.append("No codeframe for this question yet.\n", style="italic")
@@ -30,9 +33,12 @@ def render_codes(frame: Codeframe | None, shortcuts: Mapping[str, Code],
     if matches is not None:
         if not matches:
             text.append("no code matches", style="italic")
-        for i, code in enumerate(matches):
+        elif winner is None and len(matches) > 1:
+            text.append("several codes match: press a key, or type more", style="dim italic")
+        for code in matches:
             _line(text, code, key_of.get(code.id), code.id in applied, 0,
-                  first=(i == 0), label=frame.path_label(code.id))
+                  first=winner is not None and code.id == winner.id,
+                  label=frame.path_label(code.id))
         return text
     for depth, code in frame.walk():
         if not code.is_active:
