@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from coder.core.codeframe.files import dump_codeframe_yaml, load_codeframe, parse_codeframe_yaml
+from coder.core.codeframe.files import load_codeframe
+from coder.core.codeframe.yaml_file import dump_codeframe_yaml, parse_codeframe_yaml
 from coder.core.codeframe.model import CodeframeError
 from coder.services import codeframes as frames
 from coder.store import open_project
