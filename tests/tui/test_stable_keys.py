@@ -14,7 +14,8 @@ from coder.core.codeframe.yaml_file import dump_codeframe_yaml, parse_codeframe_
 from coder.core.codeframe.model import CodeframeError
 from coder.services import codeframes as frames
 from coder.store import open_project
-from coder.store.base import _migrations, _split_sql
+from coder.store.schema import migrations as _migrations
+from coder.store.schema import split_sql as _split_sql
 from coder.tui.app import build_app
 from tests.tui.conftest import Q2_FRAME, code_id
 
