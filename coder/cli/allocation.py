@@ -83,7 +83,15 @@ def assign(project: str, question_id: str | None, coder_name: str | None, share:
     click.echo(f"assignment {made.id}: {made.n_answers} answers of {made.question_id} for"
                f" {made.coder} ({made.rule})")
     click.echo(f"{made.coder} codes them with: "
-               f"{service.open_command(project, made.question_id, made.coder)}")
+               f"{open_command(project, made.question_id, made.coder)}")
 
 
 COMMANDS = [assign]
+
+
+def open_command(project_path: str, question_id: str, coder_name: str) -> str:
+    """The command a coder runs to code their assigned answers blind (printed by the CLI)."""
+    import shlex
+
+    return (f"coder open {shlex.quote(project_path)} --blind --question"
+            f" {shlex.quote(question_id)} --coder {shlex.quote(coder_name)}")

@@ -209,7 +209,7 @@ def _project(func: Any) -> Any:
 def qa_sample(project: str, question_id: str, share: float, coders: str, seed: int | None,
               wave: str | None, coder_name: str | None) -> None:
     """Assign a random sample of a question's answers to every listed coder."""
-    from coder.services.allocation import open_command
+    from coder.cli.allocation import open_command
 
     names = _names(coders) or []
     with open_store(project) as store:

@@ -22,7 +22,7 @@ from coder.services.project import Project
 from coder.store.allocation import OpenWindow, WorkAssignment
 
 __all__ = ["Given", "OpenWindow", "WorkAssignment", "allocation", "assign_range",
-           "assign_respondents", "assign_share", "assignments", "open_command", "parse_range",
+           "assign_respondents", "assign_share", "assignments", "parse_range",
            "remove_assignment"]
 
 
@@ -59,7 +59,7 @@ def assign_share(project: Project, question_id: str, coder_name: str, share: flo
     wanted = min(len(free), asked)
     if not free:
         raise ProjectError(f"every answer of {question_id} is already assigned"
-                           " (coder assign --list; --remove ID frees them)")
+                           " (removing an assignment frees its answers)")
     used_seed = secrets.randbelow(2**31) if seed is None else int(seed)
     chosen = random.Random(used_seed).sample(free, wanted)
     rule = f"share {share:g}, seed {used_seed}"
@@ -141,11 +141,3 @@ def remove_assignment(project: Project, assignment_id: int, *,
                       actor: str | None) -> WorkAssignment:
     """Take a work assignment back (the codings made stay); one undoable action."""
     return project.remove_work_assignment(assignment_id, actor)
-
-
-def open_command(project_path: str, question_id: str, coder_name: str) -> str:
-    """The command a coder runs to code their assigned answers blind (printed by the CLI)."""
-    import shlex
-
-    return (f"coder open {shlex.quote(project_path)} --blind --question"
-            f" {shlex.quote(question_id)} --coder {shlex.quote(coder_name)}")

@@ -109,8 +109,7 @@ class AllocationMixin(StoreBase):
         """
         found = self.work_assignments(assignment_id=assignment_id)
         if not found:
-            raise ProjectError(f"no work assignment {assignment_id} in this project"
-                               " (coder assign --list shows them)")
+            raise ProjectError(f"no work assignment {assignment_id} in this project")
         return found[0]
 
     def work_assignments(self, question_id: str | None = None, *, coder_id: int | None = None,

@@ -125,7 +125,8 @@ class Dialect:
         """A statement of a migration file (written for SQLite) as this database takes it.
 
         For PostgreSQL: generated keys become identity columns, BLOB is BYTEA, REAL (8 bytes in
-        SQLite) is DOUBLE PRECISION, WITHOUT ROWID goes, and a trigger that refuses a change
+        SQLite) is DOUBLE PRECISION, WITHOUT ROWID goes, printf's zero padding is lpad, and a
+        trigger that refuses a change
         becomes a PL/pgSQL function and its trigger.
         """
         if self.name != "postgresql":
@@ -145,6 +146,11 @@ class Dialect:
         )
         statement = re.sub(r"\)\s*WITHOUT ROWID", ")", statement)
         statement = re.sub(r"\bBLOB\b", "BYTEA", statement)
+        # SQLite's printf('%012d...') for a sortable path: lpad on PostgreSQL.
+        statement = re.sub(r"printf\('%012d\.%012d/', ([^,]+), ([^)]+)\)",
+                           r"(lpad((\1)::text, 12, '0') || '.'"
+                           r" || lpad((\2)::text, 12, '0') || '/')",
+                           statement)
         return [re.sub(r"\bREAL\b", "DOUBLE PRECISION", statement)]
 
     def keys_param(self, columns: Sequence[str], keys: Sequence[tuple[Any, ...]]) -> str:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from coder.core.codeframe.files import load_codeframe
-from coder.core.codeframe.yaml_file import dump_codeframe_yaml, parse_codeframe_yaml
 from coder.core.codeframe.model import CodeframeError
+from coder.core.codeframe.yaml_file import dump_codeframe_yaml, parse_codeframe_yaml
 from coder.services import codeframes as frames
 from coder.store import open_project
 from coder.store.schema import migrations as _migrations

@@ -117,7 +117,8 @@ class FilterQuery:
             if not answer_ids:
                 raise FilterError("no answers of this question are given to you"
                                   + (" in a double-coding sample" if self.sample else "")
-                                  + " (see coder qa sample, coder assign)")
+                                  + " (answers are given by a double-coding sample or a work"
+                                  " assignment)")
         code_id = None
         if self.code is not None:
             if frame is None:

@@ -17,6 +17,6 @@ ranked AS (
     WHERE c.codable = 1 AND c.status <> 'retired'
 )
 UPDATE codes SET shortcut = (
-    SELECT substr('1234567890ABCDEFGHIJKLMNOPQRSTUVWXYZ', r.n, 1) FROM ranked r
+    SELECT substr('1234567890ABCDEFGHIJKLMNOPQRSTUVWXYZ', CAST(r.n AS INTEGER), 1) FROM ranked r
     WHERE r.id = codes.id AND r.n <= 36
 );

@@ -213,7 +213,7 @@ class CodingScreen(Screen[None]):
         share = 100 * coded / total if total else 0
         self.query_one("#progress-label", Label).update(
             f" coded {coded}/{total} of yours" if given is not None
-            else f" coded {coded}/{total} ({share:.0f}%)")
+            else f" {coded}/{total} coded ({share:.0f}%)")
 
     # -- showing the current answer -------------------------------------------------------------
 
