@@ -153,8 +153,8 @@ class CoderApp(App[None]):
 
     def _poll_others(self) -> None:
         """Refresh what other windows and coders changed (the live team view)."""
-        if self.session is None or self.saves.pending:
-            return
+        if not self.is_running or self.session is None or self.saves.pending:
+            return  # not while the app shuts down: its screens are being taken apart
         try:
             wrote = self.live.poll()
         except CoderError:
@@ -165,7 +165,7 @@ class CoderApp(App[None]):
             self.store_changed(None)
         for screen in self._screens.values():
             handler = getattr(screen, "others_wrote", None)
-            if handler is not None and screen.is_mounted:
+            if handler is not None and screen.is_mounted and screen.is_running:
                 handler(wrote)
 
     def _make_screen(self, name: str, session: Session, qid: str | None) -> Screen[Any]:
