@@ -75,6 +75,11 @@ def report(project: str, questions: tuple[str, ...], fmt: str | None, output: st
     covered = f"; wave{'s' if len(waves) > 1 else ''} {', '.join(waves)}" if waves else ""
     click.echo(f"wrote {written[0]} ({n} question{'' if n == 1 else 's'}{covered};"
                f" {built.layer})")
+    for section in built.sections:
+        if section.withheld_starred:
+            click.echo(f"note: {section.question_id}: {section.withheld_starred} starred"
+                       " answer(s) left out of the quotes: after redaction they may still name"
+                       " someone (add the name with coder redaction add to quote them)", err=True)
     if include_ids:
         click.echo("note: this report shows respondent IDs: do not publish it", err=True)
 
@@ -158,17 +163,20 @@ def redaction() -> None:
 @redaction.command("list")
 @project_option
 def redaction_list(project: str) -> None:
-    """Show the listed terms and the patterns in use."""
+    """Show the listed terms, the terms taken from respondent attributes and the patterns."""
     from coder.core.reporting.anonymise import SETTING_KEY, RedactionList
+    from coder.services.reports import redaction_for
 
     with open_store(project) as store:
-        setting = store.setting(SETTING_KEY) or {}
-    current = RedactionList.from_setting(setting)
+        listed = RedactionList.from_setting(store.setting(SETTING_KEY) or {})
+        current, respondent_ids = redaction_for(store)
+    mine = {t.text.casefold() for t in listed.terms}
     for term in current.terms:
-        click.echo(f"{term.text}\t{term.placeholder}")
+        source = "listed" if term.text.casefold() in mine else "from attributes"
+        click.echo(f"{term.text}\t{term.placeholder}\t{source}")
     click.echo(f"patterns: {', '.join(current.patterns) or 'none'}")
-    if setting.get("attribute_terms", True):
-        click.echo("also: every value of name-like respondent attributes (e.g. authority_name)")
+    click.echo(f"also: the {len(respondent_ids)} respondent IDs and codes shaped like them;"
+               " the built-in list of English local authorities; people's names (gazetteer)")
 
 
 @redaction.command("add")

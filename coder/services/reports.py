@@ -20,7 +20,7 @@ from coder.core.reporting.anonymise import (
     SETTING_KEY,
     RedactionList,
     Redactor,
-    placeholder_for_column,
+    name_columns,
     terms_from_attributes,
 )
 from coder.core.reporting.frequencies import (
@@ -117,18 +117,26 @@ def resolve_layer(store: ProjectStore, spec: str | None,
     raise NotInProject(f'no {kind_name} "{name}" in this project (layers: {known})')
 
 
-def redactor_for(store: ProjectStore) -> Redactor:
-    """The project's redaction list: setting "redaction" plus the names in name-like attributes.
+def redaction_for(store: ProjectStore) -> tuple[RedactionList, tuple[str, ...]]:
+    """The project's redaction list and its respondent IDs.
 
-    Setting `{"terms": [...], "patterns": [...], "attribute_terms": false}` turns off the terms
-    taken from respondent attributes.
+    The list is the setting "redaction" plus the values of the attribute columns that hold
+    names (`name_columns`); setting `{"attribute_terms": false}` turns those off.
     """
     setting = store.setting(SETTING_KEY) or {}
     redaction = RedactionList.from_setting(setting)
+    people = store.respondents()
     if setting.get("attribute_terms", True):
-        redaction = redaction.with_terms(
-            terms_from_attributes(r.attributes for r in store.respondents()))
-    return Redactor(redaction)
+        redaction = redaction.with_terms(terms_from_attributes(
+            (r.attributes for r in people),
+            known_authorities="authority" not in redaction.patterns))
+    return redaction, tuple(r.external_id for r in people)
+
+
+def redactor_for(store: ProjectStore) -> Redactor:
+    """The `Redactor` every quote of the project goes through (see `redaction_for`)."""
+    redaction, respondent_ids = redaction_for(store)
+    return Redactor(redaction, respondent_ids)
 
 
 def _questions(store: ProjectStore, question_ids: Sequence[str] | None) -> list[Question]:
@@ -296,6 +304,7 @@ def _question_section(store: ProjectStore, question: Question, chosen: Layer,
                if coded_answers and quotes_per_code > 0 else None)
     starred = store.starred_answers(question.id)
     themes, used = [], set()
+    withheld: list[int] = []
     for row in table.rows:
         if row.n == 0 or row.depth > 1:
             continue
@@ -308,7 +317,7 @@ def _question_section(store: ProjectStore, question: Question, chosen: Layer,
                           and substantive[a.id].code_ids & members]
             candidates.sort(key=lambda c: (not c.starred, c.answer_id))
             picked = choose_quotes(candidates, quotes_per_code, embeddings=vectors,
-                                   redactor=redactor)
+                                   redactor=redactor, withheld=withheld)
             if externals:
                 picked = [replace(q, respondent=externals.get(answers[q.source].respondent_id))
                           for q in picked]
@@ -317,7 +326,7 @@ def _question_section(store: ProjectStore, question: Question, chosen: Layer,
         themes.append(Theme(row, quotes))
     chart_rows = tuple(r for r in table.rows if r.depth == 0 and r.n > 0)
     return QuestionSection(question.id, question.text, question.routing_note, table,
-                           tuple(themes), chart_rows)
+                           tuple(themes), chart_rows, len(set(withheld)))
 
 
 def report_quotes(store: ProjectStore, question_id: str, *, layer: str | None = None,
@@ -344,6 +353,13 @@ def _check_attribute(store: ProjectStore, scope: WaveScope, name: str, what: str
         extra = " or wave" if what == "breakdown" else ""
         raise ProjectError(f'no respondent attribute "{name}" for the {what}'
                            f' (attributes: {", ".join(known) or "none"}{extra})')
+
+
+def _holds_names(store: ProjectStore, scope: WaveScope, column: str) -> bool:
+    """Whether a respondent attribute holds names (see `name_columns`): decided by its values."""
+    rows = [{column: values[0] or ""} for wave_id, _ in scope.each()
+            for values in scope.values(store, wave_id, [column]).values()]
+    return column in name_columns(rows)
 
 
 def build_report(
@@ -387,8 +403,11 @@ def build_report(
     questions, chosen, scope = _scope(store, question_ids, wave, layer)
     if by is not None and by != BY_WAVE:
         _check_attribute(store, scope, by, "breakdown")
-        if placeholder_for_column(by) and not include_ids:
-            raise ProjectError(f'"{by}" holds names: a breakdown by it would identify respondents')
+        if not include_ids and _holds_names(store, scope, by):
+            raise ProjectError(
+                f'"{by}" holds names (a different one for nearly every respondent): a breakdown'
+                " by it would identify respondents; break down by an attribute that groups"
+                " them, such as region or type")
     if weight is not None:
         _check_attribute(store, scope, weight, "weight")
     if population is not None and population < 1:

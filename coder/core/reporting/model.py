@@ -26,6 +26,7 @@ class QuestionSection:
     table: FrequencyTable
     themes: tuple[Theme, ...]
     chart_rows: tuple[FrequencyRow, ...] = ()
+    withheld_starred: int = 0  # starred answers left out: they may still identify someone
 
 
 @dataclass(frozen=True)
