@@ -43,32 +43,57 @@ _LAYER_HELP = ("Whose codes count. final (default): per answer the adjudicated c
               help="Bases under this get a caution.")
 @click.option("--quotes", "quotes_per_code", default=3, show_default=True,
               type=click.IntRange(0, 10), help="Quotes per code.")
-@click.option("--title", default=None, help="Report title.")
+@click.option("--title", default=None,
+              help="Report title (default: project setting title, see coder project set).")
 @click.option("--base-label", default=None,
               help='Who the base is, e.g. "responding authorities" (default: project setting'
-                   ' report.base_label, else "respondents who answered").')
+                   ' base_label, else "respondents who answered").')
+@click.option("--author", default=None,
+              help="The document's author (default: project setting author, else the coder).")
 @click.option("--include-ids", is_flag=True,
               help="Show the respondent ID after each quote. Off by default: respondents were"
                    " promised anonymity.")
+@click.option("--suppress-below", default=0, show_default=True, type=click.IntRange(min=0),
+              metavar="N",
+              help='Show counts under N (and their percentages) as "*" in tables and themes.')
+@click.option("--remember", is_flag=True,
+              help="Keep --title, --base-label and --author in the project for later reports.")
+@coder_option
 def report(project: str, questions: tuple[str, ...], fmt: str | None, output: str,
            by: str | None, layer: str | None, wave: str | None, min_base: int,
            quotes_per_code: int, title: str | None, base_label: str | None,
-           include_ids: bool, weight: str | None, population: int | None) -> None:
-    """Write a report: per question, bases, themes with anonymised quotes, tables and charts."""
+           author: str | None, include_ids: bool, weight: str | None, population: int | None,
+           suppress_below: int, remember: bool, coder_name: str | None) -> None:
+    """Write a report: per question, bases, themes with anonymised quotes, tables and charts.
+
+    Example: coder report -p p.coder -o report.docx --by region --suppress-below 5
+    """
     from pathlib import Path
 
-    from coder.services.reports import REPORT_FORMATS, build_report, write_report
+    from coder.core.reporting.model import ReportOptions
+    from coder.services.reports import (
+        REPORT_FORMATS,
+        build_report,
+        remember_report_settings,
+        write_report,
+    )
 
     chosen = fmt or Path(output).suffix.lstrip(".").lower()
     if chosen == "markdown":
         chosen = "md"
     if chosen not in REPORT_FORMATS:
         raise click.UsageError("give --format md, html or docx (or an output file ending in one)")
+    coder = resolve_coder(coder_name)
+    options = ReportOptions(
+        question_ids=questions, layer=layer, by=by, wave=wave, min_base=min_base,
+        quotes_per_code=quotes_per_code, include_ids=include_ids, title=title,
+        base_label=base_label, author=author, coder=coder, suppress_below=suppress_below,
+        weight=weight, population=population)
     with open_store(project) as store, progress("reporting") as bar:
-        built = build_report(store, question_ids=questions or None, layer=layer, by=by,
-                             wave=wave, min_base=min_base, quotes_per_code=quotes_per_code,
-                             include_ids=include_ids, title=title, base_label=base_label,
-                             weight=weight, population=population, progress=bar)
+        if remember:
+            remember_report_settings(store, coder=coder, title=title, base_label=base_label,
+                                     author=author)
+        built = build_report(store, options, progress=bar)
         written = write_report(built, chosen, output, protected=[project])
     n = len(built.sections)
     waves = built.waves
@@ -218,4 +243,46 @@ def redaction_remove(project: str, terms: tuple[str, ...], coder_name: str | Non
     click.echo(f"{len(current.terms) - len(kept.terms)} removed; {len(kept.terms)} listed")
 
 
-COMMANDS = [report, export, redaction]
+@click.group("project")
+def project_settings() -> None:
+    """The project's report settings: title, base label and author."""
+
+
+_SETTING_NAMES = {"title": "title", "base-label": "base_label", "base_label": "base_label",
+                  "author": "author"}
+
+
+@project_settings.command("set")
+@project_option
+@click.argument("name", type=click.Choice(["title", "base-label", "author"]))
+@click.argument("value")
+@coder_option
+def project_set(project: str, name: str, value: str, coder_name: str | None) -> None:
+    """Set the report's title, base label or author for every later report (one undoable
+    action; an empty VALUE forgets it).
+
+    Example: coder project set title "Children's services survey 2025: findings" -p p.coder
+    """
+    from coder.services.reports import remember_report_settings
+
+    with open_store(project) as store:
+        remember_report_settings(store, coder=resolve_coder(coder_name),
+                                 **{_SETTING_NAMES[name]: value})
+    click.echo(f"{name}: {value}" if value.strip() else f"{name}: forgotten")
+
+
+@project_settings.command("show")
+@project_option
+def project_show(project: str) -> None:
+    """Show the report settings in use (title, base label, author)."""
+    from coder.core.reporting.model import DEFAULT_TITLE
+    from coder.services.reports import DEFAULT_BASE_LABEL, report_settings
+
+    with open_store(project) as store:
+        settings = report_settings(store)
+    click.echo(f"title: {settings.get('title') or DEFAULT_TITLE}")
+    click.echo(f"base-label: {settings.get('base_label') or DEFAULT_BASE_LABEL}")
+    click.echo(f"author: {settings.get('author') or '(the coder writing the report)'}")
+
+
+COMMANDS = [report, export, redaction, project_settings]
