@@ -40,7 +40,9 @@ from coder.core.reporting.model import (
 from coder.core.reporting.quotes import Quote, QuoteCandidate, choose_quotes
 from coder.core.reporting.significance import compare_columns
 from coder.core.reporting.tables import BY_WAVE
+from coder.core.survey.question_sheet import QuestionWording
 from coder.core.types import Answer, CoderKind, Question
+from coder.services.question_wording import question_wording
 from coder.services.waves import WaveScope, resolve_waves, weight_value
 from coder.store.protocol import ProjectStore
 
@@ -318,8 +320,27 @@ def _question_section(store: ProjectStore, question: Question, chosen: Layer,
         themes.append(Theme(row, quotes))
     chart_rows = tuple(r for r in table.rows
                        if r.depth == 0 and r.n > 0 and r.n >= options.suppress_below)
-    return QuestionSection(question.id, question.text, question.routing_note, table,
+    wording = question_wording(store)
+    given = wording.get(question.id, QuestionWording())
+    return QuestionSection(question.id, given.text or question.text,
+                           given.routing or _routing_in_words(store, question, wording), table,
                            tuple(themes), chart_rows, len(set(withheld)))
+
+
+def _routing_in_words(store: ProjectStore, question: Question,
+                      wording: Mapping[str, QuestionWording]) -> str | None:
+    """Who was asked, with the filter question's wording and answer labels where known:
+    'those answering "Yes" to "Does your authority run the ASYE programme?"'."""
+    routing = question.routing
+    if routing is None:
+        return None
+    try:
+        source = store.question(routing.column)
+    except ProjectError:
+        return routing.describe()
+    shown = " or ".join(f'"{source.value_labels.get(v, v)}"' for v in routing.values)
+    text = wording.get(routing.column, QuestionWording()).text or source.text
+    return f'those answering {shown} to "{text or routing.column}"'
 
 
 def report_quotes(store: ProjectStore, question_id: str, *, layer: str | None = None,

@@ -8,9 +8,11 @@ from pathlib import Path
 
 from docx import Document
 from leak_survey import report_text
-from test_report_project import answer_id, build_project
+from test_report_project import QUESTION, answer_id, build_project
 
 from coder.core.reporting.model import ReportOptions
+from coder.core.survey.question_sheet import QuestionWording
+from coder.services.question_wording import set_question_wording
 from coder.services.reports import build_report, write_report
 from coder.store import open_project
 
@@ -80,3 +82,34 @@ def test_small_cells_can_be_suppressed(tmp_path: Path) -> None:
     row = next(line for line in md.splitlines() if line.startswith("| Distance from home"))
     assert row.split("|")[2:4] == [" \\* ", " \\* "]  # "*", escaped as Markdown text
     assert "fewer than 3" in md
+
+
+def test_markdown_has_no_html_escapes(tmp_path: Path) -> None:
+    path = build_project(tmp_path)
+    with open_project(path) as store:
+        set_question_wording(store, {QUESTION: QuestionWording(
+            "Barriers to placing children in schools & colleges <outside> the area")},
+            coder="t")
+    md = report_text(_write_all(path, tmp_path)["md"])
+    assert "&amp;" not in md and "&lt;" not in md and "&gt;" not in md
+    assert "## Barriers to placing children in schools & colleges \\<outside\\> the area" in md
+
+
+def test_question_wording_and_routing_given_for_a_csv_import(tmp_path: Path) -> None:
+    path = build_project(tmp_path)
+    with open_project(path) as store:
+        set_question_wording(store, {QUESTION: QuestionWording(
+            "What are the main barriers?", "Authorities that placed any child")}, coder="t")
+    for fmt, file in _write_all(path, tmp_path).items():
+        text = report_text(file)
+        assert "What are the main barriers?" in text, fmt
+        assert "Asked: 10 (Authorities that placed any child)" in text, fmt
+
+
+def test_routing_is_said_with_the_filter_questions_wording(tmp_path: Path) -> None:
+    path = build_project(tmp_path)
+    with open_project(path) as store:
+        set_question_wording(store, {"placed_any": QuestionWording(
+            "Has your authority placed any child?")}, coder="t")
+    md = report_text(_write_all(path, tmp_path)["md"]).replace("\\", "")
+    assert 'Asked: 10 (those answering "Yes" to "Has your authority placed any child?")' in md
