@@ -71,12 +71,8 @@ def report(project: str, questions: tuple[str, ...], fmt: str | None, output: st
     from pathlib import Path
 
     from coder.core.reporting.model import ReportOptions
-    from coder.services.reports import (
-        REPORT_FORMATS,
-        build_report,
-        remember_report_settings,
-        write_report,
-    )
+    from coder.services.report_settings import remember_report_settings
+    from coder.services.reports import REPORT_FORMATS, build_report, write_report
 
     chosen = fmt or Path(output).suffix.lstrip(".").lower()
     if chosen == "markdown":
@@ -263,7 +259,7 @@ def project_set(project: str, name: str, value: str, coder_name: str | None) -> 
 
     Example: coder project set title "Children's services survey 2025: findings" -p p.coder
     """
-    from coder.services.reports import remember_report_settings
+    from coder.services.report_settings import remember_report_settings
 
     with open_store(project) as store:
         remember_report_settings(store, coder=resolve_coder(coder_name),
@@ -276,7 +272,8 @@ def project_set(project: str, name: str, value: str, coder_name: str | None) -> 
 def project_show(project: str) -> None:
     """Show the report settings in use (title, base label, author)."""
     from coder.core.reporting.model import DEFAULT_TITLE
-    from coder.services.reports import DEFAULT_BASE_LABEL, report_settings
+    from coder.services.report_settings import report_settings
+    from coder.services.reports import DEFAULT_BASE_LABEL
 
     with open_store(project) as store:
         settings = report_settings(store)

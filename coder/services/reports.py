@@ -43,6 +43,7 @@ from coder.core.reporting.tables import BY_WAVE
 from coder.core.survey.question_sheet import QuestionWording
 from coder.core.types import Answer, CoderKind, Question
 from coder.services.question_wording import question_wording
+from coder.services.report_settings import report_settings
 from coder.services.waves import WaveScope, resolve_waves, weight_value
 from coder.store.protocol import ProjectStore
 
@@ -423,32 +424,6 @@ def build_report(store: ProjectStore, options: ReportOptions | None = None, *,
                   tuple(sections), date.today().isoformat(), scope.label() or None, include_ids,
                   scope.names, options.author or settings.get("author") or options.coder,
                   options.suppress_below)
-
-
-#: Project setting with the report's title, base label and author (`remember_report_settings`).
-REPORT_SETTING = "report"
-#: What `remember_report_settings` keeps, as named on the command line.
-REPORT_SETTING_NAMES = ("title", "base_label", "author")
-
-
-def report_settings(store: ProjectStore) -> dict[str, str]:
-    """The project's report title, base label and author, where set."""
-    return {k: str(v) for k, v in (store.setting(REPORT_SETTING) or {}).items()
-            if k in REPORT_SETTING_NAMES and v}
-
-
-def remember_report_settings(store: ProjectStore, *, coder: str, title: str | None = None,
-                             base_label: str | None = None, author: str | None = None) -> None:
-    """Keep a report title, base label and author in the project (one undoable action); later
-    reports use them unless told otherwise. An empty text forgets the setting."""
-    settings = dict(store.setting(REPORT_SETTING) or {})
-    for key, value in (("title", title), ("base_label", base_label), ("author", author)):
-        if value is not None:
-            if value.strip():
-                settings[key] = value.strip()
-            else:
-                settings.pop(key, None)
-    store.set_setting(REPORT_SETTING, settings, coder)
 
 
 def write_report(report: Report, fmt: str, path: str | Path, *,

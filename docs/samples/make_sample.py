@@ -20,7 +20,8 @@ from pathlib import Path
 from coder.core.codeframe.files import load_codeframe
 from coder.core.reporting.model import ReportOptions
 from coder.services.importing import import_survey
-from coder.services.reports import build_report, remember_report_settings, write_report
+from coder.services.report_settings import remember_report_settings
+from coder.services.reports import build_report, write_report
 from coder.store import SQLiteStore, create_project
 
 REPO = Path(__file__).resolve().parents[2]
