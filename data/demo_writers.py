@@ -114,4 +114,25 @@ def write_all(
         write_csv(pii, out_dir / "demo_pii.csv"),
         write_json(dict(catalogue), out_dir / "demo_themes.json"),
         write_json(questions, out_dir / "demo_questions.json"),
+        write_csv(demo_codings({"2025": first.ground_truth, "2026": second.ground_truth},
+                               catalogue), out_dir / "demo_codings.csv"),
     ]
+
+
+#: The question the demo arrives coded (by coder "demo", in both waves), so its report is real.
+CODED_QUESTION = "q2_barriers"
+
+
+def demo_codings(truth: Mapping[str, pd.DataFrame],
+                 catalogue: Mapping[str, Any]) -> pd.DataFrame:
+    """A codings file (`coder codings import`) coding every answer to `CODED_QUESTION` in each
+    wave (wave name -> that wave's ground truth) with its true themes, by label."""
+    labels = {t["key"]: t["label"] for t in catalogue[CODED_QUESTION]}
+    rows = [
+        {"respondent_id": r.la_code, "question": CODED_QUESTION, "code": labels[key],
+         "coder": "demo", "wave": wave}
+        for wave, frame in truth.items()
+        for r in frame[frame["question_id"] == CODED_QUESTION].itertuples()
+        for key in str(r.themes).split(";") if key in labels
+    ]
+    return pd.DataFrame(rows, columns=["respondent_id", "question", "code", "coder", "wave"])

@@ -43,20 +43,35 @@ _LAYER_HELP = ("Whose codes count. final (default): per answer the adjudicated c
               help="Bases under this get a caution.")
 @click.option("--quotes", "quotes_per_code", default=3, show_default=True,
               type=click.IntRange(0, 10), help="Quotes per code.")
-@click.option("--title", default=None, help="Report title.")
+@click.option("--title", default=None,
+              help="Report title (default: project setting title, see coder project set).")
 @click.option("--base-label", default=None,
               help='Who the base is, e.g. "responding authorities" (default: project setting'
-                   ' report.base_label, else "respondents who answered").')
+                   ' base_label, else "respondents who answered").')
+@click.option("--author", default=None,
+              help="The document's author (default: project setting author, else the coder).")
 @click.option("--include-ids", is_flag=True,
               help="Show the respondent ID after each quote. Off by default: respondents were"
                    " promised anonymity.")
+@click.option("--suppress-below", default=0, show_default=True, type=click.IntRange(min=0),
+              metavar="N",
+              help='Show counts under N (and their percentages) as "*" in tables and themes.')
+@click.option("--remember", is_flag=True,
+              help="Keep --title, --base-label and --author in the project for later reports.")
+@coder_option
 def report(project: str, questions: tuple[str, ...], fmt: str | None, output: str,
            by: str | None, layer: str | None, wave: str | None, min_base: int,
            quotes_per_code: int, title: str | None, base_label: str | None,
-           include_ids: bool, weight: str | None, population: int | None) -> None:
-    """Write a report: per question, bases, themes with anonymised quotes, tables and charts."""
+           author: str | None, include_ids: bool, weight: str | None, population: int | None,
+           suppress_below: int, remember: bool, coder_name: str | None) -> None:
+    """Write a report: per question, bases, themes with anonymised quotes, tables and charts.
+
+    Example: coder report -p p.coder -o report.docx --by region --suppress-below 5
+    """
     from pathlib import Path
 
+    from coder.core.reporting.model import ReportOptions
+    from coder.services.report_settings import remember_report_settings
     from coder.services.reports import REPORT_FORMATS, build_report, write_report
 
     chosen = fmt or Path(output).suffix.lstrip(".").lower()
@@ -64,17 +79,28 @@ def report(project: str, questions: tuple[str, ...], fmt: str | None, output: st
         chosen = "md"
     if chosen not in REPORT_FORMATS:
         raise click.UsageError("give --format md, html or docx (or an output file ending in one)")
+    coder = resolve_coder(coder_name)
+    options = ReportOptions(
+        question_ids=questions, layer=layer, by=by, wave=wave, min_base=min_base,
+        quotes_per_code=quotes_per_code, include_ids=include_ids, title=title,
+        base_label=base_label, author=author, coder=coder, suppress_below=suppress_below,
+        weight=weight, population=population)
     with open_store(project) as store, progress("reporting") as bar:
-        built = build_report(store, question_ids=questions or None, layer=layer, by=by,
-                             wave=wave, min_base=min_base, quotes_per_code=quotes_per_code,
-                             include_ids=include_ids, title=title, base_label=base_label,
-                             weight=weight, population=population, progress=bar)
+        if remember:
+            remember_report_settings(store, coder=coder, title=title, base_label=base_label,
+                                     author=author)
+        built = build_report(store, options, progress=bar)
         written = write_report(built, chosen, output, protected=[project])
     n = len(built.sections)
     waves = built.waves
     covered = f"; wave{'s' if len(waves) > 1 else ''} {', '.join(waves)}" if waves else ""
     click.echo(f"wrote {written[0]} ({n} question{'' if n == 1 else 's'}{covered};"
                f" {built.layer})")
+    for section in built.sections:
+        if section.withheld_starred:
+            click.echo(f"note: {section.question_id}: {section.withheld_starred} starred"
+                       " answer(s) left out of the quotes: after redaction they may still name"
+                       " someone (add the name with coder redaction add to quote them)", err=True)
     if include_ids:
         click.echo("note: this report shows respondent IDs: do not publish it", err=True)
 
@@ -158,17 +184,20 @@ def redaction() -> None:
 @redaction.command("list")
 @project_option
 def redaction_list(project: str) -> None:
-    """Show the listed terms and the patterns in use."""
+    """Show the listed terms, the terms taken from respondent attributes and the patterns."""
     from coder.core.reporting.anonymise import SETTING_KEY, RedactionList
+    from coder.services.reports import redaction_for
 
     with open_store(project) as store:
-        setting = store.setting(SETTING_KEY) or {}
-    current = RedactionList.from_setting(setting)
+        listed = RedactionList.from_setting(store.setting(SETTING_KEY) or {})
+        current, respondent_ids = redaction_for(store)
+    mine = {t.text.casefold() for t in listed.terms}
     for term in current.terms:
-        click.echo(f"{term.text}\t{term.placeholder}")
+        source = "listed" if term.text.casefold() in mine else "from attributes"
+        click.echo(f"{term.text}\t{term.placeholder}\t{source}")
     click.echo(f"patterns: {', '.join(current.patterns) or 'none'}")
-    if setting.get("attribute_terms", True):
-        click.echo("also: every value of name-like respondent attributes (e.g. authority_name)")
+    click.echo(f"also: the {len(respondent_ids)} respondent IDs and codes shaped like them;"
+               " the built-in list of English local authorities; people's names (gazetteer)")
 
 
 @redaction.command("add")
@@ -210,4 +239,47 @@ def redaction_remove(project: str, terms: tuple[str, ...], coder_name: str | Non
     click.echo(f"{len(current.terms) - len(kept.terms)} removed; {len(kept.terms)} listed")
 
 
-COMMANDS = [report, export, redaction]
+@click.group("project")
+def project_settings() -> None:
+    """The project's report settings: title, base label and author."""
+
+
+_SETTING_NAMES = {"title": "title", "base-label": "base_label", "base_label": "base_label",
+                  "author": "author"}
+
+
+@project_settings.command("set")
+@project_option
+@click.argument("name", type=click.Choice(["title", "base-label", "author"]))
+@click.argument("value")
+@coder_option
+def project_set(project: str, name: str, value: str, coder_name: str | None) -> None:
+    """Set the report's title, base label or author for every later report (one undoable
+    action; an empty VALUE forgets it).
+
+    Example: coder project set title "Children's services survey 2025: findings" -p p.coder
+    """
+    from coder.services.report_settings import remember_report_settings
+
+    with open_store(project) as store:
+        remember_report_settings(store, coder=resolve_coder(coder_name),
+                                 **{_SETTING_NAMES[name]: value})
+    click.echo(f"{name}: {value}" if value.strip() else f"{name}: forgotten")
+
+
+@project_settings.command("show")
+@project_option
+def project_show(project: str) -> None:
+    """Show the report settings in use (title, base label, author)."""
+    from coder.core.reporting.model import DEFAULT_TITLE
+    from coder.services.report_settings import report_settings
+    from coder.services.reports import DEFAULT_BASE_LABEL
+
+    with open_store(project) as store:
+        settings = report_settings(store)
+    click.echo(f"title: {settings.get('title') or DEFAULT_TITLE}")
+    click.echo(f"base-label: {settings.get('base_label') or DEFAULT_BASE_LABEL}")
+    click.echo(f"author: {settings.get('author') or '(the coder writing the report)'}")
+
+
+COMMANDS = [report, export, redaction, project_settings]

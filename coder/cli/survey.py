@@ -1,13 +1,17 @@
-"""CLI commands for projects and survey data: init, import, info."""
+"""CLI commands for projects and survey data: init, import, info, question set."""
 
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import click
 
 from coder.cli.main import coder_option, open_store, progress, project_option, resolve_coder
 from coder.cli.remedies import explain
+
+if TYPE_CHECKING:
+    from coder.core.survey.question_sheet import QuestionWording
 
 
 @click.command()
@@ -44,6 +48,29 @@ def init(project: str) -> None:
     " (coder carried; one undoable action). Without it they are only suggested (layer"
     " model:carried-suggested).",
 )
+@click.option(
+    "--question-text",
+    "question_texts",
+    multiple=True,
+    metavar='Q="WORDING"',
+    help="The wording of question Q as respondents saw it, for reports (a CSV has only column"
+    " names); repeat for several.",
+)
+@click.option(
+    "--question-routing",
+    "question_routings",
+    multiple=True,
+    metavar='Q="WHO WAS ASKED"',
+    help='Who was asked question Q, in words (e.g. Q5="authorities that run the ASYE");'
+    " repeat for several.",
+)
+@click.option(
+    "--questions",
+    "questions_file",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="A CSV or .xlsx sheet of question wording: columns id, text and (optional) routing.",
+)
 @coder_option
 def import_(
     file: str,
@@ -54,11 +81,21 @@ def import_(
     sheet: str | None,
     encoding: str | None,
     carry_codes: bool,
+    question_texts: tuple[str, ...],
+    question_routings: tuple[str, ...],
+    questions_file: str | None,
     coder_name: str | None,
 ) -> None:
-    """Import a survey export FILE (.csv, .xlsx, .sav) into the project, all or nothing."""
+    """Import a survey export FILE (.csv, .xlsx, .sav) into the project, all or nothing.
+
+    Example: coder import survey.csv -p p.coder --question-text
+    Q_barriers="What are the main barriers to placing children?"
+    """
     from coder.core.printable import printable
     from coder.services.importing import carry_forward, import_survey
+    from coder.services.question_wording import set_question_wording
+
+    wording = _wording_options(questions_file, question_texts, question_routings)
 
     with open_store(project) as store, progress("importing") as bar:
         plan, result = import_survey(
@@ -74,6 +111,8 @@ def import_(
         )
         carried = carry_forward(store, result.wave, code=carry_codes,
                                 actor=resolve_coder(coder_name))
+        unknown = set_question_wording(store, wording, coder=resolve_coder(coder_name),
+                                       skip_unknown=True) if wording else ()
     click.echo(
         printable(
             f"{file} -> wave {result.wave}: ID column {plan.id_column};"
@@ -85,6 +124,12 @@ def import_(
         f" {result.answers_added}, changed {result.answers_changed}, unchanged"
         f" {result.answers_unchanged}"
     )
+    if wording:
+        given = sorted(set(wording) - set(unknown))
+        click.echo(printable(f"  wording given for {', '.join(given) or 'no question'}"))
+    if unknown:
+        click.echo(printable(f"  note: wording not used: no column {', '.join(unknown)} in"
+                             " the project"), err=True)
     for note in plan.notes:
         click.echo(f"  note: {explain(note)}", err=True)
     if result.answers_changed_coded:
@@ -111,6 +156,23 @@ def import_(
             f" {carried.retired} whose codes were retired",
             err=True,
         )
+
+
+def _wording_options(questions_file: str | None, texts: tuple[str, ...],
+                     routings: tuple[str, ...]) -> dict[str, QuestionWording]:
+    """The question wording given at import: the sheet, then the options over it."""
+    from coder.core.survey.question_sheet import QuestionWording, read_question_sheet
+
+    wording = read_question_sheet(questions_file) if questions_file else {}
+    for option, values in (("--question-text", texts), ("--question-routing", routings)):
+        for item in values:
+            qid, sep, value = item.partition("=")
+            if not sep or not qid.strip() or not value.strip():
+                raise click.UsageError(f'{option} takes Q="wording", not "{item}"')
+            given = (QuestionWording(text=value.strip()) if option == "--question-text"
+                     else QuestionWording(routing=value.strip()))
+            wording[qid.strip()] = wording.get(qid.strip(), QuestionWording()).merged(given)
+    return wording
 
 
 @click.command()
@@ -164,4 +226,34 @@ def info(project: str, wave: str | None, as_json: bool) -> None:
     table_console().print(table)
 
 
-COMMANDS = [init, import_, info]
+@click.group()
+def question() -> None:
+    """A question's wording and routing as reports print them."""
+
+
+@question.command("set")
+@click.argument("question_id", metavar="Q")
+@project_option
+@click.option("--text", default=None, help="The question as respondents saw it.")
+@click.option("--routing", default=None, help='Who was asked, in words (e.g. "all authorities").')
+@coder_option
+def question_set(question_id: str, project: str, text: str | None, routing: str | None,
+                 coder_name: str | None) -> None:
+    """Set the wording and/or routing of question Q for reports (one undoable action).
+
+    Example: coder question set Q_barriers -p p.coder --text "What are the main barriers?"
+    --routing "authorities that placed any child"
+    """
+    from coder.core.printable import printable
+    from coder.core.survey.question_sheet import QuestionWording
+    from coder.services.question_wording import set_question_wording
+
+    if not (text or "").strip() and not (routing or "").strip():
+        raise click.UsageError("give --text, --routing or both")
+    given = QuestionWording((text or "").strip() or None, (routing or "").strip() or None)
+    with open_store(project) as store:
+        set_question_wording(store, {question_id: given}, coder=resolve_coder(coder_name))
+    click.echo(printable(f"{question_id}: wording recorded for reports"))
+
+
+COMMANDS = [init, import_, info, question]

@@ -11,6 +11,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Unpack
 
 import numpy as np
 
@@ -20,20 +21,29 @@ from coder.core.reporting.anonymise import (
     SETTING_KEY,
     RedactionList,
     Redactor,
-    placeholder_for_column,
+    name_columns,
     terms_from_attributes,
 )
 from coder.core.reporting.frequencies import (
-    DEFAULT_MIN_BASE,
     FinalCoding,
     RespondentAnswer,
     compute_frequencies,
 )
-from coder.core.reporting.model import QuestionSection, Report, Theme
+from coder.core.reporting.model import (
+    DEFAULT_TITLE,
+    QuestionSection,
+    Report,
+    ReportOptions,
+    ReportOverrides,
+    Theme,
+)
 from coder.core.reporting.quotes import Quote, QuoteCandidate, choose_quotes
 from coder.core.reporting.significance import compare_columns
 from coder.core.reporting.tables import BY_WAVE
+from coder.core.survey.question_sheet import QuestionWording
 from coder.core.types import Answer, CoderKind, Question
+from coder.services.question_wording import question_wording
+from coder.services.report_settings import report_settings
 from coder.services.waves import WaveScope, resolve_waves, weight_value
 from coder.store.protocol import ProjectStore
 
@@ -117,18 +127,26 @@ def resolve_layer(store: ProjectStore, spec: str | None,
     raise NotInProject(f'no {kind_name} "{name}" in this project (layers: {known})')
 
 
-def redactor_for(store: ProjectStore) -> Redactor:
-    """The project's redaction list: setting "redaction" plus the names in name-like attributes.
+def redaction_for(store: ProjectStore) -> tuple[RedactionList, tuple[str, ...]]:
+    """The project's redaction list and its respondent IDs.
 
-    Setting `{"terms": [...], "patterns": [...], "attribute_terms": false}` turns off the terms
-    taken from respondent attributes.
+    The list is the setting "redaction" plus the values of the attribute columns that hold
+    names (`name_columns`); setting `{"attribute_terms": false}` turns those off.
     """
     setting = store.setting(SETTING_KEY) or {}
     redaction = RedactionList.from_setting(setting)
+    people = store.respondents()
     if setting.get("attribute_terms", True):
-        redaction = redaction.with_terms(
-            terms_from_attributes(r.attributes for r in store.respondents()))
-    return Redactor(redaction)
+        redaction = redaction.with_terms(terms_from_attributes(
+            (r.attributes for r in people),
+            known_authorities="authority" not in redaction.patterns))
+    return redaction, tuple(r.external_id for r in people)
+
+
+def redactor_for(store: ProjectStore) -> Redactor:
+    """The `Redactor` every quote of the project goes through (see `redaction_for`)."""
+    redaction, respondent_ids = redaction_for(store)
+    return Redactor(redaction, respondent_ids)
 
 
 def _questions(store: ProjectStore, question_ids: Sequence[str] | None) -> list[Question]:
@@ -199,7 +217,9 @@ def gather(store: ProjectStore, question: Question, layer: Layer, scope: WaveSco
         missing: tuple[str | None, ...] = (None,) * len(names)
         for answer in store.answers(question.id, wave_id=wave_id):
             mine = values.get(answer.respondent_id, missing)
-            if answer.is_substantive:
+            # A coder who gave a code to "none" or "no barriers" read it as an answer: a
+            # frame's own "none" codes count in the base.
+            if answer.is_substantive or (codes.get(answer.id) and not answer.is_blank):
                 status = "answered"
             elif answer.is_blank:
                 status = "blank"
@@ -253,26 +273,8 @@ def _vectors(store: ProjectStore, question: Question,
     return {aid: found[key] for aid, key in keys.items()}
 
 
-@dataclass(frozen=True)
-class TableOptions:
-    """How a report's tables are made: breakdown, weight, bases, significance.
-
-    Attributes:
-        by: Respondent attribute to break down by, or "wave" for a trend table; None for none.
-        weight: Numeric respondent attribute to weight by; None for unweighted.
-        min_base: Bases under this get a caution; breakdown columns under it are not tested.
-        population: The population size, when known (finite population correction).
-    """
-
-    by: str | None = None
-    weight: str | None = None
-    min_base: int = DEFAULT_MIN_BASE
-    population: int | None = None
-
-
 def _question_section(store: ProjectStore, question: Question, chosen: Layer,
-                      scope: WaveScope, *, options: TableOptions,
-                      quotes_per_code: int, redactor: Redactor,
+                      scope: WaveScope, options: ReportOptions, *, redactor: Redactor,
                       externals: Mapping[int, str]) -> QuestionSection:
     """One question of the report: its frequency table and each code's quotes.
 
@@ -280,6 +282,7 @@ def _question_section(store: ProjectStore, question: Question, chosen: Layer,
     `externals` (respondent id -> respondent ID) is given only when the report shows IDs.
     """
     frame = store.codeframe(question.codeframe_id or "")
+    quotes_per_code = options.quotes_per_code
     records, answers = gather(store, question, chosen, scope, options.by, options.weight)
     table = compute_frequencies(question.id, frame, records,
                                 routing_known=question.routing is not None,
@@ -296,6 +299,7 @@ def _question_section(store: ProjectStore, question: Question, chosen: Layer,
                if coded_answers and quotes_per_code > 0 else None)
     starred = store.starred_answers(question.id)
     themes, used = [], set()
+    withheld: list[int] = []
     for row in table.rows:
         if row.n == 0 or row.depth > 1:
             continue
@@ -308,16 +312,36 @@ def _question_section(store: ProjectStore, question: Question, chosen: Layer,
                           and substantive[a.id].code_ids & members]
             candidates.sort(key=lambda c: (not c.starred, c.answer_id))
             picked = choose_quotes(candidates, quotes_per_code, embeddings=vectors,
-                                   redactor=redactor)
+                                   redactor=redactor, withheld=withheld)
             if externals:
                 picked = [replace(q, respondent=externals.get(answers[q.source].respondent_id))
                           for q in picked]
             used |= {q.source for q in picked}
             quotes = tuple(picked)
         themes.append(Theme(row, quotes))
-    chart_rows = tuple(r for r in table.rows if r.depth == 0 and r.n > 0)
-    return QuestionSection(question.id, question.text, question.routing_note, table,
-                           tuple(themes), chart_rows)
+    chart_rows = tuple(r for r in table.rows
+                       if r.depth == 0 and r.n > 0 and r.n >= options.suppress_below)
+    wording = question_wording(store)
+    given = wording.get(question.id, QuestionWording())
+    return QuestionSection(question.id, given.text or question.text,
+                           given.routing or _routing_in_words(store, question, wording), table,
+                           tuple(themes), chart_rows, len(set(withheld)))
+
+
+def _routing_in_words(store: ProjectStore, question: Question,
+                      wording: Mapping[str, QuestionWording]) -> str | None:
+    """Who was asked, with the filter question's wording and answer labels where known:
+    'those answering "Yes" to "Does your authority run the ASYE programme?"'."""
+    routing = question.routing
+    if routing is None:
+        return None
+    try:
+        source = store.question(routing.column)
+    except ProjectError:
+        return routing.describe()
+    shown = " or ".join(f'"{source.value_labels.get(v, v)}"' for v in routing.values)
+    text = wording.get(routing.column, QuestionWording()).text or source.text
+    return f'those answering {shown} to "{text or routing.column}"'
 
 
 def report_quotes(store: ProjectStore, question_id: str, *, layer: str | None = None,
@@ -332,8 +356,8 @@ def report_quotes(store: ProjectStore, question_id: str, *, layer: str | None = 
         ProjectError: Unknown question or layer, or the question has no codeframe.
     """
     questions, chosen, scope = _scope(store, [question_id], wave, layer)
-    section = _question_section(store, questions[0], chosen, scope, options=TableOptions(),
-                                quotes_per_code=quotes_per_code,
+    section = _question_section(store, questions[0], chosen, scope,
+                                ReportOptions(quotes_per_code=quotes_per_code),
                                 redactor=redactor_for(store), externals={})
     return {t.row.code_id: t.quotes for t in section.themes if t.quotes}
 
@@ -346,68 +370,60 @@ def _check_attribute(store: ProjectStore, scope: WaveScope, name: str, what: str
                            f' (attributes: {", ".join(known) or "none"}{extra})')
 
 
-def build_report(
-    store: ProjectStore,
-    *,
-    question_ids: Sequence[str] | None = None,
-    layer: str | None = None,
-    by: str | None = None,
-    wave: str | None = None,
-    min_base: int = DEFAULT_MIN_BASE,
-    quotes_per_code: int = 3,
-    include_ids: bool = False,
-    title: str | None = None,
-    base_label: str | None = None,
-    weight: str | None = None,
-    population: int | None = None,
-    progress: Progress = NO_PROGRESS,
-) -> Report:
+def _holds_names(store: ProjectStore, scope: WaveScope, column: str) -> bool:
+    """Whether a respondent attribute holds names (see `name_columns`): decided by its values."""
+    rows = [{column: values[0] or ""} for wave_id, _ in scope.each()
+            for values in scope.values(store, wave_id, [column]).values()]
+    return column in name_columns(rows)
+
+
+def build_report(store: ProjectStore, options: ReportOptions | None = None, *,
+                 progress: Progress = NO_PROGRESS,
+                 **overrides: Unpack[ReportOverrides]) -> Report:
     """Gather frequencies, themes and anonymised quotes for the questions into a `Report`.
 
     Args:
         store: The project.
-        question_ids: Questions to report; default every open question with a codeframe.
-        layer: See `resolve_layer`.
-        by: Respondent attribute to break frequencies down by (e.g. "region"), or "wave" for a
-            trend table; breakdowns carry significance marks.
-        wave: Waves to report (see `resolve_waves`); default every wave with coding.
-        min_base: Bases below this get a caution (and are not tested).
-        quotes_per_code: Quotes under each code (starred first, then representative).
-        include_ids: Show the respondent ID after each quote (never by default).
-        title: Report title; default from the project file name.
-        base_label: Who the base is, e.g. "responding authorities".
-        weight: Numeric respondent attribute to weight percentages by.
-        population: Population size for the finite population correction.
+        options: What to report and how (see `ReportOptions`); the title, base label and
+            author not given there come from the project setting "report".
         progress: Told (questions done, questions); cancelling it stops between questions.
+        **overrides: `ReportOptions` fields to change (a shorthand for scripts and tests).
 
     Raises:
-        ProjectError: Unknown question, layer, wave or attribute; a name-like breakdown
-            attribute; a missing or bad weight.
+        ProjectError: Unknown question, layer, wave or attribute; a breakdown by an attribute
+            that holds names; a missing or bad weight.
     """
-    questions, chosen, scope = _scope(store, question_ids, wave, layer)
+    options = replace(options or ReportOptions(), **overrides)
+    by, weight, include_ids = options.by, options.weight, options.include_ids
+    questions, chosen, scope = _scope(store, options.question_ids or None, options.wave,
+                                      options.layer)
     if by is not None and by != BY_WAVE:
         _check_attribute(store, scope, by, "breakdown")
-        if placeholder_for_column(by) and not include_ids:
-            raise ProjectError(f'"{by}" holds names: a breakdown by it would identify respondents')
+        if not include_ids and _holds_names(store, scope, by):
+            raise ProjectError(
+                f'"{by}" holds names (a different one for nearly every respondent): a breakdown'
+                " by it would identify respondents; break down by an attribute that groups"
+                " them, such as region or type")
     if weight is not None:
         _check_attribute(store, scope, weight, "weight")
-    if population is not None and population < 1:
+    if options.population is not None and options.population < 1:
         raise ProjectError("the population size must be at least 1")
-    options = TableOptions(by, weight, min_base, population)
     # Quotes need the redaction list (it reads every respondent's attributes); tables do not.
-    redactor = redactor_for(store) if quotes_per_code > 0 else Redactor(RedactionList())
+    redactor = (redactor_for(store) if options.quotes_per_code > 0
+                else Redactor(RedactionList()))
     externals = {r.id: r.external_id for r in store.respondents()} if include_ids else {}
-    label = base_label or (store.setting("report") or {}).get("base_label") or DEFAULT_BASE_LABEL
+    settings = report_settings(store)
     sections = []
     for done, question in enumerate(questions):
         progress.check()
-        sections.append(_question_section(store, question, chosen, scope, options=options,
-                                          quotes_per_code=quotes_per_code,
+        sections.append(_question_section(store, question, chosen, scope, options,
                                           redactor=redactor, externals=externals))
         progress.step(done + 1, len(questions))
-    return Report(title or f"{store.path.stem}: coded open answers", chosen.description, label,
+    return Report(options.title or settings.get("title") or DEFAULT_TITLE, chosen.description,
+                  options.base_label or settings.get("base_label") or DEFAULT_BASE_LABEL,
                   tuple(sections), date.today().isoformat(), scope.label() or None, include_ids,
-                  scope.names)
+                  scope.names, options.author or settings.get("author") or options.coder,
+                  options.suppress_below)
 
 
 def write_report(report: Report, fmt: str, path: str | Path, *,

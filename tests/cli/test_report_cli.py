@@ -100,3 +100,46 @@ def test_export_qdpx_holds_the_layer_codings(project: Path, tmp_path: Path) -> N
     with zipfile.ZipFile(out) as archive:
         xml = archive.read("project.qde").decode("utf-8")
     assert xml.count("<Coding ") == 11 and 'name="alice"' in xml
+
+
+def test_redaction_list_shows_the_automatic_terms_too(project: Path) -> None:
+    run("redaction", "add", "-p", str(project), "Bob Crachit", "--coder", "t")
+    shown = run("redaction", "list", "-p", str(project)).output
+    assert "Bob Crachit\t[name]\tlisted" in shown
+    assert "authority, person" in shown  # the built-in steps, listed with the patterns
+    assert "12 respondent IDs" in shown and "local authorities" in shown
+
+
+def test_report_breakdown_refusal_names_the_column(project: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["report", "-p", str(project), "-o",
+                                      str(tmp_path / "r.md"), "--by", "authority_name"])
+    assert result.exit_code != 0
+    assert '"authority_name" holds names' in result.output and "region" in result.output
+
+
+def test_a_starred_answer_left_out_as_risky_is_reported(tmp_path: Path) -> None:
+    from coder.core.codeframe.model import Code, Codeframe
+    from coder.services.importing import import_survey
+    from coder.store import create_project
+
+    survey = tmp_path / "s.csv"
+    survey.write_text("id,Q\nR1,We asked Grace about the fees\nR2,Fees are far too high for us\n"
+                      "R3,The fees keep going up each year\n", encoding="utf-8")
+    path = tmp_path / "p.coder"
+    store = create_project(path)
+    import_survey(store, survey, id_column="id", open_columns=["Q"], coder="t")
+    store.add_codeframe(Codeframe("f", "F", (Code(id="c1", codeframe_id="f", label="Fees",
+                                                  output_code=1, position=1),)),
+                        "t", questions=["Q"])
+    coder = store.coder("ann")
+    for answer in store.answers("Q"):
+        store.set_codes(answer.id, coder, ["c1"])
+        if "Grace" in answer.text:
+            store.star_quote("c1", answer.id, coder)
+    store.close()
+    out = tmp_path / "r.md"
+    result = CliRunner().invoke(cli, ["report", "-p", str(path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Q: 1 starred answer(s) left out of the quotes" in result.output
+    text = out.read_text(encoding="utf-8")
+    assert "Grace" not in text and "Fees are far too high" in text

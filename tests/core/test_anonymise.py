@@ -31,7 +31,7 @@ def test_terms_are_whole_word_case_insensitive_longest_first() -> None:
         RedactionTerm("Kent", "[council]"),
         RedactionTerm("Kent County Council", "[council]"),
         RedactionTerm("Sam", "[name]"),
-    )))
+    ), patterns=()))
     assert redactor.redact("KENT county  council and kent said so") == \
         "[council] and [council] said so"
     # Whole words only: "Samuel" and "Kentish" are not the listed names.
@@ -58,11 +58,15 @@ def test_default_terms_come_from_name_like_attribute_columns() -> None:
     assert placeholder_for_column("staff_name") == "[name]"
     assert placeholder_for_column("region") is None
     terms = terms_from_attributes([
-        {"authority_name": "Kent", "region": "South"},
-        {"authority_name": "kent", "region": "North"},
-        {"authority_name": "Leeds", "region": "North"},
+        {"authority_name": "Kestrelworth", "region": "South"},
+        {"authority_name": "kestrelworth", "region": "North"},
+        {"authority_name": "Marramworth", "region": "North"},
+        {"authority_name": "Teaselcombe", "region": "North"},
+        {"authority_name": "Kent", "region": "South"},  # the built-in list has it
     ])
-    assert terms == [RedactionTerm("Kent", "[council]"), RedactionTerm("Leeds", "[council]")]
+    assert terms == [RedactionTerm("Kestrelworth", "[council]"),
+                     RedactionTerm("Marramworth", "[council]"),
+                     RedactionTerm("Teaselcombe", "[council]")]
 
 
 def test_council_names_also_give_their_short_form() -> None:
@@ -83,3 +87,12 @@ def test_council_names_also_give_their_short_form() -> None:
 ])
 def test_unlisted_staff_names_after_cues_or_in_emails(text: str, expected: str) -> None:
     assert Redactor().redact(text) == expected
+
+
+def test_patterns_added_later_are_on_in_older_settings() -> None:
+    """An older project stored the patterns it kept on; the new ones are on, the dropped off."""
+    older = {"terms": [], "patterns": ["email", "url", "phone", "postcode", "cue_name"]}
+    redaction = RedactionList.from_setting(older)
+    assert "titled_name" not in redaction.patterns
+    assert {"authority", "person", "respondent_code"} <= set(redaction.patterns)
+    assert RedactionList.from_setting(redaction.to_setting()) == redaction

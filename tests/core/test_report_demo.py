@@ -90,3 +90,33 @@ def test_names_emails_phones_and_councils_go_without_any_list(demo: Path,
     pii = [r for r in _rows("demo_pii.csv") if r["wave"] == "2025"]
     text = _report_text(demo, tmp_path, []).lower()
     assert [r["value"] for r in pii if r["value"].lower() in text] == []
+
+
+def test_the_demo_arrives_with_two_coded_waves_so_its_reports_are_real(tmp_path: Path) -> None:
+    """What `./run demo` does before its reports: import both waves, the codeframes, then the
+    shipped codings file (data/demo_codings.csv, written by the demo generator)."""
+    from coder.services.codings_io import import_codings
+    from coder.store import open_project
+
+    path = tmp_path / "demo.coder"
+    store = create_project(path)
+    import_survey(store, DATA / "demo_survey.sav", wave="2025", coder="t")
+    import_survey(store, DATA / "demo_survey_wave2.csv", wave="2026", coder="t")
+    store.add_codeframe(load_codeframe(REPO / "codeframes" / "q2_barriers.yaml"), "t",
+                        questions=["q2_barriers"])
+    store.close()
+    with open_project(path) as store:
+        import_codings(store, DATA / "demo_codings.csv", actor="demo")
+        report = build_report(store, question_ids=["q2_barriers"], wave="2025", by="region")
+        trend = build_report(store, question_ids=["q2_barriers"], wave="all", by="wave",
+                             quotes_per_code=0)
+    section = report.sections[0]
+    assert report.layer != "no codes yet" and section.table.base.uncoded <= 2
+    assert section.themes[0].row.pct > 30 and sum(len(t.quotes) for t in section.themes) >= 10
+    table = trend.sections[0].table
+    assert trend.waves == ("2025", "2026") and [c.value for c in table.columns] == \
+        ["2025", "2026"]
+    assert table.base.uncoded <= 3 and all(c.base > 30 for c in table.columns)
+    run = (REPO / "run").read_text(encoding="utf-8")
+    assert run.index("codings import data/demo_codings.csv") < run.index('"$coder" report')
+    assert "--by wave" in run

@@ -23,6 +23,7 @@ COMMITTED = (
     "demo_pii.csv",
     "demo_themes.json",
     "demo_questions.json",
+    "demo_codings.csv",
 )
 # The column order and question wording other parts of the project rely on.
 EXPECTED_COLUMNS = [

@@ -115,3 +115,10 @@ def test_a_bad_weight_is_named(two_waves: Path, tmp_path: Path) -> None:
                                       str(tmp_path / "r.md"), "--weight", "region"])
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert "not a number" in result.output
+
+
+def test_suppressed_counts_hide_their_cells_in_a_trend_table(two_waves: Path) -> None:
+    _, table = _table(two_waves, by="wave", min_base=1)
+    cost = next(r for r in table_grid(table, suppress_below=3).rows if "Cost" in r.cells[0])
+    # 6 overall and 4 in 2025 are shown; 2 in 2026 is under 3: its n, % and the change hide.
+    assert cost.cells[1:] == ("6", "46%", "4", "50%", "*", "*", "*")

@@ -15,6 +15,7 @@ from coder.core.codeframe.model import (
     normalise_colour,
 )
 from coder.core.safe_files import atomic_output
+from coder.core.spreadsheet_cells import neutralise_cell, restore_cell
 
 TABLE_COLUMNS = (
     "code",
@@ -102,7 +103,7 @@ def _from_rows(
             value = row[i] if i is not None and i < len(row) else None
             if isinstance(value, float) and value.is_integer():
                 value = int(value)
-            return "" if value is None else str(value).strip()
+            return "" if value is None else restore_cell(str(value).strip())
 
         if not any(cell(c) for c in columns):
             continue
@@ -169,12 +170,14 @@ def read_codebook_csv(path: str | Path, *, name: str | None = None) -> Codeframe
 
 def write_codebook_csv(frame: Codeframe, path: str | Path, *,
                        protected: Iterable[str | Path] = ()) -> None:
-    """Write the frame as a CSV codebook (UTF-8 with BOM so Excel reads accents)."""
+    """Write the frame as a CSV codebook (UTF-8 with BOM so Excel reads accents); text that a
+    spreadsheet would run as a formula is written as text (`neutralise_cell`)."""
     with (atomic_output(path, protected=protected) as tmp,
           tmp.open("w", encoding="utf-8-sig", newline="") as fh):
         writer = csv.DictWriter(fh, fieldnames=TABLE_COLUMNS)
         writer.writeheader()
-        writer.writerows(codebook_rows(frame))
+        writer.writerows({k: neutralise_cell(v) for k, v in row.items()}
+                         for row in codebook_rows(frame))
 
 
 def read_codebook_xlsx(path: str | Path, *, name: str | None = None) -> Codeframe:
@@ -195,7 +198,8 @@ def read_codebook_xlsx(path: str | Path, *, name: str | None = None) -> Codefram
 
 def write_codebook_xlsx(frame: Codeframe, path: str | Path, *,
                         protected: Iterable[str | Path] = ()) -> None:
-    """Write the frame as an Excel codebook, one row per code in tree order."""
+    """Write the frame as an Excel codebook, one row per code in tree order; no cell is ever
+    a live formula (`neutralise_cell`)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -206,7 +210,7 @@ def write_codebook_xlsx(frame: Codeframe, path: str | Path, *,
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in codebook_rows(frame):
-        values: list[object] = [row[c] for c in TABLE_COLUMNS]
+        values: list[object] = [neutralise_cell(row[c]) for c in TABLE_COLUMNS]
         values[0] = int(row["code"])
         values[2] = int(row["parent"]) if row["parent"] else None
         sheet.append(values)

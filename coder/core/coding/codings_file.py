@@ -13,18 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coder.core.errors import InputError, Remedy
-from coder.core.reporting.exports import neutralise_cell
 from coder.core.safe_files import atomic_output
+from coder.core.spreadsheet_cells import neutralise_cell, restore_cell
 
 #: Columns a codings file must have, and the optional ones, in the order exports write them.
 REQUIRED_COLUMNS: tuple[str, ...] = ("respondent_id", "question", "code")
 OPTIONAL_COLUMNS: tuple[str, ...] = ("coder", "wave")
 COLUMNS: tuple[str, ...] = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
-
-# Exports put an apostrophe before cells a spreadsheet would run as a formula; reading takes
-# it off again so that a file round-trips.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 @dataclass(frozen=True)
 class CodingsRow:
@@ -83,10 +78,9 @@ class AnswerCodes:
 
 
 def _clean(cell: str) -> str:
-    text = cell.strip()
-    if text.startswith("'") and text[1:2] and text[1:].startswith(_FORMULA_START):
-        return text[1:]
-    return text
+    # Exports put an apostrophe before cells a spreadsheet would run as a formula; reading
+    # takes it off again so that a file round-trips.
+    return restore_cell(cell.strip())
 
 
 def read_codings_file(path: str | Path) -> CodingsFile:

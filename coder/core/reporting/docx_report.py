@@ -13,10 +13,11 @@ from coder.core.reporting.frequencies import FrequencyTable
 from coder.core.reporting.model import (
     QuestionSection,
     Report,
-    base_caption,
     base_notes,
     caution,
+    chart_caption,
     quote_line,
+    ranked_themes,
     theme_sentence,
 )
 from coder.core.reporting.tables import table_grid, table_notes, waves_sentence
@@ -38,6 +39,11 @@ def render_docx(report: Report, path: str | Path, *, charts: bool = True,
     from docx.shared import Pt, RGBColor
 
     doc = Document()
+    # The document's properties say who wrote it, not the library that did the writing.
+    props = doc.core_properties
+    props.author = props.last_modified_by = _clean(report.author or "")
+    props.title = _clean(report.title)
+    props.comments = props.subject = props.keywords = ""
     doc.styles["Normal"].font.name = "Calibri"
     doc.styles["Normal"].font.size = Pt(10.5)
     doc.add_heading(_clean(report.title), level=0)
@@ -69,8 +75,10 @@ def _section(doc: Any, report: Report, s: QuestionSection, charts: bool) -> None
         run = doc.add_paragraph().add_run(_clean(warn))
         run.bold = True
         run.font.color.rgb = RGBColor(0x9C, 0x5B, 0x00)
-    for theme in s.themes:
-        before, label, after = theme_sentence(theme.row, table.base.answered, report.base_label)
+    for theme, rank, previous in ranked_themes(s.themes):
+        before, label, after = theme_sentence(theme.row, table.base.answered, report.base_label,
+                                              rank=rank, previous=previous,
+                                              suppress_below=report.suppress_below)
         para = doc.add_paragraph()
         para.add_run(_clean(before))
         para.add_run(_clean(label)).bold = True
@@ -80,28 +88,25 @@ def _section(doc: Any, report: Report, s: QuestionSection, charts: bool) -> None
             q.add_run(_clean(quote_line(quote)))
     if not s.themes:
         doc.add_paragraph("No answer has been coded with a code of this codeframe yet.")
-    _table(doc, table)
-    caption = base_caption(table, report.base_label)
-    cap = doc.add_paragraph().add_run(_clean(caption))
-    cap.italic = True
-    cap.font.size = Pt(9)
+    _table(doc, table, report.suppress_below)
     for note in table_notes(table):
         run = doc.add_paragraph().add_run(_clean(note))
         run.italic = True
         run.font.size = Pt(9)
     if charts and s.chart_rows:
+        caption = chart_caption(s, report.base_label)
         png = bar_chart_png(s.chart_rows, caption)
         doc.add_picture(io.BytesIO(png), width=Inches(6.0))
-        fig = doc.add_paragraph().add_run(_clean(f"Figure: {s.question_id}. {caption}"))
+        fig = doc.add_paragraph().add_run(_clean(caption))
         fig.italic = True
         fig.font.size = Pt(9)
 
 
-def _table(doc: Any, table: FrequencyTable) -> None:
+def _table(doc: Any, table: FrequencyTable, suppress_below: int) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Inches
 
-    grid_text = table_grid(table)
+    grid_text = table_grid(table, suppress_below)
     head = list(grid_text.head)
     grid = doc.add_table(rows=1, cols=len(head))
     grid.style = "Table Grid"

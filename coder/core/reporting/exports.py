@@ -30,6 +30,7 @@ import pandas as pd
 from coder.core.codeframe.model import Codeframe
 from coder.core.reporting.frequencies import RespondentAnswer, shown_codes
 from coder.core.safe_files import atomic_output, check_output
+from coder.core.spreadsheet_cells import neutralise_cell
 
 log = logging.getLogger(__name__)
 
@@ -46,17 +47,6 @@ STATUS_LABELS: dict[int, str] = {
     6: "Answered, coders disagree (not adjudicated)",
 }
 CODE_VALUE_LABELS: dict[int, str] = {0: "Not mentioned", 1: "Mentioned"}
-_DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_cell(value: Any) -> Any:
-    """Make a text cell safe for spreadsheets: text starting with = + - @ tab or CR gets a
-    leading apostrophe so it is never run as a formula. Other values are returned unchanged."""
-    if isinstance(value, str) and value.startswith(_DANGEROUS_START):
-        return "'" + value
-    return value
-
-
 def variable_stem(name: str, max_length: int = 64) -> str:
     """A name SPSS accepts: lower case letters, digits and underscores, starting with a letter."""
     stem = re.sub(r"[^0-9a-z_]+", "_", name.strip().lower()).strip("_") or "v"

@@ -11,10 +11,11 @@ from coder.core.reporting.frequencies import FrequencyTable
 from coder.core.reporting.model import (
     QuestionSection,
     Report,
-    base_caption,
     base_notes,
     caution,
+    chart_caption,
     quote_line,
+    ranked_themes,
     theme_sentence,
 )
 from coder.core.reporting.tables import table_grid, waves_sentence
@@ -64,7 +65,9 @@ def render_html(report: Report, *, charts: bool = True) -> str:
     parts = [
         "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(report.title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
+        f"<title>{escape(report.title)}</title>",
+        *([f'<meta name="author" content="{escape(report.author)}">'] if report.author else []),
+        f"<style>{_CSS}</style>", "</head>", "<body>",
         f"<h1>{escape(report.title)}</h1>", f'<p class="meta">{escape(meta)}</p>',
     ]
     for section in report.sections:
@@ -82,17 +85,19 @@ def _section(report: Report, s: QuestionSection, charts: bool) -> list[str]:
     warn = caution(table)
     if warn:
         out.append(f'<p class="caution">{escape(warn)}</p>')
-    for theme in s.themes:
-        before, label, after = theme_sentence(theme.row, table.base.answered, report.base_label)
+    for theme, rank, previous in ranked_themes(s.themes):
+        before, label, after = theme_sentence(theme.row, table.base.answered, report.base_label,
+                                              rank=rank, previous=previous,
+                                              suppress_below=report.suppress_below)
         out.append(f"<p>{escape(before)}<strong>{escape(label)}</strong>{escape(after)}</p>")
         for quote in theme.quotes:
             cls = ' class="starred"' if quote.starred else ""
             out.append(f"<blockquote{cls}>{escape(quote_line(quote))}</blockquote>")
     if not s.themes:
         out.append("<p>No answer has been coded with a code of this codeframe yet.</p>")
-    out += _table(table, report.base_label)
+    out += _table(table, report.suppress_below)
     if charts and s.chart_rows:
-        caption = base_caption(table, report.base_label)
+        caption = chart_caption(s, report.base_label)
         png = base64.b64encode(bar_chart_png(s.chart_rows, caption)).decode("ascii")
         out += ["<figure>", f'<img src="data:image/png;base64,{png}" alt="{escape(caption)}">',
                 f'<figcaption class="caption">{escape(caption)}</figcaption>', "</figure>"]
@@ -100,8 +105,8 @@ def _section(report: Report, s: QuestionSection, charts: bool) -> list[str]:
     return out
 
 
-def _table(table: FrequencyTable, base_label: str) -> list[str]:
-    grid = table_grid(table)
+def _table(table: FrequencyTable, suppress_below: int) -> list[str]:
+    grid = table_grid(table, suppress_below)
     head = ["<th>Code</th>"] + [f'<th class="num">{escape(h)}</th>' for h in grid.head[1:]]
     out = ["<table>", "<thead><tr>" + "".join(head) + "</tr></thead>", "<tbody>"]
     for row in grid.rows:
@@ -109,7 +114,6 @@ def _table(table: FrequencyTable, base_label: str) -> list[str]:
         cells = [f"<td>{escape(row.cells[0])}</td>"]
         cells += [f'<td class="num">{escape(c)}</td>' for c in row.cells[1:]]
         out.append(f"<tr{cls}>" + "".join(cells) + "</tr>")
-    out += ["</tbody>", "</table>",
-            f'<p class="caption">{escape(base_caption(table, base_label))}</p>']
+    out += ["</tbody>", "</table>"]
     out += [f'<p class="caption">{escape(note)}</p>' for note in grid.notes]
     return out

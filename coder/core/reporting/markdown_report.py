@@ -11,25 +11,28 @@ from coder.core.reporting.frequencies import FrequencyTable
 from coder.core.reporting.model import (
     QuestionSection,
     Report,
-    base_caption,
     base_notes,
     caution,
+    chart_caption,
     quote_line,
+    ranked_themes,
     theme_sentence,
 )
 from coder.core.reporting.tables import table_grid, waves_sentence
 from coder.core.safe_files import write_bytes_atomic
 
-_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+_SPECIAL = re.compile(r"([\\`*_\[\]|~<>])")
+# "&" starts an HTML entity only when a name and ";" follow ("&amp;"); elsewhere it is literal.
+_ENTITY = re.compile(r"&(?=#?\w+;)")
 _LEADING = re.compile(r"^(\s*)([#+-]|\d+\.)")
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")
 
 
 def md_escape(text: str) -> str:
     """Escape text so Markdown shows it literally: no emphasis, links, HTML or table breaks,
-    no control characters."""
-    text = drop_controls(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _SPECIAL.sub(r"\\\1", _SPACES.sub(" ", text))
+    no control characters; backslash escapes only, so the source reads as plain text too."""
+    text = _SPECIAL.sub(r"\\\1", _SPACES.sub(" ", drop_controls(text)))
+    text = _ENTITY.sub(r"\\&", text)
     return _LEADING.sub(_escape_leading, text)
 
 
@@ -52,6 +55,8 @@ def render_markdown(report: Report, chart_dir: Path | None = None,
         The Markdown text.
     """
     out = [f"# {md_escape(report.title)}", ""]
+    if report.author:
+        out += [f"Prepared by {md_escape(report.author)}.", ""]
     meta = f"Coding: {md_escape(report.layer)}. Made {report.created}."
     covered = waves_sentence(report.waves) if report.waves else (
         f"Wave: {report.wave}." if report.wave else "")
@@ -72,30 +77,32 @@ def _section(report: Report, s: QuestionSection, number: int, chart_dir: Path | 
     warn = caution(table)
     if warn:
         out += [f"> **{md_escape(warn)}**", ""]
-    for theme in s.themes:
-        before, label, after = theme_sentence(theme.row, table.base.answered, report.base_label)
+    for theme, rank, previous in ranked_themes(s.themes):
+        before, label, after = theme_sentence(theme.row, table.base.answered, report.base_label,
+                                              rank=rank, previous=previous,
+                                              suppress_below=report.suppress_below)
         out += [f"{md_escape(before)}**{md_escape(label)}**{md_escape(after)}", ""]
         for quote in theme.quotes:
             out += [f"> {md_escape(quote_line(quote))}", ""]
     if not s.themes:
         out += ["No answer has been coded with a code of this codeframe yet.", ""]
-    out += _table(table, report.base_label)
+    out += _table(table, report.suppress_below)
     if chart_dir is not None and s.chart_rows:
         chart_dir.mkdir(parents=True, exist_ok=True)
         name = f"chart_{number:02d}.png"
-        caption = base_caption(table, report.base_label)
+        caption = chart_caption(s, report.base_label)
         write_bytes_atomic(chart_dir / name, bar_chart_png(s.chart_rows, caption))
         out += [f"![{md_escape(caption)}]({chart_prefix}{name})", "",
                 f"*{md_escape(caption)}*", ""]
     return out
 
 
-def _table(table: FrequencyTable, base_label: str) -> list[str]:
-    grid = table_grid(table)
+def _table(table: FrequencyTable, suppress_below: int) -> list[str]:
+    grid = table_grid(table, suppress_below)
     lines = ["| " + " | ".join(md_escape(h) for h in grid.head) + " |",
              "|" + "|".join(["---"] + ["---:"] * (len(grid.head) - 1)) + "|"]
     for row in grid.rows:
         lines.append("| " + " | ".join(md_escape(c) for c in row.cells) + " |")
-    lines += ["", f"*{md_escape(base_caption(table, base_label))}*", ""]
+    lines.append("")
     lines += [f"*{md_escape(note)}*\n" for note in grid.notes]
     return lines

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -15,6 +16,16 @@ log = logging.getLogger(__name__)
 
 #: Quotes outside this many characters read badly in a report; used only if enough remain.
 READABLE_CHARS = (20, 280)
+
+# A spreadsheet would run these as formulas; as quotes they are noise or an attack.
+_FORMULA_LIKE = re.compile(r"^\s*(?:[=+@\t\r]|-\s*[\d(.=+@]|-[A-Za-z_]+\()")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def is_quotable(text: str) -> bool:
+    """False for answers no report should quote: formula-like ("=SUM(A1)", "@SUM(A1)",
+    "-2+3"), or with fewer than two words of letters (punctuation, one character, "N/A")."""
+    return not _FORMULA_LIKE.match(text) and len(_WORD.findall(text)) >= 2
 
 
 @dataclass(frozen=True)
@@ -65,8 +76,13 @@ def choose_quotes(
     *,
     embeddings: Mapping[int, np.ndarray] | None = None,
     redactor: Redactor | None = None,
+    withheld: list[int] | None = None,
 ) -> list[Quote]:
     """Pick up to `k` quotes: starred first, then the most representative of the rest.
+
+    An answer is never quoted when it is not quotable (`is_quotable`) or when its redacted text
+    may still identify someone (`Redactor.risks`): leaving a quote out is safer than printing
+    it, starred or not.
 
     Representative means central to the code's answers and different from each other
     (maximal marginal relevance in `coder.core.quotes`), preferring readable lengths. Vectors come
@@ -78,15 +94,39 @@ def choose_quotes(
         k: How many quotes at most.
         embeddings: Cached sentence embeddings by answer id, if the project has them.
         redactor: Applied to every chosen quote (names, emails, phones, postcodes, URLs).
+        withheld: If given, receives the ids of starred answers left out as still risky.
 
     Returns:
         Quotes with redacted text, starred ones first.
     """
     redactor = redactor or Redactor()
-    starred = [c for c in candidates if c.starred][:k]
-    chosen: list[QuoteCandidate] = list(starred)
-    seen = {_key(c.text) for c in chosen}
-    rest = [c for c in candidates if not c.starred and _key(c.text) not in seen and c.text.strip()]
+    redacted: dict[int, str] = {}
+
+    def safe(c: QuoteCandidate) -> bool:
+        # Redaction runs only on answers about to be chosen: it is the slow step.
+        if c.answer_id not in redacted:
+            text = redactor.redact(c.text)
+            if redactor.risks(text):
+                log.info("answer %d not quoted: it may still identify someone", c.answer_id)
+                text = ""
+                if c.starred and withheld is not None:
+                    withheld.append(c.answer_id)
+            redacted[c.answer_id] = text
+        return bool(redacted[c.answer_id])
+
+    candidates = [c for c in candidates if is_quotable(c.text)]
+    chosen: list[QuoteCandidate] = []
+    seen: set[str] = set()
+
+    def take(c: QuoteCandidate) -> None:
+        if len(chosen) < k and _key(c.text) not in seen and safe(c):
+            seen.add(_key(c.text))
+            chosen.append(c)
+
+    for c in candidates:
+        if c.starred:
+            take(c)
+    rest = [c for c in candidates if not c.starred and _key(c.text) not in seen]
     room = k - len(chosen)
     if room > 0 and rest:
         readable = [c for c in rest if READABLE_CHARS[0] <= len(c.text) <= READABLE_CHARS[1]]
@@ -96,14 +136,16 @@ def choose_quotes(
             vectors = np.stack([embeddings[c.answer_id] for c in pool]).astype(np.float32)
         else:
             vectors = tfidf_vectors(texts)
-        picked = select_representative(vectors, texts, k=room + len(chosen))
+        # A few more than needed, in case some may identify someone and are left out.
+        picked = select_representative(vectors, texts, k=min(len(pool), 3 * room + 5))
         for i in picked:
-            if len(chosen) >= k:
-                break
-            if _key(pool[i].text) not in seen:
-                seen.add(_key(pool[i].text))
-                chosen.append(pool[i])
-    return [Quote(redactor.redact(c.text), c.starred, c.answer_id) for c in chosen]
+            take(pool[i])
+        if any(not text for text in redacted.values()):
+            for c in (*pool, *rest):  # short because some were left out: the rest in order
+                if len(chosen) >= k:
+                    break
+                take(c)
+    return [Quote(redacted[c.answer_id], c.starred, c.answer_id) for c in chosen]
 
 
 def _key(text: str) -> str:

@@ -67,9 +67,17 @@ def _label(row: FrequencyRow, chi: str) -> str:
     return f"{label} {chi}" if chi else label
 
 
-def table_grid(table: FrequencyTable) -> TableGrid:
+def _suppressed(n: int, suppress_below: int) -> bool:
+    return 0 < n < suppress_below
+
+
+def table_grid(table: FrequencyTable, suppress_below: int = 0) -> TableGrid:
     """Lay a frequency table out: Code, n, %, then per breakdown column its % (and, by wave, n
-    and the change between the last two waves), with significance letters where tested."""
+    and the change between the last two waves), with significance letters where tested.
+
+    A count under `suppress_below` (not zero) is shown as "*", with its percentage and any
+    change it is part of.
+    """
     sig = table.significance
     trend = table.breakdown_by == BY_WAVE
     cols = table.columns
@@ -86,13 +94,20 @@ def table_grid(table: FrequencyTable) -> TableGrid:
     rows = []
     for row in table.rows:
         chi = sig.row_mark(row.code_id) if sig is not None else ""
-        cells = [_label(row, chi), str(row.n), pct_cell(row.pct)]
+        hidden = _suppressed(row.n, suppress_below)
+        cells = [_label(row, chi), "*" if hidden else str(row.n),
+                 "*" if hidden else pct_cell(row.pct)]
         for c in cols:
             mark = sig.mark(row.code_id, c.value) if sig is not None else ""
+            n = c.n(row.code_id)
             if trend:
-                cells.append(str(c.n(row.code_id)))
-            cells.append(f"{pct_cell(c.pct(row.code_id))} {mark}".rstrip())
-        if trend and len(cols) >= 2:
+                cells.append("*" if _suppressed(n, suppress_below) else str(n))
+            cells.append("*" if _suppressed(n, suppress_below)
+                         else f"{pct_cell(c.pct(row.code_id))} {mark}".rstrip())
+        if trend and len(cols) >= 2 and any(
+                _suppressed(c.n(row.code_id), suppress_below) for c in cols[-2:]):
+            cells.append("*")
+        elif trend and len(cols) >= 2:
             before, last = cols[-2], cols[-1]
             points = last.pct(row.code_id) - before.pct(row.code_id)
             test = sig.pair(row.code_id, before.value, last.value) if sig is not None else None
