@@ -203,6 +203,11 @@ def export_codeframe(store: ProjectStore, frame: FrameRef, path: str | Path) -> 
     return target
 
 
+def all_frames(store: ProjectStore) -> list[Codeframe]:
+    """Every codeframe in the project."""
+    return store.codeframes()
+
+
 def frame_counts(store: ProjectStore, frame: Codeframe) -> dict[str, int]:
     """code id -> how many codings (any coder) the frame's codes have."""
     return store.coding_counts(frame.id)
