@@ -57,9 +57,9 @@ def test_types_check_and_lint_is_clean() -> None:
     assert lint.returncode == 0, lint.stdout + lint.stderr
 
 
-def test_no_module_above_the_store_is_over_500_lines() -> None:
+def test_no_module_is_over_500_lines() -> None:
     long = {str(path.relative_to(REPO)): n
-            for layer in ("core", "services", "cli", "tui")
+            for layer in ("core", "store", "services", "cli", "tui")
             for path in (REPO / "coder" / layer).rglob("*.py")
             if (n := len(path.read_text(encoding="utf-8").splitlines())) > 500}
     assert long == {}

@@ -117,11 +117,17 @@ def _show_json(store: Project, frames: list[Codeframe], *, several: bool) -> Non
 def add(label: str, project: str, frame_name: str | None, question: str | None,
         parent: str | None, output_code: int | None, definition: str | None, draft: bool,
         coder_name: str | None) -> None:
-    """Add a code LABEL."""
-    from coder.services.codeframes import add_code
+    """Add a code LABEL. A --question without a codeframe gets an empty one first (its own
+    undoable action), as in the app."""
+    from coder.services.codeframes import add_code, frame_to_extend
 
+    who = resolve_coder(coder_name)
     with open_store(project) as store:
-        change = add_code(store, label, coder=resolve_coder(coder_name),
+        if frame_name is None and question is not None:
+            started, new = frame_to_extend(store, question, who)
+            if new:
+                click.echo(f'started "{started.name}" for {question}')
+        change = add_code(store, label, coder=who,
                           frame=_chosen(store, frame_name, question), parent=parent,
                           output_code=output_code, definition=definition or "",
                           status="draft" if draft else "active")
