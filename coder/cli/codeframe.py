@@ -15,7 +15,7 @@ from coder.cli.main import coder_option, open_store, project_option, resolve_cod
 if TYPE_CHECKING:
     from coder.core.codeframe.model import Codeframe
     from coder.services.codeframes import FrameChange
-    from coder.store import SQLiteStore
+    from coder.services.project import Project
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -28,13 +28,13 @@ def _frame_options(func: F) -> F:
     return func
 
 
-def _chosen(store: SQLiteStore, frame_name: str | None, question: str | None,
+def _chosen(store: Project, frame_name: str | None, question: str | None,
             code: str | None = None) -> Codeframe | None:
     """The frame given by --frame/--question; None lets the service find it from the code."""
-    from coder.services.codeframes import find_frame
+    from coder.services.codeframes import all_frames, find_frame
 
     if frame_name is None and question is None:
-        if code is not None and any(code in f for f in store.codeframes()):
+        if code is not None and any(code in f for f in all_frames(store)):
             return None
         return find_frame(store)
     return find_frame(store, frame=frame_name, question=question)
@@ -58,10 +58,10 @@ def codeframe() -> None:
 def show(project: str, frame_name: str | None, question: str | None, show_all: bool,
          as_json: bool) -> None:
     """Print a codeframe as a tree: key, number, label, status and each code's codings."""
-    from coder.services.codeframes import find_frame
+    from coder.services.codeframes import all_frames, find_frame, frame_counts
 
     with open_store(project) as store:
-        frames = store.codeframes() if show_all else [
+        frames = all_frames(store) if show_all else [
             find_frame(store, frame=frame_name, question=question)]
         if as_json:
             _show_json(store, frames, several=show_all)
@@ -69,7 +69,7 @@ def show(project: str, frame_name: str | None, question: str | None, show_all: b
         for i, frame in enumerate(frames):
             if i:
                 click.echo()
-            counts = store.coding_counts(frame.id)
+            counts = frame_counts(store, frame)
             serves = ", ".join(frame.questions) or "no question"
             click.echo(f"{frame.name}  ({serves}; {len(frame.codes)} codes,"
                        f" {sum(counts.values())} codings)")
@@ -88,12 +88,14 @@ def show(project: str, frame_name: str | None, question: str | None, show_all: b
                            + f"{counts.get(code.id, 0):>7}")
 
 
-def _show_json(store: SQLiteStore, frames: list[Codeframe], *, several: bool) -> None:
+def _show_json(store: Project, frames: list[Codeframe], *, several: bool) -> None:
     import json
+
+    from coder.services.codeframes import frame_counts
 
     out = []
     for frame in frames:
-        counts = store.coding_counts(frame.id)
+        counts = frame_counts(store, frame)
         out.append({"name": frame.name, "questions": list(frame.questions), "codes": [
             {"code": c.output_code, "label": c.label, "key": c.shortcut,
              "parent": frame.code(c.parent_id).output_code if c.parent_id else None,
@@ -115,11 +117,17 @@ def _show_json(store: SQLiteStore, frames: list[Codeframe], *, several: bool) ->
 def add(label: str, project: str, frame_name: str | None, question: str | None,
         parent: str | None, output_code: int | None, definition: str | None, draft: bool,
         coder_name: str | None) -> None:
-    """Add a code LABEL."""
-    from coder.services.codeframes import add_code
+    """Add a code LABEL. A --question without a codeframe gets an empty one first (its own
+    undoable action), as in the app."""
+    from coder.services.codeframes import add_code, frame_to_extend
 
+    who = resolve_coder(coder_name)
     with open_store(project) as store:
-        change = add_code(store, label, coder=resolve_coder(coder_name),
+        if frame_name is None and question is not None:
+            started, new = frame_to_extend(store, question, who)
+            if new:
+                click.echo(f'started "{started.name}" for {question}')
+        change = add_code(store, label, coder=who,
                           frame=_chosen(store, frame_name, question), parent=parent,
                           output_code=output_code, definition=definition or "",
                           status="draft" if draft else "active")
@@ -212,13 +220,13 @@ def move(code: str, project: str, frame_name: str | None, question: str | None,
 def merge(sources: tuple[str, ...], project: str, frame_name: str | None,
           question: str | None, target: str, coder_name: str | None) -> None:
     """Merge SOURCE codes into TARGET: codings move, sources are retired (never deleted)."""
-    from coder.services.codeframes import merge_codes
+    from coder.services.codeframes import frame_counts, merge_codes
 
     with open_store(project) as store:
         frame = _chosen(store, frame_name, question, target)
         change = merge_codes(store, list(sources), target, coder=resolve_coder(coder_name),
                              frame=frame)
-        total = store.coding_counts(change.frame.id).get(change.code.id, 0)
+        total = frame_counts(store, change.frame).get(change.code.id, 0)
     _done(change)
     click.echo(f"  {change.codings_moved} codings moved to {change.code.output_code}"
                f' "{change.code.label}" (now {total} codings)')
@@ -236,7 +244,7 @@ def merge(sources: tuple[str, ...], project: str, frame_name: str | None,
 def split(code: str, project: str, frame_name: str | None, question: str | None,
           labels: tuple[str, ...], rules: tuple[str, ...], coder_name: str | None) -> None:
     """Split CODE into new codes under it; codings follow --rule or are marked to recode."""
-    from coder.services.codeframes import split_code
+    from coder.services.codeframes import frame_counts, split_code
 
     rule: dict[str, str] = {}
     for item in rules:
@@ -247,7 +255,7 @@ def split(code: str, project: str, frame_name: str | None, question: str | None,
     with open_store(project) as store:
         change = split_code(store, code, list(labels), rule, coder=resolve_coder(coder_name),
                             frame=_chosen(store, frame_name, question, code))
-        counts = store.coding_counts(change.frame.id)
+        counts = frame_counts(store, change.frame)
         left = counts.get(change.code.id, 0)
     _done(change)
     for new in change.new_codes:
@@ -324,9 +332,11 @@ def redo(project: str, coder_name: str | None) -> None:
 @click.option("--codeframes-only", is_flag=True, help="Only codeframe edits (and their undos).")
 def history(project: str, limit: int, codeframes_only: bool) -> None:
     """The project's event log, newest first: time, coder, what was done."""
+    from coder.services.project import history as project_history
+
     with open_store(project) as store:
-        events = store.events(limit=limit,
-                              action_prefix="codeframe." if codeframes_only else None)
+        events = project_history(store, limit=limit,
+                                 action_prefix="codeframe." if codeframes_only else None)
     for event in events:
         click.echo(f"{event.at}  {(event.coder or '-'):<12}  {event.summary}")
     if not events:

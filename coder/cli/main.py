@@ -26,7 +26,7 @@ from coder.core.printable import for_terminal
 from coder.core.progress import Progress
 
 if TYPE_CHECKING:
-    from coder.store import SQLiteStore
+    from coder.services.project import Project
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -69,7 +69,7 @@ def coder_option(func: F) -> F:
     )(func)
 
 
-def open_store(project: str, *, create: bool = False) -> SQLiteStore:
+def open_store(project: str, *, create: bool = False) -> Project:
     """Open (or create) PROJECT for a command; use it as `with open_store(p) as store:`.
 
     Every command, reading or writing, opens projects this way. A project from an older version
@@ -77,7 +77,7 @@ def open_store(project: str, *, create: bool = False) -> SQLiteStore:
     changes wait up to `--wait` seconds while another user or window is writing, saying so once
     on stderr, then fail with ProjectBusy (exit code 3) with nothing changed.
     """
-    from coder.store import create_project, open_project
+    from coder.services.project import create_project, open_project
 
     store = create_project(project) if create else open_project(project)
     if store.upgrade is not None:

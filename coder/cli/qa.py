@@ -210,12 +210,12 @@ def qa_sample(project: str, question_id: str, share: float, coders: str, seed: i
               wave: str | None, coder_name: str | None) -> None:
     """Assign a random sample of a question's answers to every listed coder."""
     from coder.cli.allocation import open_command
+    from coder.services.qa import plan_sample
 
     names = _names(coders) or []
     with open_store(project) as store:
-        wave_id = store.wave_id(wave) if wave else None
-        sample = store.create_qa_sample(question_id, share, names, seed=seed,
-                                        actor=resolve_coder(coder_name), wave_id=wave_id)
+        sample = plan_sample(store, question_id, share, names, seed=seed,
+                             actor=resolve_coder(coder_name), wave=wave)
     click.echo(f"sample {sample.id}: {sample.n_answers} answers of {question_id} for"
                f" {', '.join(sample.coders)} (seed {sample.seed})")
     click.echo("each coder codes them blind (the app opens on their sample; filter is:sample):")
@@ -230,9 +230,10 @@ def qa_sample(project: str, question_id: str, share: float, coders: str, seed: i
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def qa_progress(project: str, sample_id: int | None, as_json: bool) -> None:
     """Per sample and coder: answers assigned, coded and left."""
+    from coder.services.qa import sample_progress
+
     with open_store(project) as store:
-        samples = [store.qa_sample(sample_id)] if sample_id is not None else store.qa_samples()
-        rows = [(s, store.qa_progress(s.id)) for s in samples]
+        rows = sample_progress(store, sample_id)
     if as_json:
         click.echo(json.dumps([{"sample": s.id, "question": s.question_id, "seed": s.seed,
                                 "coders": {p.coder: {"assigned": p.assigned, "coded": p.coded}
@@ -257,9 +258,12 @@ def qa_progress(project: str, sample_id: int | None, as_json: bool) -> None:
 def qa_queue(project: str, question_id: str, sample_id: int | None, coders: str | None,
              fmt: str) -> None:
     """List answers whose coders disagree, not yet adjudicated (or re-coded since)."""
+    from coder.services.lookup import question_frame
+    from coder.services.qa import adjudication_queue
+
     with open_store(project) as store:
-        found = store.disagreements(question_id, sample_id, coders=_names(coders))
-        frame = store.codeframe_for(question_id)
+        found = adjudication_queue(store, question_id, sample_id, coders=_names(coders))
+        frame = question_frame(store, question_id)
     label = {c.id: str(c.output_code) for c in frame.codes} if frame else {}
 
     def shown(codes: Sequence[str]) -> list[str]:
@@ -294,6 +298,7 @@ def qa_queue(project: str, question_id: str, sample_id: int | None, coders: str 
 def qa_adjudicate(answer_id: int, project: str, codes: str | None, no_code: bool,
                   reviewer: str) -> None:
     """Settle ANSWER_ID's final codes in the adjudicated layer (reports use it by default)."""
+    from coder.services.lookup import answer_frame
     from coder.services.qa import adjudicate_answer
 
     if (codes is None) == (not no_code):
@@ -303,7 +308,7 @@ def qa_adjudicate(answer_id: int, project: str, codes: str | None, no_code: bool
         raise click.UsageError("--codes is empty: give codes, or --no-code")
     with open_store(project) as store:
         ids = adjudicate_answer(store, answer_id, specs, reviewer)
-        frame = store.codeframe_for(store.answer(answer_id).question_id)
+        frame = answer_frame(store, answer_id)
     shown = ", ".join(f"{frame.code(i).output_code} {frame.code(i).label}" for i in ids) \
         if frame else ""
     click.echo(f"answer {answer_id} adjudicated by {reviewer}: {shown or 'no code'}")

@@ -185,11 +185,11 @@ def redaction() -> None:
 @project_option
 def redaction_list(project: str) -> None:
     """Show the listed terms, the terms taken from respondent attributes and the patterns."""
-    from coder.core.reporting.anonymise import SETTING_KEY, RedactionList
+    from coder.services.redaction import redaction_setting
     from coder.services.reports import redaction_for
 
     with open_store(project) as store:
-        listed = RedactionList.from_setting(store.setting(SETTING_KEY) or {})
+        listed = redaction_setting(store).redaction
         current, respondent_ids = redaction_for(store)
     mine = {t.text.casefold() for t in listed.terms}
     for term in current.terms:
@@ -209,15 +209,12 @@ def redaction_list(project: str) -> None:
 def redaction_add(project: str, terms: tuple[str, ...], placeholder: str,
                   coder_name: str | None) -> None:
     """Add TERMS (names, places...) to the redaction list."""
-    from coder.core.reporting.anonymise import SETTING_KEY, RedactionList, RedactionTerm
+    from coder.services.redaction import add_terms
 
     with open_store(project) as store:
-        setting = dict(store.setting(SETTING_KEY) or {})
-        current = RedactionList.from_setting(setting)
-        updated = current.with_terms(RedactionTerm(t, placeholder) for t in terms)
-        store.set_setting(SETTING_KEY, {**setting, **updated.to_setting()},
-                          resolve_coder(coder_name))
-    click.echo(f"{len(updated.terms) - len(current.terms)} added; {len(updated.terms)} listed")
+        change = add_terms(store, terms, placeholder, resolve_coder(coder_name))
+    click.echo(f"{len(change.after.terms) - len(change.before.terms)} added;"
+               f" {len(change.after.terms)} listed")
 
 
 @redaction.command("remove")
@@ -226,17 +223,12 @@ def redaction_add(project: str, terms: tuple[str, ...], placeholder: str,
 @coder_option
 def redaction_remove(project: str, terms: tuple[str, ...], coder_name: str | None) -> None:
     """Remove TERMS from the redaction list (ignoring case)."""
-    from coder.core.reporting.anonymise import SETTING_KEY, RedactionList
+    from coder.services.redaction import remove_terms
 
-    drop = {t.casefold() for t in terms}
     with open_store(project) as store:
-        setting = dict(store.setting(SETTING_KEY) or {})
-        current = RedactionList.from_setting(setting)
-        kept = RedactionList(tuple(t for t in current.terms if t.text.casefold() not in drop),
-                             current.patterns)
-        store.set_setting(SETTING_KEY, {**setting, **kept.to_setting()},
-                          resolve_coder(coder_name))
-    click.echo(f"{len(current.terms) - len(kept.terms)} removed; {len(kept.terms)} listed")
+        change = remove_terms(store, terms, resolve_coder(coder_name))
+    click.echo(f"{len(change.before.terms) - len(change.after.terms)} removed;"
+               f" {len(change.after.terms)} listed")
 
 
 @click.group("project")

@@ -98,17 +98,19 @@ def suggest(train: str, text_column: str, code_column: str, id_column: str | Non
 def duplicates(project: str, question_id: str, threshold: float, limit: int) -> None:
     """List groups of answers that repeat each other: the same text once normalised, or
     near duplicates (embedding cosine at --threshold or above), largest first."""
+    from coder.services.lookup import answer_texts
+    from coder.services.project import check_question
     from coder.services.suggestions import duplicate_groups
 
     with open_store(project) as store:
-        store.question(question_id)
+        check_question(store, question_id)
         groups = duplicate_groups(store, question_id, threshold=threshold)
         total = sum(len(g) for g in groups)
         click.echo(f"{len(groups)} groups holding {total} answers of {question_id}"
                    f" (cosine >= {threshold})")
         for number, group in enumerate(groups[:limit], start=1):
-            first = store.answer(group[0])
-            text = first.text if len(first.text) <= 70 else first.text[:67] + "..."
+            first = answer_texts(store, group[:1])[group[0]]
+            text = first if len(first) <= 70 else first[:67] + "..."
             ids = ", ".join(str(a) for a in group[:8]) + (", ..." if len(group) > 8 else "")
             click.echo(f"{number:>4}. {len(group):>4} answers  {text!r}  (answer ids {ids})")
 

@@ -18,8 +18,10 @@ if TYPE_CHECKING:
 @click.argument("project", type=click.Path(dir_okay=False))
 def init(project: str) -> None:
     """Create an empty project file PROJECT (SQLite)."""
+    from coder.services.project import schema_version
+
     with open_store(project, create=True) as store:
-        click.echo(f"created {project} (schema {store.schema_version})")
+        click.echo(f"created {project} (schema {schema_version(store)})")
 
 
 @click.command("import")
@@ -181,11 +183,11 @@ def _wording_options(questions_file: str | None, texts: tuple[str, ...],
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def info(project: str, wave: str | None, as_json: bool) -> None:
     """Summarise the project: per open question, answers, non-substantive and duplicates."""
+    from coder.services.overview import project_summary
+
     with open_store(project) as store:
-        wave_id = store.wave_id(wave) if wave else None
-        stats = store.question_stats(wave_id)
-        counts = store.counts()
-        waves = [w.name for w in store.waves()]
+        summary = project_summary(store, wave)
+    stats, counts, waves = summary.questions, summary.counts, list(summary.waves)
     if as_json:
         click.echo(
             json.dumps(

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from coder.cli.main import coder_option, open_store, progress, resolve_coder
+
+if TYPE_CHECKING:
+    from coder.services.project import Project
 
 
 @click.command()
@@ -118,15 +123,16 @@ def themes(
         _show(store, show_run)
 
 
-def _list(store, question: str | None) -> None:
+def _list(store: Project, question: str | None) -> None:
     from rich.table import Table
 
     from coder.cli.main import table_console
+    from coder.services.theme_edits import theme_runs
 
     table = Table(title="Theme runs")
     for name in ("run", "question", "when", "model", "answers", "themes", "other", "seconds"):
         table.add_column(name, no_wrap=name in ("question", "when"))
-    for r in store.theme_runs(question):
+    for r in theme_runs(store, question):
         table.add_row(
             str(r.id),
             r.question_id,
@@ -140,13 +146,15 @@ def _list(store, question: str | None) -> None:
     table_console().print(table)
 
 
-def _show(store, run_id: int) -> None:
+def _show(store: Project, run_id: int) -> None:
     from rich.markup import escape
     from rich.table import Table
 
     from coder.cli.main import table_console
+    from coder.services.lookup import answer_texts
+    from coder.services.theme_edits import theme_run
 
-    run = store.theme_run(run_id)
+    run, found = theme_run(store, run_id)
     base = max(run.n_answers, 1)
     table = Table(
         title=f"Run {run.id} on {run.question_id}: {run.n_answers} answers,"
@@ -156,8 +164,9 @@ def _show(store, run_id: int) -> None:
     )
     for name in ("id", "theme", "size", "share", "keywords", "quotes"):
         table.add_column(name, overflow="fold")
-    for t in store.themes(run_id):
-        quotes = "\n".join(f"“{store.answer(a).text}”" for a in t.quote_answer_ids[:3])
+    for t in found:
+        texts = answer_texts(store, t.quote_answer_ids[:3])
+        quotes = "\n".join(f"“{texts[a]}”" for a in t.quote_answer_ids[:3])
         label = t.label if t.parent_id is None else f"  ↳ {t.label}"
         if t.description:
             label += f"\n[dim]{escape(t.description)}[/]"

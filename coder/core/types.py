@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
+
+#: The name of the adjudicated layer's coder (kind ADJUDICATED): only QA review writes it.
+ADJUDICATED_CODER = "adjudicated"
+#: How often an open app window records that it is alive (seconds).
+HEARTBEAT_SECONDS = 30.0
 
 
 class QuestionKind(StrEnum):
@@ -115,3 +121,19 @@ class Event:
     #: The project schema the event was written at; None for events written before it was
     #: recorded. Its row images have that schema's columns.
     schema_version: int | None = None
+
+
+@dataclass(frozen=True)
+class Upgrade:
+    """A project upgraded on open: from which schema, to which, and where the old file is kept."""
+
+    path: Path
+    from_version: int
+    to_version: int
+    backup: Path
+
+    def __str__(self) -> str:
+        return (
+            f"upgraded {self.path} from schema {self.from_version} to {self.to_version};"
+            f" the old file is kept as {self.backup}"
+        )

@@ -17,9 +17,9 @@ import secrets
 from pathlib import Path
 
 from coder.core.coding.filters import Given
+from coder.core.coding.types import OpenWindow, WorkAssignment
 from coder.core.errors import InputError, ProjectError
 from coder.services.project import Project
-from coder.store.allocation import OpenWindow, WorkAssignment
 
 __all__ = ["Given", "OpenWindow", "WorkAssignment", "allocation", "assign_range",
            "assign_respondents", "assign_share", "assignments", "parse_range",

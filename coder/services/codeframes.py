@@ -203,6 +203,27 @@ def export_codeframe(store: ProjectStore, frame: FrameRef, path: str | Path) -> 
     return target
 
 
+def frame_to_extend(store: ProjectStore, question_id: str,
+                    coder: str) -> tuple[Codeframe, bool]:
+    """The question's codeframe to add codes to, started empty if it has none (one undoable
+    action, as the app does when a coder adds the first code); and whether it was started.
+
+    Raises:
+        NotInProject: Unknown question.
+    """
+    from coder.services.theme_edits import ensure_frame
+
+    found = store.codeframe_for(store.question(question_id).id)
+    if found is not None:
+        return found, False
+    return ensure_frame(store, question_id, coder), True
+
+
+def all_frames(store: ProjectStore) -> list[Codeframe]:
+    """Every codeframe in the project."""
+    return store.codeframes()
+
+
 def frame_counts(store: ProjectStore, frame: Codeframe) -> dict[str, int]:
     """code id -> how many codings (any coder) the frame's codes have."""
     return store.coding_counts(frame.id)

@@ -17,6 +17,7 @@ from coder.core.codeframe.lookup import search_codes as _search_codes
 from coder.core.codeframe.model import Code, Codeframe
 from coder.core.coding.filters import FilterQuery, Given, parse_filter
 from coder.core.coding.text_search import TextIndex
+from coder.core.coding.types import AnswerRow
 from coder.core.types import Coder, Event
 from coder.services.allocation import allocation
 from coder.services.coding_actions import (
@@ -32,7 +33,6 @@ from coder.services.coding_actions import (
 from coder.services.lookup import find_answer, question_codes
 from coder.services.project import Project, Workspace
 from coder.services.suggestions import QuestionSuggestions
-from coder.store.app_queries import AnswerRow
 
 __all__ = ["AnswerRow", "AnswerView", "Change", "CodingSession", "apply_codes", "codes_on",
            "find_answer", "question_codes", "record_no_code", "remove_codes", "set_flag",

@@ -18,9 +18,9 @@ from coder.core.survey.carry import (
 )
 from coder.core.survey.files import read_survey
 from coder.core.survey.importing import ImportPlan, plan_import
+from coder.core.survey.types import ImportResult
 from coder.core.types import CoderKind
 from coder.store.protocol import ProjectStore
-from coder.store.survey import ImportResult
 
 DEFAULT_WAVE = "1"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from coder.core.codeframe.lookup import CodeRef, find_codable_codes
-from coder.core.codeframe.model import Code, CodeframeError
+from coder.core.codeframe.model import Code, Codeframe, CodeframeError
 from coder.core.errors import NotInProject, ProjectError, Remedy
 from coder.core.types import Answer
 from coder.services.project import Project
@@ -72,3 +72,31 @@ def question_codes(project: Project, question_id: str, refs: Sequence[CodeRef], 
         raise ProjectError(f'code {code.output_code} "{code.label}" is {code.status}: it can no'
                            " longer be applied")
     return codes
+
+
+def question_frame(project: Project, question_id: str) -> Codeframe | None:
+    """The question's active codeframe (None: it has none yet).
+
+    Raises:
+        NotInProject: Unknown question.
+    """
+    project.question(question_id)
+    return project.codeframe_for(question_id)
+
+
+def answer_frame(project: Project, answer_id: int) -> Codeframe | None:
+    """The active codeframe of the question the answer answers (None: it has none yet).
+
+    Raises:
+        NotInProject: Unknown answer.
+    """
+    return project.codeframe_for(project.answer(answer_id).question_id)
+
+
+def answer_texts(project: Project, answer_ids: Sequence[int]) -> dict[int, str]:
+    """Each answer's text (normalised), by answer id.
+
+    Raises:
+        NotInProject: An unknown answer.
+    """
+    return {answer_id: project.answer(answer_id).text for answer_id in answer_ids}

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from coder.core.survey.types import QuestionStats
 from coder.services.project import Project, open_project
 from coder.services.qa import question_agreement
 
@@ -71,3 +72,27 @@ def question_rows_at(path: str | Path, coder_id: int) -> list[QuestionRow]:
     """`question_rows` on a connection of its own (for a worker thread)."""
     with open_project(path) as project:
         return question_rows(project, coder_id)
+
+
+@dataclass(frozen=True)
+class ProjectSummary:
+    """What `coder info` prints: the waves, the project's counts and each open question's.
+
+    Attributes:
+        counts: waves, respondents, questions (open), answers (not blank), codings, events.
+    """
+
+    waves: tuple[str, ...]
+    counts: dict[str, int]
+    questions: tuple[QuestionStats, ...]
+
+
+def project_summary(project: Project, wave: str | None = None) -> ProjectSummary:
+    """The project's waves and counts, and per open question its answers (in `wave` only).
+
+    Raises:
+        NotInProject: Unknown wave.
+    """
+    wave_id = project.wave_id(wave) if wave else None
+    return ProjectSummary(tuple(w.name for w in project.waves()), project.counts(),
+                          tuple(project.question_stats(wave_id)))

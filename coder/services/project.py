@@ -12,18 +12,18 @@ from pathlib import Path
 
 from coder.core.codeframe.model import Codeframe
 from coder.core.errors import ProjectError, Remedy
-from coder.core.types import Coder, Event, Question
+from coder.core.types import ADJUDICATED_CODER, HEARTBEAT_SECONDS, Coder, Event, Question
 from coder.services.theme_edits import ensure_frame
+from coder.store import create_project as _create_project
 from coder.store import open_project as _open_project
 from coder.store.protocol import ProjectStore
-from coder.store.qa import ADJUDICATED_CODER
-from coder.store.sessions import HEARTBEAT_SECONDS
 
 #: An open project: what front ends hold and hand to the services.
 Project = ProjectStore
 
 __all__ = ["HEARTBEAT_SECONDS", "Project", "Workspace", "acting_coder", "begin_window",
-           "check_question", "end_window", "heartbeat", "open_project", "open_workspace"]
+           "check_question", "create_project", "end_window", "heartbeat", "history",
+           "open_project", "open_workspace", "schema_version"]
 
 
 def open_project(path: str | Path) -> Project:
@@ -33,6 +33,27 @@ def open_project(path: str | Path) -> Project:
         ProjectError: Missing, from a newer version, or not a project.
     """
     return _open_project(path)
+
+
+def create_project(path: str | Path) -> Project:
+    """A new, empty project at `path` (a private file).
+
+    Raises:
+        ProjectError: A file of that name already exists.
+    """
+    return _create_project(path)
+
+
+def schema_version(project: Project) -> int:
+    """The schema the project is at."""
+    return project.schema_version
+
+
+def history(project: Project, *, limit: int | None = None,
+            action_prefix: str | None = None) -> list[Event]:
+    """The project's event log, newest first (only the actions whose name starts with
+    `action_prefix`, e.g. "codeframe.", when given)."""
+    return project.events(limit=limit, action_prefix=action_prefix)
 
 
 @dataclass

@@ -11,16 +11,18 @@ from pathlib import Path
 
 from coder.core.agreement import AgreementReport, CodingTable, compute_agreement
 from coder.core.agreement.output import to_json_dict
-from coder.core.codeframe.lookup import find_codable_codes
+from coder.core.codeframe.lookup import code_key, find_codable_codes
 from coder.core.codeframe.model import Codeframe
+from coder.core.coding.layers import Disagreement
+from coder.core.coding.types import QASample, SampleProgress
 from coder.core.errors import InputError, ProjectError, Remedy
 from coder.core.progress import NO_PROGRESS, Progress
 from coder.store.protocol import ProjectStore
-from coder.store.qa import Disagreement, code_key
 
-__all__ = ["Disagreement", "QAFigures", "QuestionAgreement", "adjudicate_answer", "code_key",
-           "double_coded_questions", "project_agreement", "qa_figures", "qa_figures_at",
-           "question_agreement", "resolve_codes", "single_code_coefficients"]
+__all__ = ["Disagreement", "QAFigures", "QuestionAgreement", "adjudicate_answer",
+           "adjudication_queue", "code_key", "double_coded_questions", "plan_sample",
+           "project_agreement", "qa_figures", "qa_figures_at", "question_agreement",
+           "resolve_codes", "sample_progress", "single_code_coefficients"]
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,39 @@ def adjudicate_answer(store: ProjectStore, answer_id: int, specs: Sequence[str],
     ids = resolve_codes(frame, specs)
     store.adjudicate(answer_id, ids, reviewer)
     return ids
+
+
+def plan_sample(store: ProjectStore, question_id: str, share: float, coders: Sequence[str], *,
+                seed: int | None = None, actor: str | None = None,
+                wave: str | None = None) -> QASample:
+    """Draw `share` of the question's substantive answers (of `wave` only, when given) and give
+    them to every coder in `coders` to code blind (one undoable action of `actor`).
+
+    Raises:
+        ProjectError: Unknown question or wave, fewer than two coders, or the adjudicated layer
+            named as a coder.
+    """
+    wave_id = store.wave_id(wave) if wave else None
+    return store.create_qa_sample(question_id, share, list(coders), seed=seed, actor=actor,
+                                  wave_id=wave_id)
+
+
+def sample_progress(store: ProjectStore,
+                    sample_id: int | None = None) -> list[tuple[QASample, list[SampleProgress]]]:
+    """Per double-coding sample (one, or every one), how far each of its coders has got.
+
+    Raises:
+        ProjectError: Unknown sample.
+    """
+    samples = [store.qa_sample(sample_id)] if sample_id is not None else store.qa_samples()
+    return [(s, store.qa_progress(s.id)) for s in samples]
+
+
+def adjudication_queue(store: ProjectStore, question_id: str, sample_id: int | None = None, *,
+                       coders: Sequence[str] | None = None) -> list[Disagreement]:
+    """Answers whose coders disagree, not yet adjudicated or re-coded since (the QA screen's
+    queue; `coders` default: the sample's, else every human coder)."""
+    return store.disagreements(question_id, sample_id, coders=coders)
 
 
 @dataclass(frozen=True)

@@ -13,18 +13,19 @@ from dataclasses import dataclass
 from coder.core.codeframe.model import Codeframe
 from coder.core.errors import ProjectError
 from coder.core.themes.drafts import CodeDraft, draft_code, plan_promote
+from coder.core.themes.stored import StoredTheme, StoredThemeRun
 from coder.store.protocol import ProjectStore
-from coder.store.themes import StoredTheme, ThemeRun
 
-__all__ = ["StoredTheme", "ThemeRun", "ThemeView", "latest_themes", "merge_themes",
-           "promote_themes", "rename_theme", "theme_drafts", "theme_examples", "theme_quotes"]
+__all__ = ["StoredTheme", "StoredThemeRun", "ThemeView", "latest_themes", "merge_themes",
+           "promote_themes", "rename_theme", "theme_drafts", "theme_examples", "theme_quotes",
+           "theme_run", "theme_runs"]
 
 
 @dataclass(frozen=True)
 class ThemeView:
     """A question's latest theme run and its top-level themes (no run: None and no themes)."""
 
-    run: ThemeRun | None
+    run: StoredThemeRun | None
     themes: tuple[StoredTheme, ...]
 
 
@@ -34,6 +35,20 @@ def latest_themes(store: ProjectStore, question_id: str) -> ThemeView:
     if run is None:
         return ThemeView(None, ())
     return ThemeView(run, tuple(t for t in store.themes(run.id) if t.parent_id is None))
+
+
+def theme_runs(store: ProjectStore, question_id: str | None = None) -> list[StoredThemeRun]:
+    """The stored theme runs (of one question only, when given)."""
+    return store.theme_runs(question_id)
+
+
+def theme_run(store: ProjectStore, run_id: int) -> tuple[StoredThemeRun, list[StoredTheme]]:
+    """A stored run and all its themes and sub-themes, in the run's order.
+
+    Raises:
+        NotInProject: Unknown run.
+    """
+    return store.theme_run(run_id), store.themes(run_id)
 
 
 def theme_quotes(store: ProjectStore, theme: StoredTheme) -> list[str]:

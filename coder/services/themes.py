@@ -11,8 +11,8 @@ from coder.core.errors import CoderError
 from coder.core.progress import NO_PROGRESS, Progress
 from coder.core.themes.params import ThemeParams
 from coder.core.themes.run import discover_themes
+from coder.core.themes.stored import StoredTheme, ThemeAssignment
 from coder.store.protocol import ProjectStore
-from coder.store.themes import StoredTheme, ThemeAssignment
 
 
 def run_themes(

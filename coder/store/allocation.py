@@ -8,51 +8,16 @@ range, a list of respondents) is decided by `coder.services.allocation`, not her
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from coder.core.coding.types import OpenWindow, WorkAssignment
 from coder.core.errors import ProjectError
 from coder.store import sessions
 from coder.store.base import StoreBase, now
 
 if TYPE_CHECKING:
     from coder.core.types import Coder, Question
-
-
-@dataclass(frozen=True)
-class WorkAssignment:
-    """Answers of one question given to one coder to code.
-
-    Attributes:
-        rule: How the answers were chosen, as the command said it ("share 0.5 (seed 7)").
-    """
-
-    id: int
-    question_id: str
-    coder: str
-    created_at: str
-    rule: str
-    n_answers: int
-
-
-@dataclass(frozen=True)
-class OpenWindow:
-    """A colleague's open app window or running command, as the overview lists it.
-
-    Attributes:
-        question_id: The question that window is coding (None: the overview or a command).
-        seconds_since_seen: Seconds since its last heartbeat or action.
-    """
-
-    session_id: int
-    coder: str
-    label: str
-    host: str
-    question_id: str | None
-    last_seen: str
-    seconds_since_seen: float
-    mine: bool  # one of this connection's own sessions
 
 
 class AllocationMixin(StoreBase):

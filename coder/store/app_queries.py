@@ -6,8 +6,8 @@ Part of the store (the only layer that speaks SQL); imports no UI or CLI library
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from coder.core.coding.types import AnswerRow
 from coder.core.errors import ProjectError
 from coder.core.types import Coder
 from coder.store.actions import now
@@ -15,19 +15,6 @@ from coder.store.base import StoreBase
 from coder.store.dialect import SEPARATOR
 
 _SQL_VARS = 900  # stay under SQLite's bound-parameter limit
-
-
-@dataclass(frozen=True)
-class AnswerRow:
-    """What one line of the answer list shows for one coder."""
-
-    id: int
-    text: str
-    non_substantive: str | None
-    coded: bool
-    flagged: bool
-    code_ids: tuple[str, ...]
-    has_memo: bool
 
 
 class AppQueriesMixin(StoreBase):

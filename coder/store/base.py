@@ -18,14 +18,13 @@ from pathlib import Path
 from typing import Any, Self
 
 from coder.core.errors import ProjectError
-from coder.core.types import Event
+from coder.core.types import Event, Upgrade
 from coder.store import schema, sessions
 from coder.store.actions import Action, now
 from coder.store.changes import Change
 from coder.store.connection import DEFAULT_BUSY_WAIT
 from coder.store.dialect import SQLITE, Connection, Dialect
 from coder.store.event_log import encode_changes
-from coder.store.project_file import Upgrade
 from coder.store.schema import SCHEMA_VERSION, split_sql
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from coder.core.errors import ProjectError, Remedy
@@ -20,22 +19,6 @@ _WAL_FORMAT = 2  # header bytes 18 and 19 of a database in WAL mode
 
 #: A table every coder project has had since its first schema.
 PROJECT_MARKER_TABLE = "events"
-
-
-@dataclass(frozen=True)
-class Upgrade:
-    """A project upgraded on open: from which schema, to which, and where the old file is kept."""
-
-    path: Path
-    from_version: int
-    to_version: int
-    backup: Path
-
-    def __str__(self) -> str:
-        return (
-            f"upgraded {self.path} from schema {self.from_version} to {self.to_version};"
-            f" the old file is kept as {self.backup}"
-        )
 
 
 def create_private(path: Path) -> None:

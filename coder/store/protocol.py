@@ -4,7 +4,8 @@
 today and a PostgreSQL store implements the same. It is composed of small protocols, one per
 topic, so a function that needs only part of the store can say so. Every method here is one the
 services call; anything else a backend has (its connection, transactions, migrations) stays
-private to it. Imports no UI or CLI library.
+private to it. The values it takes and returns are core types (`coder.core`), so a backend and
+its callers share nothing else. Imports no UI or CLI library.
 """
 
 from __future__ import annotations
@@ -23,8 +24,17 @@ if TYPE_CHECKING:
     from coder.core.codeframe.ops import FramePlan
     from coder.core.coding.filters import AnswerFilter
     from coder.core.coding.layers import Disagreement
+    from coder.core.coding.types import (
+        AnswerRow,
+        OpenWindow,
+        QASample,
+        SampleProgress,
+        WorkAssignment,
+    )
     from coder.core.reporting.frequencies import FinalCoding
     from coder.core.survey.importing import ImportPlan
+    from coder.core.survey.types import ImportResult, QuestionStats
+    from coder.core.themes.stored import StoredTheme, StoredThemeRun, ThemeAssignment
     from coder.core.types import (
         Answer,
         Coder,
@@ -33,14 +43,9 @@ if TYPE_CHECKING:
         Event,
         Question,
         Respondent,
+        Upgrade,
         Wave,
     )
-    from coder.store.allocation import OpenWindow, WorkAssignment
-    from coder.store.app_queries import AnswerRow
-    from coder.store.project_file import Upgrade
-    from coder.store.qa import QASample
-    from coder.store.survey import ImportResult, QuestionStats
-    from coder.store.themes import StoredTheme, ThemeAssignment, ThemeRun
 
 __all__ = [
     "ActionStore",
@@ -63,6 +68,7 @@ class SurveyStore(Protocol):
     def questions(self, *, open_only: bool = False) -> list[Question]: ...
     def question(self, question_id: str) -> Question: ...
     def question_stats(self, wave_id: int | None = None) -> list[QuestionStats]: ...
+    def counts(self) -> dict[str, int]: ...
     def answers(
         self, question_id: str, *, wave_id: int | None = None, substantive_only: bool = False
     ) -> list[Answer]: ...
@@ -192,9 +198,9 @@ class ThemeStore(Protocol):
         themes: Sequence[StoredTheme],
         assignments: Sequence[ThemeAssignment],
     ) -> int: ...
-    def theme_runs(self, question_id: str | None = None) -> list[ThemeRun]: ...
-    def theme_run(self, run_id: int) -> ThemeRun: ...
-    def latest_theme_run(self, question_id: str) -> ThemeRun | None: ...
+    def theme_runs(self, question_id: str | None = None) -> list[StoredThemeRun]: ...
+    def theme_run(self, run_id: int) -> StoredThemeRun: ...
+    def latest_theme_run(self, question_id: str) -> StoredThemeRun | None: ...
     def themes(self, run_id: int) -> list[StoredTheme]: ...
     def rename_theme(self, run_id: int, theme_id: int, label: str, coder: str | None) -> None: ...
     def merge_themes(
@@ -205,7 +211,13 @@ class ThemeStore(Protocol):
 class QAStore(Protocol):
     """Double-coding samples, agreement tables and the adjudicated layer."""
 
+    def create_qa_sample(self, question_id: str, share: float, coders: Sequence[str], *,
+                         seed: int | None = None, actor: str | None = None,
+                         wave_id: int | None = None) -> QASample: ...
     def qa_sample(self, sample_id: int) -> QASample: ...
+    def qa_samples(self, question_id: str | None = None, *,
+                   sample_id: int | None = None) -> list[QASample]: ...
+    def qa_progress(self, sample_id: int) -> list[SampleProgress]: ...
     def sample_answers(self, sample_id: int) -> list[int]: ...
     def agreement_coders(self, question_id: str, *, humans_only: bool = False) -> list[Coder]: ...
     def coding_table(
@@ -284,6 +296,8 @@ class SessionStore(Protocol):
     busy_wait: float
     on_busy: Callable[[float], None] | None
 
+    @property
+    def schema_version(self) -> int: ...
     def start_session(self, coder: str, label: str = "") -> int: ...
     def heartbeat(self) -> None: ...
     def end_sessions(self) -> None: ...

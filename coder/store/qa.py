@@ -18,10 +18,11 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from coder.core.agreement import CodingTable, draw_double_coding_sample
+from coder.core.codeframe.lookup import code_key
 from coder.core.coding.layers import (
     Adjudication,
     Disagreement,
@@ -29,8 +30,9 @@ from coder.core.coding.layers import (
     disagreement_queue,
     is_stale,
 )
+from coder.core.coding.types import QASample, SampleProgress
 from coder.core.errors import NotInProject, ProjectError, Remedy
-from coder.core.types import Coder, CoderKind
+from coder.core.types import ADJUDICATED_CODER, Coder, CoderKind
 from coder.store.actions import Action, now
 from coder.store.base import StoreBase
 
@@ -38,41 +40,8 @@ if TYPE_CHECKING:
     from coder.core.codeframe.model import Codeframe
     from coder.core.types import Answer, Question
 
-ADJUDICATED_CODER = "adjudicated"
-
 __all__ = ["ADJUDICATED_CODER", "Adjudication", "Disagreement", "QAMixin", "QASample",
            "SampleProgress", "code_key"]
-
-
-@dataclass(frozen=True)
-class QASample:
-    """A double-coding plan: the same answers assigned to every listed coder."""
-
-    id: int
-    question_id: str
-    created_at: str
-    share: float
-    seed: int
-    coders: tuple[str, ...]
-    n_answers: int
-
-
-@dataclass(frozen=True)
-class SampleProgress:
-    """How far one coder is through a sample."""
-
-    coder: str
-    assigned: int
-    coded: int
-
-    @property
-    def remaining(self) -> int:
-        return self.assigned - self.coded
-
-
-def code_key(output_code: int, label: str) -> str:
-    """The name of a code in agreement tables and reports: "101 High school fees"."""
-    return f"{output_code} {label}"
 
 
 def _marks(values: Sequence[Any]) -> str:

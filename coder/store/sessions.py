@@ -18,8 +18,6 @@ from datetime import UTC, datetime, timedelta
 
 from coder.store.dialect import Connection
 
-#: How often an open app records that it is alive.
-HEARTBEAT_SECONDS = 30.0
 #: A session not heard from for this long is taken to be gone (its history is adopted).
 STALE_AFTER = timedelta(minutes=2)
 

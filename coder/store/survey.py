@@ -4,52 +4,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from coder.core.errors import NotInProject
 from coder.core.normalise import duplicate_links
 from coder.core.progress import NO_PROGRESS, Progress
 from coder.core.survey.importing import ImportPlan
+from coder.core.survey.types import ImportResult, QuestionStats
 from coder.core.types import Answer, Question, QuestionKind, Respondent, Routing, Wave
 from coder.store.actions import now
 from coder.store.base import StoreBase
 
 _CHUNK = 5000
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    wave: str
-    respondents_added: int
-    answers_added: int
-    answers_changed: int
-    answers_changed_coded: int
-    answers_unchanged: int
-    questions_added: tuple[str, ...]
-    event_id: int
-
-
-@dataclass(frozen=True)
-class QuestionStats:
-    question: Question
-    n_rows: int
-    n_answers: int
-    n_blank: int
-    n_non_substantive: int
-    n_duplicates: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.question.id,
-            "text": self.question.text,
-            "kind": str(self.question.kind),
-            "routing": self.question.routing_note,
-            "n_answers": self.n_answers,
-            "n_blank": self.n_blank,
-            "n_non_substantive": self.n_non_substantive,
-            "n_duplicates": self.n_duplicates,
-        }
 
 
 def _question(row: Sequence[Any]) -> Question:

@@ -4,53 +4,16 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from coder.core.errors import NotInProject, ProjectError
+from coder.core.themes.stored import StoredTheme, StoredThemeRun, ThemeAssignment
 from coder.store.actions import now
 from coder.store.base import StoreBase
 
 _SQL_VARS = 900  # stay under SQLite's bound-parameter limit
-
-
-@dataclass(frozen=True)
-class ThemeRun:
-    id: int
-    question_id: str
-    wave_id: int | None
-    created_at: str
-    coder: str | None
-    model: str
-    params: dict[str, Any]
-    n_answers: int
-    n_non_substantive: int
-    n_other: int
-    n_themes: int
-    seconds: float
-
-
-@dataclass(frozen=True)
-class StoredTheme:
-    run_id: int
-    theme_id: int
-    label: str
-    keywords: tuple[str, ...]
-    size: int
-    share: float
-    quote_answer_ids: tuple[int, ...]
-    parent_id: int | None = None
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class ThemeAssignment:
-    answer_id: int
-    theme_id: int  # -1 = other
-    confidence: float
-    nearest_theme: int | None
 
 
 class ThemesMixin(StoreBase):
@@ -162,7 +125,7 @@ class ThemesMixin(StoreBase):
             )
         return run_id
 
-    def theme_runs(self, question_id: str | None = None) -> list[ThemeRun]:
+    def theme_runs(self, question_id: str | None = None) -> list[StoredThemeRun]:
         sql = (
             "SELECT r.id, r.question_id, r.wave_id, r.created_at, r.coder, r.model, r.params,"
             " r.n_answers, r.n_non_substantive, r.n_other,"
@@ -174,7 +137,7 @@ class ThemesMixin(StoreBase):
             sql += " WHERE r.question_id = ?"
             params.append(question_id)
         return [
-            ThemeRun(
+            StoredThemeRun(
                 id=row[0],
                 question_id=row[1],
                 wave_id=row[2],
@@ -191,13 +154,13 @@ class ThemesMixin(StoreBase):
             for row in self.conn.execute(sql + " ORDER BY r.id", params)
         ]
 
-    def theme_run(self, run_id: int) -> ThemeRun:
+    def theme_run(self, run_id: int) -> StoredThemeRun:
         for run in self.theme_runs():
             if run.id == run_id:
                 return run
         raise NotInProject(f"no theme run {run_id} in this project")
 
-    def latest_theme_run(self, question_id: str) -> ThemeRun | None:
+    def latest_theme_run(self, question_id: str) -> StoredThemeRun | None:
         runs = self.theme_runs(question_id)
         return runs[-1] if runs else None
 

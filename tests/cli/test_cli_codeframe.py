@@ -13,9 +13,9 @@ from coder.cli import cli
 from coder.core.codeframe.model import Codeframe
 from coder.core.codeframe.refi_codebook import read_qdc
 from coder.core.codeframe.yaml_file import load_codeframe_yaml
+from coder.core.themes.stored import StoredTheme, ThemeAssignment
 from coder.services.importing import import_survey
 from coder.store import SQLiteStore, create_project, open_project
-from coder.store.themes import StoredTheme, ThemeAssignment
 
 REPO = Path(__file__).resolve().parents[2]
 FRAMES = sorted((REPO / "codeframes").glob("*.yaml"))

@@ -95,3 +95,31 @@ def test_new_refuses_a_taken_name_or_an_unknown_question(project: Path) -> None:
     unknown = run("codeframe", "new", "Other", "-p", str(project), "-q", "q9")
     assert unknown.exit_code == 2 and 'no question "q9"' in unknown.output
     assert frame_names(project) == ["Barriers"]
+
+
+
+def test_add_to_a_question_without_a_frame_starts_its_frame_as_the_app_does(
+        tmp_path: Path) -> None:
+    survey = tmp_path / "survey.csv"
+    survey.write_text("id,why\nR1,It costs too much\nR2,The bus takes an hour\n",
+                      encoding="utf-8")
+    project = tmp_path / "p.coder"
+    assert run("init", str(project)).exit_code == 0
+    imported = run("import", str(survey), "-p", str(project), "--open-column", "why")
+    assert imported.exit_code == 0, imported.output
+    added = run("codeframe", "add", "Cost", "-p", str(project), "-q", "why", "--coder", "ann")
+    assert added.exit_code == 0, added.output
+    assert 'started "why codes" for why' in added.output
+    with open_project(project) as store:
+        frame = store.codeframe_for("why")
+        assert frame is not None and frame.name == "why codes"
+        assert [c.label for c in frame.codes] == ["Cost"]
+    again = run("codeframe", "add", "Distance", "-p", str(project), "-q", "why",
+                "--coder", "ann")
+    assert again.exit_code == 0, again.output
+    assert "started" not in again.output
+    for _ in range(3):  # the two codes, then the frame
+        assert run("codeframe", "undo", "-p", str(project), "--coder", "ann").exit_code == 0
+    assert frame_names(project) == []
+    unknown = run("codeframe", "add", "Cost", "-p", str(project), "-q", "q9")
+    assert unknown.exit_code == 2 and 'no question "q9"' in unknown.output

@@ -9,11 +9,11 @@ import pytest
 
 from coder.core.coding.filters import FilterError, parse_filter
 from coder.core.embedding import HashingEmbedder
+from coder.core.themes.stored import StoredTheme, ThemeAssignment
 from coder.services.codeframes import undo
 from coder.services.coding import CodingSession, text_index_at
 from coder.services.project import Project, Workspace
 from coder.services.suggestions import build_suggestions, training_codings
-from coder.store.themes import StoredTheme, ThemeAssignment
 from tests.services.conftest import Q2, code_of
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from coder.core.agreement import compute_agreement
 from coder.core.errors import ProjectError
+from coder.core.themes.stored import StoredTheme, ThemeAssignment
 from coder.services.codeframes import frame_from_themes
 from coder.services.overview import question_rows
 from coder.services.project import Project, acting_coder
@@ -13,7 +14,6 @@ from coder.services.qa import adjudicate_answer, question_agreement
 from coder.services.quotes import list_quotes, preview_quotes, star_quote, toggle_star
 from coder.services.reports import build_report
 from coder.services.theme_edits import latest_themes, promote_themes
-from coder.store.themes import StoredTheme, ThemeAssignment
 from tests.services.conftest import Q2, code_of
 
 

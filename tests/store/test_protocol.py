@@ -17,11 +17,11 @@ from coder.core.codeframe.model import Code, Codeframe
 from coder.core.codeframe.ops import plan_merge
 from coder.core.coding.filters import AnswerFilter
 from coder.core.errors import ProjectError
+from coder.core.themes.stored import StoredTheme, ThemeAssignment
 from coder.services.importing import import_survey
 from coder.store import SQLiteStore
 from coder.store import protocol as protocol_module
 from coder.store.protocol import ProjectStore
-from coder.store.themes import StoredTheme, ThemeAssignment
 
 NewStore = Callable[[], ProjectStore]
 Q = "barriers"

@@ -12,9 +12,9 @@ from click.testing import CliRunner, Result
 from textual.widgets import Static
 
 from coder.cli import cli
+from coder.core.themes.stored import StoredTheme, ThemeAssignment
 from coder.services.reports import build_report
 from coder.store import open_project
-from coder.store.themes import StoredTheme, ThemeAssignment
 from coder.tui.app import build_app
 from tests.tui.conftest import code_id, screen_text
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from coder.core.themes.stored import StoredTheme, ThemeAssignment
 from coder.store import open_project
-from coder.store.themes import StoredTheme, ThemeAssignment
 from coder.tui.app import build_app
 from tests.tui.conftest import code_id, screen_text
 

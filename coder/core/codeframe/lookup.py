@@ -15,12 +15,18 @@ from collections.abc import Sequence
 from coder.core.codeframe.model import SHORTCUT_KEYS, Code, Codeframe, CodeframeError
 from coder.core.errors import NotInProject
 
-__all__ = ["SHORTCUT_KEYS", "CodeRef", "best_code", "code_shortcuts", "find_codable_codes",
-           "find_code", "keys_to_assign", "search_codes"]
+__all__ = ["SHORTCUT_KEYS", "CodeRef", "best_code", "code_key", "code_shortcuts",
+           "find_codable_codes", "find_code", "keys_to_assign", "search_codes"]
 
 _KEY = re.compile(r"^(\d+)\s+(.+)$")
 
 CodeRef = str | int
+
+
+def code_key(output_code: int, label: str) -> str:
+    """The name of a code in agreement tables and reports: "101 High school fees" (unique, as
+    output codes are unique within a codeframe)."""
+    return f"{output_code} {label}"
 
 
 class UnknownCode(CodeframeError, NotInProject):
