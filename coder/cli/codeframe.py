@@ -15,7 +15,7 @@ from coder.cli.main import coder_option, open_store, project_option, resolve_cod
 if TYPE_CHECKING:
     from coder.core.codeframe.model import Codeframe
     from coder.services.codeframes import FrameChange
-    from coder.store import SQLiteStore
+    from coder.store.url import AnyStore
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -28,7 +28,7 @@ def _frame_options(func: F) -> F:
     return func
 
 
-def _chosen(store: SQLiteStore, frame_name: str | None, question: str | None,
+def _chosen(store: AnyStore, frame_name: str | None, question: str | None,
             code: str | None = None) -> Codeframe | None:
     """The frame given by --frame/--question; None lets the service find it from the code."""
     from coder.services.codeframes import find_frame
@@ -88,7 +88,7 @@ def show(project: str, frame_name: str | None, question: str | None, show_all: b
                            + f"{counts.get(code.id, 0):>7}")
 
 
-def _show_json(store: SQLiteStore, frames: list[Codeframe], *, several: bool) -> None:
+def _show_json(store: AnyStore, frames: list[Codeframe], *, several: bool) -> None:
     import json
 
     out = []

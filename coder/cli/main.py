@@ -26,7 +26,7 @@ from coder.core.printable import for_terminal
 from coder.core.progress import Progress
 
 if TYPE_CHECKING:
-    from coder.store import SQLiteStore
+    from coder.store.url import AnyStore
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,6 +46,11 @@ Exit codes:
 """
 
 
+#: What `-p/--project` takes, as every command's help says it.
+PROJECT_HELP = ("The project: its file (created by `coder init`), or postgresql://USER@HOST/DB"
+                " for a project on a server (password from PGPASSWORD or ~/.pgpass).")
+
+
 def project_option(func: F) -> F:
     return click.option(
         "--project",
@@ -54,7 +59,7 @@ def project_option(func: F) -> F:
         required=True,
         metavar="PROJECT",
         type=click.Path(dir_okay=False),
-        help="The project file (created by `coder init`).",
+        help=PROJECT_HELP,
     )(func)
 
 
@@ -69,10 +74,11 @@ def coder_option(func: F) -> F:
     )(func)
 
 
-def open_store(project: str, *, create: bool = False) -> SQLiteStore:
+def open_store(project: str, *, create: bool = False) -> AnyStore:
     """Open (or create) PROJECT for a command; use it as `with open_store(p) as store:`.
 
-    Every command, reading or writing, opens projects this way. A project from an older version
+    Every command, reading or writing, opens projects this way; PROJECT is a file path or a
+    PostgreSQL URL (`coder.store.open_project` tells them apart). A project from an older version
     of coder is upgraded on open (a copy is kept beside it), and this says so on stderr. Its
     changes wait up to `--wait` seconds while another user or window is writing, saying so once
     on stderr, then fail with ProjectBusy (exit code 3) with nothing changed.
@@ -89,13 +95,16 @@ def open_store(project: str, *, create: bool = False) -> SQLiteStore:
 
 
 def _waiting_notice(project: str) -> Callable[[float], None]:
+    from coder.store import safe_location
+
     said = False
+    shown = safe_location(project)
 
     def notice(waited: float) -> None:
         nonlocal said
         if not said:
             said = True
-            click.echo(f"waiting for {project}: another user or window is writing…", err=True)
+            click.echo(f"waiting for {shown}: another user or window is writing…", err=True)
 
     return notice
 

@@ -13,9 +13,12 @@ from coder.cli.remedies import explain
 @click.command()
 @click.argument("project", type=click.Path(dir_okay=False))
 def init(project: str) -> None:
-    """Create an empty project file PROJECT (SQLite)."""
+    """Create an empty project: a new file PROJECT (SQLite), or in an empty PostgreSQL database
+    given as postgresql://USER@HOST/DB (password from PGPASSWORD or ~/.pgpass)."""
+    from coder.store import safe_location
+
     with open_store(project, create=True) as store:
-        click.echo(f"created {project} (schema {store.schema_version})")
+        click.echo(f"created {safe_location(project)} (schema {store.schema_version})")
 
 
 @click.command("import")

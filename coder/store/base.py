@@ -54,6 +54,8 @@ class StoreBase:
 
     def __init__(self, path: Path, conn: Connection) -> None:
         self.path = path
+        #: What names the project to `coder.store.open_project`: its path, or its URL.
+        self.location = str(path)
         self.conn = conn
         #: Set when opening upgraded the project: front ends must tell the user.
         self.upgrade: Upgrade | None = None
@@ -115,9 +117,6 @@ class StoreBase:
 
     def _any_error(self) -> tuple[type[Exception], ...]:
         return (*self.driver_errors, ProjectError)
-
-    # -- opening -------------------------------------------------------------------------------
-
 
     # -- opening -------------------------------------------------------------------------------
 

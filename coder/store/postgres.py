@@ -34,6 +34,7 @@ from coder.store.report_queries import ReportQueriesMixin
 from coder.store.schema import SCHEMA_VERSION, split_sql
 from coder.store.survey import SurveyMixin
 from coder.store.themes import ThemesMixin
+from coder.store.url import safe_location, scrub
 
 if TYPE_CHECKING:
     from coder.store.protocol import ProjectStore
@@ -46,13 +47,7 @@ _STATEMENT_LOCK_WAIT_MS = 10_000
 
 def _safe(url: str) -> str:
     """The URL without a password, for messages."""
-    try:
-        params = psycopg.conninfo.conninfo_to_dict(url)
-    except psycopg.ProgrammingError:
-        return "the PostgreSQL project"
-    params.pop("password", None)
-    where = params.get("host", "")
-    return f"postgresql://{params.get('user', '')}@{where}/{params.get('dbname', '')}"
+    return safe_location(url)
 
 
 class PostgresConnection:
@@ -91,7 +86,7 @@ class PostgresConnection:
             raise ProjectBusy(self.project) from exc
         except psycopg.OperationalError as exc:
             raise ProjectError(
-                f"{self.project}: the project database could not be used ({exc});"
+                f"{self.project}: the project database could not be used ({scrub(str(exc))});"
                 " nothing was changed"
             ) from exc
 
@@ -118,6 +113,7 @@ class PostgresStore(
         params = psycopg.conninfo.conninfo_to_dict(url)
         super().__init__(Path(str(params.get("dbname") or "coder")), conn)
         self.url = url
+        self.location = url
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -126,7 +122,7 @@ class PostgresStore(
         try:
             raw = psycopg.connect(url, autocommit=True)
         except psycopg.Error as exc:
-            raise ProjectError(f"{_safe(url)}: cannot connect ({exc})") from None
+            raise ProjectError(f"{_safe(url)}: cannot connect ({scrub(str(exc))})") from None
         conn = PostgresConnection(raw, _safe(url))
         for statement in cls.dialect.setup:
             conn.execute(statement)
