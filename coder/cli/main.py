@@ -209,6 +209,7 @@ def _register() -> None:
         codeframe,
         coding,
         codings,
+        db,
         qa,
         report,
         suggest,
@@ -217,7 +218,7 @@ def _register() -> None:
     )
 
     for module in (survey, themes, codeframe, coding, codings, suggest, report, qa, allocation,
-                   app):
+                   app, db):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -71,6 +71,14 @@ class PostgresConnection:
             cur.executemany(POSTGRESQL.sql(sql), list(parameters))
         return cur
 
+    def stream(self, sql: str, /) -> Iterator[Any]:
+        """The rows of a query without parameters, fetched from the server in batches (a
+        server-side cursor; inside a transaction)."""
+        with self._translated(), self.raw.cursor(name="coder_stream") as cur:
+            cur.itersize = 5000
+            cur.execute(sql)
+            yield from cur
+
     @property
     def in_transaction(self) -> bool:
         return self.raw.info.transaction_status != TransactionStatus.IDLE
@@ -127,6 +135,18 @@ class PostgresStore(
         for statement in cls.dialect.setup:
             conn.execute(statement)
         return conn
+
+    @classmethod
+    def is_empty(cls, url: str) -> bool:
+        """True when the database at `url` holds no tables at all."""
+        conn = cls._raw(url)
+        try:
+            return not conn.execute(
+                "SELECT count(*) FROM information_schema.tables"
+                " WHERE table_schema = current_schema()"
+            ).fetchone()[0]
+        finally:
+            conn.close()
 
     @classmethod
     def create(cls, url: str) -> Self:
