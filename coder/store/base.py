@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from coder.core.errors import ProjectError
 from coder.core.types import Event
@@ -27,6 +27,9 @@ from coder.store.dialect import SQLITE, Connection, Dialect
 from coder.store.event_log import encode_changes
 from coder.store.project_file import Upgrade
 from coder.store.schema import SCHEMA_VERSION, split_sql
+
+if TYPE_CHECKING:
+    from coder.store.protocol import WriteWatch
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +89,10 @@ class StoreBase:
         the same once the lock is held, those reads are still true (a backend may also change
         it for this connection's own writes: that only means working the change out again).
         """
+        raise NotImplementedError
+
+    def watch_writes(self) -> WriteWatch:
+        """A watch that says when another connection has written to the project."""
         raise NotImplementedError
 
     def _begin_write(self, wait: float) -> None:
@@ -173,6 +180,7 @@ class StoreBase:
         try:
             with self._briefly(0.2):  # never hold up the app for long
                 sessions.touch(self.conn, self._own_sessions)
+                self._announce()
         except self._any_error():
             log.info("heartbeat skipped: %s is busy", self.path)
 
@@ -184,6 +192,7 @@ class StoreBase:
         try:
             with self._briefly(1.0):  # never hold up closing for long
                 sessions.close(self.conn, own)
+                self._announce()
         except self._any_error():
             # Not fatal: an unclosed session counts as closed once its heartbeat is stale or
             # its process has ended.
@@ -213,6 +222,7 @@ class StoreBase:
         locked_at = time.perf_counter()
         try:
             yield self.conn
+            self._announce()
             self.conn.execute("COMMIT")
         except BaseException as exc:
             self._rollback()
@@ -222,6 +232,11 @@ class StoreBase:
             raise
         finally:
             log.debug("write lock held %.3f s", time.perf_counter() - locked_at)
+
+    def _announce(self) -> None:
+        """Tell the project's other connections that this one wrote (at commit; PostgreSQL)."""
+        if self.dialect.announce is not None:
+            self.conn.execute(self.dialect.announce)
 
     def _rollback(self) -> None:
         """Undo the open transaction, if the database has not already (some errors do)."""

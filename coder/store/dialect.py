@@ -58,6 +58,8 @@ class Dialect:
             columns hold no bytes).
         begin_snapshot: Starts a read-only transaction whose reads all see one state of the
             project (a whole-project copy reads every table in it).
+        announce: Tells every listening connection that this one wrote (PostgreSQL's NOTIFY,
+            delivered at commit); None where others find out by polling (SQLite).
     """
 
     name: str
@@ -65,6 +67,7 @@ class Dialect:
     setup: tuple[str, ...] = ()
     compress_events: bool = True
     begin_snapshot: str = "BEGIN"
+    announce: str | None = None
 
     def sql(self, text: str) -> str:
         """A statement written with `?` placeholders, as the driver takes it."""
@@ -195,4 +198,8 @@ SQLITE = Dialect(
 POSTGRESQL = Dialect(
     "postgresql", begin_write="BEGIN", setup=("SET TIME ZONE 'UTC'",), compress_events=False,
     begin_snapshot="BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+    announce="NOTIFY coder_writes",
 )
+
+#: The channel PostgreSQL's `announce` notifies (channels are per database: one project).
+WRITES_CHANNEL = "coder_writes"

@@ -10,6 +10,7 @@ one. Imports no UI or CLI library.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,7 +28,7 @@ from coder.store.app_queries import AppQueriesMixin
 from coder.store.codeframes import CodeframeMixin
 from coder.store.coding import CodingMixin
 from coder.store.connection import BUSY_SLICE
-from coder.store.dialect import POSTGRESQL, Cursor, Dialect
+from coder.store.dialect import POSTGRESQL, WRITES_CHANNEL, Cursor, Dialect
 from coder.store.history import HistoryMixin
 from coder.store.qa import QAMixin
 from coder.store.report_queries import ReportQueriesMixin
@@ -38,6 +39,8 @@ from coder.store.url import safe_location, scrub
 
 if TYPE_CHECKING:
     from coder.store.protocol import ProjectStore
+
+log = logging.getLogger(__name__)
 
 #: The advisory lock every write transaction of a project holds (one database per project).
 WRITE_LOCK = 0x636F646572  # "coder"
@@ -229,6 +232,11 @@ class PostgresStore(
             self.conn.execute("SELECT pg_snapshot_xmax(pg_current_snapshot())::text").fetchone()[0]
         )
 
+    def watch_writes(self) -> NotifyWatch:
+        """Others' writes as the server announces them (LISTEN/NOTIFY), on a connection of
+        the watch's own: a look reads what has arrived, without a query."""
+        return NotifyWatch(self.url)
+
     def _begin_write(self, wait: float) -> None:
         started = time.monotonic()
         while True:
@@ -258,6 +266,49 @@ class PostgresStore(
             yield
         finally:
             self.conn.execute(f"SET lock_timeout = {_STATEMENT_LOCK_WAIT_MS}")
+
+
+class NotifyWatch:
+    """Listens for the project's write notices (`NOTIFY coder_writes`, sent at every commit).
+
+    A connection lost (a server restart) is made again at the next look, which then reports a
+    change: notices sent meanwhile are gone, so the front end re-reads.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._conn: psycopg.Connection[Any] | None = self._listen()
+
+    def _listen(self) -> psycopg.Connection[Any]:
+        try:
+            conn = psycopg.connect(self.url, autocommit=True, connect_timeout=5)
+            conn.execute(f"LISTEN {WRITES_CHANNEL}")
+        except psycopg.Error as exc:
+            raise ProjectError(f"{_safe(self.url)}: cannot connect ({scrub(str(exc))})"
+                               ) from None
+        return conn
+
+    def changed(self) -> bool:
+        if self._conn is None or self._conn.closed:
+            try:
+                self._conn = self._listen()
+            except ProjectError:
+                self._conn = None
+                return False  # still unreachable: look again later
+            return True
+        try:
+            return bool(list(self._conn.notifies(timeout=0)))
+        except psycopg.OperationalError:
+            log.info("%s: lost the connection that listens for colleagues' writes",
+                     _safe(self.url))
+            self._conn.close()
+            self._conn = None
+            return False
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
 
 if TYPE_CHECKING:
