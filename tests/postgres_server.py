@@ -95,7 +95,14 @@ class PostgresCluster:
     def restart(self) -> None:
         """Restart the server as its administrator would (`pg_ctl restart -m fast`): every
         connection is cut, committed work is kept."""
+        self.stop_server()
+        self._start_server()
+
+    def stop_server(self) -> None:
+        """Stop the server (fast: connections cut, committed work kept); `start_server` again."""
         self._run(self.bin_dir / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
+
+    def start_server(self) -> None:
         self._start_server()
 
     def new_database(self, owner: str | None = None) -> str:

@@ -10,6 +10,7 @@ one. Imports no UI or CLI library.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Iterator
@@ -56,22 +57,64 @@ def _safe(url: str) -> str:
 class PostgresConnection:
     """A psycopg connection the store uses as it uses SQLite's: `?` placeholders, explicit
     BEGIN/COMMIT, a held lock as `ProjectBusy` and other failures as `ProjectError`
-    (constraint violations stay as they are, for the store to explain)."""
+    (constraint violations stay as they are, for the store to explain).
 
-    def __init__(self, raw: psycopg.Connection[Any], project: str) -> None:
+    A connection the server dropped (a restart, a network cut) is made again by the next
+    statement that starts something new (a transaction, or a read outside one), retrying for up
+    to `reconnect_wait` seconds. A transaction cut short is never retried: it failed as a whole
+    and its action says so, with nothing changed; only what was committed is acknowledged.
+    """
+
+    #: Seconds a statement keeps trying to reconnect before the action fails.
+    reconnect_wait = 30.0
+
+    def __init__(self, raw: psycopg.Connection[Any], project: str, url: str = "",
+                 setup: tuple[str, ...] = ()) -> None:
         self.raw = raw
         self.project = project
+        self._url = url
+        self._setup = setup
+        self._in_transaction = False
 
     def execute(self, sql: str, parameters: Any = (), /) -> Cursor:
+        starts = sql.lstrip()[:5].upper() == "BEGIN"
+        retry = not self._in_transaction  # a lone statement or a BEGIN: safe to run again
+        self._reconnect_if_lost()
+        try:
+            cur = self._execute(sql, parameters)
+        except ProjectError as exc:
+            if not (retry and self._lost()):
+                self._ended_if_lost()
+                if self._lost() and sql.lstrip()[:6].upper() == "COMMIT":
+                    raise ProjectError(
+                        f"{self.project}: the connection to the server was lost while saving;"
+                        " the last change may not have been saved: check it"
+                    ) from exc
+                raise
+            log.info("%s: the server closed the connection; connecting again", self.project)
+            self._reconnect()
+            cur = self._execute(sql, parameters)
+        if starts:
+            self._in_transaction = True
+        elif sql.lstrip()[:6].upper() in ("COMMIT", "ROLLBA"):
+            self._in_transaction = False
+        return cur
+
+    def _execute(self, sql: str, parameters: Any) -> Cursor:
         with self._translated():
             if parameters:
                 return self.raw.execute(POSTGRESQL.sql(sql), parameters)
             return self.raw.execute(sql)  # no parameters: taken as written (no placeholders)
 
     def executemany(self, sql: str, parameters: Any, /) -> Cursor:
+        self._reconnect_if_lost()
         cur = self.raw.cursor()
         with self._translated():
-            cur.executemany(POSTGRESQL.sql(sql), list(parameters))
+            try:
+                cur.executemany(POSTGRESQL.sql(sql), list(parameters))
+            except psycopg.OperationalError:
+                self._ended_if_lost()
+                raise
         return cur
 
     def stream(self, sql: str, /) -> Iterator[Any]:
@@ -84,10 +127,49 @@ class PostgresConnection:
 
     @property
     def in_transaction(self) -> bool:
+        if self._lost():
+            return False  # the server ended it with the connection
         return self.raw.info.transaction_status != TransactionStatus.IDLE
 
     def close(self) -> None:
         self.raw.close()
+
+    # -- a connection the server dropped -------------------------------------------------------
+
+    def _lost(self) -> bool:
+        return bool(self.raw.broken or self.raw.closed)
+
+    def _ended_if_lost(self) -> None:
+        if self._lost():
+            self._in_transaction = False
+
+    def _reconnect_if_lost(self) -> None:
+        if self._lost() and not self._in_transaction:
+            self._reconnect()
+
+    def _reconnect(self) -> None:
+        """Connect again, retrying with growing pauses for up to `reconnect_wait` seconds."""
+        if not self._url:
+            raise ProjectError(f"{self.project}: the connection to the server was lost")
+        started, pause = time.monotonic(), 0.1
+        while True:
+            try:
+                raw = psycopg.connect(self._url, autocommit=True, connect_timeout=5)
+                for statement in self._setup:
+                    raw.execute(statement)
+                break
+            except psycopg.Error as exc:
+                if time.monotonic() - started + pause > self.reconnect_wait:
+                    raise ProjectError(
+                        f"{self.project}: the server cannot be reached ({scrub(str(exc))});"
+                        " nothing was changed"
+                    ) from None
+                time.sleep(pause)
+                pause = min(pause * 2, 2.0)
+        with contextlib.suppress(psycopg.Error):
+            self.raw.close()
+        self.raw, self._in_transaction = raw, False
+        log.info("%s: connected again", self.project)
 
     @contextmanager
     def _translated(self) -> Iterator[None]:
@@ -96,9 +178,10 @@ class PostgresConnection:
         except pg_errors.LockNotAvailable as exc:
             raise ProjectBusy(self.project) from exc
         except psycopg.OperationalError as exc:
+            lost = " (the connection to the server was lost)" if self._lost() else ""
             raise ProjectError(
-                f"{self.project}: the project database could not be used ({scrub(str(exc))});"
-                " nothing was changed"
+                f"{self.project}: the project database could not be used{lost}"
+                f" ({scrub(str(exc)).strip()}); nothing was changed"
             ) from exc
 
 
@@ -134,7 +217,7 @@ class PostgresStore(
             raw = psycopg.connect(url, autocommit=True)
         except psycopg.Error as exc:
             raise ProjectError(f"{_safe(url)}: cannot connect ({scrub(str(exc))})") from None
-        conn = PostgresConnection(raw, _safe(url))
+        conn = PostgresConnection(raw, _safe(url), url, cls.dialect.setup)
         for statement in cls.dialect.setup:
             conn.execute(statement)
         return conn
