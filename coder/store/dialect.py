@@ -81,6 +81,12 @@ class Dialect:
             return f"(({column})::jsonb ->> ?)"
         return f"json_extract({column}, '$.' || json_quote(?))"
 
+    def json_each(self, column: str) -> str:
+        """A table function giving each (key, value) of a JSON object column, as `j.key`."""
+        if self.name == "postgresql":
+            return f"jsonb_each(({column})::jsonb)"
+        return f"json_each({column})"
+
     def string_agg(self, expression: str) -> str:
         """SQL joining `expression` over a group with `SEPARATOR` (NULL for no rows)."""
         if self.name == "postgresql":
