@@ -325,11 +325,12 @@ class PostgresStore(
         while True:
             remaining = wait - (time.monotonic() - started)
             slice_ms = max(1, int(min(BUSY_SLICE, max(remaining, 0.0)) * 1000))
-            self.conn.execute("BEGIN")
             try:
-                self.conn.execute(f"SET LOCAL lock_timeout = {slice_ms}")
-                self.conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
-                self.conn.execute(f"SET LOCAL lock_timeout = {_STATEMENT_LOCK_WAIT_MS}")
+                # One round trip (no parameters: one simple query), as the lock is taken often.
+                self.conn.execute(
+                    f"BEGIN; SET LOCAL lock_timeout = {slice_ms};"
+                    f" SELECT pg_advisory_xact_lock({int(WRITE_LOCK)});"
+                    f" SET LOCAL lock_timeout = {_STATEMENT_LOCK_WAIT_MS}")
                 return
             except ProjectBusy:
                 self.conn.execute("ROLLBACK")
