@@ -169,6 +169,7 @@ def copy_rows(source: AnyStore, target: AnyStore, progress: Progress) -> CopyRep
                 later: list[tuple[Any, ...]] = []
                 order = ", ".join(shape.key)
                 read = getattr(source.conn, "stream", source.conn.execute)
+                bulk = getattr(conn, "copy_in", None)  # PostgreSQL's COPY, else executemany
                 for batch in _batches(read(f"SELECT {columns} FROM {shape.name} ORDER BY {order}")):
                     progress.check()
                     out = []
@@ -182,7 +183,10 @@ def copy_rows(source: AnyStore, target: AnyStore, progress: Progress) -> CopyRep
                             for i in nulled:
                                 values[i] = None
                         out.append(values)
-                    conn.executemany(insert, out)
+                    if bulk is not None:
+                        bulk(shape.name, shape.columns, out)
+                    else:
+                        conn.executemany(insert, out)
                     done += len(out)
                     progress.step(done, total, shape.name)
                 if later:
