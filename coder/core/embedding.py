@@ -166,7 +166,7 @@ def resolve_device(device: str) -> str:
     if (device == "cuda" and not cuda) or (device == "mps" and not mps):
         kind = "NVIDIA GPU (CUDA)" if device == "cuda" else "Apple GPU (MPS)"
         raise CoderError(f"device {device}: this machine has no {kind} that torch can use;"
-                         " use --device cpu (or auto)")
+                         " run on the CPU", remedy=Remedy(option="device", example="cpu"))
     return device
 
 

@@ -52,6 +52,7 @@ def test_cli_device_option_reaches_the_model(tmp_path: Path,
                                       "--text-column", "text", "--output",
                                       str(tmp_path / "out.csv")])
     assert result.exit_code == 1 and "device cuda" in result.output
+    assert "(e.g. --device cpu)" in result.output
     assert "Traceback" not in result.output and not (tmp_path / "out.csv").exists()
     result = CliRunner().invoke(cli, ["--device", "cpu", "themes", str(answers),
                                       "--text-column", "text", "--output",
