@@ -55,6 +55,9 @@ class PostgresCluster:
             shutil.chown(self.folder, "postgres", "postgres")
         self._run(self.bin_dir / "initdb", "-D", self.data, "-U", "coder", "--auth=trust",
                   "-E", "UTF8", "--locale=C", "--no-sync")
+        self._start_server()
+
+    def _start_server(self) -> None:
         options = (f"-k {self.folder} -c listen_addresses='' -c fsync=off"
                    " -c synchronous_commit=off -c full_page_writes=off")
         self._run(self.bin_dir / "pg_ctl", "-D", self.data, "-o", options,
@@ -70,13 +73,46 @@ class PostgresCluster:
         """A libpq connection string for `database` on this cluster."""
         return f"postgresql://coder@/{database}?host={self.folder}"
 
-    def new_database(self) -> str:
-        """Create an empty database; returns its URL."""
+
+    def password_role(self, user: str, password: str) -> None:
+        """A role that must give `password` to connect (the cluster trusts everyone else)."""
+        import psycopg
+        from psycopg import sql
+
+        hba = self.data / "pg_hba.conf"
+        rule = f"local all {user} scram-sha-256\n"
+        text = hba.read_text()
+        if rule not in text:
+            hba.write_text(rule + text)  # first match wins: this role only
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute("SET password_encryption = 'scram-sha-256'")
+            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (user,)).fetchone()
+            verb = "ALTER" if exists else "CREATE"
+            conn.execute(sql.SQL(verb + " ROLE {} LOGIN CREATEDB PASSWORD {}").format(
+                sql.Identifier(user), sql.Literal(password)))
+            conn.execute("SELECT pg_reload_conf()")
+
+    def restart(self) -> None:
+        """Restart the server as its administrator would (`pg_ctl restart -m fast`): every
+        connection is cut, committed work is kept."""
+        self.stop_server()
+        self._start_server()
+
+    def stop_server(self) -> None:
+        """Stop the server (fast: connections cut, committed work kept); `start_server` again."""
+        self._run(self.bin_dir / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop")
+
+    def start_server(self) -> None:
+        self._start_server()
+
+    def new_database(self, owner: str | None = None) -> str:
+        """Create an empty database (owned by `owner`, default the superuser); returns its URL."""
         import psycopg
 
         name = f"coder_test_{os.getpid()}_{next(self._names)}"
         with psycopg.connect(self.url(), autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            suffix = f' OWNER "{owner}"' if owner else ""
+            conn.execute(f'CREATE DATABASE "{name}"{suffix}')
         return self.url(name)
 
 

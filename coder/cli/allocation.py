@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import click
 
-from coder.cli.main import open_store, resolve_coder
+from coder.cli.main import PROJECT_HELP, open_store, resolve_coder
 
 
 @click.command("assign")
 @click.option("--project", "-p", "project", required=True, metavar="PROJECT",
-              type=click.Path(dir_okay=False), help="The project file.")
+              type=click.Path(dir_okay=False), help=PROJECT_HELP)
 @click.option("--question", "-q", "question_id", default=None, help="The question.")
 @click.option("--coder", "coder_name", default=None, help="Who is given the answers.")
 @click.option("--share", type=click.FloatRange(0, 1, min_open=True), default=None,

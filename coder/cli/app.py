@@ -23,7 +23,8 @@ import click
               default=None, help="Config file; default ~/.config/coder/config.toml.")
 def open_(project: str, coder_name: str | None, blind: bool, question_id: str | None,
           keys_file: str | None, config_file: str | None) -> None:
-    """Open PROJECT in the coding app: overview, coding, themes, codeframe, quotes.
+    """Open PROJECT (a file, or postgresql://USER@HOST/DB) in the coding app: overview,
+    coding, themes, codeframe, quotes.
 
     Keys: ? lists them all; ctrl+p searches every command; ctrl+z / ctrl+y undo and redo
     (they survive a restart); ctrl+q quits.
@@ -70,14 +71,15 @@ def serve(project: str, port: int, host: str, coder_name: str | None, blind: boo
     import sys
 
     from coder.cli.main import open_store
+    from coder.services.project import is_url
 
-    path = Path(project).resolve()
-    with open_store(str(path)):  # a clear error now, not in every browser window
-        pass
+    location = project if is_url(project) else str(Path(project).resolve())
+    with open_store(location) as store:  # a clear error now, not in every browser window
+        name = store.path.name
     if host not in _LOCAL_HOSTS:
         click.echo(f"warning: listening on {host}: anyone who can reach it can read and change"
                    " this project (there is no login)", err=True)
-    parts = [sys.executable, "-m", "coder", "open", str(path)]
+    parts = [sys.executable, "-m", "coder", "open", location]
     if coder_name:
         parts += ["--coder", coder_name]
     if blind:
@@ -87,7 +89,7 @@ def serve(project: str, port: int, host: str, coder_name: str | None, blind: boo
     from textual_serve.server import Server
 
     shown = "localhost" if host in _LOCAL_HOSTS else host
-    Server(shlex.join(parts), host=host, port=port, title=f"coder: {path.name}",
+    Server(shlex.join(parts), host=host, port=port, title=f"coder: {name}",
            public_url=f"http://{shown}:{port}").serve()
 
 

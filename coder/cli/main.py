@@ -46,6 +46,11 @@ Exit codes:
 """
 
 
+#: What `-p/--project` takes, as every command's help says it.
+PROJECT_HELP = ("The project: its file (created by `coder init`), or postgresql://USER@HOST/DB"
+                " for a project on a server (password from PGPASSWORD or ~/.pgpass).")
+
+
 def project_option(func: F) -> F:
     return click.option(
         "--project",
@@ -54,7 +59,7 @@ def project_option(func: F) -> F:
         required=True,
         metavar="PROJECT",
         type=click.Path(dir_okay=False),
-        help="The project file (created by `coder init`).",
+        help=PROJECT_HELP,
     )(func)
 
 
@@ -72,7 +77,8 @@ def coder_option(func: F) -> F:
 def open_store(project: str, *, create: bool = False) -> Project:
     """Open (or create) PROJECT for a command; use it as `with open_store(p) as store:`.
 
-    Every command, reading or writing, opens projects this way. A project from an older version
+    Every command, reading or writing, opens projects this way; PROJECT is a file path or a
+    PostgreSQL URL (`coder.store.open_project` tells them apart). A project from an older version
     of coder is upgraded on open (a copy is kept beside it), and this says so on stderr. Its
     changes wait up to `--wait` seconds while another user or window is writing, saying so once
     on stderr, then fail with ProjectBusy (exit code 3) with nothing changed.
@@ -89,13 +95,16 @@ def open_store(project: str, *, create: bool = False) -> Project:
 
 
 def _waiting_notice(project: str) -> Callable[[float], None]:
+    from coder.services.project import safe_location
+
     said = False
+    shown = safe_location(project)
 
     def notice(waited: float) -> None:
         nonlocal said
         if not said:
             said = True
-            click.echo(f"waiting for {project}: another user or window is writing…", err=True)
+            click.echo(f"waiting for {shown}: another user or window is writing…", err=True)
 
     return notice
 
@@ -200,6 +209,7 @@ def _register() -> None:
         codeframe,
         coding,
         codings,
+        db,
         qa,
         report,
         suggest,
@@ -208,7 +218,7 @@ def _register() -> None:
     )
 
     for module in (survey, themes, codeframe, coding, codings, suggest, report, qa, allocation,
-                   app):
+                   app, db):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from coder.cli.main import coder_option, open_store, progress, resolve_coder
+from coder.cli.main import PROJECT_HELP, coder_option, open_store, progress, resolve_coder
 
 if TYPE_CHECKING:
     from coder.core.agreement import AgreementReport, SingleCodeAgreement
@@ -127,7 +127,7 @@ def _emit(results: Sequence[tuple[str, AgreementReport]], fmt: str, extended: bo
 
 @click.command()
 @click.option("--project", "-p", default=None, type=click.Path(dir_okay=False),
-              help="The project file; or use --input.")
+              help=PROJECT_HELP + " Or use --input.")
 @click.option("--input", "input_path", default=None, type=click.Path(dir_okay=False),
               help="A codings CSV (columns unit,coder,code; an empty code = coded, no code).")
 @click.option("--question", "-q", "questions", multiple=True,
@@ -193,7 +193,7 @@ def qa() -> None:
 
 def _project(func: Any) -> Any:
     return click.option("--project", "-p", "project", required=True, metavar="PROJECT",
-                        type=click.Path(dir_okay=False), help="The project file.")(func)
+                        type=click.Path(dir_okay=False), help=PROJECT_HELP)(func)
 
 
 @qa.command("sample")

@@ -17,11 +17,12 @@ if TYPE_CHECKING:
 @click.command()
 @click.argument("project", type=click.Path(dir_okay=False))
 def init(project: str) -> None:
-    """Create an empty project file PROJECT (SQLite)."""
-    from coder.services.project import schema_version
+    """Create an empty project: a new file PROJECT (SQLite), or in an empty PostgreSQL database
+    given as postgresql://USER@HOST/DB (password from PGPASSWORD or ~/.pgpass)."""
+    from coder.services.project import safe_location, schema_version
 
     with open_store(project, create=True) as store:
-        click.echo(f"created {project} (schema {schema_version(store)})")
+        click.echo(f"created {safe_location(project)} (schema {schema_version(store)})")
 
 
 @click.command("import")

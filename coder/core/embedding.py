@@ -138,19 +138,55 @@ def _model_id_for(path: Path) -> str:
     return f"local:{path}"
 
 
+#: The devices an embedding model may run on; "auto" takes a GPU when there is one.
+DEVICES = ("auto", "cpu", "cuda", "mps")
+#: Where the front ends put the chosen device (`coder --device`), for every embedder made.
+DEVICE_ENV = "CODER_DEVICE"
+
+
+def check_device(device: str) -> str:
+    """The device name, or CoderError naming the choices."""
+    if device not in DEVICES:
+        raise CoderError(f'unknown device "{device}": use one of {", ".join(DEVICES)}')
+    return device
+
+
+def resolve_device(device: str) -> str:
+    """The torch device to run on: `device`, or for "auto" CUDA, else Apple's MPS, else CPU.
+
+    Raises:
+        CoderError: If a GPU was asked for that this machine does not have.
+    """
+    import torch
+
+    cuda = torch.cuda.is_available()
+    mps = bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())
+    if device == "auto":
+        return "cuda" if cuda else "mps" if mps else "cpu"
+    if (device == "cuda" and not cuda) or (device == "mps" and not mps):
+        kind = "NVIDIA GPU (CUDA)" if device == "cuda" else "Apple GPU (MPS)"
+        raise CoderError(f"device {device}: this machine has no {kind} that torch can use;"
+                         " run on the CPU", remedy=Remedy(option="device", example="cpu"))
+    return device
+
+
 class SentenceTransformerEmbedder:
     """Embeds with a local sentence-transformers model, fully offline.
 
-    The model is loaded on first use (importing torch takes seconds), on the CPU.
+    The model is loaded on first use (importing torch takes seconds), on the device chosen.
 
     Args:
         model_path: local model folder; ``None`` resolves via :func:`resolve_model_path`.
         batch_size: texts per forward pass; progress and cancellation are checked per batch.
+        device: "cpu", "cuda", "mps" or "auto" (a GPU when there is one); default
+            ``$CODER_DEVICE``, else "auto".
     """
 
-    def __init__(self, model_path: str | None = None, batch_size: int = 64) -> None:
+    def __init__(self, model_path: str | None = None, batch_size: int = 64,
+                 device: str | None = None) -> None:
         self.model_path = resolve_model_path(model_path)
         self.batch_size = batch_size
+        self.device = check_device(device or os.environ.get(DEVICE_ENV) or "auto")
         self.model_id = _model_id_for(self.model_path)
         self._model: Any = None
         self._dim: int | None = None
@@ -161,8 +197,9 @@ class SentenceTransformerEmbedder:
             os.environ["TRANSFORMERS_OFFLINE"] = "1"
             from sentence_transformers import SentenceTransformer
 
-            log.info("loading embedding model from %s", self.model_path)
-            self._model = SentenceTransformer(str(self.model_path), device="cpu")
+            device = resolve_device(self.device)
+            log.info("loading embedding model from %s on %s", self.model_path, device)
+            self._model = SentenceTransformer(str(self.model_path), device=device)
             get_dim = (
                 getattr(self._model, "get_embedding_dimension", None)
                 or self._model.get_sentence_embedding_dimension

@@ -18,7 +18,8 @@ class Remedy:
 
     Attributes:
         option: The setting to give, by its parameter name: "encoding", "id_column",
-            "open_columns", "wave", "layer", "coder", "coders", "frame", "question", "model".
+            "open_columns", "wave", "layer", "coder", "coders", "frame", "question", "model",
+            "device".
         alternative: Another option that would do as well (e.g. "question" for "frame").
         action: Or the use case to run: "init", "import_codeframe", "find_themes",
             "plan_double_coding", "adjudicate", "disagreement_queue".

@@ -1,8 +1,9 @@
 """The live team view: notice what other windows and coders wrote to the project, so a front
 end can refresh the answers, counts and codes it shows, and list who is coding what.
 
-On SQLite a change by another connection moves `PRAGMA data_version` (the store's
-`write_version`); polling it costs one tiny query, so the app polls about once a second.
+The store's `watch_writes()` says when another connection wrote: on SQLite by polling `PRAGMA
+data_version` (one tiny query, so the app looks about once a second); on PostgreSQL by LISTEN/
+NOTIFY (every commit notifies; a look reads what arrived, with no query to the server).
 Must not depend on click, textual or SQL.
 """
 
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from coder.core.types import Event
 from coder.services.allocation import OpenWindow
 from coder.services.project import Project
+from coder.store.protocol import WriteWatch
 
 __all__ = ["LiveWatch", "OthersWrote", "colleagues", "working_on"]
 
@@ -54,22 +56,21 @@ class OthersWrote:
 
 @dataclass
 class LiveWatch:
-    """Polls one open project for writes made by other connections (call `poll` on a timer)."""
+    """Watches one open project for writes made by other connections (call `poll` on a timer,
+    `close` when done)."""
 
     project: Project
-    _version: int = field(init=False)
+    _watch: WriteWatch = field(init=False)
     _last_event: int = field(init=False)
 
     def __post_init__(self) -> None:
-        self._version = self.project.write_version()
+        self._watch = self.project.watch_writes()
         self._last_event = self.project.last_event_id()
 
     def poll(self) -> OthersWrote | None:
         """What others wrote since the last call; None when nobody else wrote."""
-        version = self.project.write_version()
-        if version == self._version:
+        if not self._watch.changed():
             return None
-        self._version = version
         ids = self.project.event_ids_after(self._last_event)
         if not ids:
             return OthersWrote(events=())
@@ -88,6 +89,10 @@ class LiveWatch:
         return OthersWrote(events=events, answer_ids=frozenset(touched),
                            frames=bool(tables & _FRAME_TABLES),
                            reassigned=bool(tables & _ASSIGNMENT_TABLES))
+
+    def close(self) -> None:
+        """Stop watching (PostgreSQL: closes the listening connection)."""
+        self._watch.close()
 
     def mine(self, event: Event | None) -> None:
         """Note an action of this window, so the next poll does not report it as another's."""

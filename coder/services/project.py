@@ -15,6 +15,7 @@ from coder.core.errors import ProjectError, Remedy
 from coder.core.types import ADJUDICATED_CODER, HEARTBEAT_SECONDS, Coder, Event, Question
 from coder.services.theme_edits import ensure_frame
 from coder.store import create_project as _create_project
+from coder.store import is_url, safe_location
 from coder.store import open_project as _open_project
 from coder.store.protocol import ProjectStore
 
@@ -23,7 +24,7 @@ Project = ProjectStore
 
 __all__ = ["HEARTBEAT_SECONDS", "Project", "Workspace", "acting_coder", "begin_window",
            "check_question", "create_project", "end_window", "heartbeat", "history",
-           "open_project", "open_workspace", "schema_version"]
+           "is_url", "open_project", "safe_location", "open_workspace", "schema_version"]
 
 
 def open_project(path: str | Path) -> Project:

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from coder.core.errors import ProjectError
 from coder.core.types import Event, Upgrade
@@ -26,6 +26,9 @@ from coder.store.connection import DEFAULT_BUSY_WAIT
 from coder.store.dialect import SQLITE, Connection, Dialect
 from coder.store.event_log import encode_changes
 from coder.store.schema import SCHEMA_VERSION, split_sql
+
+if TYPE_CHECKING:
+    from coder.store.protocol import WriteWatch
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +56,8 @@ class StoreBase:
 
     def __init__(self, path: Path, conn: Connection) -> None:
         self.path = path
+        #: What names the project to `coder.store.open_project`: its path, or its URL.
+        self.location = str(path)
         self.conn = conn
         #: Set when opening upgraded the project: front ends must tell the user.
         self.upgrade: Upgrade | None = None
@@ -85,6 +90,10 @@ class StoreBase:
         """
         raise NotImplementedError
 
+    def watch_writes(self) -> WriteWatch:
+        """A watch that says when another connection has written to the project."""
+        raise NotImplementedError
+
     def _begin_write(self, wait: float) -> None:
         """Start a write transaction holding the project's write lock, waiting up to `wait`
         seconds for another connection's write (calling `on_busy`), else `ProjectBusy`."""
@@ -114,9 +123,6 @@ class StoreBase:
 
     def _any_error(self) -> tuple[type[Exception], ...]:
         return (*self.driver_errors, ProjectError)
-
-    # -- opening -------------------------------------------------------------------------------
-
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -173,6 +179,7 @@ class StoreBase:
         try:
             with self._briefly(0.2):  # never hold up the app for long
                 sessions.touch(self.conn, self._own_sessions)
+                self._announce()
         except self._any_error():
             log.info("heartbeat skipped: %s is busy", self.path)
 
@@ -184,6 +191,7 @@ class StoreBase:
         try:
             with self._briefly(1.0):  # never hold up closing for long
                 sessions.close(self.conn, own)
+                self._announce()
         except self._any_error():
             # Not fatal: an unclosed session counts as closed once its heartbeat is stale or
             # its process has ended.
@@ -213,6 +221,7 @@ class StoreBase:
         locked_at = time.perf_counter()
         try:
             yield self.conn
+            self._announce()
             self.conn.execute("COMMIT")
         except BaseException as exc:
             self._rollback()
@@ -222,6 +231,11 @@ class StoreBase:
             raise
         finally:
             log.debug("write lock held %.3f s", time.perf_counter() - locked_at)
+
+    def _announce(self) -> None:
+        """Tell the project's other connections that this one wrote (at commit; PostgreSQL)."""
+        if self.dialect.announce is not None:
+            self.conn.execute(self.dialect.announce)
 
     def _rollback(self) -> None:
         """Undo the open transaction, if the database has not already (some errors do)."""

@@ -56,12 +56,18 @@ class Dialect:
         compress_events: Large event changes are compressed in the row (SQLite), rather than
             left to the server (PostgreSQL compresses large values itself, and its text
             columns hold no bytes).
+        begin_snapshot: Starts a read-only transaction whose reads all see one state of the
+            project (a whole-project copy reads every table in it).
+        announce: Tells every listening connection that this one wrote (PostgreSQL's NOTIFY,
+            delivered at commit); None where others find out by polling (SQLite).
     """
 
     name: str
     begin_write: str
     setup: tuple[str, ...] = ()
     compress_events: bool = True
+    begin_snapshot: str = "BEGIN"
+    announce: str | None = None
 
     def sql(self, text: str) -> str:
         """A statement written with `?` placeholders, as the driver takes it."""
@@ -74,6 +80,12 @@ class Dialect:
         if self.name == "postgresql":
             return f"(({column})::jsonb ->> ?)"
         return f"json_extract({column}, '$.' || json_quote(?))"
+
+    def json_each(self, column: str) -> str:
+        """A table function giving each (key, value) of a JSON object column, as `j.key`."""
+        if self.name == "postgresql":
+            return f"jsonb_each(({column})::jsonb)"
+        return f"json_each({column})"
 
     def string_agg(self, expression: str) -> str:
         """SQL joining `expression` over a group with `SEPARATOR` (NULL for no rows)."""
@@ -153,6 +165,19 @@ class Dialect:
                            statement)
         return [re.sub(r"\bREAL\b", "DOUBLE PRECISION", statement)]
 
+    def reset_keys(self, conn: Connection, table: str) -> None:
+        """After rows were inserted with their keys given, make generated keys continue above
+        them (SQLite's AUTOINCREMENT does so by itself; a PostgreSQL identity does not)."""
+        if self.name != "postgresql":
+            return
+        for (column,) in conn.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema ="
+                " current_schema() AND table_name = ? AND is_identity = 'YES'", (table,)
+        ).fetchall():
+            conn.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'),"
+                f" coalesce(max({column}), 0) + 1, false) FROM {table}")
+
     def keys_param(self, columns: Sequence[str], keys: Sequence[tuple[Any, ...]]) -> str:
         """The parameter of `rows_by_key`: the keys as one JSON array."""
         if self.name == "postgresql":
@@ -177,5 +202,10 @@ SQLITE = Dialect(
     ),
 )
 POSTGRESQL = Dialect(
-    "postgresql", begin_write="BEGIN", setup=("SET TIME ZONE 'UTC'",), compress_events=False
+    "postgresql", begin_write="BEGIN", setup=("SET TIME ZONE 'UTC'",), compress_events=False,
+    begin_snapshot="BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+    announce="NOTIFY coder_writes",
 )
+
+#: The channel PostgreSQL's `announce` notifies (channels are per database: one project).
+WRITES_CHANNEL = "coder_writes"

@@ -72,6 +72,17 @@ def decode_changes(stored: str | bytes) -> list[dict[str, Any]]:
         return _decode(stored)
 
 
+def stored_for(stored: str | bytes, *, compress: bool) -> str | bytes:
+    """An event's stored changes as a database that does (`compress`) or does not compress them
+    keeps them: the same text, compressed or not, as `encode_changes` would have stored it."""
+    if isinstance(stored, bytes) and not compress:
+        return zlib.decompress(stored).decode("ascii")
+    if (isinstance(stored, str) and compress and stored.startswith("{")
+            and len(stored) > COMPRESS_OVER):
+        return zlib.compress(stored.encode("ascii"), _ZLIB_LEVEL)
+    return stored
+
+
 def _encode(changes: Sequence[ChangeJSON], compress: bool = True) -> str | bytes:
     groups: list[dict[str, Any]] = []
     index: dict[_GroupKey, int] = {}

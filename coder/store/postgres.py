@@ -10,8 +10,10 @@ one. Imports no UI or CLI library.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
@@ -27,16 +29,19 @@ from coder.store.app_queries import AppQueriesMixin
 from coder.store.codeframes import CodeframeMixin
 from coder.store.coding import CodingMixin
 from coder.store.connection import BUSY_SLICE
-from coder.store.dialect import POSTGRESQL, Cursor, Dialect
+from coder.store.dialect import POSTGRESQL, WRITES_CHANNEL, Cursor, Dialect
 from coder.store.history import HistoryMixin
 from coder.store.qa import QAMixin
 from coder.store.report_queries import ReportQueriesMixin
 from coder.store.schema import SCHEMA_VERSION, split_sql
 from coder.store.survey import SurveyMixin
 from coder.store.themes import ThemesMixin
+from coder.store.url import safe_location, scrub
 
 if TYPE_CHECKING:
     from coder.store.protocol import ProjectStore
+
+log = logging.getLogger(__name__)
 
 #: The advisory lock every write transaction of a project holds (one database per project).
 WRITE_LOCK = 0x636F646572  # "coder"
@@ -46,42 +51,133 @@ _STATEMENT_LOCK_WAIT_MS = 10_000
 
 def _safe(url: str) -> str:
     """The URL without a password, for messages."""
-    try:
-        params = psycopg.conninfo.conninfo_to_dict(url)
-    except psycopg.ProgrammingError:
-        return "the PostgreSQL project"
-    params.pop("password", None)
-    where = params.get("host", "")
-    return f"postgresql://{params.get('user', '')}@{where}/{params.get('dbname', '')}"
+    return safe_location(url)
 
 
 class PostgresConnection:
     """A psycopg connection the store uses as it uses SQLite's: `?` placeholders, explicit
     BEGIN/COMMIT, a held lock as `ProjectBusy` and other failures as `ProjectError`
-    (constraint violations stay as they are, for the store to explain)."""
+    (constraint violations stay as they are, for the store to explain).
 
-    def __init__(self, raw: psycopg.Connection[Any], project: str) -> None:
+    A connection the server dropped (a restart, a network cut) is made again by the next
+    statement that starts something new (a transaction, or a read outside one), retrying for up
+    to `reconnect_wait` seconds. A transaction cut short is never retried: it failed as a whole
+    and its action says so, with nothing changed; only what was committed is acknowledged.
+    """
+
+    #: Seconds a statement keeps trying to reconnect before the action fails.
+    reconnect_wait = 30.0
+
+    def __init__(self, raw: psycopg.Connection[Any], project: str, url: str = "",
+                 setup: tuple[str, ...] = ()) -> None:
         self.raw = raw
         self.project = project
+        self._url = url
+        self._setup = setup
+        self._in_transaction = False
 
     def execute(self, sql: str, parameters: Any = (), /) -> Cursor:
+        starts = sql.lstrip()[:5].upper() == "BEGIN"
+        retry = not self._in_transaction  # a lone statement or a BEGIN: safe to run again
+        self._reconnect_if_lost()
+        try:
+            cur = self._execute(sql, parameters)
+        except ProjectError as exc:
+            if not (retry and self._lost()):
+                self._ended_if_lost()
+                if self._lost() and sql.lstrip()[:6].upper() == "COMMIT":
+                    raise ProjectError(
+                        f"{self.project}: the connection to the server was lost while saving;"
+                        " the last change may not have been saved: check it"
+                    ) from exc
+                raise
+            log.info("%s: the server closed the connection; connecting again", self.project)
+            self._reconnect()
+            cur = self._execute(sql, parameters)
+        if starts:
+            self._in_transaction = True
+        elif sql.lstrip()[:6].upper() in ("COMMIT", "ROLLBA"):
+            self._in_transaction = False
+        return cur
+
+    def _execute(self, sql: str, parameters: Any) -> Cursor:
         with self._translated():
             if parameters:
                 return self.raw.execute(POSTGRESQL.sql(sql), parameters)
             return self.raw.execute(sql)  # no parameters: taken as written (no placeholders)
 
     def executemany(self, sql: str, parameters: Any, /) -> Cursor:
+        self._reconnect_if_lost()
         cur = self.raw.cursor()
         with self._translated():
-            cur.executemany(POSTGRESQL.sql(sql), list(parameters))
+            try:
+                cur.executemany(POSTGRESQL.sql(sql), list(parameters))
+            except psycopg.OperationalError:
+                self._ended_if_lost()
+                raise
         return cur
+
+    def copy_in(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+        """Insert many rows at once with COPY (inside a transaction; a whole-project copy)."""
+        self._reconnect_if_lost()
+        with self._translated(), self.raw.cursor() as cur, cur.copy(
+                f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def stream(self, sql: str, /) -> Iterator[Any]:
+        """The rows of a query without parameters, fetched from the server in batches (a
+        server-side cursor; inside a transaction)."""
+        with self._translated(), self.raw.cursor(name="coder_stream") as cur:
+            cur.itersize = 5000
+            cur.execute(sql)
+            yield from cur
 
     @property
     def in_transaction(self) -> bool:
+        if self._lost():
+            return False  # the server ended it with the connection
         return self.raw.info.transaction_status != TransactionStatus.IDLE
 
     def close(self) -> None:
         self.raw.close()
+
+    # -- a connection the server dropped -------------------------------------------------------
+
+    def _lost(self) -> bool:
+        return bool(self.raw.broken or self.raw.closed)
+
+    def _ended_if_lost(self) -> None:
+        if self._lost():
+            self._in_transaction = False
+
+    def _reconnect_if_lost(self) -> None:
+        if self._lost() and not self._in_transaction:
+            self._reconnect()
+
+    def _reconnect(self) -> None:
+        """Connect again, retrying with growing pauses for up to `reconnect_wait` seconds."""
+        if not self._url:
+            raise ProjectError(f"{self.project}: the connection to the server was lost")
+        started, pause = time.monotonic(), 0.1
+        while True:
+            try:
+                raw = psycopg.connect(self._url, autocommit=True, connect_timeout=5)
+                for statement in self._setup:
+                    raw.execute(statement)
+                break
+            except psycopg.Error as exc:
+                if time.monotonic() - started + pause > self.reconnect_wait:
+                    raise ProjectError(
+                        f"{self.project}: the server cannot be reached ({scrub(str(exc))});"
+                        " nothing was changed"
+                    ) from None
+                time.sleep(pause)
+                pause = min(pause * 2, 2.0)
+        with contextlib.suppress(psycopg.Error):
+            self.raw.close()
+        self.raw, self._in_transaction = raw, False
+        log.info("%s: connected again", self.project)
 
     @contextmanager
     def _translated(self) -> Iterator[None]:
@@ -90,9 +186,10 @@ class PostgresConnection:
         except pg_errors.LockNotAvailable as exc:
             raise ProjectBusy(self.project) from exc
         except psycopg.OperationalError as exc:
+            lost = " (the connection to the server was lost)" if self._lost() else ""
             raise ProjectError(
-                f"{self.project}: the project database could not be used ({exc});"
-                " nothing was changed"
+                f"{self.project}: the project database could not be used{lost}"
+                f" ({scrub(str(exc)).strip()}); nothing was changed"
             ) from exc
 
 
@@ -118,6 +215,7 @@ class PostgresStore(
         params = psycopg.conninfo.conninfo_to_dict(url)
         super().__init__(Path(str(params.get("dbname") or "coder")), conn)
         self.url = url
+        self.location = url
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -126,11 +224,23 @@ class PostgresStore(
         try:
             raw = psycopg.connect(url, autocommit=True)
         except psycopg.Error as exc:
-            raise ProjectError(f"{_safe(url)}: cannot connect ({exc})") from None
-        conn = PostgresConnection(raw, _safe(url))
+            raise ProjectError(f"{_safe(url)}: cannot connect ({scrub(str(exc))})") from None
+        conn = PostgresConnection(raw, _safe(url), url, cls.dialect.setup)
         for statement in cls.dialect.setup:
             conn.execute(statement)
         return conn
+
+    @classmethod
+    def is_empty(cls, url: str) -> bool:
+        """True when the database at `url` holds no tables at all."""
+        conn = cls._raw(url)
+        try:
+            return not conn.execute(
+                "SELECT count(*) FROM information_schema.tables"
+                " WHERE table_schema = current_schema()"
+            ).fetchone()[0]
+        finally:
+            conn.close()
 
     @classmethod
     def create(cls, url: str) -> Self:
@@ -213,16 +323,22 @@ class PostgresStore(
             self.conn.execute("SELECT pg_snapshot_xmax(pg_current_snapshot())::text").fetchone()[0]
         )
 
+    def watch_writes(self) -> NotifyWatch:
+        """Others' writes as the server announces them (LISTEN/NOTIFY), on a connection of
+        the watch's own: a look reads what has arrived, without a query."""
+        return NotifyWatch(self.url)
+
     def _begin_write(self, wait: float) -> None:
         started = time.monotonic()
         while True:
             remaining = wait - (time.monotonic() - started)
             slice_ms = max(1, int(min(BUSY_SLICE, max(remaining, 0.0)) * 1000))
-            self.conn.execute("BEGIN")
             try:
-                self.conn.execute(f"SET LOCAL lock_timeout = {slice_ms}")
-                self.conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
-                self.conn.execute(f"SET LOCAL lock_timeout = {_STATEMENT_LOCK_WAIT_MS}")
+                # One round trip (no parameters: one simple query), as the lock is taken often.
+                self.conn.execute(
+                    f"BEGIN; SET LOCAL lock_timeout = {slice_ms};"
+                    f" SELECT pg_advisory_xact_lock({int(WRITE_LOCK)});"
+                    f" SET LOCAL lock_timeout = {_STATEMENT_LOCK_WAIT_MS}")
                 return
             except ProjectBusy:
                 self.conn.execute("ROLLBACK")
@@ -242,6 +358,49 @@ class PostgresStore(
             yield
         finally:
             self.conn.execute(f"SET lock_timeout = {_STATEMENT_LOCK_WAIT_MS}")
+
+
+class NotifyWatch:
+    """Listens for the project's write notices (`NOTIFY coder_writes`, sent at every commit).
+
+    A connection lost (a server restart) is made again at the next look, which then reports a
+    change: notices sent meanwhile are gone, so the front end re-reads.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._conn: psycopg.Connection[Any] | None = self._listen()
+
+    def _listen(self) -> psycopg.Connection[Any]:
+        try:
+            conn = psycopg.connect(self.url, autocommit=True, connect_timeout=5)
+            conn.execute(f"LISTEN {WRITES_CHANNEL}")
+        except psycopg.Error as exc:
+            raise ProjectError(f"{_safe(self.url)}: cannot connect ({scrub(str(exc))})"
+                               ) from None
+        return conn
+
+    def changed(self) -> bool:
+        if self._conn is None or self._conn.closed:
+            try:
+                self._conn = self._listen()
+            except ProjectError:
+                self._conn = None
+                return False  # still unreachable: look again later
+            return True
+        try:
+            return bool(list(self._conn.notifies(timeout=0)))
+        except psycopg.OperationalError:
+            log.info("%s: lost the connection that listens for colleagues' writes",
+                     _safe(self.url))
+            self._conn.close()
+            self._conn = None
+            return False
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
 
 
 if TYPE_CHECKING:

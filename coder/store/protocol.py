@@ -281,17 +281,31 @@ class ActionStore(Protocol):
     ) -> list[Event]: ...
 
 
+class WriteWatch(Protocol):
+    """Says when other connections have written to the project (the live team view)."""
+
+    def changed(self) -> bool:
+        """True when another connection wrote since the last call (never blocks)."""
+        ...
+
+    def close(self) -> None: ...
+
+
 class SessionStore(Protocol):
     """The open project itself: where it is, who works in it, and a second connection.
 
     Attributes:
-        path: The project's location (output files are never written over it).
+        path: The project's file (output files are never written over it); for a project on
+            a server, a name only.
+        location: What `coder.store.open_project` takes to open the project again: its path,
+            or its PostgreSQL URL (never with a password).
         upgrade: Set when opening upgraded the project; front ends tell the user.
         busy_wait: Seconds a write waits for another's write before `ProjectBusy`.
         on_busy: Called with the seconds waited so far while a write waits.
     """
 
     path: Path
+    location: str
     upgrade: Upgrade | None
     busy_wait: float
     on_busy: Callable[[float], None] | None
@@ -302,6 +316,7 @@ class SessionStore(Protocol):
     def heartbeat(self) -> None: ...
     def end_sessions(self) -> None: ...
     def reopen(self) -> Self: ...
+    def watch_writes(self) -> WriteWatch: ...
     def close(self) -> None: ...
     def __enter__(self) -> Self: ...
     def __exit__(self, *exc: object) -> None: ...

@@ -143,6 +143,10 @@ class SQLiteStore(
         """
         return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
 
+    def watch_writes(self) -> DataVersionWatch:
+        """Others' writes found by polling `PRAGMA data_version` (one tiny query a look)."""
+        return DataVersionWatch(self)
+
     def _begin_write(self, wait: float) -> None:
         """BEGIN IMMEDIATE, retried in slices until `wait` seconds have passed."""
         started = time.monotonic()
@@ -178,6 +182,24 @@ class SQLiteStore(
         if isinstance(exc, sqlite3.OperationalError):
             return project_error(str(self.path), exc)
         return None
+
+
+class DataVersionWatch:
+    """Another connection wrote when `data_version` moved since the last look."""
+
+    def __init__(self, store: SQLiteStore) -> None:
+        self.store = store
+        self._version = store.write_version()
+
+    def changed(self) -> bool:
+        version = self.store.write_version()
+        if version == self._version:
+            return False
+        self._version = version
+        return True
+
+    def close(self) -> None:
+        """Nothing to close: the watch reads through the store's own connection."""
 
 
 def create_project(path: str | Path) -> SQLiteStore:

@@ -119,6 +119,9 @@ class CoderApp(App[None]):
         self.open_screen("coding" if self._start_question else "overview")
 
     def on_unmount(self) -> None:
+        watch = getattr(self, "live", None)  # none when the app stopped before a coder began
+        if watch is not None:
+            watch.close()
         end_window(self.store)  # this window's undo history passes to the coder's next one
 
     # -- screens -------------------------------------------------------------------------------

@@ -129,8 +129,8 @@ class CodingScreen(Screen[None]):
         self.watch(self.app, "busy_note", self._update_topbar, init=False)
         self._apply_query(self.coding.query)
         self.answers.focus()
-        self._build_text_index(self.session.project.path)
-        self._build_suggestions(self.session.project.path)
+        self._build_text_index(self.session.project.location)
+        self._build_suggestions(self.session.project.location)
 
     @work(thread=True, exclusive=True, group="text-index", exit_on_error=False)
     def _build_text_index(self, path: Any) -> None:

@@ -117,7 +117,7 @@ class OverviewScreen(Screen[None]):
 
     def reload(self) -> None:
         self._stale = False
-        self._gather(self.session.project.path, self.session.coder.id)
+        self._gather(self.session.project.location, self.session.coder.id)
         self.show_team()
 
     def others_wrote(self, wrote: OthersWrote) -> None:
@@ -144,7 +144,7 @@ class OverviewScreen(Screen[None]):
             "Coding now: " + " · ".join(shown) if shown else "Nobody else has this project open.")
 
     @work(thread=True, exclusive=True, group="overview")
-    def _gather(self, path: Path, coder_id: int) -> None:
+    def _gather(self, path: str | Path, coder_id: int) -> None:
         rows = question_rows_at(path, coder_id)  # this thread's own connection
         self.app.call_from_thread(self._show, rows)
 

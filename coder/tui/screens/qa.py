@@ -255,10 +255,10 @@ class QAScreen(Screen[None]):
 
     def reload(self) -> None:
         if not self.session.blind:
-            self._gather(self.session.project.path, self.question_id)
+            self._gather(self.session.project.location, self.question_id)
 
     @work(thread=True, exclusive=True, group="qa")
-    def _gather(self, path: Path, question_id: str) -> None:
+    def _gather(self, path: str | Path, question_id: str) -> None:
         figures = qa_figures_at(path, question_id)
         self.app.call_from_thread(self._show, figures)
 

@@ -126,10 +126,10 @@ class QuotesScreen(Screen[None]):
 
     def _rank(self) -> None:
         if self.code_id is not None:
-            self._rank_worker(self.session.project.path, self.code_id, self._coder_filter)
+            self._rank_worker(self.session.project.location, self.code_id, self._coder_filter)
 
     @work(thread=True, exclusive=True, group="quotes")
-    def _rank_worker(self, path: Path, code_id: str, coder_id: int | None) -> None:
+    def _rank_worker(self, path: str | Path, code_id: str, coder_id: int | None) -> None:
         ranked = rank_quotes_at(path, code_id, coder_id)  # this thread's own connection
         self.app.call_from_thread(self._show, ranked)
 

@@ -163,7 +163,7 @@ class ThemesScreen(Screen[None]):
             return
         self.query_one("#themes-progress-row").remove_class("hidden")
         self.query_one("#themes-progress", ProgressBar).update(total=None, progress=0)
-        self._worker = self._discover(self.session.project.path)
+        self._worker = self._discover(self.session.project.location)
         self.refresh_bindings()
 
     @work(thread=True, exclusive=True, group="themes", exit_on_error=False)
