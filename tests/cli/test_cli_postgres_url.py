@@ -138,3 +138,27 @@ def test_password_from_pgpass_file(password_url: str, cli_env: None) -> None:
     assert PASSWORD not in result.output
     result = run("info", "-p", password_url)
     assert result.exit_code == 0, result.output
+
+
+def test_a_coder_with_the_leads_rights_codes_in_the_leads_project(
+        pg_cluster: PostgresCluster, cli_env: None) -> None:
+    """As the README sets a server up: the lead owns the database, a coder's login is granted
+    the lead's role."""
+    import psycopg
+
+    if isinstance(pg_cluster, ExternalPostgres):
+        pytest.skip("roles are made on the throwaway cluster only")
+    with psycopg.connect(pg_cluster.url(), autocommit=True) as admin:
+        for role in ("team_lead", "team_coder"):
+            if not admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
+                admin.execute(f"CREATE ROLE {role} LOGIN")
+        admin.execute("GRANT team_lead TO team_coder")
+    url = pg_cluster.new_database(owner="team_lead")
+    lead, coder = (url.replace("coder@", f"{who}@") for who in ("team_lead", "team_coder"))
+    assert run("init", lead).exit_code == 0
+    assert run("import", str(DEMO_CSV), "-p", lead).exit_code == 0
+    assert run("codeframe", "import", str(Q2_FRAME), "-p", lead, "--coder", "lead").exit_code == 0
+    result = run("code", "-p", coder, "-q", "q2_barriers", "LA017", "201", "--coder", "ann")
+    assert result.exit_code == 0, result.output
+    with open_project(lead) as store:
+        assert "ann" in [c.name for c in store.coders()]
