@@ -192,10 +192,25 @@ class CoderGroup(click.Group):
     metavar="SECONDS",
     help="How long a change waits while another user or window is writing to the project.",
 )
+@click.option(
+    "--device",
+    type=click.Choice(["auto", "cpu", "cuda", "mps"]),
+    default=None,
+    envvar="CODER_DEVICE",
+    show_envvar=True,
+    help="Where embedding models run (themes, suggestions): auto (default) takes a GPU when"
+    " there is one.",
+)
 @click.pass_context
-def cli(ctx: click.Context, verbose: bool, busy_wait: float) -> None:
+def cli(ctx: click.Context, verbose: bool, busy_wait: float, device: str | None) -> None:
     """Code the free-text answers of surveys: themes, codeframes, coding, agreement, reports."""
     ctx.meta[_BUSY_WAIT_KEY] = busy_wait
+    if device is not None:
+        import os
+
+        from coder.core.embedding import DEVICE_ENV
+
+        os.environ[DEVICE_ENV] = device  # every embedder this command makes runs there
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",

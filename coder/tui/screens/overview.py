@@ -132,6 +132,8 @@ class OverviewScreen(Screen[None]):
 
     def show_team(self) -> None:
         """Who else has the project open, on which question, and when they were last seen."""
+        if not self.query("#overview-team"):
+            return  # not composed yet, or being taken apart: shown when it is reloaded
         try:
             windows = colleagues(self.session.project)
         except CoderError:
