@@ -54,6 +54,7 @@ def select_representative(
     quality_weight: float = 0.25,
     max_candidates: int = 300,
     duplicate_similarity: float = 0.95,
+    dedupe_keys: Sequence[str] | None = None,
 ) -> list[int]:
     """Choose up to ``k`` answers that are central to the group and different from each other.
 
@@ -71,6 +72,8 @@ def select_representative(
         quality_weight: weight of :func:`quote_quality` (typical length, complete answer).
         max_candidates: only the most central answers are considered (keeps it fast).
         duplicate_similarity: cosine above which two answers count as the same quote.
+        dedupe_keys: each answer's ``" ".join(re.findall(r"\\w+", text.lower()))``, when the
+            caller has them already (they are computed otherwise).
 
     Returns:
         Indices into ``texts``, best first.
@@ -87,7 +90,7 @@ def select_representative(
     # One candidate per distinct text: the first occurrence.
     seen: dict[str, int] = {}
     for i, text in enumerate(texts):
-        key = _dedupe_key(text) or text.strip()
+        key = (_dedupe_key(text) if dedupe_keys is None else dedupe_keys[i]) or text.strip()
         if key and key not in seen:
             seen[key] = i
     distinct = np.array(sorted(seen.values()), dtype=int)

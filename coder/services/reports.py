@@ -30,7 +30,8 @@ from coder.core.reporting.frequencies import (
     compute_frequencies,
 )
 from coder.core.reporting.model import QuestionSection, Report, Theme
-from coder.core.reporting.quotes import Quote, QuoteCandidate, choose_quotes
+from coder.core.reporting.quote_pool import QuotePool
+from coder.core.reporting.quotes import Quote
 from coder.core.reporting.significance import compare_columns
 from coder.core.reporting.tables import BY_WAVE
 from coder.core.types import Answer, CoderKind, Question
@@ -41,6 +42,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_BASE_LABEL = "respondents who answered"
 REPORT_FORMATS = ("md", "html", "docx")
+#: Answers whose cached embeddings are looked up at a time.
+_EMBEDDING_CHUNK = 2000
 
 
 @dataclass(frozen=True)
@@ -239,18 +242,28 @@ def _weight(store: ProjectStore, value: str | None, variable: str, respondent_id
 
 def _vectors(store: ProjectStore, question: Question,
              answers: Sequence[Answer]) -> dict[int, np.ndarray] | None:
+    """Each answer's cached embedding, or None unless every answer has one."""
     from coder.core.embedding import DEFAULT_MODEL_ID, cache_key
 
     run = store.latest_theme_run(question.id)
     model = run.model if run is not None else DEFAULT_MODEL_ID
-    keys = {a.id: cache_key(a.text) for a in answers}
-    found = store.get_many(model, list(set(keys.values())))
-    if len(found) < len(set(keys.values())):
-        log.info("quotes for %s: TF-IDF centrality (%d of %d answers have cached embeddings)",
-                 question.id, len(found), len(set(keys.values())))
-        return None
+    texts = list(dict.fromkeys(a.text for a in answers))
+    keys: dict[str, str] = {}
+    found: dict[str, np.ndarray] = {}
+    # A chunk at a time: the first answer without one settles it, so a project with no
+    # embeddings is not hashed through.
+    for start in range(0, len(texts), _EMBEDDING_CHUNK):
+        chunk = {text: cache_key(text) for text in texts[start:start + _EMBEDDING_CHUNK]}
+        wanted = sorted(set(chunk.values()) - found.keys())
+        got = store.get_many(model, wanted)
+        if len(got) < len(wanted):
+            log.info("quotes for %s: TF-IDF centrality (not every answer has a cached"
+                     " embedding)", question.id)
+            return None
+        found.update(got)
+        keys.update(chunk)
     log.info("quotes for %s: cached %s embeddings", question.id, model)
-    return {aid: found[key] for aid, key in keys.items()}
+    return {a.id: found[keys[a.text]] for a in answers}
 
 
 @dataclass(frozen=True)
@@ -292,23 +305,20 @@ def _question_section(store: ProjectStore, question: Question, chosen: Layer,
             by_wave=options.by == BY_WAVE))
     substantive = {r.answer_id: r for r in records if r.status == "answered"}
     coded_answers = [a for a in answers.values() if a.id in substantive]
-    vectors = (_vectors(store, question, coded_answers)
-               if coded_answers and quotes_per_code > 0 else None)
+    pool = None
+    if coded_answers and quotes_per_code > 0:
+        pool = QuotePool([(a.id, a.text, substantive[a.id].code_ids) for a in coded_answers],
+                         embeddings=_vectors(store, question, coded_answers))
     starred = store.starred_answers(question.id)
     themes, used = [], set()
     for row in table.rows:
         if row.n == 0 or row.depth > 1:
             continue
         quotes: tuple[Quote, ...] = ()
-        if not row.is_net and quotes_per_code > 0:
-            members = {row.code_id}
-            starred_ids = set(starred.get(row.code_id, ()))
-            candidates = [QuoteCandidate(a.id, a.text, a.id in starred_ids)
-                          for a in coded_answers if a.id not in used
-                          and substantive[a.id].code_ids & members]
-            candidates.sort(key=lambda c: (not c.starred, c.answer_id))
-            picked = choose_quotes(candidates, quotes_per_code, embeddings=vectors,
-                                   redactor=redactor)
+        if not row.is_net and pool is not None:
+            picked = pool.choose(row.code_id, quotes_per_code,
+                                 starred=set(starred.get(row.code_id, ())), exclude=used,
+                                 redactor=redactor)
             if externals:
                 picked = [replace(q, respondent=externals.get(answers[q.source].respondent_id))
                           for q in picked]

@@ -288,3 +288,31 @@ def test_the_project_exercises_what_the_comparison_is_for(projects: dict[bool, P
     assert any(q.starred for qs in quotes.values() for q in qs)
     assert any("[" in q.text for qs in quotes.values() for q in qs)  # something redacted
     assert table.significance is not None and table.significance.any_significant is not None
+
+
+def test_final_layer_matches_the_rule_on_every_row(projects: dict[bool, Path],
+                                                   tmp_path: Path) -> None:
+    """Including codings with no coded mark (they count as coded), which the app never writes
+    but an older project or a hand-edited file may hold."""
+    import shutil
+
+    path = tmp_path / "loose.coder"
+    shutil.copyfile(projects[False], path)
+    with open_project(path) as store:
+        assert isinstance(store, SQLiteStore)
+        answers = store.answers(QUESTION, substantive_only=True)
+        alice, bob = store.coder("alice"), store.coder("bob")
+        judge = store.adjudicated_coder()
+        with store.conn:
+            for answer, coder, code in ((answers[0], bob, "g_fees"), (answers[0], bob, "g_staff"),
+                                        (answers[1], judge, "g_place"),
+                                        (answers[2], alice, "g_fees")):
+                store.conn.execute("INSERT OR IGNORE INTO codings (answer_id, code_id, coder_id,"
+                                   " created_at) VALUES (?, ?, ?, '2026-01-01T00:00:00Z')",
+                                   (answer.id, code, coder.id))
+            store.conn.execute("UPDATE answer_status SET coded_at = NULL WHERE answer_id = ?"
+                               " AND coder_id = ?", (answers[2].id, alice.id))
+        for wave in (None, *(w.id for w in store.waves())):
+            assert store.final_layer(QUESTION, wave) == _reference_final_layer(store, QUESTION,
+                                                                               wave)
+        assert store.final_layer(QUESTION)[answers[1].id].status in {"adjudicated", "stale"}
