@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from itertools import chain
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 # The words of `coder.core.quotes` de-duplication; TF-IDF's tokens are those of 2+ characters.
 _WORD = re.compile(r"\w+")
+_BOUNDARY = "\x00"
+_WORD_OR_BOUNDARY = re.compile(r"\w+|\x00")
 _NO_ROWS = np.zeros(0, dtype=np.int64)
 #: Vocabularies up to this many possible word pairs find their pairs in a table, not by sorting.
 _DENSE_PAIRS = 1 << 22
@@ -58,13 +60,7 @@ class QuotePool:
         self._length = np.fromiter(map(len, self._texts), dtype=np.int64, count=len(ordered))
         self._blank = np.fromiter((not t.strip() for t in self._texts), dtype=bool,
                                   count=len(ordered))
-        # Each distinct text is tokenised once; rows point at their text.
-        distinct = dict.fromkeys(self._texts)
-        position = {text: i for i, text in enumerate(distinct)}
-        self._text_of = np.fromiter(map(position.__getitem__, self._texts), dtype=np.int64,
-                                    count=len(ordered))
-        self._tokens = [_WORD.findall(text.lower()) for text in distinct]
-        self._keys = [" ".join(tokens) for tokens in self._tokens]
+        self._words = split_words(self._texts)
         self._counts: csr_matrix | None = None
         self._embeddings = embeddings
         self._matrix: np.ndarray | None = None
@@ -98,7 +94,7 @@ class QuotePool:
             readable = rest[(lengths >= READABLE_CHARS[0]) & (lengths <= READABLE_CHARS[1])]
             pool = readable if readable.size >= room else rest
             texts = [self._texts[r] for r in pool.tolist()]
-            keys = [self._keys[t] for t in self._text_of[pool].tolist()]
+            keys = [self._words.keys[r] for r in pool.tolist()]
             picked = select_representative(self._vectors(pool, texts), texts,
                                            k=room + len(chosen), dedupe_keys=keys)
             for i in picked:
@@ -126,49 +122,105 @@ class QuotePool:
     def _tfidf(self, pool: np.ndarray, texts: list[str]) -> np.ndarray:
         """`tfidf_vectors(texts)` from the word counts made once for the whole pool.
 
-        TF-IDF is fitted on the rows given: their vocabulary (in the vectoriser's sorted
-        order), their document frequencies, sublinear term frequencies, rows L2-normalised.
+        As the vectoriser does, fitted on the rows given: their vocabulary (in its sorted
+        order), idf = ln((n + 1) / (df + 1)) + 1, term frequency 1 + ln(count), rows scaled
+        to unit length. Row lengths are summed in column order rather than the vectoriser's
+        order of first use, so a vector may differ from its in the last bit of a float32.
         """
-        from sklearn.feature_extraction.text import TfidfTransformer
-
         if self._counts is None:
-            self._counts = word_counts(self._tokens)
-        counts = self._counts[self._text_of[pool]]
-        present = np.unique(counts.indices)
-        if present.size == 0:  # only stop words: the vectoriser's own fallback
+            self._counts = word_counts(self._words)
+        counts = self._counts[pool]
+        indptr, indices = counts.indptr, counts.indices
+        df = np.bincount(indices, minlength=counts.shape[1])
+        present = df > 0
+        if not present.any():  # only stop words: the vectoriser's own fallback
             return tfidf_vectors(texts)
-        tfidf = TfidfTransformer(sublinear_tf=True).fit_transform(counts[:, present])
-        return np.asarray(tfidf.toarray(), dtype=np.float32)
+        column = np.cumsum(present) - 1
+        df = df[present].astype(np.float64)
+        df += 1.0
+        idf = np.full_like(df, float(len(pool) + 1))
+        idf /= df
+        np.log(idf, out=idf)
+        idf += 1.0
+        cols = column[indices]
+        values = np.log(counts.data.astype(np.float64))
+        values += 1.0
+        values *= idf[cols]
+        rows = np.repeat(np.arange(len(pool)), np.diff(indptr))
+        lengths = np.sqrt(np.bincount(rows, weights=values * values, minlength=len(pool)))
+        scale = lengths[rows]
+        values = np.divide(values, scale, out=values, where=scale != 0.0)
+        dense = np.zeros((len(pool), idf.size))
+        dense[rows, cols] = values
+        return dense.astype(np.float32)
 
 
-def word_counts(tokens: Sequence[Sequence[str]]) -> csr_matrix:
+@dataclass(frozen=True)
+class Words:
+    """The words of many texts, as `re.findall(r"\\w+", text.lower())` finds them.
+
+    Attributes:
+        vocabulary: Each distinct word, in order of first use.
+        ids: Every word of every text (one text after another) as its place in `vocabulary`.
+        text: The text each entry of `ids` is in.
+        keys: Each text's words joined by spaces (what quotes are de-duplicated on).
+    """
+
+    vocabulary: list[str]
+    ids: np.ndarray
+    text: np.ndarray
+    keys: list[str]
+
+
+def split_words(texts: Sequence[str]) -> Words:
+    """The words of every text (see `Words`), found in one pass over the texts joined."""
+    joined = _BOUNDARY.join(texts)
+    if texts and joined.count(_BOUNDARY) == len(texts) - 1:
+        # One scan of all the texts, with a character no text has between them (a boundary
+        # for the regular expression and for lower-casing alike).
+        flat = _WORD_OR_BOUNDARY.findall(joined.lower())
+        keys = [k.strip() for k in " ".join(flat).split(_BOUNDARY)]
+    else:  # some text has the boundary character: one text at a time
+        per_text = [_WORD.findall(t.lower()) for t in texts]
+        keys = [" ".join(words) for words in per_text]
+        flat = []
+        for words in per_text:
+            flat += words
+            flat.append(_BOUNDARY)
+    vocabulary = list(dict.fromkeys(flat))
+    index = {w: i for i, w in enumerate(vocabulary)}
+    ids = np.fromiter(map(index.__getitem__, flat), dtype=np.int64, count=len(flat))
+    boundary = ids == index.get(_BOUNDARY, -1)
+    text = np.cumsum(boundary) - boundary  # the boundary after a text belongs to it
+    keep = ~boundary
+    if _BOUNDARY in index:
+        del vocabulary[index[_BOUNDARY]]
+        ids = np.where(ids > index[_BOUNDARY], ids - 1, ids)
+    return Words(vocabulary, ids[keep], text[keep], keys)
+
+
+def word_counts(words: Words) -> csr_matrix:
     """Counts of each text's words and word pairs, as scikit-learn's
     `TfidfVectorizer(ngram_range=(1, 2), stop_words="english")` counts them.
-
-    Args:
-        tokens: Each text's words: `re.findall(r"\\w+", text.lower())`.
 
     Returns:
         A texts x features matrix of counts (float), features sorted by name ("word" or
         "word word"): the vectoriser's tokens are the words of 2+ characters that are not
-        English stop words, and its pairs are neighbours once stop words are gone.
+        English stop words (`coder.core.reporting.stop_words`), and its pairs are neighbours
+        once stop words are gone.
     """
     from scipy.sparse import coo_matrix
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    n = len(tokens)
-    lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=n)
-    flat = list(chain.from_iterable(tokens))
-    words = list(dict.fromkeys(flat))
-    index = {w: i for i, w in enumerate(words)}
-    ids = np.fromiter(map(index.__getitem__, flat), dtype=np.int64, count=len(flat))
+    from coder.core.reporting.stop_words import ENGLISH_STOP_WORDS
+
+    n = len(words.keys)
+    vocabulary = words.vocabulary
     kept = np.flatnonzero(np.fromiter((len(w) >= 2 and w not in ENGLISH_STOP_WORDS
-                                       for w in words), dtype=bool, count=len(words)))
-    feature = np.full(len(words), -1, dtype=np.int64)  # word id -> its single-word feature
+                                       for w in vocabulary), dtype=bool, count=len(vocabulary)))
+    feature = np.full(len(vocabulary), -1, dtype=np.int64)  # word -> its single-word feature
     feature[kept] = np.arange(kept.size)
-    doc = np.repeat(np.arange(n, dtype=np.int64), lengths)
-    singles = feature[ids]
-    doc, singles = doc[singles >= 0], singles[singles >= 0]
+    singles = feature[words.ids]
+    doc, singles = words.text[singles >= 0], singles[singles >= 0]
     neighbours = doc[1:] == doc[:-1]
     size = max(int(kept.size), 1)
     pair_codes = singles[:-1][neighbours] * size + singles[1:][neighbours]
@@ -181,13 +233,12 @@ def word_counts(tokens: Sequence[Sequence[str]]) -> csr_matrix:
         pair_col = position[pair_codes]
     else:
         pairs, pair_col = np.unique(pair_codes, return_inverse=True)
-    names = [words[i] for i in kept.tolist()] + [
-        f"{words[kept[c // size]]} {words[kept[c % size]]}" for c in pairs.tolist()]
+    names = [vocabulary[i] for i in kept.tolist()] + [
+        f"{vocabulary[kept[c // size]]} {vocabulary[kept[c % size]]}" for c in pairs.tolist()]
     rank = np.empty(len(names), dtype=np.int64)
     rank[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
     rows = np.concatenate([doc, pair_doc])
     cols = np.concatenate([rank[singles], rank[kept.size + pair_col.reshape(-1)]])
     matrix = coo_matrix((np.ones(rows.size), (rows, cols)), shape=(n, len(names))).tocsr()
     matrix.sum_duplicates()
-    matrix.sort_indices()
     return matrix
