@@ -47,7 +47,7 @@ def run_report(tree: Path, project: Path, output: Path, options: list[str]) -> t
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "coder", "report", "-p", str(project), "-o",
-                    str(output), *options], env=env, check=True, capture_output=True)
+                    str(output), *options], env=env, cwd=tree, check=True, capture_output=True)
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)

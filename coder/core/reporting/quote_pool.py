@@ -131,14 +131,14 @@ class QuotePool:
             self._counts = word_counts(self._words)
         counts = self._counts[pool]
         indptr, indices = counts.indptr, counts.indices
-        df = np.bincount(indices, minlength=counts.shape[1])
-        present = df > 0
+        used = np.bincount(indices, minlength=counts.shape[1])
+        present = used > 0
         if not present.any():  # only stop words: the vectoriser's own fallback
             return tfidf_vectors(texts)
         column = np.cumsum(present) - 1
-        df = df[present].astype(np.float64)
+        df: np.ndarray = used[present].astype(np.float64)
         df += 1.0
-        idf = np.full_like(df, float(len(pool) + 1))
+        idf: np.ndarray = np.full_like(df, float(len(pool) + 1))
         idf /= df
         np.log(idf, out=idf)
         idf += 1.0
