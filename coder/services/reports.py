@@ -129,7 +129,9 @@ def redactor_for(store: ProjectStore) -> Redactor:
     """
     setting = store.setting(SETTING_KEY) or {}
     redaction = RedactionList.from_setting(setting)
-    if setting.get("attribute_terms", True):
+    # Only name-like columns give terms: without one, no respondent need be read.
+    if setting.get("attribute_terms", True) and any(
+            placeholder_for_column(name) for name in store.attribute_names(())):
         redaction = redaction.with_terms(
             terms_from_attributes(r.attributes for r in store.respondents()))
     return Redactor(redaction)

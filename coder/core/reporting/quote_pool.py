@@ -61,6 +61,12 @@ class QuotePool:
         self._blank = np.fromiter((not t.strip() for t in self._texts), dtype=bool,
                                   count=len(ordered))
         self._words = split_words(self._texts)
+        # Which answers are the same quote for `select_representative` (-1: nothing to quote).
+        keys = [k or t.strip() for k, t in zip(self._words.keys, self._texts, strict=True)]
+        kind = {k: i for i, k in enumerate(dict.fromkeys(keys))}
+        self._kind = np.fromiter(map(kind.__getitem__, keys), dtype=np.int64, count=len(keys))
+        if "" in kind:
+            self._kind[self._kind == kind[""]] = -1
         self._counts: csr_matrix | None = None
         self._embeddings = embeddings
         self._matrix: np.ndarray | None = None
@@ -94,9 +100,9 @@ class QuotePool:
             readable = rest[(lengths >= READABLE_CHARS[0]) & (lengths <= READABLE_CHARS[1])]
             pool = readable if readable.size >= room else rest
             texts = [self._texts[r] for r in pool.tolist()]
-            keys = [self._words.keys[r] for r in pool.tolist()]
             picked = select_representative(self._vectors(pool, texts), texts,
-                                           k=room + len(chosen), dedupe_keys=keys)
+                                           k=room + len(chosen),
+                                           first_of_each=self._first_of_each(pool))
             for i in picked:
                 if len(chosen) >= k:
                     break
@@ -107,6 +113,13 @@ class QuotePool:
         starred_rows = set(rows[is_starred].tolist())
         return [Quote(redactor.redact(self._texts[r]), r in starred_rows, int(self._ids[r]))
                 for r in chosen]
+
+    def _first_of_each(self, pool: np.ndarray) -> np.ndarray:
+        """Positions in `pool` of the first answer of each distinct quote, ascending."""
+        kinds = self._kind[pool]
+        positions = np.flatnonzero(kinds >= 0)
+        _, first = np.unique(kinds[positions], return_index=True)
+        return np.sort(positions[first])
 
     def _vectors(self, pool: np.ndarray, texts: list[str]) -> np.ndarray:
         """The pool's rows as `choose_quotes` vectorises them: embeddings, else TF-IDF."""
