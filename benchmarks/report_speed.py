@@ -4,7 +4,9 @@
 Each measurement is a fresh `coder report --wave all --weight wt --by region -o r.html`
 process (interpreter start, imports, report, HTML), so it is what a user waits for; its CPU
 time (user + system, from the operating system) varies less than wall-clock time on a busy
-machine. The earlier commit is checked out in a temporary git worktree (removed afterwards).
+machine. A last measurement times `build_report` alone in a process that has made one report
+already (imports done), as `benchmarks/tables_report.py` does. The earlier commit is checked
+out in a temporary git worktree (removed afterwards).
 
 Usage:
   PYTHONPATH=. HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/report_speed.py \\
@@ -25,6 +27,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+IN_PROCESS_CASE = "3 quotes per code: `build_report` alone (imports done, after a first report)"
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.tables_report import QUESTION, build  # noqa: E402
@@ -52,6 +55,27 @@ def run_report(tree: Path, project: Path, output: Path, options: list[str]) -> t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu
+
+
+IN_PROCESS = """
+import sys, time
+from coder.services.reports import build_report
+from coder.store import open_project
+with open_project(sys.argv[1]) as store:
+    build_report(store, wave="all", weight="wt", by="region", quotes_per_code=0)  # warm up
+    start, cpu = time.perf_counter(), time.process_time()
+    build_report(store, wave="all", weight="wt", by="region", quotes_per_code=3)
+    print(time.perf_counter() - start, time.process_time() - cpu)
+"""
+
+
+def run_in_process(tree: Path, project: Path) -> tuple[float, float]:
+    """(wall, CPU) of `build_report` with 3 quotes per code, imports and caches warm."""
+    env = {**os.environ, "PYTHONPATH": str(tree), "HF_HUB_OFFLINE": "1"}
+    done = subprocess.run([sys.executable, "-c", IN_PROCESS, str(project)], env=env, cwd=tree,
+                          check=True, capture_output=True, text=True)
+    wall, cpu = done.stdout.split()
+    return float(wall), float(cpu)
 
 
 def main() -> None:
@@ -90,13 +114,16 @@ def main() -> None:
                     for name, tree in trees.items():
                         found.setdefault((case, name), []).append(
                             run_report(tree, project, folder / "r.html", base + extra))
+                for name, tree in trees.items():
+                    found.setdefault((IN_PROCESS_CASE, name), []).append(
+                        run_in_process(tree, project))
             print(f"load average after: {os.getloadavg()[0]:.1f}")
         finally:
             if args.before:
                 subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",
                                 str(folder / "before")], check=False, capture_output=True)
-        print("| report --wave all --weight wt --by region | tree | wall (median) | CPU (median)"
-              " | CPU (min) |")
+        print("| `coder report --wave all --weight wt --by region -o r.html` | tree | wall (median)"
+              " | CPU (median) | CPU (min) |")
         print("|---|---|---:|---:|---:|")
         for (case, name), times in found.items():
             walls, cpus = [w for w, _ in times], [c for _, c in times]
