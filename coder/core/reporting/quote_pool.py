@@ -69,9 +69,6 @@ class QuotePool:
             self._kind[self._kind == kind[""]] = -1
         self._counts: csr_matrix | None = None
         self._embeddings = embeddings
-        self._matrix: np.ndarray | None = None
-        if embeddings is not None and ordered and all(a[0] in embeddings for a in ordered):
-            self._matrix = np.stack([embeddings[a[0]] for a in ordered]).astype(np.float32)
 
     def choose(self, code_id: str, k: int = 3, *, starred: AbstractSet[int] = frozenset(),
                exclude: AbstractSet[int] = frozenset(),
@@ -123,8 +120,6 @@ class QuotePool:
 
     def _vectors(self, pool: np.ndarray, texts: list[str]) -> np.ndarray:
         """The pool's rows as `choose_quotes` vectorises them: embeddings, else TF-IDF."""
-        if self._matrix is not None:
-            return self._matrix[pool]
         embeddings = self._embeddings
         if embeddings is not None:
             ids = self._ids[pool].tolist()
