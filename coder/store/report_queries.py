@@ -43,7 +43,7 @@ class ReportQueriesMixin(QAMixin):
         """respondent id -> the values of attributes `names` in the wave (None where absent),
         for every respondent of the wave; read in SQL, without decoding whole attribute sets.
         Without a wave, the latest wave's value of each respondent wins."""
-        picks = ", ".join("json_extract(attributes, '$.' || json_quote(?))" for _ in names)
+        picks = ", ".join(self.dialect.json_text("attributes") for _ in names)
         sql = f"SELECT respondent_id{', ' + picks if names else ''} FROM respondent_attributes"
         params: list[Any] = list(names)
         if wave_id is not None:
@@ -86,9 +86,10 @@ class ReportQueriesMixin(QAMixin):
     def attribute_names(self, wave_ids: Sequence[int]) -> set[str]:
         """Every respondent attribute name used in the waves (all waves when none given)."""
         where = f" WHERE wave_id IN ({_marks(wave_ids)})" if wave_ids else ""
-        return {str(r[0]) for r in self.conn.execute(
-            "SELECT DISTINCT j.key FROM respondent_attributes, json_each(attributes) j" + where,
-            list(wave_ids))}
+        keys = ("SELECT DISTINCT jsonb_object_keys(attributes::jsonb) FROM respondent_attributes"
+                if self.dialect.name == "postgresql" else
+                "SELECT DISTINCT j.key FROM respondent_attributes, json_each(attributes) j")
+        return {str(r[0]) for r in self.conn.execute(keys + where, list(wave_ids))}
 
     def layer_codes(self, question_id: str, coder_ids: Sequence[int],
                     wave_id: int | None = None) -> dict[int, set[str]]:

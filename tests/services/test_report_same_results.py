@@ -73,34 +73,39 @@ def _text(rng: random.Random, earlier: list[str]) -> str:
 
 
 def build_project(folder: Path, *, embeddings: bool) -> Path:
-    rng = random.Random(11)
     path = folder / "golden.coder"
+    with create_project(path) as store:
+        fill(store, folder, embeddings=embeddings)
+    return path
+
+
+def fill(store: Any, folder: Path, *, embeddings: bool) -> None:
+    """Import the three waves into `store`, code them and (if asked) cache embeddings."""
     from coder.services.importing import import_survey
 
+    rng = random.Random(11)
     earlier: list[str] = []
-    with create_project(path) as store:
-        for w, wave in enumerate(("2024", "2025", "2026")):
-            survey = folder / f"w{wave}.csv"
-            with survey.open("w", newline="", encoding="utf-8") as handle:
-                out = csv.writer(handle)
-                out.writerow(["resp_id", "region", "wt", "contact_name", QUESTION])
-                for i in range(380 + 40 * w):
-                    text = _text(rng, earlier)
-                    earlier.append(text)
-                    region = "E" if i % 37 == 0 else rng.choice("ABCD")
-                    out.writerow([f"R{i:04d}", region, f"{rng.uniform(0.2, 3.0):.3f}",
-                                  rng.choice(["Ann Lee", "Raj Patel", ""]), text])
-            import_survey(store, survey, wave=wave, id_column="resp_id",
-                          open_columns=[QUESTION], coder="setup")
-            if w == 0:
-                store.add_codeframe(Codeframe(FRAME, "Barriers", CODES), "setup",
-                                    questions=[QUESTION])
-        _code(store, rng)
-        if embeddings:
-            texts = {cache_key(a.text): a.text for a in store.answers(QUESTION)}
-            vectors = HashingEmbedder().embed(list(texts.values()))
-            store.put_many(DEFAULT_MODEL_ID, dict(zip(texts, vectors, strict=True)))
-    return path
+    for w, wave in enumerate(("2024", "2025", "2026")):
+        survey = folder / f"w{wave}.csv"
+        with survey.open("w", newline="", encoding="utf-8") as handle:
+            out = csv.writer(handle)
+            out.writerow(["resp_id", "region", "wt", "contact_name", QUESTION])
+            for i in range(380 + 40 * w):
+                text = _text(rng, earlier)
+                earlier.append(text)
+                region = "E" if i % 37 == 0 else rng.choice("ABCD")
+                out.writerow([f"R{i:04d}", region, f"{rng.uniform(0.2, 3.0):.3f}",
+                              rng.choice(["Ann Lee", "Raj Patel", ""]), text])
+        import_survey(store, survey, wave=wave, id_column="resp_id",
+                      open_columns=[QUESTION], coder="setup")
+        if w == 0:
+            store.add_codeframe(Codeframe(FRAME, "Barriers", CODES), "setup",
+                                questions=[QUESTION])
+    _code(store, rng)
+    if embeddings:
+        texts = {cache_key(a.text): a.text for a in store.answers(QUESTION)}
+        vectors = HashingEmbedder().embed(list(texts.values()))
+        store.put_many(DEFAULT_MODEL_ID, dict(zip(texts, vectors, strict=True)))
 
 
 def _code(store: Any, rng: random.Random) -> None:
@@ -132,7 +137,7 @@ def _code(store: Any, rng: random.Random) -> None:
 # -- the straightforward path ------------------------------------------------------------------
 
 
-def _reference_final_layer(store: SQLiteStore, question_id: str,
+def _reference_final_layer(store: Any, question_id: str,
                            wave_id: int | None) -> dict[int, FinalCoding]:
     wave = " AND a.wave_id = ?" if wave_id is not None else ""
     params: list[Any] = [question_id, *([wave_id] if wave_id is not None else [])]
@@ -151,7 +156,7 @@ def _reference_final_layer(store: SQLiteStore, question_id: str,
     return final_layer(human, judged, stale)
 
 
-def _reference_gather(store: SQLiteStore, question: Any, layer: Layer, scope: WaveScope,
+def _reference_gather(store: Any, question: Any, layer: Layer, scope: WaveScope,
                       by: str | None, weight: str | None,
                       ) -> tuple[list[RespondentAnswer], dict[int, Answer]]:
     asked_values = _asked_values(store, question)
@@ -189,7 +194,7 @@ def _reference_gather(store: SQLiteStore, question: Any, layer: Layer, scope: Wa
     return records, answers
 
 
-def _reference_vectors(store: SQLiteStore, answers: list[Answer]) -> dict[int, np.ndarray] | None:
+def _reference_vectors(store: Any, answers: list[Answer]) -> dict[int, np.ndarray] | None:
     keys = {a.id: cache_key(a.text) for a in answers}
     found = store.get_many(DEFAULT_MODEL_ID, list(set(keys.values())))
     if len(found) < len(set(keys.values())):
@@ -197,7 +202,7 @@ def _reference_vectors(store: SQLiteStore, answers: list[Answer]) -> dict[int, n
     return {aid: found[key] for aid, key in keys.items()}
 
 
-def reference_section(store: SQLiteStore, *, wave: str | None = None, layer: str | None = None,
+def reference_section(store: Any, *, wave: str | None = None, layer: str | None = None,
                       by: str | None = None, weight: str | None = None,
                       quotes_per_code: int = 3, include_ids: bool = False,
                       ) -> tuple[Any, dict[str, list[Quote]]]:
@@ -316,3 +321,22 @@ def test_final_layer_matches_the_rule_on_every_row(projects: dict[bool, Path],
             assert store.final_layer(QUESTION, wave) == _reference_final_layer(store, QUESTION,
                                                                                wave)
         assert store.final_layer(QUESTION)[answers[1].id].status in {"adjudicated", "stale"}
+
+
+def test_the_same_on_postgresql(tmp_path: Path, pg_cluster: Any) -> None:
+    """The fast path's SQL (answers with their attributes, the final layer grouped in the
+    database, the attribute checks) as PostgreSQL runs it."""
+    from coder.store.postgres import PostgresStore
+
+    with PostgresStore.create(pg_cluster.new_database()) as store:
+        fill(store, tmp_path, embeddings=False)
+    with PostgresStore.open(store.url) as store:
+        for wave in (None, *(w.id for w in store.waves())):
+            assert store.final_layer(QUESTION, wave) == _reference_final_layer(store, QUESTION,
+                                                                               wave)
+        for case in CASES[:3]:
+            expected_table, expected_quotes = reference_section(store, **case)
+            section = build_report(store, **case).sections[0]
+            assert section.table == expected_table
+            assert {t.row.code_id: list(t.quotes) for t in section.themes
+                    if t.quotes} == expected_quotes
