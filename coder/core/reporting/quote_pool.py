@@ -158,9 +158,9 @@ class QuotePool:
         lengths = np.sqrt(np.bincount(rows, weights=values * values, minlength=len(pool)))
         scale = lengths[rows]
         values = np.divide(values, scale, out=values, where=scale != 0.0)
-        dense = np.zeros((len(pool), idf.size))
+        dense = np.zeros((len(pool), idf.size), dtype=np.float32)  # rounded as astype rounds
         dense[rows, cols] = values
-        return dense.astype(np.float32)
+        return dense
 
 
 @dataclass(frozen=True)
