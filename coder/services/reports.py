@@ -275,7 +275,7 @@ def _vectors(store: ProjectStore, question: Question,
     for start in range(0, len(texts), _EMBEDDING_CHUNK):
         chunk = {text: cache_key(text) for text in texts[start:start + _EMBEDDING_CHUNK]}
         wanted = sorted(set(chunk.values()) - found.keys())
-        got = store.get_many(model, wanted)
+        got = store.cached_vectors(model, wanted)
         if len(got) < len(wanted):
             log.info("quotes for %s: TF-IDF centrality (not every answer has a cached"
                      " embedding)", question.id)

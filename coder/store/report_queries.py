@@ -8,10 +8,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from coder.core.coding.layers import final_layer
 from coder.core.reporting.frequencies import FinalCoding
 from coder.store.dialect import SEPARATOR
 from coder.store.qa import QAMixin
+
+#: Keys read per statement: under SQLite's bound-parameter limit.
+_SQL_VARS = 900
 
 
 def _marks(values: Sequence[Any]) -> str:
@@ -69,6 +74,28 @@ class ReportQueriesMixin(QAMixin):
             " LEFT JOIN respondent_attributes r ON r.respondent_id = a.respondent_id"
             " AND r.wave_id = a.wave_id WHERE a.question_id = ? AND a.wave_id = ?"
             " ORDER BY a.id", [*names, question_id, wave_id]).fetchall()
+
+    def cached_vectors(self, model_id: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        """What `get_many` returns (text key -> cached embedding), read as one matrix.
+
+        The vectors are rows of one float32 array made from the stored bytes at once, rather
+        than an array per row: a report may need 100,000 of them.
+        """
+        found: list[tuple[str, int, bytes]] = []
+        for start in range(0, len(keys), _SQL_VARS):
+            chunk = list(keys[start:start + _SQL_VARS])
+            found += self.conn.execute(
+                "SELECT text_key, dim, vector FROM embeddings WHERE model = ?"
+                f" AND text_key IN ({_marks(chunk)})", [model_id, *chunk]).fetchall()
+        if not found:
+            return {}
+        dim = int(found[0][1])
+        if any(int(d) != dim for _, d, _ in found):  # mixed lengths: one array each
+            return {str(k): np.frombuffer(bytes(v), dtype="<f4", count=int(d)).copy()
+                    for k, d, v in found}
+        matrix = np.frombuffer(b"".join(bytes(v[:4 * dim]) for _, _, v in found),
+                               dtype="<f4").reshape(len(found), dim)
+        return {str(k): matrix[i] for i, (k, _, _) in enumerate(found)}
 
     def has_attribute(self, name: str, wave_ids: Sequence[int]) -> bool:
         """Whether some respondent has attribute `name` in one of the waves (any wave when
