@@ -54,6 +54,7 @@ def select_representative(
     quality_weight: float = 0.25,
     max_candidates: int = 300,
     duplicate_similarity: float = 0.95,
+    first_of_each: np.ndarray | None = None,
 ) -> list[int]:
     """Choose up to ``k`` answers that are central to the group and different from each other.
 
@@ -71,6 +72,8 @@ def select_representative(
         quality_weight: weight of :func:`quote_quality` (typical length, complete answer).
         max_candidates: only the most central answers are considered (keeps it fast).
         duplicate_similarity: cosine above which two answers count as the same quote.
+        first_of_each: the indices (ascending) of the first answer of each distinct text, as
+            found here (ignoring case and punctuation), when the caller has them already.
 
     Returns:
         Indices into ``texts``, best first.
@@ -85,12 +88,15 @@ def select_representative(
     centre = centroid / norm if norm > 0 else centroid
     centrality = emb @ centre
     # One candidate per distinct text: the first occurrence.
-    seen: dict[str, int] = {}
-    for i, text in enumerate(texts):
-        key = _dedupe_key(text) or text.strip()
-        if key and key not in seen:
-            seen[key] = i
-    distinct = np.array(sorted(seen.values()), dtype=int)
+    if first_of_each is None:
+        seen: dict[str, int] = {}
+        for i, text in enumerate(texts):
+            key = _dedupe_key(text) or text.strip()
+            if key and key not in seen:
+                seen[key] = i
+        distinct = np.array(sorted(seen.values()), dtype=int)
+    else:
+        distinct = np.asarray(first_of_each, dtype=int)
     if len(distinct) == 0:
         return []
     cand = distinct[np.argsort(-centrality[distinct], kind="stable")[:max_candidates]]

@@ -11,7 +11,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Unpack
+from typing import NamedTuple, Unpack
 
 import numpy as np
 
@@ -37,11 +37,12 @@ from coder.core.reporting.model import (
     ReportOverrides,
     Theme,
 )
-from coder.core.reporting.quotes import Quote, QuoteCandidate, choose_quotes
+from coder.core.reporting.quote_pool import QuotePool
+from coder.core.reporting.quotes import Quote
 from coder.core.reporting.significance import compare_columns
 from coder.core.reporting.tables import BY_WAVE
 from coder.core.survey.question_sheet import QuestionWording
-from coder.core.types import Answer, CoderKind, Question
+from coder.core.types import CoderKind, Question
 from coder.services.question_wording import question_wording
 from coder.services.report_settings import report_settings
 from coder.services.waves import WaveScope, resolve_waves, weight_value
@@ -51,6 +52,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_BASE_LABEL = "respondents who answered"
 REPORT_FORMATS = ("md", "html", "docx")
+#: Answers whose cached embeddings are looked up at a time.
+_EMBEDDING_CHUNK = 2000
 
 
 @dataclass(frozen=True)
@@ -183,9 +186,17 @@ def _asked_values(store: ProjectStore, question: Question) -> set[str] | None:
     return values
 
 
+class ReportAnswer(NamedTuple):
+    """An answer as a report quotes it."""
+
+    id: int
+    respondent_id: int
+    text: str
+
+
 def gather(store: ProjectStore, question: Question, layer: Layer, scope: WaveScope,
            by: str | None = None, weight: str | None = None,
-           ) -> tuple[list[RespondentAnswer], dict[int, Answer]]:
+           ) -> tuple[list[RespondentAnswer], dict[int, ReportAnswer]]:
     """Each respondent's status, layer codes and breakdown group for one question, one record
     per respondent and wave of `scope`.
 
@@ -197,54 +208,68 @@ def gather(store: ProjectStore, question: Question, layer: Layer, scope: WaveSco
     """
     asked_values = _asked_values(store, question)
     routing = question.routing if asked_values is not None else None
-    # Only the attributes needed, read in SQL: whole attribute sets are slow at 100,000 rows.
+    # Only the attributes needed, read with the answers: whole attribute sets are slow to
+    # decode at 100,000 rows. Each row is (id, respondent, reason, text, *those attributes).
     names = [n for n in (routing.column if routing else None,
                          by if by and by != BY_WAVE else None, weight) if n is not None]
-    at = {name: i for i, name in reversed(list(enumerate(names)))}
+    at = {name: 4 + i for i, name in reversed(list(enumerate(names)))}
+    routing_at = at[routing.column] if routing is not None else None
+    group_at = at[by] if by and by != BY_WAVE else None
+    weight_at = at[weight] if weight is not None else None
     records, answers = [], {}
     parsed: dict[str, float] = {}  # weight text -> value: weights repeat, parse each once
+    no_codes: frozenset[str] = frozenset()
     for wave_id, wave_name in scope.each():
-        values = scope.values(store, wave_id, names) if names else {}
         final = store.final_layer(question.id, wave_id) if layer.name == FINAL else None
-        codes: Mapping[int, AbstractSet[str]]
+        codes: Mapping[int, AbstractSet[str]] = {}
         coded: AbstractSet[int] | Mapping[int, FinalCoding]
         if final is not None:
-            codes = {aid: f.code_ids for aid, f in final.items()}
             coded = final
         else:
             codes = store.layer_codes(question.id, layer.coder_ids, wave_id)
             coded = store.layer_coded_answers(question.id, layer.coder_ids)
-        missing: tuple[str | None, ...] = (None,) * len(names)
-        for answer in store.answers(question.id, wave_id=wave_id):
-            mine = values.get(answer.respondent_id, missing)
+        # Answers belong to a wave: a project without waves has none.
+        rows = store.report_answers(question.id, wave_id, names) if wave_id is not None else []
+        for row in rows:
+            answer_id, respondent_id, reason, text = row[0], row[1], row[2], row[3]
+            settled = final.get(answer_id) if final is not None else None
+            if final is not None:
+                answer_codes = no_codes if settled is None else settled.code_ids
+            else:
+                answer_codes = frozenset(codes.get(answer_id, ()))
             # A coder who gave a code to "none" or "no barriers" read it as an answer: a
             # frame's own "none" codes count in the base.
-            if answer.is_substantive or (codes.get(answer.id) and not answer.is_blank):
+            if reason is None or (answer_codes and reason != "blank"):
                 status = "answered"
-            elif answer.is_blank:
+            elif reason == "blank":
                 status = "blank"
-                if (routing is not None and asked_values is not None
-                        and (mine[at[routing.column]] or "") not in asked_values):
+                if (routing_at is not None and asked_values is not None
+                        and (row[routing_at] or "") not in asked_values):
                     status = "not_asked"
             else:
                 status = "non_substantive"
-            answers[answer.id] = answer
-            settled = final.get(answer.id) if final is not None else None
-            group = (wave_name if by == BY_WAVE else mine[at[by]]) if by else None
+            answers[answer_id] = ReportAnswer(answer_id, respondent_id, text)
             w = 1.0
-            if weight is not None and status == "answered":
-                raw = mine[at[weight]] or ""
+            if weight_at is not None and status == "answered":
+                raw = row[weight_at] or ""
                 known = parsed.get(raw)
                 if known is None:  # raises, naming the respondent, on a bad weight
-                    known = parsed[raw] = _weight(store, raw, weight, answer.respondent_id,
+                    known = parsed[raw] = _weight(store, raw, weight or "", respondent_id,
                                                   wave_name)
                 w = known
-            records.append(RespondentAnswer(
-                answer.respondent_id, status, frozenset(codes.get(answer.id, ())),
-                answer.id in coded, group,
-                unresolved=settled is not None and settled.status == "unresolved",
-                stale=settled is not None and settled.status == "stale",
-                wave=wave_name, weight=w, answer_id=answer.id))
+            group = None if not by else wave_name if group_at is None else row[group_at]
+            if final is not None:
+                settled = final.get(answer_id)
+                records.append(RespondentAnswer(
+                    respondent_id, status, no_codes if settled is None else settled.code_ids,
+                    settled is not None, group,
+                    settled is not None and settled.status == "unresolved",
+                    settled is not None and settled.status == "stale",
+                    wave_name, w, answer_id))
+            else:
+                records.append(RespondentAnswer(
+                    respondent_id, status, frozenset(codes.get(answer_id, ())),
+                    answer_id in coded, group, False, False, wave_name, w, answer_id))
     return records, answers
 
 
@@ -258,19 +283,29 @@ def _weight(store: ProjectStore, value: str | None, variable: str, respondent_id
 
 
 def _vectors(store: ProjectStore, question: Question,
-             answers: Sequence[Answer]) -> dict[int, np.ndarray] | None:
+             answers: Sequence[ReportAnswer]) -> dict[int, np.ndarray] | None:
+    """Each answer's cached embedding, or None unless every answer has one."""
     from coder.core.embedding import DEFAULT_MODEL_ID, cache_key
 
     run = store.latest_theme_run(question.id)
     model = run.model if run is not None else DEFAULT_MODEL_ID
-    keys = {a.id: cache_key(a.text) for a in answers}
-    found = store.get_many(model, list(set(keys.values())))
-    if len(found) < len(set(keys.values())):
-        log.info("quotes for %s: TF-IDF centrality (%d of %d answers have cached embeddings)",
-                 question.id, len(found), len(set(keys.values())))
-        return None
+    texts = list(dict.fromkeys(a.text for a in answers))
+    keys: dict[str, str] = {}
+    found: dict[str, np.ndarray] = {}
+    # A chunk at a time: the first answer without one settles it, so a project with no
+    # embeddings is not hashed through.
+    for start in range(0, len(texts), _EMBEDDING_CHUNK):
+        chunk = {text: cache_key(text) for text in texts[start:start + _EMBEDDING_CHUNK]}
+        wanted = sorted(set(chunk.values()) - found.keys())
+        got = store.cached_vectors(model, wanted)
+        if len(got) < len(wanted):
+            log.info("quotes for %s: TF-IDF centrality (not every answer has a cached"
+                     " embedding)", question.id)
+            return None
+        found.update(got)
+        keys.update(chunk)
     log.info("quotes for %s: cached %s embeddings", question.id, model)
-    return {aid: found[key] for aid, key in keys.items()}
+    return {a.id: found[keys[a.text]] for a in answers}
 
 
 def _question_section(store: ProjectStore, question: Question, chosen: Layer,
@@ -295,24 +330,22 @@ def _question_section(store: ProjectStore, question: Question, chosen: Layer,
             by_wave=options.by == BY_WAVE))
     substantive = {r.answer_id: r for r in records if r.status == "answered"}
     coded_answers = [a for a in answers.values() if a.id in substantive]
-    vectors = (_vectors(store, question, coded_answers)
-               if coded_answers and quotes_per_code > 0 else None)
+    pool = None
+    if coded_answers and quotes_per_code > 0:
+        pool = QuotePool([(a.id, a.text, substantive[a.id].code_ids) for a in coded_answers],
+                         embeddings=_vectors(store, question, coded_answers))
     starred = store.starred_answers(question.id)
-    themes, used = [], set()
+    themes: list[Theme] = []
+    used: set[int] = set()
     withheld: list[int] = []
     for row in table.rows:
         if row.n == 0 or row.depth > 1:
             continue
         quotes: tuple[Quote, ...] = ()
-        if not row.is_net and quotes_per_code > 0:
-            members = {row.code_id}
-            starred_ids = set(starred.get(row.code_id, ()))
-            candidates = [QuoteCandidate(a.id, a.text, a.id in starred_ids)
-                          for a in coded_answers if a.id not in used
-                          and substantive[a.id].code_ids & members]
-            candidates.sort(key=lambda c: (not c.starred, c.answer_id))
-            picked = choose_quotes(candidates, quotes_per_code, embeddings=vectors,
-                                   redactor=redactor, withheld=withheld)
+        if not row.is_net and pool is not None:
+            picked = pool.choose(row.code_id, quotes_per_code,
+                                 starred=set(starred.get(row.code_id, ())), exclude=used,
+                                 redactor=redactor, withheld=withheld)
             if externals:
                 picked = [replace(q, respondent=externals.get(answers[q.source].respondent_id))
                           for q in picked]
@@ -363,6 +396,8 @@ def report_quotes(store: ProjectStore, question_id: str, *, layer: str | None = 
 
 
 def _check_attribute(store: ProjectStore, scope: WaveScope, name: str, what: str) -> None:
+    if store.has_attribute(name, scope.ids):
+        return
     known = sorted(store.attribute_names(scope.ids))
     if name not in known:
         extra = " or wave" if what == "breakdown" else ""

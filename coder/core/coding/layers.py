@@ -125,19 +125,29 @@ def final_layer(
         answer id -> its final codes; adjudicated answers first, then the others, each in the
         order given.
     """
-    result = {
-        answer_id: FinalCoding(frozenset(codes), "stale" if answer_id in stale else "adjudicated")
-        for answer_id, codes in adjudicated.items()
-    }
+    made: dict[tuple[frozenset[str], FinalStatus], FinalCoding] = {}
+
+    def settled(codes: Set[str], status: FinalStatus) -> FinalCoding:
+        # A survey has few distinct code sets: one value each (they are frozen).
+        key = (frozenset(codes), status)
+        found = made.get(key)
+        if found is None:
+            found = made[key] = FinalCoding(*key)
+        return found
+
+    result = {answer_id: settled(codes, "stale" if answer_id in stale else "adjudicated")
+              for answer_id, codes in adjudicated.items()}
     for answer_id, sets in human.items():
         if answer_id in result or not sets:
             continue
+        if len(sets) == 1:
+            result[answer_id] = settled(next(iter(sets.values())), "single")
+            continue
         distinct = {frozenset(codes) for codes in sets.values()}
         if len(distinct) > 1:
-            result[answer_id] = FinalCoding(frozenset(), "unresolved")
+            result[answer_id] = settled(frozenset(), "unresolved")
         else:
-            status: FinalStatus = "single" if len(sets) == 1 else "agreed"
-            result[answer_id] = FinalCoding(distinct.pop(), status)
+            result[answer_id] = settled(distinct.pop(), "agreed")
     return result
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from coder.core.codeframe.model import Code, Codeframe
 
@@ -42,9 +42,11 @@ class FinalCoding:
     status: FinalStatus
 
 
-@dataclass(frozen=True)
-class RespondentAnswer:
+class RespondentAnswer(NamedTuple):
     """What the frequency count needs to know about one respondent and one question.
+
+    A named tuple rather than a dataclass: a report makes one per answer (100,000 and more),
+    and a tuple is several times quicker to make.
 
     Attributes:
         respondent_id: Internal respondent id (never shown in a report).

@@ -63,8 +63,11 @@ def tfidf_vectors(texts: Sequence[str]) -> np.ndarray:
         matrix = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True,
                                  stop_words="english").fit_transform(texts)
     except ValueError:  # only stop words or punctuation
-        matrix = TfidfVectorizer(ngram_range=(1, 1)).fit_transform([t or "-" for t in texts]) \
-            if any(t.strip() for t in texts) else None
+        try:
+            matrix = TfidfVectorizer(ngram_range=(1, 1)).fit_transform(
+                [t or "-" for t in texts]) if any(t.strip() for t in texts) else None
+        except ValueError:  # no word of two letters either: nothing tells the answers apart
+            matrix = None
     if matrix is None:
         return np.zeros((len(texts), 1), dtype=np.float32)
     return np.asarray(matrix.toarray(), dtype=np.float32)

@@ -1,0 +1,284 @@
+"""Quotes for every code of one question, with each answer's text work done once per question.
+
+A report quotes under each code from the answers coded with it, and an answer with three codes
+is a candidate three times. `QuotePool` tokenises, keys and counts the words of each answer once,
+keeps each code's candidates as an index, and then picks, code by code, exactly the quotes
+`coder.core.reporting.quotes.choose_quotes` picks for the same candidates (same TF-IDF vectors
+or cached embeddings, same centrality, same de-duplication). Pure: no UI, CLI, store or torch.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from coder.core.quotes import select_representative
+from coder.core.reporting.anonymise import Redactor
+from coder.core.reporting.quotes import READABLE_CHARS, Quote, is_quotable, tfidf_vectors
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
+
+log = logging.getLogger(__name__)
+
+# The words of `coder.core.quotes` de-duplication; TF-IDF's tokens are those of 2+ characters.
+_WORD = re.compile(r"\w+")
+_BOUNDARY = "\x00"
+_WORD_OR_BOUNDARY = re.compile(r"\w+|\x00")
+_NO_ROWS = np.zeros(0, dtype=np.int64)
+#: Vocabularies up to this many possible word pairs find their pairs in a table, not by sorting.
+_DENSE_PAIRS = 1 << 22
+
+
+def _same_quote(text: str) -> str:
+    """What `choose_quotes` counts as the same quote (case and spacing aside)."""
+    return " ".join(text.casefold().split())
+
+
+class QuotePool:
+    """The answers one question's quotes come from, prepared once for all its codes.
+
+    Args:
+        answers: (answer id, text, code ids) of every answer that may be quoted.
+        embeddings: Cached sentence embeddings by answer id; used for a code when every one of
+            its candidates has one (else TF-IDF vectors, as `choose_quotes` does).
+    """
+
+    def __init__(self, answers: Sequence[tuple[int, str, AbstractSet[str]]], *,
+                 embeddings: Mapping[int, np.ndarray] | None = None) -> None:
+        ordered = sorted(answers, key=lambda a: a[0])
+        self._ids = np.fromiter((a[0] for a in ordered), dtype=np.int64, count=len(ordered))
+        self._texts = [a[1] for a in ordered]
+        members: dict[str, list[int]] = {}
+        for row, (_, _, codes) in enumerate(ordered):
+            for code_id in codes:
+                members.setdefault(code_id, []).append(row)
+        self._rows = {code_id: np.array(rows, dtype=np.int64) for code_id, rows in members.items()}
+        self._length = np.fromiter(map(len, self._texts), dtype=np.int64, count=len(ordered))
+        self._blank = np.fromiter((not t.strip() for t in self._texts), dtype=bool,
+                                  count=len(ordered))
+        self._quotable = np.fromiter(map(is_quotable, self._texts), dtype=bool,
+                                     count=len(ordered))
+        self._words = split_words(self._texts)
+        # Which answers are the same quote for `select_representative` (-1: nothing to quote).
+        keys = [k or t.strip() for k, t in zip(self._words.keys, self._texts, strict=True)]
+        kind = {k: i for i, k in enumerate(dict.fromkeys(keys))}
+        self._kind = np.fromiter(map(kind.__getitem__, keys), dtype=np.int64, count=len(keys))
+        if "" in kind:
+            self._kind[self._kind == kind[""]] = -1
+        self._counts: csr_matrix | None = None
+        self._embeddings = embeddings
+
+    def choose(self, code_id: str, k: int = 3, *, starred: AbstractSet[int] = frozenset(),
+               exclude: AbstractSet[int] = frozenset(),
+               redactor: Redactor | None = None,
+               withheld: list[int] | None = None) -> list[Quote]:
+        """Up to `k` quotes for the code: starred first, then the most representative.
+
+        The candidates are the pool's answers with the code, but not those in `exclude`
+        (already quoted), starred ones (answer ids in `starred`) first, then by answer id; what
+        is picked from them is `choose_quotes`'s choice: never an answer that is not quotable,
+        nor one whose redacted text may still identify someone (starred ones left out for that
+        are added to `withheld`).
+        """
+        redactor = redactor or Redactor()
+        rows = self._rows.get(code_id, _NO_ROWS)
+        if exclude and rows.size:
+            rows = rows[~np.isin(self._ids[rows], np.fromiter(exclude, dtype=np.int64))]
+        rows = rows[self._quotable[rows]]
+        is_starred = (np.isin(self._ids[rows], np.fromiter(starred, dtype=np.int64))
+                      if starred and rows.size else np.zeros(rows.size, dtype=bool))
+        starred_rows = set(rows[is_starred].tolist())
+        redacted: dict[int, str] = {}
+        chosen: list[int] = []
+        seen: set[str] = set()
+
+        def safe(row: int) -> bool:
+            # Redaction runs only on answers about to be chosen: it is the slow step.
+            if row not in redacted:
+                text = redactor.redact(self._texts[row])
+                if redactor.risks(text):
+                    log.info("answer %d not quoted: it may still identify someone",
+                             int(self._ids[row]))
+                    text = ""
+                    if row in starred_rows and withheld is not None:
+                        withheld.append(int(self._ids[row]))
+                redacted[row] = text
+            return bool(redacted[row])
+
+        def take(row: int) -> None:
+            key = _same_quote(self._texts[row])
+            if len(chosen) < k and key not in seen and safe(row):
+                seen.add(key)
+                chosen.append(row)
+
+        for row in rows[is_starred].tolist():
+            take(row)
+        rest = rows[~is_starred & ~self._blank[rows]]
+        if seen and rest.size:
+            fresh = [_same_quote(self._texts[r]) not in seen for r in rest.tolist()]
+            rest = rest[np.array(fresh, dtype=bool)]
+        room = k - len(chosen)
+        if room > 0 and rest.size:
+            lengths = self._length[rest]
+            readable = rest[(lengths >= READABLE_CHARS[0]) & (lengths <= READABLE_CHARS[1])]
+            pool = readable if readable.size >= room else rest
+            texts = [self._texts[r] for r in pool.tolist()]
+            # A few more than needed, in case some may identify someone and are left out.
+            picked = select_representative(self._vectors(pool, texts), texts,
+                                           k=min(len(texts), 3 * room + 5),
+                                           first_of_each=self._first_of_each(pool))
+            for i in picked:
+                take(int(pool[i]))
+            if any(not text for text in redacted.values()):
+                for row in (*pool.tolist(), *rest.tolist()):  # short: the rest in order
+                    if len(chosen) >= k:
+                        break
+                    take(row)
+        return [Quote(redacted[r], r in starred_rows, int(self._ids[r])) for r in chosen]
+
+    def _first_of_each(self, pool: np.ndarray) -> np.ndarray:
+        """Positions in `pool` of the first answer of each distinct quote, ascending."""
+        kinds = self._kind[pool]
+        positions = np.flatnonzero(kinds >= 0)
+        _, first = np.unique(kinds[positions], return_index=True)
+        return np.sort(positions[first])
+
+    def _vectors(self, pool: np.ndarray, texts: list[str]) -> np.ndarray:
+        """The pool's rows as `choose_quotes` vectorises them: embeddings, else TF-IDF."""
+        embeddings = self._embeddings
+        if embeddings is not None:
+            ids = self._ids[pool].tolist()
+            if all(i in embeddings for i in ids):
+                return np.stack([embeddings[i] for i in ids]).astype(np.float32)
+        return self._tfidf(pool, texts)
+
+    def _tfidf(self, pool: np.ndarray, texts: list[str]) -> np.ndarray:
+        """`tfidf_vectors(texts)` from the word counts made once for the whole pool.
+
+        As the vectoriser does, fitted on the rows given: their vocabulary (in its sorted
+        order), idf = ln((n + 1) / (df + 1)) + 1, term frequency 1 + ln(count), rows scaled
+        to unit length. Row lengths are summed in column order rather than the vectoriser's
+        order of first use, so a vector may differ from its in the last bit of a float32.
+        """
+        if self._counts is None:
+            self._counts = word_counts(self._words)
+        counts = self._counts[pool]
+        indptr, indices = counts.indptr, counts.indices
+        used = np.bincount(indices, minlength=counts.shape[1])
+        present = used > 0
+        if not present.any():  # only stop words: the vectoriser's own fallback
+            return tfidf_vectors(texts)
+        column = np.cumsum(present) - 1
+        df: np.ndarray = used[present].astype(np.float64)
+        df += 1.0
+        idf: np.ndarray = np.full_like(df, float(len(pool) + 1))
+        idf /= df
+        np.log(idf, out=idf)
+        idf += 1.0
+        cols = column[indices]
+        values = np.log(counts.data.astype(np.float64))
+        values += 1.0
+        values *= idf[cols]
+        rows = np.repeat(np.arange(len(pool)), np.diff(indptr))
+        lengths = np.sqrt(np.bincount(rows, weights=values * values, minlength=len(pool)))
+        scale = lengths[rows]
+        values = np.divide(values, scale, out=values, where=scale != 0.0)
+        dense = np.zeros((len(pool), idf.size), dtype=np.float32)  # rounded as astype rounds
+        dense[rows, cols] = values
+        return dense
+
+
+@dataclass(frozen=True)
+class Words:
+    """The words of many texts, as `re.findall(r"\\w+", text.lower())` finds them.
+
+    Attributes:
+        vocabulary: Each distinct word, in order of first use.
+        ids: Every word of every text (one text after another) as its place in `vocabulary`.
+        text: The text each entry of `ids` is in.
+        keys: Each text's words joined by spaces (what quotes are de-duplicated on).
+    """
+
+    vocabulary: list[str]
+    ids: np.ndarray
+    text: np.ndarray
+    keys: list[str]
+
+
+def split_words(texts: Sequence[str]) -> Words:
+    """The words of every text (see `Words`), found in one pass over the texts joined."""
+    joined = _BOUNDARY.join(texts)
+    if texts and joined.count(_BOUNDARY) == len(texts) - 1:
+        # One scan of all the texts, with a character no text has between them (a boundary
+        # for the regular expression and for lower-casing alike).
+        flat = _WORD_OR_BOUNDARY.findall(joined.lower())
+        keys = [k.strip() for k in " ".join(flat).split(_BOUNDARY)]
+    else:  # some text has the boundary character: one text at a time
+        per_text = [_WORD.findall(t.lower()) for t in texts]
+        keys = [" ".join(words) for words in per_text]
+        flat = []
+        for words in per_text:
+            flat += words
+            flat.append(_BOUNDARY)
+    vocabulary = list(dict.fromkeys(flat))
+    index = {w: i for i, w in enumerate(vocabulary)}
+    ids = np.fromiter(map(index.__getitem__, flat), dtype=np.int64, count=len(flat))
+    boundary = ids == index.get(_BOUNDARY, -1)
+    text = np.cumsum(boundary) - boundary  # the boundary after a text belongs to it
+    keep = ~boundary
+    if _BOUNDARY in index:
+        del vocabulary[index[_BOUNDARY]]
+        ids = np.where(ids > index[_BOUNDARY], ids - 1, ids)
+    return Words(vocabulary, ids[keep], text[keep], keys)
+
+
+def word_counts(words: Words) -> csr_matrix:
+    """Counts of each text's words and word pairs, as scikit-learn's
+    `TfidfVectorizer(ngram_range=(1, 2), stop_words="english")` counts them.
+
+    Returns:
+        A texts x features matrix of counts (float), features sorted by name ("word" or
+        "word word"): the vectoriser's tokens are the words of 2+ characters that are not
+        English stop words (`coder.core.reporting.stop_words`), and its pairs are neighbours
+        once stop words are gone.
+    """
+    from scipy.sparse import coo_matrix
+
+    from coder.core.reporting.stop_words import ENGLISH_STOP_WORDS
+
+    n = len(words.keys)
+    vocabulary = words.vocabulary
+    kept = np.flatnonzero(np.fromiter((len(w) >= 2 and w not in ENGLISH_STOP_WORDS
+                                       for w in vocabulary), dtype=bool, count=len(vocabulary)))
+    feature = np.full(len(vocabulary), -1, dtype=np.int64)  # word -> its single-word feature
+    feature[kept] = np.arange(kept.size)
+    singles = feature[words.ids]
+    doc, singles = words.text[singles >= 0], singles[singles >= 0]
+    neighbours = doc[1:] == doc[:-1]
+    size = max(int(kept.size), 1)
+    pair_codes = singles[:-1][neighbours] * size + singles[1:][neighbours]
+    pair_doc = doc[:-1][neighbours]
+    if size * size <= _DENSE_PAIRS:  # a table of every possible pair beats sorting them
+        seen = np.zeros(size * size, dtype=bool)
+        seen[pair_codes] = True
+        pairs = np.flatnonzero(seen)
+        position = np.cumsum(seen) - 1
+        pair_col = position[pair_codes]
+    else:
+        pairs, pair_col = np.unique(pair_codes, return_inverse=True)
+    names = [vocabulary[i] for i in kept.tolist()] + [
+        f"{vocabulary[kept[c // size]]} {vocabulary[kept[c % size]]}" for c in pairs.tolist()]
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
+    rows = np.concatenate([doc, pair_doc])
+    cols = np.concatenate([rank[singles], rank[kept.size + pair_col.reshape(-1)]])
+    matrix = coo_matrix((np.ones(rows.size), (rows, cols)), shape=(n, len(names))).tocsr()
+    matrix.sum_duplicates()
+    return matrix

@@ -1,0 +1,103 @@
+"""Quotes picked per question from one prepared pool: the same words, counts, vectors and
+quotes as scikit-learn's vectoriser and `choose_quotes` give code by code."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+from coder.core.embedding import HashingEmbedder
+from coder.core.reporting.anonymise import Redactor
+from coder.core.reporting.quote_pool import QuotePool, split_words, word_counts
+from coder.core.reporting.quotes import QuoteCandidate, choose_quotes, tfidf_vectors
+from coder.core.reporting.stop_words import ENGLISH_STOP_WORDS as OUR_STOP_WORDS
+
+TRICKY = ["ΟΔΟΣ ΑΣ", "Σ starts it", "", "   ", "it's £5 — ok_then, fine", "x", "İstanbul ok",
+          "ﬁne print", "a\nb", "tab\tsep", "emoji 😀 word", "ΑΣ'", "'Σ", "the and of",
+          "Don't know", "No 2 3", "Cost, cost and COST!"]
+WORDS = ["placement", "fees", "cost", "the", "distance", "school", "and", "refused", "of",
+         "delay", "x", "I", "panel", "staff", "£", "too", "high", "it's", "café", "—"]
+
+
+def _corpus(n: int, seed: int = 3) -> list[str]:
+    rng = random.Random(seed)
+    texts = [" ".join(rng.choices(WORDS, k=rng.randint(1, 25))) for _ in range(n)]
+    return texts + TRICKY
+
+
+def test_the_stop_words_are_scikit_learns() -> None:
+    assert OUR_STOP_WORDS == ENGLISH_STOP_WORDS
+
+
+@pytest.mark.parametrize("extra", [[], ["has a \x00 in it"]], ids=["joined", "one by one"])
+def test_words_are_those_a_regular_expression_finds_text_by_text(extra: list[str]) -> None:
+    texts = _corpus(200) + extra
+    words = split_words(texts)
+    expected = [re.findall(r"\w+", t.lower()) for t in texts]
+    assert words.keys == [" ".join(w) for w in expected]
+    found: list[list[str]] = [[] for _ in texts]
+    for word, text in zip(words.ids.tolist(), words.text.tolist(), strict=True):
+        found[text].append(words.vocabulary[word])
+    assert found == expected
+
+
+def test_word_counts_are_the_vectorisers() -> None:
+    texts = _corpus(300)
+    counts = word_counts(split_words(texts))
+    vectoriser = CountVectorizer(ngram_range=(1, 2), stop_words="english")
+    expected = vectoriser.fit_transform(texts)
+    assert counts.shape == expected.shape
+    assert (counts != expected).nnz == 0
+
+
+def test_pool_vectors_are_tfidf_vectors() -> None:
+    texts = _corpus(400)
+    pool = QuotePool([(i, t, {"c"}) for i, t in enumerate(texts)])
+    rng = np.random.default_rng(5)
+    for size in (1, 2, 17, 250, len(texts)):
+        rows = np.sort(rng.choice(len(texts), size, replace=False))
+        chosen = [texts[i] for i in rows]
+        mine = pool._vectors(rows, chosen)
+        theirs = tfidf_vectors(chosen)
+        assert mine.shape == theirs.shape and mine.dtype == theirs.dtype == np.float32
+        np.testing.assert_allclose(mine, theirs, rtol=0, atol=1e-7)
+
+
+@pytest.mark.parametrize("embedded", [False, True], ids=["tfidf", "embeddings"])
+def test_pool_picks_what_choose_quotes_picks(embedded: bool) -> None:
+    rng = random.Random(8)
+    texts = _corpus(500)
+    texts += [rng.choice(texts) for _ in range(100)]  # repeated answers
+    codes = ["a", "b", "c", "d"]
+    answers = [(10 + i, t, set(rng.sample(codes, rng.randint(1, 2)))) for i, t in
+               enumerate(texts) if t.strip()]
+    vectors = None
+    if embedded:
+        found = HashingEmbedder().embed([t for _, t, _ in answers])
+        vectors = {aid: v for (aid, _, _), v in zip(answers, found, strict=True)}
+    pool = QuotePool(answers, embeddings=vectors)
+    redactor = Redactor()
+    used: set[int] = set()
+    for code in codes:
+        starred = {aid for aid, _, c in answers if code in c and rng.random() < 0.01}
+        candidates = [QuoteCandidate(aid, text, aid in starred) for aid, text, c in answers
+                      if code in c and aid not in used]
+        candidates.sort(key=lambda c: (not c.starred, c.answer_id))
+        for k in (1, 3, 7):
+            expected = choose_quotes(candidates, k, embeddings=vectors, redactor=redactor)
+            assert pool.choose(code, k, starred=starred, exclude=used,
+                               redactor=redactor) == expected
+        used |= {q.source for q in expected}
+    assert pool.choose("no such code", 3) == []
+
+
+def test_answers_without_a_word_of_two_letters_are_still_quoted() -> None:
+    """Such answers once stopped a report: the vectoriser found no word at all."""
+    candidates = [QuoteCandidate(1, "x"), QuoteCandidate(2, "I"), QuoteCandidate(3, "? !")]
+    assert [q.source for q in choose_quotes(candidates, 2)] == [1, 2]
+    pool = QuotePool([(c.answer_id, c.text, {"a"}) for c in candidates])
+    assert [q.source for q in pool.choose("a", 2)] == [1, 2]
