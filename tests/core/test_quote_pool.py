@@ -95,9 +95,11 @@ def test_pool_picks_what_choose_quotes_picks(embedded: bool) -> None:
     assert pool.choose("no such code", 3) == []
 
 
-def test_answers_without_a_word_of_two_letters_are_still_quoted() -> None:
-    """Such answers once stopped a report: the vectoriser found no word at all."""
-    candidates = [QuoteCandidate(1, "x"), QuoteCandidate(2, "I"), QuoteCandidate(3, "? !")]
+def test_answers_of_stop_words_only_are_still_quoted() -> None:
+    """Such answers once stopped a report: the vectoriser found no word at all. (Answers
+    without two words of letters, such as "x" or "? !", are never quoted.)"""
+    candidates = [QuoteCandidate(1, "do it"), QuoteCandidate(2, "is it"),
+                  QuoteCandidate(3, "? !"), QuoteCandidate(4, "x")]
     assert [q.source for q in choose_quotes(candidates, 2)] == [1, 2]
     pool = QuotePool([(c.answer_id, c.text, {"a"}) for c in candidates])
     assert [q.source for q in pool.choose("a", 2)] == [1, 2]
