@@ -19,6 +19,7 @@ from coder.core.coding.filters import FilterQuery, Given, parse_filter
 from coder.core.coding.text_search import TextIndex
 from coder.core.types import Coder, Event
 from coder.services.allocation import allocation
+from coder.services.answer_order import check_order, ordered, position, reordered_after
 from coder.services.coding_actions import (
     apply_codes,
     codes_on,
@@ -97,7 +98,8 @@ class CodingSession:
     workspace: Workspace
     question_id: str
     query: FilterQuery = field(default_factory=FilterQuery)
-    answer_ids: list[int] = field(default_factory=list)  # listed now, ascending
+    answer_ids: list[int] = field(default_factory=list)  # listed now, in `order`
+    order: str = "import"  # or "useful": most useful next (see services.answer_order)
     cursor: int = 0
     text_index: TextIndex | None = None  # set once built (off the UI thread in the app)
     suggested: list[Code] = field(default_factory=list)  # for the current answer, best first
@@ -231,11 +233,19 @@ class CodingSession:
             if answer_filter.answer_ids is not None:
                 ids = [a for a in ids if a in answer_filter.answer_ids]
         self.query = query
-        self.answer_ids = ids
-        index = 0
-        if keep is not None and ids:
+        self.answer_ids = ids = ordered(self.order, ids, self._coded, self.suggestions)
+        index = position(self.order, ids, keep)
+        if index is None and self.order == "import" and keep is not None and ids:
             index = min(bisect.bisect_left(ids, keep), len(ids) - 1)
-        self.cursor = index
+        self.cursor = index or 0
+        return ids
+
+    def set_order(self, order: str) -> list[int]:
+        """List the answers in `order` (`answer_order.ORDERS`; InputError if none); in
+        "useful" order the most useful answer becomes current."""
+        self.order = check_order(order)
+        ids = self.filter(self.query)
+        self.cursor = 0 if order == "useful" else self.cursor
         return ids
 
     def filter_text(self, text: str) -> list[int]:
@@ -347,6 +357,8 @@ class CodingSession:
         """Start suggesting with a freshly fitted model, adding what was coded meanwhile."""
         self.suggestions = suggestions
         self._learn([a for a in self._coded if a not in suggestions.trained])
+        self.answer_ids = reordered_after(self.order, self.answer_ids, self.cursor, self._coded,
+                                          suggestions)
 
     def training_codings(self) -> dict[int, frozenset[str]]:
         """What the next refit learns from (the current model's codings plus later ones)."""
@@ -487,8 +499,8 @@ class CodingSession:
             self._uncoded = None
             return None
         if len(touched) == 1:
-            index = bisect.bisect_left(self.answer_ids, next(iter(touched)))
-            if index < len(self.answer_ids) and self.answer_ids[index] == next(iter(touched)):
+            index = position(self.order, self.answer_ids, next(iter(touched)))
+            if index is not None:
                 self.cursor = index
         self.saved(touched)
         return touched

@@ -24,6 +24,7 @@ from coder.core.coding.filters import FilterQuery, parse_filter
 from coder.core.coding.text_search import TextIndex
 from coder.core.errors import CoderError
 from coder.core.types import Event
+from coder.services.answer_order import ORDERS
 from coder.services.coding import SUGGESTIONS_SHOWN, AnswerRow, Change, CodingSession, text_index_at
 from coder.services.live import OthersWrote
 from coder.services.respondents import respondent_answers
@@ -79,6 +80,9 @@ class CodingScreen(Screen[None]):
         Binding("r", "toggle_filter('flagged')", "Flagged only", show=False,
                 id="coding.filter_flagged"),
         Binding("escape", "clear", "Clear filter", show=False, id="coding.clear"),
+        Binding("o", "toggle_order", "Order", show=False, id="coding.order",
+                tooltip="Switch the answer order: import order or most useful next (the"
+                        " answers the suggestions would learn most from first)"),
         Binding("v", "respondent", "Respondent", show=False, id="coding.respondent",
                 tooltip="Show or hide the respondent's answers to the other questions"),
         *_slot_bindings(),
@@ -168,9 +172,13 @@ class CodingScreen(Screen[None]):
             self.app.call_from_thread(self._suggestions_ready, refitted)
 
     def _suggestions_ready(self, suggestions: QuestionSuggestions) -> None:
+        self.coding.cursor = self.answers.cursor
         self.coding.use_suggestions(suggestions)
-        if self.is_mounted:
-            self._show_current()
+        if not self.is_mounted:
+            return
+        if self.coding.order != "import":  # what follows the current answer was ranked again
+            self.answers.set_answer_ids(self.coding.answer_ids, self.coding.cursor)
+        self._show_current()
 
     def _update_topbar(self) -> None:
         question = self.session.question(self.question_id)
@@ -194,14 +202,29 @@ class CodingScreen(Screen[None]):
         except CoderError as exc:
             self.notify(str(exc), severity="error")
             return False
-        described = query.describe()
+        self._show_list(ids)
+        return True
+
+    def _show_list(self, ids: list[int]) -> None:
+        described = self.coding.query.describe()
+        order = ORDERS[self.coding.order]
         self.query_one("#filter-bar", Label).update(
             f"[b]{len(ids)}[/] of {self.coding.total} answers" +
-            (f"  filter: [b]{described}[/]  (esc clears)" if described else ""))
+            (f"  filter: [b]{described}[/]  (esc clears)" if described else "") +
+            (f"  order: [b]{order}[/] (o)" if self.coding.order != "import" else ""))
         self.answers.set_answer_ids(ids, self.coding.cursor)
         self._show_current()
         self._update_progress()
-        return True
+
+    def action_toggle_order(self) -> None:
+        """Import order <-> most useful next."""
+        self.coding.cursor = self.answers.cursor
+        names = list(ORDERS)
+        ids = self.coding.set_order(names[(names.index(self.coding.order) + 1) % len(names)])
+        self._show_list(ids)
+        self.notify(f"answers in {ORDERS[self.coding.order]}"
+                    + ("" if self.coding.suggestions is not None or self.coding.order == "import"
+                       else " (uncoded first until the suggestions are ready)"), timeout=2)
 
     def _update_progress(self) -> None:
         coded, total = self.coding.coded_count, self.coding.total
