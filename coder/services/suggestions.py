@@ -108,6 +108,7 @@ class QuestionSuggestions:
     random_state: int = 0
     _row: dict[int, int] = field(default_factory=dict)
     _density: np.ndarray | None = None  # how typical each answer is (computed once)
+    _confidence: np.ndarray | None = None  # each answer's first-code confidence, for the order
 
     def __post_init__(self) -> None:
         self._row = {a: i for i, a in enumerate(self.answer_ids)}
@@ -172,15 +173,26 @@ class QuestionSuggestions:
         unknown = [a for a in answer_ids if a not in self._row]
         if not rows:
             return list(answer_ids)
+        if not self.order_ready:
+            self.prepare_order()
+        assert self._density is not None and self._confidence is not None
+        known = {self._row[a] for a in (*covered, *self.trained) if a in self._row}
+        order = useful_order(self.vectors, rows, self._confidence, sorted(known), self._density)
+        return [self.answer_ids[r] for r in order] + unknown
+
+    @property
+    def order_ready(self) -> bool:
+        """Whether `useful_order` is cheap now (`prepare_order` was called on this model)."""
+        return self._confidence is not None
+
+    def prepare_order(self) -> None:
+        """Score every answer for `useful_order` (seconds on thousands of answers: call it
+        off the UI thread). Later codings make the scores a little stale until the next fit;
+        the answers they coded count as covered all the same."""
         if self._density is None:
             self._density = density(self.vectors, random_state=self.random_state)
-        if len(self.model.classes_):
-            confidence = self.model.predict_proba(self.vectors, self.texts).max(axis=1)
-        else:
-            confidence = np.zeros(len(self.answer_ids))
-        known = {self._row[a] for a in (*covered, *self.trained) if a in self._row}
-        order = useful_order(self.vectors, rows, confidence, sorted(known), self._density)
-        return [self.answer_ids[r] for r in order] + unknown
+        self._confidence = self.model.predict_proba(self.vectors, self.texts).max(axis=1) \
+            if len(self.model.classes_) else np.zeros(len(self.answer_ids))
 
     def for_answers(self, answer_ids: Sequence[int], top: int = 3) -> list[list[Suggestion]]:
         rows = [self._row[a] for a in answer_ids]

@@ -116,7 +116,11 @@ async def test_o_lists_the_most_useful_answer_first_and_codes_land_on_it(
         await _suggestions_built(app)
         coding = app.screen.coding  # type: ignore[attr-defined]
         imported = list(coding.answer_ids)
-        await pilot.press("o")
+        await pilot.press("o")  # scored on a worker, then listed
+        for _ in range(200):
+            if coding.order == "useful":
+                break
+            await asyncio.sleep(0.05)
         await pilot.pause()
         assert "order: most useful next" in screen_text(app)
         useful = list(coding.answer_ids)

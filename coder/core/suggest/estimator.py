@@ -58,6 +58,9 @@ class CodeSuggester:
             duplicate; its codes then get `duplicate_weight` of the score.
         duplicate_weight: Share of a duplicate's codes in the score.
         cv: Folds of the cross-validation that calibrates the confidence.
+        calibration_size: Coded answers (a seeded sample) whose out-of-fold scores calibrate
+            the confidence; None: all. Every coded answer still trains each fold, so this
+            bounds the refit at thousands of codings without weakening the parts.
         random_state: Seeds the folds.
 
     Attributes (after `fit`):
@@ -73,7 +76,8 @@ class CodeSuggester:
                  min_classifier: int = 30, classifier_weight: float = 0.6,
                  classifier: str = "ridge", alpha: float = 1.0, C: float = 20.0,
                  tfidf: bool = False, duplicate_similarity: float = 0.95,
-                 duplicate_weight: float = 0.6, cv: int = 3, random_state: int | None = 0) -> None:
+                 duplicate_weight: float = 0.6, cv: int = 3, calibration_size: int | None = 1500,
+                 random_state: int | None = 0) -> None:
         self.n_neighbors = n_neighbors
         self.knn_temperature = knn_temperature
         self.prototype_temperature = prototype_temperature
@@ -87,6 +91,7 @@ class CodeSuggester:
         self.duplicate_similarity = duplicate_similarity
         self.duplicate_weight = duplicate_weight
         self.cv = cv
+        self.calibration_size = calibration_size
         self.random_state = random_state
 
     # -- fitting ---------------------------------------------------------------------------------
@@ -112,12 +117,15 @@ class CodeSuggester:
         X = X[keep]
         code_sets = [frozenset(codes[i]) for i in keep]
         text_list = [texts[i] for i in keep] if texts is not None else None
+        # Normalised once: the calibration folds reuse them (normalising is not cheap).
+        self._keys = None if text_list is None else [match_key(normalise_text(t))
+                                                     for t in text_list]
         vectors = dict(code_vectors or {})
         self.classes_ = np.array(sorted(set().union(*code_sets, vectors) if code_sets or vectors
                                         else set()), dtype=object)
         self._column = {c: j for j, c in enumerate(self.classes_)}
         self.n_coded_ = len(code_sets)
-        self._fit_state(X, code_sets, text_list, vectors)
+        self._fit_state(X, code_sets, text_list, vectors, self._keys)
         self.calibrated_ = False
         self.calibrator_: Any = None
         if self.n_coded_ >= max(20, 2 * self.cv) and len(self.classes_) > 1:
@@ -132,26 +140,29 @@ class CodeSuggester:
         keep = [i for i, c in enumerate(codes) if any(code in self._column for code in c)]
         X = _rows(X)[keep]
         code_sets = [frozenset(c for c in codes[i] if c in self._column) for i in keep]
-        self._set_memory(X, code_sets, None if texts is None else [texts[i] for i in keep])
+        self._set_memory(X, code_sets, None if texts is None else
+                         [match_key(normalise_text(texts[i])) for i in keep])
         return self
 
     def _set_memory(self, X: np.ndarray, code_sets: Sequence[frozenset[str]],
-                    texts: Sequence[str] | None) -> None:
+                    keys: Sequence[str] | None) -> None:
         labels = np.zeros((len(code_sets), len(self.classes_)), dtype=np.float32)
         for i, found in enumerate(code_sets):
             for code in found:
                 labels[i, self._column[code]] = 1.0 / len(found)
         self.memory_ = X
         self.memory_labels_ = labels
-        self.memory_keys_ = {match_key(normalise_text(t)): i for i, t in enumerate(texts)} \
-            if texts is not None else {}
+        self.memory_keys_ = {k: i for i, k in enumerate(keys)} if keys is not None else {}
 
     def _fit_state(self, X: np.ndarray, code_sets: list[frozenset[str]],
-                   texts: list[str] | None, vectors: Mapping[str, np.ndarray]) -> None:
+                   texts: list[str] | None, vectors: Mapping[str, np.ndarray],
+                   keys: list[str] | None = None) -> None:
         n_classes = len(self.classes_)
         dim = X.shape[1] if X.size else next((np.atleast_2d(v).shape[1] for v in vectors.values()),
                                              0)
-        self._set_memory(X, code_sets, texts)
+        if keys is None and texts is not None:
+            keys = [match_key(normalise_text(t)) for t in texts]
+        self._set_memory(X, code_sets, keys)
         self.prototypes_ = np.zeros((n_classes, dim), dtype=np.float32)
         self.has_prototype_ = np.zeros(n_classes, dtype=bool)
         for code, rows in vectors.items():
@@ -213,14 +224,22 @@ class CodeSuggester:
         from sklearn.linear_model import LogisticRegression
 
         rng = np.random.default_rng(self.random_state)
-        folds = rng.permutation(len(code_sets)) % self.cv
+        n = len(code_sets)
+        folds = rng.permutation(n) % self.cv
+        scored = np.ones(n, dtype=bool)
+        if self.calibration_size is not None and n > self.calibration_size:
+            scored[:] = False
+            scored[rng.choice(n, self.calibration_size, replace=False)] = True
+        keys = self._keys
         rows: list[np.ndarray] = []
         hits: list[np.ndarray] = []
         full_state = self.__dict__.copy()
         for fold in range(self.cv):
-            train, test = np.flatnonzero(folds != fold), np.flatnonzero(folds == fold)
+            train = np.flatnonzero(folds != fold)
+            test = np.flatnonzero((folds == fold) & scored)
             self._fit_state(X[train], [code_sets[i] for i in train],
-                            None if texts is None else [texts[i] for i in train], vectors)
+                            None if texts is None else [texts[i] for i in train], vectors,
+                            None if keys is None else [keys[i] for i in train])
             features, blend = self._candidate_features(
                 X[test], None if texts is None else [texts[i] for i in test])
             top = np.argsort(-blend, axis=1)[:, :5]

@@ -158,6 +158,8 @@ class CodingScreen(Screen[None]):
                 self.app.call_from_thread(self.notify, f"no suggestions: {exc}",
                                           severity="warning")
             return
+        if self.coding.order == "useful":
+            built.prepare_order()
         self.app.call_from_thread(self._suggestions_ready, built)
 
     def _refit_suggestions(self) -> None:
@@ -168,6 +170,8 @@ class CodingScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="suggestions-refit", exit_on_error=False)
     def _refit(self, current: QuestionSuggestions, codings: dict[int, frozenset[str]]) -> None:
         refitted = current.refitted(codings)
+        if self.coding.order == "useful":
+            refitted.prepare_order()  # here, not on the UI thread when the list is ranked
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._suggestions_ready, refitted)
 
@@ -218,9 +222,23 @@ class CodingScreen(Screen[None]):
 
     def action_toggle_order(self) -> None:
         """Import order <-> most useful next."""
-        self.coding.cursor = self.answers.cursor
         names = list(ORDERS)
-        ids = self.coding.set_order(names[(names.index(self.coding.order) + 1) % len(names)])
+        wanted = names[(names.index(self.coding.order) + 1) % len(names)]
+        suggestions = self.coding.suggestions
+        if wanted == "useful" and suggestions is not None and not suggestions.order_ready:
+            self._prepare_order(suggestions)  # scored on a worker, then listed
+            return
+        self._switch_order(wanted)
+
+    @work(thread=True, exclusive=True, group="answer-order", exit_on_error=False)
+    def _prepare_order(self, suggestions: QuestionSuggestions) -> None:
+        suggestions.prepare_order()
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._switch_order, "useful")
+
+    def _switch_order(self, order: str) -> None:
+        self.coding.cursor = self.answers.cursor
+        ids = self.coding.set_order(order)
         self._show_list(ids)
         self.notify(f"answers in {ORDERS[self.coding.order]}"
                     + ("" if self.coding.suggestions is not None or self.coding.order == "import"
