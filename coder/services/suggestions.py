@@ -191,8 +191,13 @@ class QuestionSuggestions:
         the answers they coded count as covered all the same."""
         if self._density is None:
             self._density = density(self.vectors, random_state=self.random_state)
-        self._confidence = self.model.predict_proba(self.vectors, self.texts).max(axis=1) \
-            if len(self.model.classes_) else np.zeros(len(self.answer_ids))
+        confidence = np.zeros(len(self.answer_ids))
+        # Only answers not learned from are ever ranked: the others need no score.
+        rows = [r for a, r in self._row.items() if a not in self.trained]
+        if rows and len(self.model.classes_):
+            confidence[rows] = self.model.predict_proba(
+                self.vectors[rows], [self.texts[r] for r in rows]).max(axis=1)
+        self._confidence = confidence
 
     def for_answers(self, answer_ids: Sequence[int], top: int = 3) -> list[list[Suggestion]]:
         rows = [self._row[a] for a in answer_ids]
