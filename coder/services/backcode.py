@@ -18,7 +18,7 @@ import numpy as np
 
 from coder.core.codeframe.model import Code, Codeframe, derived_id
 from coder.core.embedding import Embedder, embed_with_cache
-from coder.core.errors import ProjectError
+from coder.core.errors import ProjectError, Remedy
 from coder.core.safe_files import atomic_output
 from coder.core.suggest.backcode import (
     GENUINELY_OTHER,
@@ -68,8 +68,9 @@ def link(project: Project, question_id: str, *, actor: str,
                            " of the closed question's categories")
     closed_id = closed_question_id or (question.routing.column if question.routing else None)
     if closed_id is None:
-        raise ProjectError(f"{question_id} is not routed from a closed question: name it"
-                           " (--closed) or give the categories (--categories)")
+        raise ProjectError(f"{question_id} is not routed from a closed question: name the"
+                           " closed question or give the categories",
+                           remedy=Remedy(option="closed", alternative="categories"))
     closed = project.question(closed_id)
     if closed.kind != QuestionKind.CLOSED and categories is None:
         raise ProjectError(f"{closed_id} is not a closed question: give the categories")
@@ -104,8 +105,8 @@ def linked(project: Project, question_id: str) -> BackcodeFrame:
     frame = project.codeframe_for(question_id)
     found = _LINK.match(frame.description) if frame is not None else None
     if frame is None or found is None:
-        raise ProjectError(f"{question_id} is not linked to a closed question: run"
-                           f" coder backcode link -q {question_id}")
+        raise ProjectError(f"{question_id} is not linked to a closed question: link it first",
+                           remedy=Remedy(action="backcode_link", question=question_id))
     return BackcodeFrame(question_id, found.group(1), frame)
 
 
@@ -194,8 +195,8 @@ def apply(project: Project, question_id: str, *, actor: str, min_precision: floa
     else:
         raise ProjectError(
             f"{len(people)} answers of {question_id} are back-coded by people; the precision"
-            f" gate needs {MIN_HUMAN_BACKCODED} (back-code some in the app) or a"
-            " --min-similarity")
+            f" gate needs {MIN_HUMAN_BACKCODED} (back-code some in the app) or a minimum"
+            " similarity", remedy=Remedy(option="min_similarity"))
     by_label = {c.label: c.id for c in link_.frame.codes}
     chosen = [(s.answer_id, by_label[s.backcode.category]) for s in found
               if s.human is None and s.backcode.category is not None

@@ -8,9 +8,8 @@ Each change is one undoable action in the store. Must not depend on click, textu
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from coder.core.codeframe.lookup import SHORTCUT_KEYS, best_code, code_shortcuts
 from coder.core.codeframe.lookup import search_codes as _search_codes
@@ -21,6 +20,7 @@ from coder.core.types import Coder, Event
 from coder.services.allocation import allocation
 from coder.services.answer_order import check_order, ordered, position, reordered_after
 from coder.services.coding_actions import (
+    Change,
     apply_codes,
     codes_on,
     record_no_code,
@@ -41,22 +41,6 @@ __all__ = ["AnswerRow", "AnswerView", "Change", "CodingSession", "apply_codes", 
 
 #: Codes suggested for the current answer.
 SUGGESTIONS_SHOWN = 3
-
-
-@dataclass(frozen=True)
-class Change:
-    """A change the coder asked for, ready to be saved on whichever connection saves it.
-
-    Attributes:
-        description: What it does, for messages ("toggle 101 High school fees on answer 17").
-        answer_id: The answer it changes.
-        apply: Makes the change through the services; reads what it depends on itself, since
-            the project may change while the change waits for a busy project.
-    """
-
-    description: str
-    answer_id: int
-    apply: Callable[[Project], Any]
 
 
 @dataclass(frozen=True)
@@ -241,8 +225,7 @@ class CodingSession:
         return ids
 
     def set_order(self, order: str) -> list[int]:
-        """List the answers in `order` (`answer_order.ORDERS`; InputError if none); in
-        "useful" order the most useful answer becomes current."""
+        """List in `order` (`answer_order.ORDERS`); "useful" starts at the most useful."""
         self.order = check_order(order)
         ids = self.filter(self.query)
         self.cursor = 0 if order == "useful" else self.cursor

@@ -16,7 +16,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, ProgressBar, Static
-from textual.worker import get_current_worker
 
 from coder.core.codeframe.lookup import SHORTCUT_KEYS
 from coder.core.codeframe.model import Code
@@ -28,7 +27,7 @@ from coder.services.answer_order import ORDERS
 from coder.services.coding import SUGGESTIONS_SHOWN, AnswerRow, Change, CodingSession, text_index_at
 from coder.services.live import OthersWrote
 from coder.services.respondents import respondent_answers
-from coder.services.suggestions import QuestionSuggestions, suggestions_at
+from coder.tui.screens.coding_suggestions import SuggestionWorkers
 from coder.tui.screens.dialogs import PromptDialog
 from coder.tui.widgets.answer_detail import AnswerDetail
 from coder.tui.widgets.answer_list import AnswerList
@@ -47,7 +46,7 @@ def _slot_bindings() -> list[Binding]:
             for i, key in enumerate(SHORTCUT_KEYS)]
 
 
-class CodingScreen(Screen[None]):
+class CodingScreen(SuggestionWorkers, Screen[None]):
     """Code one question's answers."""
 
     BINDINGS = [
@@ -144,46 +143,6 @@ class CodingScreen(Screen[None]):
     def _index_built(self, index: TextIndex) -> None:
         self.coding.text_index = index
 
-    # -- suggestions: built once, refitted after every coding, off the UI thread ----------------
-
-    @work(thread=True, exclusive=True, group="suggestions", exit_on_error=False)
-    def _build_suggestions(self, path: Any) -> None:
-        only = self.session.coder.id if self.session.blind else None
-        try:
-            built = suggestions_at(path, self.question_id, self.coding.frame, only_coder=only,
-                                   embedder=self.session.config.make_embedder(),
-                                   cancel=get_current_worker().cancelled_event)
-        except CoderError as exc:  # cancelled, or no model: code on without suggestions
-            if not get_current_worker().is_cancelled:
-                self.app.call_from_thread(self.notify, f"no suggestions: {exc}",
-                                          severity="warning")
-            return
-        if self.coding.order == "useful":
-            built.prepare_order()
-        self.app.call_from_thread(self._suggestions_ready, built)
-
-    def _refit_suggestions(self) -> None:
-        current = self.coding.suggestions
-        if current is not None:
-            self._refit(current, self.coding.training_codings())
-
-    @work(thread=True, exclusive=True, group="suggestions-refit", exit_on_error=False)
-    def _refit(self, current: QuestionSuggestions, codings: dict[int, frozenset[str]]) -> None:
-        refitted = current.refitted(codings)
-        if self.coding.order == "useful":
-            refitted.prepare_order()  # here, not on the UI thread when the list is ranked
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._suggestions_ready, refitted)
-
-    def _suggestions_ready(self, suggestions: QuestionSuggestions) -> None:
-        self.coding.cursor = self.answers.cursor
-        self.coding.use_suggestions(suggestions)
-        if not self.is_mounted:
-            return
-        if self.coding.order != "import":  # what follows the current answer was ranked again
-            self.answers.set_answer_ids(self.coding.answer_ids, self.coding.cursor)
-        self._show_current()
-
     def _update_topbar(self) -> None:
         question = self.session.question(self.question_id)
         mode = "  [b red]BLIND[/]" if self.session.blind else ""
@@ -219,30 +178,6 @@ class CodingScreen(Screen[None]):
         self.answers.set_answer_ids(ids, self.coding.cursor)
         self._show_current()
         self._update_progress()
-
-    def action_toggle_order(self) -> None:
-        """Import order <-> most useful next."""
-        names = list(ORDERS)
-        wanted = names[(names.index(self.coding.order) + 1) % len(names)]
-        suggestions = self.coding.suggestions
-        if wanted == "useful" and suggestions is not None and not suggestions.order_ready:
-            self._prepare_order(suggestions)  # scored on a worker, then listed
-            return
-        self._switch_order(wanted)
-
-    @work(thread=True, exclusive=True, group="answer-order", exit_on_error=False)
-    def _prepare_order(self, suggestions: QuestionSuggestions) -> None:
-        suggestions.prepare_order()
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._switch_order, "useful")
-
-    def _switch_order(self, order: str) -> None:
-        self.coding.cursor = self.answers.cursor
-        ids = self.coding.set_order(order)
-        self._show_list(ids)
-        self.notify(f"answers in {ORDERS[self.coding.order]}"
-                    + ("" if self.coding.suggestions is not None or self.coding.order == "import"
-                       else " (uncoded first until the suggestions are ready)"), timeout=2)
 
     def _update_progress(self) -> None:
         coded, total = self.coding.coded_count, self.coding.total
