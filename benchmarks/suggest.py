@@ -53,7 +53,12 @@ def _from_proba(proba: np.ndarray, classes: Sequence[str]) -> Ranked:
     return ranked, first, predicted
 
 
-METHODS = ("tfidf+LR", "MiniLM+LR", "CodeSuggester")
+#: CodeSuggester variants measured beside the baselines (their parameters).
+VARIANTS: dict[str, dict[str, object]] = {
+    "CodeSuggester": {},
+    "CS-ovr": {"one_vs_rest": False},  # without the one-vs-rest calibration feature
+}
+METHODS: tuple[str, ...] = ("tfidf+LR", "MiniLM+LR", "CodeSuggester")
 
 
 def _fit_predict(name: str, ds: Dataset, vectors: np.ndarray,
@@ -70,8 +75,8 @@ def _fit_predict(name: str, ds: Dataset, vectors: np.ndarray,
                             train_codes, multi_label)
     if name == "MiniLM+LR":
         return _lr_baseline(vectors[train], vectors[test], train_codes, multi_label)
-    model = CodeSuggester(random_state=seed).fit(vectors[train], train_codes, texts_train,
-                                                 code_vectors)
+    model = CodeSuggester(random_state=seed, **VARIANTS[name]).fit(  # type: ignore[arg-type]
+        vectors[train], train_codes, texts_train, code_vectors)
     proba = model.predict_proba(vectors[test], texts_test)
     return _from_proba(proba, [str(c) for c in model.classes_])
 
@@ -126,12 +131,16 @@ def speed(ds: Dataset) -> dict[str, float]:
 
 
 def main() -> None:
+    global METHODS
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="100,250,500,1000,2000")
     parser.add_argument("--seeds", type=int, default=1)
     parser.add_argument("--datasets", default="nhs_fft,banking77")
     parser.add_argument("--speed", action="store_true")
+    parser.add_argument("--methods", default="tfidf+LR,MiniLM+LR,CodeSuggester",
+                        help="Among tfidf+LR, MiniLM+LR and " + ", ".join(VARIANTS))
     args = parser.parse_args()
+    METHODS = tuple(args.methods.split(","))
     sizes = [int(s) for s in args.sizes.split(",")]
     loaders = {"nhs_fft": nhs_fft, "banking77": banking77}
     rows: list[dict[str, object]] = []

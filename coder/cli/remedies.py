@@ -30,6 +30,7 @@ ACTIONS = {
     "plan_double_coding": "coder qa sample",
     "adjudicate": "coder qa adjudicate",
     "disagreement_queue": "coder qa queue --question {question}",
+    "backcode_link": "coder backcode link --question {question}",
 }
 
 

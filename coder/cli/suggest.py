@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from coder.cli.backcode import backcode
 from coder.cli.main import coder_option, open_store, project_option, resolve_coder
 
 
@@ -115,4 +116,4 @@ def duplicates(project: str, question_id: str, threshold: float, limit: int) -> 
             click.echo(f"{number:>4}. {len(group):>4} answers  {text!r}  (answer ids {ids})")
 
 
-COMMANDS = [autocode, suggest, duplicates]
+COMMANDS = [autocode, suggest, duplicates, backcode]

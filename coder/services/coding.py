@@ -8,9 +8,8 @@ Each change is one undoable action in the store. Must not depend on click, textu
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from coder.core.codeframe.lookup import SHORTCUT_KEYS, best_code, code_shortcuts
 from coder.core.codeframe.lookup import search_codes as _search_codes
@@ -20,7 +19,9 @@ from coder.core.coding.text_search import TextIndex
 from coder.core.coding.types import AnswerRow
 from coder.core.types import Coder, Event
 from coder.services.allocation import allocation
+from coder.services.answer_order import check_order, ordered, position, reordered_after
 from coder.services.coding_actions import (
+    Change,
     apply_codes,
     codes_on,
     record_no_code,
@@ -40,22 +41,6 @@ __all__ = ["AnswerRow", "AnswerView", "Change", "CodingSession", "apply_codes", 
 
 #: Codes suggested for the current answer.
 SUGGESTIONS_SHOWN = 3
-
-
-@dataclass(frozen=True)
-class Change:
-    """A change the coder asked for, ready to be saved on whichever connection saves it.
-
-    Attributes:
-        description: What it does, for messages ("toggle 101 High school fees on answer 17").
-        answer_id: The answer it changes.
-        apply: Makes the change through the services; reads what it depends on itself, since
-            the project may change while the change waits for a busy project.
-    """
-
-    description: str
-    answer_id: int
-    apply: Callable[[Project], Any]
 
 
 @dataclass(frozen=True)
@@ -97,7 +82,8 @@ class CodingSession:
     workspace: Workspace
     question_id: str
     query: FilterQuery = field(default_factory=FilterQuery)
-    answer_ids: list[int] = field(default_factory=list)  # listed now, ascending
+    answer_ids: list[int] = field(default_factory=list)  # listed now, in `order`
+    order: str = "import"  # or "useful": most useful next (see services.answer_order)
     cursor: int = 0
     text_index: TextIndex | None = None  # set once built (off the UI thread in the app)
     suggested: list[Code] = field(default_factory=list)  # for the current answer, best first
@@ -231,11 +217,18 @@ class CodingSession:
             if answer_filter.answer_ids is not None:
                 ids = [a for a in ids if a in answer_filter.answer_ids]
         self.query = query
-        self.answer_ids = ids
-        index = 0
-        if keep is not None and ids:
+        self.answer_ids = ids = ordered(self.order, ids, self._coded, self.suggestions)
+        index = position(self.order, ids, keep)
+        if index is None and self.order == "import" and keep is not None and ids:
             index = min(bisect.bisect_left(ids, keep), len(ids) - 1)
-        self.cursor = index
+        self.cursor = index or 0
+        return ids
+
+    def set_order(self, order: str) -> list[int]:
+        """List in `order` (`answer_order.ORDERS`); "useful" starts at the most useful."""
+        self.order = check_order(order)
+        ids = self.filter(self.query)
+        self.cursor = 0 if order == "useful" else self.cursor
         return ids
 
     def filter_text(self, text: str) -> list[int]:
@@ -347,6 +340,8 @@ class CodingSession:
         """Start suggesting with a freshly fitted model, adding what was coded meanwhile."""
         self.suggestions = suggestions
         self._learn([a for a in self._coded if a not in suggestions.trained])
+        self.answer_ids = reordered_after(self.order, self.answer_ids, self.cursor, self._coded,
+                                          suggestions)
 
     def training_codings(self) -> dict[int, frozenset[str]]:
         """What the next refit learns from (the current model's codings plus later ones)."""
@@ -487,8 +482,8 @@ class CodingSession:
             self._uncoded = None
             return None
         if len(touched) == 1:
-            index = bisect.bisect_left(self.answer_ids, next(iter(touched)))
-            if index < len(self.answer_ids) and self.answer_ids[index] == next(iter(touched)):
+            index = position(self.order, self.answer_ids, next(iter(touched)))
+            if index is not None:
                 self.cursor = index
         self.saved(touched)
         return touched

@@ -6,13 +6,31 @@ Must not depend on click, textual or SQL.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from coder.core.codeframe.model import Code
 from coder.core.coding.text_search import TextIndex
 from coder.core.types import Coder
 from coder.services.project import Project, open_project
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change the coder asked for, ready to be saved on whichever connection saves it.
+
+    Attributes:
+        description: What it does, for messages ("toggle 101 High school fees on answer 17").
+        answer_id: The answer it changes.
+        apply: Makes the change through the services; reads what it depends on itself, since
+            the project may change while the change waits for a busy project.
+    """
+
+    description: str
+    answer_id: int
+    apply: Callable[[Project], Any]
 
 
 def codes_on(project: Project, answer_id: int, coder: Coder) -> list[Code]:

@@ -27,6 +27,7 @@ from coder.core.errors import ProjectError
 from coder.core.normalise import match_key
 from coder.core.progress import Progress
 from coder.core.suggest import CodeSuggester, Suggestion
+from coder.core.suggest.active import density, useful_order
 from coder.core.suggest.duplicates import NEAR_DUPLICATE_COSINE
 from coder.core.suggest.duplicates import duplicate_groups as _duplicate_groups
 from coder.core.types import CoderKind
@@ -106,6 +107,8 @@ class QuestionSuggestions:
     model: CodeSuggester = field(default_factory=CodeSuggester)
     random_state: int = 0
     _row: dict[int, int] = field(default_factory=dict)
+    _density: np.ndarray | None = None  # how typical each answer is (computed once)
+    _confidence: np.ndarray | None = None  # each answer's first-code confidence, for the order
 
     def __post_init__(self) -> None:
         self._row = {a: i for i, a in enumerate(self.answer_ids)}
@@ -149,6 +152,7 @@ class QuestionSuggestions:
         copy = QuestionSuggestions(self.question_id, self.answer_ids, self.vectors, self.texts,
                                    self.codable, self.code_vectors, groups=self.groups,
                                    random_state=self.random_state)
+        copy._density = self._density
         return copy.fit(codings)
 
     def for_answer(self, answer_id: int, top: int = 3,
@@ -159,6 +163,41 @@ class QuestionSuggestions:
             return []
         return self.model.suggest(self.vectors[row:row + 1], [self.texts[row]], top=top,
                                   exclude=[exclude])[0]
+
+    def useful_order(self, answer_ids: Sequence[int], covered: Collection[int] = ()) -> list[int]:
+        """`answer_ids` with the most useful to code next first: the suggester unsure of them,
+        typical of the question's answers and unlike any answer in `covered` or learned from
+        (active learning; see `coder.core.suggest.active`). Unknown ids keep their place last.
+        """
+        rows = [self._row[a] for a in answer_ids if a in self._row]
+        unknown = [a for a in answer_ids if a not in self._row]
+        if not rows:
+            return list(answer_ids)
+        if not self.order_ready:
+            self.prepare_order()
+        assert self._density is not None and self._confidence is not None
+        known = {self._row[a] for a in (*covered, *self.trained) if a in self._row}
+        order = useful_order(self.vectors, rows, self._confidence, sorted(known), self._density)
+        return [self.answer_ids[r] for r in order] + unknown
+
+    @property
+    def order_ready(self) -> bool:
+        """Whether `useful_order` is cheap now (`prepare_order` was called on this model)."""
+        return self._confidence is not None
+
+    def prepare_order(self) -> None:
+        """Score every answer for `useful_order` (seconds on thousands of answers: call it
+        off the UI thread). Later codings make the scores a little stale until the next fit;
+        the answers they coded count as covered all the same."""
+        if self._density is None:
+            self._density = density(self.vectors, random_state=self.random_state)
+        confidence = np.zeros(len(self.answer_ids))
+        # Only answers not learned from are ever ranked: the others need no score.
+        rows = [r for a, r in self._row.items() if a not in self.trained]
+        if rows and len(self.model.classes_):
+            confidence[rows] = self.model.predict_proba(
+                self.vectors[rows], [self.texts[r] for r in rows]).max(axis=1)
+        self._confidence = confidence
 
     def for_answers(self, answer_ids: Sequence[int], top: int = 3) -> list[list[Suggestion]]:
         rows = [self._row[a] for a in answer_ids]

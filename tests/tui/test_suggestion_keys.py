@@ -107,3 +107,33 @@ async def test_g_codes_the_similar_answers_alike_and_undo_takes_them_back(
         alice = store.coder("alice", create=False)
         assert [store.codes_of(a, alice.id) for a in twins] == [[refusal.id], [], []]
         assert store.coded_count(Q2, alice.id) == 1
+
+
+async def test_o_lists_the_most_useful_answer_first_and_codes_land_on_it(
+        demo_project: Path) -> None:
+    app = build_app(demo_project, "alice", question_id=Q2)
+    async with app.run_test(size=SIZE) as pilot:
+        await _suggestions_built(app)
+        coding = app.screen.coding  # type: ignore[attr-defined]
+        imported = list(coding.answer_ids)
+        await pilot.press("o")  # scored on a worker, then listed
+        for _ in range(200):
+            if coding.order == "useful":
+                break
+            await asyncio.sleep(0.05)
+        await pilot.pause()
+        assert "order: most useful next" in screen_text(app)
+        useful = list(coding.answer_ids)
+        assert useful != imported and sorted(useful) == imported
+        assert useful == coding.suggestions.useful_order(imported)
+        first = useful[0]
+        assert coding.current_id == first
+        await pilot.press("1")  # the first code on the most useful answer
+        await pilot.pause()
+        await pilot.press("o")  # back to import order, on the same answer
+        await pilot.pause()
+        assert "most useful" not in screen_text(app)
+        assert coding.answer_ids == imported and coding.current_id == first
+    with open_project(demo_project) as store:
+        alice = store.coder("alice", create=False)
+        assert {c.answer_id for c in store.codings(coder_id=alice.id)} == {first}

@@ -46,7 +46,9 @@ def nearest(queries: np.ndarray, memory: np.ndarray, k: int,
             mask = own >= 0
             block[rows[mask], own[mask]] = -np.inf
         if k < memory.shape[0]:
-            part = np.argpartition(-block, k - 1, axis=1)[:, :k]
+            # Partitioning the block as it is (no negated copy) is the cheaper pass.
+            m = memory.shape[0]
+            part = np.argpartition(block, m - k, axis=1)[:, m - k:]
         else:
             part = np.tile(np.arange(memory.shape[0]), (block.shape[0], 1))
         part_sims = np.take_along_axis(block, part, axis=1)

@@ -16,7 +16,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, ProgressBar, Static
-from textual.worker import get_current_worker
 
 from coder.core.codeframe.lookup import SHORTCUT_KEYS
 from coder.core.codeframe.model import Code
@@ -24,10 +23,11 @@ from coder.core.coding.filters import FilterQuery, parse_filter
 from coder.core.coding.text_search import TextIndex
 from coder.core.errors import CoderError
 from coder.core.types import Event
+from coder.services.answer_order import ORDERS
 from coder.services.coding import SUGGESTIONS_SHOWN, AnswerRow, Change, CodingSession, text_index_at
 from coder.services.live import OthersWrote
 from coder.services.respondents import respondent_answers
-from coder.services.suggestions import QuestionSuggestions, suggestions_at
+from coder.tui.screens.coding_suggestions import SuggestionWorkers
 from coder.tui.screens.dialogs import PromptDialog
 from coder.tui.widgets.answer_detail import AnswerDetail
 from coder.tui.widgets.answer_list import AnswerList
@@ -46,7 +46,7 @@ def _slot_bindings() -> list[Binding]:
             for i, key in enumerate(SHORTCUT_KEYS)]
 
 
-class CodingScreen(Screen[None]):
+class CodingScreen(SuggestionWorkers, Screen[None]):
     """Code one question's answers."""
 
     BINDINGS = [
@@ -79,6 +79,9 @@ class CodingScreen(Screen[None]):
         Binding("r", "toggle_filter('flagged')", "Flagged only", show=False,
                 id="coding.filter_flagged"),
         Binding("escape", "clear", "Clear filter", show=False, id="coding.clear"),
+        Binding("o", "toggle_order", "Order", show=False, id="coding.order",
+                tooltip="Switch the answer order: import order or most useful next (the"
+                        " answers the suggestions would learn most from first)"),
         Binding("v", "respondent", "Respondent", show=False, id="coding.respondent",
                 tooltip="Show or hide the respondent's answers to the other questions"),
         *_slot_bindings(),
@@ -140,38 +143,6 @@ class CodingScreen(Screen[None]):
     def _index_built(self, index: TextIndex) -> None:
         self.coding.text_index = index
 
-    # -- suggestions: built once, refitted after every coding, off the UI thread ----------------
-
-    @work(thread=True, exclusive=True, group="suggestions", exit_on_error=False)
-    def _build_suggestions(self, path: Any) -> None:
-        only = self.session.coder.id if self.session.blind else None
-        try:
-            built = suggestions_at(path, self.question_id, self.coding.frame, only_coder=only,
-                                   embedder=self.session.config.make_embedder(),
-                                   cancel=get_current_worker().cancelled_event)
-        except CoderError as exc:  # cancelled, or no model: code on without suggestions
-            if not get_current_worker().is_cancelled:
-                self.app.call_from_thread(self.notify, f"no suggestions: {exc}",
-                                          severity="warning")
-            return
-        self.app.call_from_thread(self._suggestions_ready, built)
-
-    def _refit_suggestions(self) -> None:
-        current = self.coding.suggestions
-        if current is not None:
-            self._refit(current, self.coding.training_codings())
-
-    @work(thread=True, exclusive=True, group="suggestions-refit", exit_on_error=False)
-    def _refit(self, current: QuestionSuggestions, codings: dict[int, frozenset[str]]) -> None:
-        refitted = current.refitted(codings)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._suggestions_ready, refitted)
-
-    def _suggestions_ready(self, suggestions: QuestionSuggestions) -> None:
-        self.coding.use_suggestions(suggestions)
-        if self.is_mounted:
-            self._show_current()
-
     def _update_topbar(self) -> None:
         question = self.session.question(self.question_id)
         mode = "  [b red]BLIND[/]" if self.session.blind else ""
@@ -194,14 +165,19 @@ class CodingScreen(Screen[None]):
         except CoderError as exc:
             self.notify(str(exc), severity="error")
             return False
-        described = query.describe()
+        self._show_list(ids)
+        return True
+
+    def _show_list(self, ids: list[int]) -> None:
+        described = self.coding.query.describe()
+        order = ORDERS[self.coding.order]
         self.query_one("#filter-bar", Label).update(
             f"[b]{len(ids)}[/] of {self.coding.total} answers" +
-            (f"  filter: [b]{described}[/]  (esc clears)" if described else ""))
+            (f"  filter: [b]{described}[/]  (esc clears)" if described else "") +
+            (f"  order: [b]{order}[/] (o)" if self.coding.order != "import" else ""))
         self.answers.set_answer_ids(ids, self.coding.cursor)
         self._show_current()
         self._update_progress()
-        return True
 
     def _update_progress(self) -> None:
         coded, total = self.coding.coded_count, self.coding.total

@@ -1,0 +1,109 @@
+"""`coder backcode`: "Other (please specify)" answers linked to their closed question, obvious
+cases mapped to its categories (the real model), back-coded as a model coder behind a gate,
+exported as updated closed values, and undone as one action."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from coder.cli import cli
+from coder.core.types import CoderKind
+from coder.services.codeframes import undo
+from coder.services.importing import import_survey
+from coder.store import create_project, open_project
+
+pytestmark = pytest.mark.slow
+REPO = Path(__file__).resolve().parents[2]
+OTHER = "Other (please specify)"
+CATEGORIES = ["Regional partnership", "Department for Education", "Peer authority",
+              "Sector-led improvement programme", "No external support"]
+OBVIOUS = {"r21": ("Help from our regional partnership", "Regional partnership"),
+           "r22": ("We had no external support at all", "No external support"),
+           "r23": ("The Department for Education sent advisers", "Department for Education"),
+           "r24": ("the sector-led improvement programme", "Sector-led improvement programme")}
+GENUINE = {"r25": "A charity delivered training for our staff",
+           "r26": "The university ran training for our managers",
+           "r27": "Mainly the ICB funded a joint post",
+           "r28": "Our own quality assurance team led the work"}
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args))
+
+
+@pytest.fixture
+def survey(tmp_path: Path) -> Path:
+    rows = [["id", "q8_support_source", "q8_other_specify"]]
+    rows += [[f"r{i}", CATEGORIES[i % 5], ""] for i in range(1, 21)]
+    rows += [[rid, OTHER, text] for rid, (text, _) in OBVIOUS.items()]
+    rows += [[rid, OTHER, text] for rid, text in GENUINE.items()]
+    source = tmp_path / "survey.csv"
+    with source.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows(rows)
+    path = tmp_path / "p.coder"
+    with create_project(path) as store:
+        import_survey(store, source, wave="2025", coder="setup")
+    return path
+
+
+def test_backcode_maps_obvious_cases_exports_them_and_undoes_as_one(survey: Path,
+                                                                   tmp_path: Path) -> None:
+    p = str(survey)
+    linked = run("backcode", "link", "-p", p, "-q", "q8_other_specify", "--coder", "ann")
+    assert linked.exit_code == 0, linked.output
+    assert "back-codes into q8_support_source" in linked.output
+    assert all(c in linked.output for c in CATEGORIES) and OTHER not in linked.output
+
+    shown = run("backcode", "suggest", "-p", p, "-q", "q8_other_specify")
+    assert shown.exit_code == 0, shown.output
+    for text, category in OBVIOUS.values():
+        line = next(x for x in shown.output.splitlines() if text[:30] in x)
+        assert category in line, line
+    for text in GENUINE.values():
+        line = next(x for x in shown.output.splitlines() if text[:30] in x)
+        assert "genuinely other" in line, line
+
+    # No answer back-coded by a person: the gate cannot be estimated, so nothing is written.
+    refused = run("backcode", "apply", "-p", p, "-q", "q8_other_specify", "--coder", "ann")
+    assert refused.exit_code != 0 and "precision gate needs 20" in refused.output
+    applied = run("backcode", "apply", "-p", p, "-q", "q8_other_specify", "--coder", "ann",
+                  "--min-similarity", "0.6")
+    assert applied.exit_code == 0, applied.output
+    assert "back-coded 4 of 8" in applied.output
+
+    with open_project(survey) as store:
+        kinds = {c.id: c for c in store.coders()}
+        written = store.codings(question_id="q8_other_specify")
+        assert {kinds[c.coder_id].kind for c in written} == {CoderKind.MODEL}
+        assert {kinds[c.coder_id].name for c in written} == {"backcode"}
+
+    out = tmp_path / "q8_updated.csv"
+    exported = run("backcode", "export", "-p", p, "-q", "q8_other_specify", "--output", str(out))
+    assert exported.exit_code == 0, exported.output
+    with out.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert {r["respondent"]: r["new_value"] for r in rows} == {
+        rid: category for rid, (_, category) in OBVIOUS.items()}
+    assert {r["old_value"] for r in rows} == {OTHER}
+    assert {r["question"] for r in rows} == {"q8_support_source"}
+    again = run("backcode", "export", "-p", p, "-q", "q8_other_specify", "--output", p)
+    assert again.exit_code != 0  # never written over the project
+
+    with open_project(survey) as store:
+        undo(store, "ann")  # the four back-codes go back together
+        assert store.codings(question_id="q8_other_specify") == []
+
+
+def test_the_demo_surveys_q8_links_to_its_closed_question_by_routing(tmp_path: Path) -> None:
+    path = tmp_path / "demo.coder"
+    with create_project(path) as store:
+        import_survey(store, REPO / "data" / "demo_survey.csv", wave="2025", coder="setup")
+    linked = run("backcode", "link", "-p", str(path), "-q", "q8_other_specify")
+    assert linked.exit_code == 0, linked.output
+    assert "q8_support_source" in linked.output and "Peer authority" in linked.output
+    twice = run("backcode", "link", "-p", str(path), "-q", "q8_other_specify")
+    assert twice.exit_code == 3 and "has a codeframe already" in twice.output
