@@ -192,8 +192,8 @@ async def test_escape_stops_theme_discovery_waiting_for_a_busy_project(
         await pilot.pause(1.0)  # discovery has done its work and waits to save it
         assert not finished.is_set()
         await pilot.press("escape")
-        for _ in range(50):  # the thread stops within a few seconds, not the store's 30 s
-            if finished.is_set():
+        for _ in range(150):  # the thread stops within seconds (even on a loaded machine),
+            if finished.is_set():  # not after the store's 30 s wait
                 break
             await pilot.pause(0.1)
         assert finished.is_set()

@@ -202,6 +202,8 @@ class DisagreementsScreen(Screen[None]):
         self.app.pop_screen()
 
 
+_QA_COLUMNS = ("code", "n", "alpha", "grade", "AC1", "% agree", "disagree")
+
 class QAScreen(Screen[None]):
     """Agreement per code for the question; Enter drills into the answers coders disagree on."""
 
@@ -237,7 +239,7 @@ class QAScreen(Screen[None]):
         self.query_one("#topbar", Static).update(
             f"[b]QA[/] for {self.question_id}   [reverse] reviewer: {self.session.coder.name} [/]")
         table = self.query_one(DataTable)
-        for label in ("code", "n", "alpha", "grade", "AC1", "% agree", "disagree"):
+        for label in _QA_COLUMNS:
             table.add_column(label, key=label)
         if self.session.blind:
             self.query_one("#qa-summary", Static).update(
@@ -271,19 +273,28 @@ class QAScreen(Screen[None]):
         self._code_ids = keys
         table = self.query_one(DataTable)
         keep = table.cursor_row
-        table.clear()
         # The label gives way so that every figure stays whole on a narrow screen; the code's
         # number comes first, so it is never cut.
         room = max(12, self.app.size.width - 53)
+        rows = []
         for name, ca in report.codes.items():
             code_id = keys.get(name)
             shown = name if len(name) <= room else name[:room - 1] + "…"
             n_disagree = sum(d.differs_on(code_id) for d in figures.disagreements) \
                 if code_id else 0
-            style = _GRADE_STYLE[ca.grade]
-            table.add_row(shown, str(ca.n_units), _fmt(ca.alpha.value),
-                          f"[{style}]{ca.grade}[/]", _fmt(ca.ac1.value),
-                          _fmt(ca.percent_agreement.value), str(n_disagree), key=name)
+            rows.append((name, [shown, str(ca.n_units), _fmt(ca.alpha.value), ca.grade,
+                                _fmt(ca.ac1.value), _fmt(ca.percent_agreement.value),
+                                str(n_disagree)]))
+        # Widths set here, not measured by the table when next idle: a table filled by a
+        # worker just as the screen first draws could keep the empty table's widths.
+        table.clear(columns=True)
+        for i, label in enumerate(_QA_COLUMNS):
+            table.add_column(label, key=label,
+                             width=max([len(label)] + [len(cells[i]) for _, cells in rows]))
+        for name, cells in rows:
+            style = _GRADE_STYLE[report.codes[name].grade]
+            cells[3] = f"[{style}]{cells[3]}[/]"
+            table.add_row(*cells, key=name)
         if report.codes:
             table.move_cursor(row=min(keep, len(report.codes) - 1))
         stale = f"; {len(figures.stale)} adjudications re-coded since" if figures.stale else ""
