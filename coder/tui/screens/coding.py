@@ -8,6 +8,7 @@ O(visible rows).
 
 from __future__ import annotations
 
+import bisect
 from typing import TYPE_CHECKING, Any, cast
 
 from textual import on, work
@@ -90,6 +91,7 @@ class CodingScreen(Screen[None]):
         self.question_id = question_id
         self.coding = CodingSession(session, question_id)
         self._shown: int | None = None
+        self._wanted: int | None = None  # an answer to show once mounted (opened from the grid)
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -128,6 +130,8 @@ class CodingScreen(Screen[None]):
         self._update_topbar()
         self.watch(self.app, "busy_note", self._update_topbar, init=False)
         self._apply_query(self.coding.query)
+        if self._wanted is not None:
+            self.go_to(self._wanted)
         self.answers.focus()
         self._build_text_index(self.session.project.path)
         self._build_suggestions(self.session.project.path)
@@ -246,6 +250,27 @@ class CodingScreen(Screen[None]):
         self._show_respondent()
 
     # -- moving --------------------------------------------------------------------------------
+
+    def go_to(self, answer_id: int) -> None:
+        """Show this answer (as the grid opens it): the filter is cleared when it hides it."""
+        self._wanted = answer_id
+        if not self.is_mounted:
+            return  # on_mount comes back here
+        self._wanted = None
+        index = self._index_of(answer_id)
+        if index is None and self.coding.query != self.coding.base_query:
+            self._apply_query(self.coding.base_query)
+            index = self._index_of(answer_id)
+        if index is None:
+            self.notify(f"answer {answer_id} is not in this list (blank, or not given to you)",
+                        severity="warning")
+            return
+        self._move_to(index)
+
+    def _index_of(self, answer_id: int) -> int | None:
+        ids = self.coding.answer_ids
+        index = bisect.bisect_left(ids, answer_id)
+        return index if index < len(ids) and ids[index] == answer_id else None
 
     def _move_to(self, index: int | None) -> None:
         if index is not None:
