@@ -92,6 +92,7 @@ class CodingScreen(Screen[None]):
         self.coding = CodingSession(session, question_id)
         self._shown: int | None = None
         self._wanted: int | None = None  # an answer to show once mounted (opened from the grid)
+        self._listed = False  # the answer list is filled (on mount)
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -130,6 +131,7 @@ class CodingScreen(Screen[None]):
         self._update_topbar()
         self.watch(self.app, "busy_note", self._update_topbar, init=False)
         self._apply_query(self.coding.query)
+        self._listed = True
         if self._wanted is not None:
             self.go_to(self._wanted)
         self.answers.focus()
@@ -254,8 +256,8 @@ class CodingScreen(Screen[None]):
     def go_to(self, answer_id: int) -> None:
         """Show this answer (as the grid opens it): the filter is cleared when it hides it."""
         self._wanted = answer_id
-        if not self.is_mounted:
-            return  # on_mount comes back here
+        if not self._listed:
+            return  # on_mount comes back here once the list is filled
         self._wanted = None
         index = self._index_of(answer_id)
         if index is None and self.coding.query != self.coding.base_query:
