@@ -258,7 +258,12 @@ class CoderApp(App[None]):
         if event is None:
             self.notify(f"nothing to {'undo' if undo else 'redo'}", timeout=2)
             return
-        self.notify(f"{'undone' if undo else 'redone'}: {event.summary}", timeout=2)
+        said = f"{'undone' if undo else 'redone'}: {event.summary}"
+        say = getattr(self.screen, "say", None)
+        if say is not None:
+            say(said)  # on the screen, without a toast's layout passes
+        else:
+            self.notify(said, timeout=2)
         self.live.mine(event)
         self.store_changed(event)
 

@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Input, Label, ProgressBar, Static
 from textual.worker import get_current_worker
 
@@ -39,6 +40,10 @@ from coder.tui.writes import Write
 if TYPE_CHECKING:
     from coder.tui.app import CoderApp
     from coder.tui.session import Session
+
+
+#: Seconds what a key did stays on screen.
+_SAID_SECONDS = 3.0
 
 
 def _slot_bindings() -> list[Binding]:
@@ -93,6 +98,7 @@ class CodingScreen(Screen[None]):
         self._shown: int | None = None
         self._wanted: int | None = None  # an answer to show once mounted (opened from the grid)
         self._listed = False  # the answer list is filled (on mount)
+        self._said_timer: Timer | None = None
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -203,7 +209,8 @@ class CodingScreen(Screen[None]):
         described = query.describe()
         self.query_one("#filter-bar", Label).update(
             f"[b]{len(ids)}[/] of {self.coding.total} answers" +
-            (f"  filter: [b]{described}[/]  (esc clears)" if described else ""))
+            (f"  filter: [b]{described}[/]  (esc clears)" if described else ""),
+            layout=False)  # one line, as wide as the pane: no layout pass for the screen
         self.answers.set_answer_ids(ids, self.coding.cursor)
         self._show_current()
         self._update_progress()
@@ -217,9 +224,11 @@ class CodingScreen(Screen[None]):
         bar = self.query_one("#coded-progress", ProgressBar)
         bar.update(total=max(total, 1), progress=coded)
         share = 100 * coded / total if total else 0
-        self.query_one("#progress-label", Label).update(
-            f" coded {coded}/{total} of yours" if given is not None
-            else f" {coded}/{total} coded ({share:.0f}%)")
+        text = (f" coded {coded}/{total} of yours" if given is not None
+                else f" {coded}/{total} coded ({share:.0f}%)")
+        label = self.query_one("#progress-label", Label)
+        # A layout pass (the whole screen) only when the label's width changes.
+        label.update(text, layout=len(text) != len(str(label.content)))
 
     # -- showing the current answer -------------------------------------------------------------
 
@@ -250,6 +259,22 @@ class CodingScreen(Screen[None]):
     def action_respondent(self) -> None:
         self.query_one("#respondent-scroll").toggle_class("hidden")
         self._show_respondent()
+
+    def say(self, message: str) -> None:
+        """Say what a key did, on the code list's bottom edge for a few seconds.
+
+        A toast would cover the answers and cost a layout pass of the whole screen (twice:
+        shown, then removed) on a key that must answer at once; a border title only repaints.
+        """
+        scroll = self.query_one("#codes-scroll")
+        scroll.border_subtitle = message
+        if self._said_timer is not None:
+            self._said_timer.stop()
+
+        def clear() -> None:
+            scroll.border_subtitle = None
+
+        self._said_timer = self.set_timer(_SAID_SECONDS, clear, name="clear what a key did")
 
     # -- moving --------------------------------------------------------------------------------
 
@@ -315,8 +340,7 @@ class CodingScreen(Screen[None]):
         self.coding.cursor = self.answers.cursor
 
         def toggled(applied: bool) -> None:
-            self.notify(f"{'added' if applied else 'removed'} {code.output_code} {code.label}",
-                        timeout=1.5)
+            self.say(f"{'added' if applied else 'removed'} {code.output_code} {code.label}")
 
         self._save(self.coding.toggle(code), toggled)
 
@@ -341,7 +365,7 @@ class CodingScreen(Screen[None]):
             return
 
         def done(changed: Any) -> None:
-            self.notify(f"coded {changed} similar answers alike", timeout=1.5)
+            self.say(f"coded {changed} similar answers alike")
             if self.is_mounted:
                 self._after_write([change.answer_id, *members])
 

@@ -142,8 +142,8 @@ class GridScreen(Screen[None]):
         elif cell.labels:
             text.append("codes: " + ", ".join(cell.labels), style="green")
         else:
-            text.append("codes: no code applies" if cell.coded else "not coded yet (Enter codes it)",
-                        style="dim italic")
+            text.append("codes: no code applies" if cell.coded
+                        else "not coded yet (Enter codes it)", style="dim italic")
         detail.update(text)
 
     @on(DataTable.CellHighlighted)
