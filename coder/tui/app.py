@@ -232,7 +232,7 @@ class CoderApp(App[None]):
         from coder.tui.screens.keys import KeysScreen
 
         if not isinstance(self.screen, KeysScreen):
-            self.push_screen(KeysScreen(self.screen))
+            self.push_screen(KeysScreen(self.screen, _screen_classes()))
 
     # -- undo / redo ---------------------------------------------------------------------------
 
