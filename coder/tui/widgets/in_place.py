@@ -7,8 +7,13 @@ at the same width can only repaint, so it skips the pass.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, cast
+
 from textual.visual import VisualType, visualize
 from textual.widgets import Static
+
+if TYPE_CHECKING:
+    from textual.css.styles import RulesMap
 
 
 class InPlaceStatic(Static):
@@ -22,8 +27,8 @@ class InPlaceStatic(Static):
             self._fitted = None
             super().update(content, layout=layout)
             return
-        height = visualize(self, content, markup=self._render_markup).get_height(
-            self.styles, width)
+        visual = visualize(self, content, markup=self._render_markup)
+        height = visual.get_height(cast("RulesMap", self.styles), width)  # as Textual measures
         same = self._fitted == (width, height)
         self._fitted = (width, height)
         super().update(content, layout=not same)
