@@ -8,7 +8,6 @@ O(visible rows).
 
 from __future__ import annotations
 
-import bisect
 from typing import TYPE_CHECKING, Any, cast
 
 from textual import on, work
@@ -16,7 +15,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Footer, Input, Label, ProgressBar, Static
 from textual.worker import get_current_worker
 
@@ -30,6 +28,7 @@ from coder.services.coding import SUGGESTIONS_SHOWN, AnswerRow, Change, CodingSe
 from coder.services.live import OthersWrote
 from coder.services.respondents import respondent_answers
 from coder.services.suggestions import QuestionSuggestions, suggestions_at
+from coder.tui.screens.coding_jumps import AnswerJumps
 from coder.tui.screens.dialogs import PromptDialog
 from coder.tui.widgets.answer_detail import AnswerDetail
 from coder.tui.widgets.answer_list import AnswerList
@@ -42,17 +41,13 @@ if TYPE_CHECKING:
     from coder.tui.session import Session
 
 
-#: Seconds what a key did stays on screen.
-_SAID_SECONDS = 3.0
-
-
 def _slot_bindings() -> list[Binding]:
     return [Binding(key, f"code_slot({i})", f"apply code {key}", show=False,
                     id=f"coding.code_{key.lower() if key.isdigit() else 'shift_' + key.lower()}")
             for i, key in enumerate(SHORTCUT_KEYS)]
 
 
-class CodingScreen(Screen[None]):
+class CodingScreen(AnswerJumps, Screen[None]):
     """Code one question's answers."""
 
     BINDINGS = [
@@ -96,9 +91,6 @@ class CodingScreen(Screen[None]):
         self.question_id = question_id
         self.coding = CodingSession(session, question_id)
         self._shown: int | None = None
-        self._wanted: int | None = None  # an answer to show once mounted (opened from the grid)
-        self._listed = False  # the answer list is filled (on mount)
-        self._said_timer: Timer | None = None
 
     # -- layout --------------------------------------------------------------------------------
 
@@ -260,44 +252,7 @@ class CodingScreen(Screen[None]):
         self.query_one("#respondent-scroll").toggle_class("hidden")
         self._show_respondent()
 
-    def say(self, message: str) -> None:
-        """Say what a key did, on the code list's bottom edge for a few seconds.
-
-        A toast would cover the answers and cost a layout pass of the whole screen (twice:
-        shown, then removed) on a key that must answer at once; a border title only repaints.
-        """
-        scroll = self.query_one("#codes-scroll")
-        scroll.border_subtitle = message
-        if self._said_timer is not None:
-            self._said_timer.stop()
-
-        def clear() -> None:
-            scroll.border_subtitle = None
-
-        self._said_timer = self.set_timer(_SAID_SECONDS, clear, name="clear what a key did")
-
     # -- moving --------------------------------------------------------------------------------
-
-    def go_to(self, answer_id: int) -> None:
-        """Show this answer (as the grid opens it): the filter is cleared when it hides it."""
-        self._wanted = answer_id
-        if not self._listed:
-            return  # on_mount comes back here once the list is filled
-        self._wanted = None
-        index = self._index_of(answer_id)
-        if index is None and self.coding.query != self.coding.base_query:
-            self._apply_query(self.coding.base_query)
-            index = self._index_of(answer_id)
-        if index is None:
-            self.notify(f"answer {answer_id} is not in this list (blank, or not given to you)",
-                        severity="warning")
-            return
-        self._move_to(index)
-
-    def _index_of(self, answer_id: int) -> int | None:
-        ids = self.coding.answer_ids
-        index = bisect.bisect_left(ids, answer_id)
-        return index if index < len(ids) and ids[index] == answer_id else None
 
     def _move_to(self, index: int | None) -> None:
         if index is not None:
