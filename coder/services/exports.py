@@ -138,7 +138,7 @@ def export_quote_bank(store: ProjectStore, path: str | Path, *,
                     rows.append(QuoteBankRow(question.id, code.output_code, code.label,
                                              answer.id in stars,
                                              externals.get(answer.respondent_id, ""),
-                                             answer.id, answer.text))
+                                             answer.id, answer.text, code.shortcut or ""))
     return write_quote_bank(rows, path, protected=[store.path])
 
 

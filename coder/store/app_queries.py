@@ -44,6 +44,26 @@ class AppQueriesMixin(StoreBase):
         return [(int(aid), str(text)) for aid, text in self.conn.execute(
             "SELECT id, text FROM answers WHERE question_id = ? ORDER BY id", (question_id,))]
 
+    def wave_respondents(self, wave_id: int) -> list[tuple[int, str]]:
+        """(id, external id) of the respondents with an answer in the wave, in import order."""
+        return [(int(rid), str(ext)) for rid, ext in self.conn.execute(
+            "SELECT r.id, r.external_id FROM respondents r WHERE EXISTS (SELECT 1 FROM answers a"
+            " WHERE a.respondent_id = r.id AND a.wave_id = ?) ORDER BY r.id", (wave_id,))]
+
+    def respondents_answer_ids(self, respondent_ids: Sequence[int],
+                               wave_id: int) -> dict[int, dict[str, int]]:
+        """For each respondent, {question id: answer id} of their answers in the wave."""
+        found: dict[int, dict[str, int]] = {rid: {} for rid in respondent_ids}
+        ids = list(dict.fromkeys(respondent_ids))
+        for start in range(0, len(ids), _SQL_VARS):
+            chunk = ids[start:start + _SQL_VARS]
+            marks = ", ".join("?" for _ in chunk)
+            for rid, qid, aid in self.conn.execute(
+                    "SELECT respondent_id, question_id, id FROM answers WHERE wave_id = ?"
+                    f" AND respondent_id IN ({marks})", [wave_id, *chunk]):
+                found[int(rid)][str(qid)] = int(aid)
+        return found
+
     def coded_answer_ids(self, question_id: str, coder_id: int) -> set[int]:
         """The answers of `question_id` the coder has coded (with or without codes)."""
         return {r[0] for r in self.conn.execute(

@@ -37,7 +37,9 @@ from coder.tui.screens.dialogs import PromptDialog
 from coder.tui.session import Session
 from coder.tui.writes import SaveQueue, Write
 
-_SCREENS = ("overview", "coding", "themes", "codeframe", "quotes", "qa")
+_SCREENS = ("overview", "coding", "themes", "codeframe", "quotes", "qa", "grid")
+#: Screens that show the whole project rather than the chosen question.
+_PROJECT_SCREENS = ("overview", "grid")
 
 
 class CoderApp(App[None]):
@@ -59,6 +61,8 @@ class CoderApp(App[None]):
         Binding("f5", "show_quotes", "Quotes", show=False, id="app.quotes"),
         Binding("f6", "show_qa", "QA", show=False, id="app.qa",
                 tooltip="Agreement per code and adjudication of disagreements"),
+        Binding("f7", "show_grid", "Grid", show=False, id="app.grid",
+                tooltip="Respondents x questions: every answer of a wave and its codes"),
     ]
 
     #: What the top bar says while changes wait for a busy project ("" when none wait).
@@ -131,8 +135,8 @@ class CoderApp(App[None]):
         session = self.session
         if session is None:
             return
-        qid = None if name == "overview" else session.question_id
-        if name != "overview" and qid is None:
+        qid = None if name in _PROJECT_SCREENS else session.question_id
+        if name not in _PROJECT_SCREENS and qid is None:
             self.notify("choose a question on the overview first (Enter)", severity="warning")
             return
         key = (name, qid)
@@ -174,12 +178,13 @@ class CoderApp(App[None]):
     def _make_screen(self, name: str, session: Session, qid: str | None) -> Screen[Any]:
         from coder.tui.screens.coding import CodingScreen
         from coder.tui.screens.frame_editor import CodeframeScreen
+        from coder.tui.screens.grid import GridScreen
         from coder.tui.screens.overview import OverviewScreen
         from coder.tui.screens.qa import QAScreen
         from coder.tui.screens.quotes import QuotesScreen
         from coder.tui.screens.themes import ThemesScreen
 
-        assert qid is not None or name == "overview"
+        assert qid is not None or name in _PROJECT_SCREENS
         factories: dict[str, Callable[[], Screen[Any]]] = {
             "overview": lambda: OverviewScreen(session),
             "coding": lambda: CodingScreen(session, str(qid)),
@@ -187,6 +192,7 @@ class CoderApp(App[None]):
             "codeframe": lambda: CodeframeScreen(session, str(qid)),
             "quotes": lambda: QuotesScreen(session, str(qid)),
             "qa": lambda: QAScreen(session, str(qid)),
+            "grid": lambda: GridScreen(session),
         }
         screen = factories[name]()
         screen.id = name
@@ -210,11 +216,26 @@ class CoderApp(App[None]):
     def action_show_qa(self) -> None:
         self.open_screen("qa")
 
+    def action_show_grid(self) -> None:
+        self.open_screen("grid")
+
+    def open_answer(self, question_id: str, answer_id: int) -> None:
+        """Show one answer on its question's coding screen (as the grid opens a cell)."""
+        from coder.tui.screens.coding import CodingScreen
+
+        if self.session is None:
+            return
+        self.session.question_id = question_id
+        self.open_screen("coding")
+        screen = self._screens.get(("coding", question_id))
+        if isinstance(screen, CodingScreen):
+            screen.go_to(answer_id)
+
     def action_keys(self) -> None:
         from coder.tui.screens.keys import KeysScreen
 
         if not isinstance(self.screen, KeysScreen):
-            self.push_screen(KeysScreen(self.screen))
+            self.push_screen(KeysScreen(self.screen, _screen_classes()))
 
     # -- undo / redo ---------------------------------------------------------------------------
 
@@ -240,7 +261,12 @@ class CoderApp(App[None]):
         if event is None:
             self.notify(f"nothing to {'undo' if undo else 'redo'}", timeout=2)
             return
-        self.notify(f"{'undone' if undo else 'redone'}: {event.summary}", timeout=2)
+        said = f"{'undone' if undo else 'redone'}: {event.summary}"
+        say = getattr(self.screen, "say", None)
+        if say is not None:
+            say(said)  # on the screen, without a toast's layout passes
+        else:
+            self.notify(said, timeout=2)
         self.live.mine(event)
         self.store_changed(event)
 
@@ -326,7 +352,8 @@ class CoderApp(App[None]):
         if session is None:
             return
         for name, screen_class in _screen_classes().items():
-            if name == current.id or (name != "overview" and session.question_id is None):
+            if name == current.id or (name not in _PROJECT_SCREENS
+                                      and session.question_id is None):
                 continue
             for binding in screen_class.BINDINGS:
                 if not isinstance(binding, Binding) or not binding.description \
@@ -343,7 +370,7 @@ class CoderApp(App[None]):
     def _run_on_screen(self, name: str, action: str) -> None:
         self.open_screen(name)
         session = self.session
-        qid = None if name == "overview" or session is None else session.question_id
+        qid = None if name in _PROJECT_SCREENS or session is None else session.question_id
         screen = self._screens.get((name, qid))
         if screen is not None:
             self.call_after_refresh(self.run_action, action, screen)
@@ -385,13 +412,15 @@ class CoderApp(App[None]):
 def _screen_classes() -> dict[str, type[Screen[Any]]]:
     from coder.tui.screens.coding import CodingScreen
     from coder.tui.screens.frame_editor import CodeframeScreen
+    from coder.tui.screens.grid import GridScreen
     from coder.tui.screens.overview import OverviewScreen
     from coder.tui.screens.qa import QAScreen
     from coder.tui.screens.quotes import QuotesScreen
     from coder.tui.screens.themes import ThemesScreen
 
     return {"overview": OverviewScreen, "coding": CodingScreen, "themes": ThemesScreen,
-            "codeframe": CodeframeScreen, "quotes": QuotesScreen, "qa": QAScreen}
+            "codeframe": CodeframeScreen, "quotes": QuotesScreen, "qa": QAScreen,
+            "grid": GridScreen}
 
 
 def _command_title(binding: Binding) -> str:

@@ -121,3 +121,9 @@ def test_merge_confirmation(seeded: Path, snap_compare: Any, size: tuple[int, in
 def test_respondent_view(seeded: Path, snap_compare: Any, size: tuple[int, int]) -> None:
     app = build_app(seeded, "alice", question_id=Q2)
     assert snap_compare(app, terminal_size=size, run_before=_keys("v"))
+
+
+@SIZES
+def test_grid(seeded: Path, snap_compare: Any, size: tuple[int, int]) -> None:
+    app = build_app(seeded, "alice", question_id=Q2)
+    assert snap_compare(app, terminal_size=size, run_before=_keys("f7", "down"))

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from coder.core.codeframe.entries import Entry, Where, build_frame, suggest
 from coder.core.codeframe.model import (
+    SHORTCUT_KEYS,
     STATUSES,
     Codeframe,
     CodeframeError,
@@ -28,6 +29,7 @@ TABLE_COLUMNS = (
     "colour",
     "status",
     "codable",
+    "key",
     "id",
 )
 _COLUMN_ALIASES = {
@@ -38,6 +40,7 @@ _COLUMN_ALIASES = {
     "output_code": "code",
     "name": "label",
     "description": "definition",
+    "shortcut": "key",
 }
 
 
@@ -58,6 +61,7 @@ def codebook_rows(frame: Codeframe) -> list[dict[str, str]]:
                 "colour": c.colour or "",
                 "status": c.status,
                 "codable": "yes" if c.codable else "no",
+                "key": c.shortcut or "",
                 "id": c.id,
             }
         )
@@ -135,6 +139,11 @@ def _from_rows(
             problems.append(f'{e.where("status")}: "{status}" is not one of {", ".join(STATUSES)}')
         elif status:
             e.fields["status"] = status
+        key = cell("key").upper()
+        if key and key not in SHORTCUT_KEYS:
+            problems.append(f'{e.where("key")}: "{key}" is not a key (one of 1-9, 0 or A-Z)')
+        elif key:
+            e.fields["shortcut"] = key
         flag = cell("codable").lower()
         if flag in ("yes", "true", "1", "y"):
             e.codable = True
@@ -214,7 +223,7 @@ def write_codebook_xlsx(frame: Codeframe, path: str | Path, *,
         values[0] = int(row["code"])
         values[2] = int(row["parent"]) if row["parent"] else None
         sheet.append(values)
-    widths = {"A": 8, "B": 40, "C": 8, "D": 50, "E": 40, "F": 40, "G": 50, "K": 38}
+    widths = {"A": 8, "B": 40, "C": 8, "D": 50, "E": 40, "F": 40, "G": 50, "K": 6, "L": 38}
     for col, width in widths.items():
         sheet.column_dimensions[col].width = width
     for row_cells in sheet.iter_rows(min_row=2):

@@ -12,6 +12,7 @@ from lxml import etree
 
 from coder.core.codeframe.model import (
     ID_NAMESPACE,
+    SHORTCUT_KEYS,
     STATUSES,
     Code,
     Codeframe,
@@ -28,7 +29,8 @@ PROJECT_NS = "urn:QDA-XML:project:1.0"
 ACCEPTED_NS = re.compile(r"^urn:QDA-XML:(codebook|project):[0-9][0-9:.]*$")
 GUID_RE = re.compile(r"^\{?([0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12})\}?$")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_TAGGED = re.compile(r"^(include|exclude|examples|output code|status):[ \t]*", re.IGNORECASE)
+_TAGGED = re.compile(r"^(include|exclude|examples|output code|key|status):[ \t]*",
+                     re.IGNORECASE)
 
 
 class RefiError(CoderError):
@@ -74,6 +76,10 @@ def describe_code(code: Code) -> str:
         - The high needs block is overspent
 
         Output code: 101
+
+        Key: 1
+
+    (The schema has no attribute for the coding app's key, so it travels as a paragraph.)
     """
 
     def one_paragraph(text: str) -> str:
@@ -88,6 +94,8 @@ def describe_code(code: Code) -> str:
         lines = ["- " + " ".join(e.split()) for e in code.examples]
         parts.append("Examples:\n" + "\n".join(lines))
     parts.append(f"Output code: {code.output_code}")
+    if code.shortcut:
+        parts.append(f"Key: {code.shortcut}")
     if code.status != "active":
         parts.append(f"Status: {code.status}")
     return "\n\n".join(parts)
@@ -98,7 +106,7 @@ def parse_description(text: str) -> dict[str, object]:
 
     Untagged paragraphs form the definition, so descriptions from other programs import
     as definitions. Keys returned: definition, include_note, exclude_note, examples, and
-    output_code / status when present.
+    output_code / shortcut / status when present.
     """
     fields: dict[str, object] = {}
     definition: list[str] = []
@@ -119,6 +127,8 @@ def parse_description(text: str) -> dict[str, object]:
             fields["examples"] = tuple(i for i in items if i)
         elif key == "output code" and body.isdigit():
             fields["output_code"] = int(body)
+        elif key == "key" and body.upper() in SHORTCUT_KEYS:
+            fields["shortcut"] = body.upper()
         elif key == "status" and body.lower() in STATUSES:
             fields["status"] = body.lower()
         else:
@@ -243,6 +253,7 @@ def parse_qdc(
             exclude_note=str(fields.get("exclude_note", "")),
             examples=tuple(fields.get("examples", ())),  # type: ignore[arg-type]
             status=str(fields.get("status", "active")),  # type: ignore[arg-type]
+            shortcut=_free_key(fields.get("shortcut"), found),
         )
         found.append((code, fields))
         for i, kid in enumerate(children):
@@ -262,6 +273,13 @@ def parse_qdc(
     if issues:
         raise CodeframeError([f"{source}: {p}" for p in issues])
     return frame
+
+
+def _free_key(key: object, found: list[tuple[Code, dict[str, object]]]) -> str | None:
+    """The key a description gives, unless an earlier code has it (that one keeps it)."""
+    if not isinstance(key, str) or any(c.shortcut == key for c, _ in found):
+        return None
+    return key
 
 
 def _number(found: list[tuple[Code, dict[str, object]]]) -> list[Code]:

@@ -107,6 +107,7 @@ class Variable:
     is_net: bool = False
     value_labels: Mapping[int, str] = field(default_factory=dict)
     is_code: bool = False
+    key: str = ""  # the code's key in the coding app (stable for the life of the frame)
 
 
 @dataclass(frozen=True)
@@ -267,18 +268,19 @@ def build_export(
                 variables.append(Variable(
                     name, f"{q.question_id}: {prefix}{code.label}", q.question_id,
                     code.output_code, q.frame.path_label(code.id), code.definition, is_net,
-                    CODE_VALUE_LABELS, is_code=True))
+                    CODE_VALUE_LABELS, is_code=True, key=code.shortcut or ""))
     return ExportTable(pd.DataFrame(columns), tuple(variables), layout)
 
 
 def codebook_rows(table: ExportTable) -> list[dict[str, Any]]:
-    """One row per variable: name, label, question, output code, code path, net, values."""
+    """One row per variable: name, label, question, output code, the code's key in the app,
+    code path, net, values."""
     rows = []
     for v in table.variables:
         values = "; ".join(f"{k} = {label}" for k, label in v.value_labels.items())
         rows.append({"variable": v.name, "label": v.label, "question": v.question_id,
                      "output_code": "" if v.output_code is None else v.output_code,
-                     "code_path": v.code_path, "net": "yes" if v.is_net else "",
+                     "key": v.key, "code_path": v.code_path, "net": "yes" if v.is_net else "",
                      "definition": v.definition, "values": values})
     return rows
 
@@ -382,6 +384,7 @@ class QuoteBankRow:
     respondent_id: str
     answer_id: int
     text: str
+    key: str = ""  # the code's key in the coding app
 
 
 def write_quote_bank(rows: Sequence[QuoteBankRow], path: str | Path, *,
@@ -391,8 +394,10 @@ def write_quote_bank(rows: Sequence[QuoteBankRow], path: str | Path, *,
     For internal use only: it identifies respondents. Cells are neutralised as in data exports.
     """
     target = Path(path)
-    header = ["question", "output_code", "code", "starred", "respondent_id", "answer_id", "text"]
-    _write_csv(({"question": r.question_id, "output_code": r.output_code, "code": r.code_label,
+    header = ["question", "output_code", "key", "code", "starred", "respondent_id", "answer_id",
+              "text"]
+    _write_csv(({"question": r.question_id, "output_code": r.output_code, "key": r.key,
+                 "code": r.code_label,
                  "starred": "yes" if r.starred else "", "respondent_id": r.respondent_id,
                  "answer_id": r.answer_id, "text": r.text} for r in rows), target, header,
                protected)

@@ -27,6 +27,7 @@ from coder.services.answer_order import ORDERS
 from coder.services.coding import SUGGESTIONS_SHOWN, AnswerRow, Change, CodingSession, text_index_at
 from coder.services.live import OthersWrote
 from coder.services.respondents import respondent_answers
+from coder.tui.screens.coding_jumps import AnswerJumps
 from coder.tui.screens.coding_suggestions import SuggestionWorkers
 from coder.tui.screens.dialogs import PromptDialog
 from coder.tui.widgets.answer_detail import AnswerDetail
@@ -46,7 +47,7 @@ def _slot_bindings() -> list[Binding]:
             for i, key in enumerate(SHORTCUT_KEYS)]
 
 
-class CodingScreen(SuggestionWorkers, Screen[None]):
+class CodingScreen(SuggestionWorkers, AnswerJumps, Screen[None]):
     """Code one question's answers."""
 
     BINDINGS = [
@@ -131,6 +132,9 @@ class CodingScreen(SuggestionWorkers, Screen[None]):
         self._update_topbar()
         self.watch(self.app, "busy_note", self._update_topbar, init=False)
         self._apply_query(self.coding.query)
+        self._listed = True
+        if self._wanted is not None:
+            self.go_to(self._wanted)
         self.answers.focus()
         self._build_text_index(self.session.project.location)
         self._build_suggestions(self.session.project.location)
@@ -174,7 +178,8 @@ class CodingScreen(SuggestionWorkers, Screen[None]):
         self.query_one("#filter-bar", Label).update(
             f"[b]{len(ids)}[/] of {self.coding.total} answers" +
             (f"  filter: [b]{described}[/]  (esc clears)" if described else "") +
-            (f"  order: [b]{order}[/] (o)" if self.coding.order != "import" else ""))
+            (f"  order: [b]{order}[/] (o)" if self.coding.order != "import" else ""),
+            layout=False)  # one line, as wide as the pane: no layout pass for the screen
         self.answers.set_answer_ids(ids, self.coding.cursor)
         self._show_current()
         self._update_progress()
@@ -187,9 +192,11 @@ class CodingScreen(SuggestionWorkers, Screen[None]):
         bar = self.query_one("#coded-progress", ProgressBar)
         bar.update(total=max(total, 1), progress=coded)
         share = 100 * coded / total if total else 0
-        self.query_one("#progress-label", Label).update(
-            f" coded {coded}/{total} of yours" if given is not None
-            else f" {coded}/{total} coded ({share:.0f}%)")
+        text = (f" coded {coded}/{total} of yours" if given is not None
+                else f" {coded}/{total} coded ({share:.0f}%)")
+        label = self.query_one("#progress-label", Label)
+        # A layout pass (the whole screen) only when the label's width changes.
+        label.update(text, layout=len(text) != len(str(label.content)))
 
     # -- showing the current answer -------------------------------------------------------------
 
@@ -264,8 +271,7 @@ class CodingScreen(SuggestionWorkers, Screen[None]):
         self.coding.cursor = self.answers.cursor
 
         def toggled(applied: bool) -> None:
-            self.notify(f"{'added' if applied else 'removed'} {code.output_code} {code.label}",
-                        timeout=1.5)
+            self.say(f"{'added' if applied else 'removed'} {code.output_code} {code.label}")
 
         self._save(self.coding.toggle(code), toggled)
 
@@ -290,7 +296,7 @@ class CodingScreen(SuggestionWorkers, Screen[None]):
             return
 
         def done(changed: Any) -> None:
-            self.notify(f"coded {changed} similar answers alike", timeout=1.5)
+            self.say(f"coded {changed} similar answers alike")
             if self.is_mounted:
                 self._after_write([change.answer_id, *members])
 

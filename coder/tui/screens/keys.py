@@ -1,6 +1,9 @@
-"""The `?` screen: every key of the current screen and the app, as remapped by the key file."""
+"""The `?` screen: every key of every screen, grouped by screen (this screen's first, then the
+app's, then the other screens'), as remapped by the key file."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -31,14 +34,31 @@ def key_rows(screen: Screen[object]) -> list[tuple[str, str, str, bool]]:
             for (bid, what, app_wide), keys in grouped.items()]
 
 
+def class_key_rows(screen_class: type[Screen[object]], keymap: dict[str, str],
+                   display: object) -> list[tuple[str, str, str]]:
+    """(keys, what it does, binding id) of a screen not open now, as the key file maps them."""
+    rows: list[tuple[str, str, str]] = []
+    for binding in screen_class.BINDINGS:
+        if not isinstance(binding, Binding) or not binding.description \
+                or binding.action.startswith("code_slot"):
+            continue
+        keys = keymap.get(binding.id or "", binding.key)
+        shown = ", ".join(display(replace(binding, key=k.strip()))  # type: ignore[operator]
+                          for k in keys.split(","))
+        rows.append((shown, binding.description, binding.id or binding.action))
+    return rows
+
+
 class KeysScreen(ModalScreen[None]):
     """Lists the keys; Escape or ? closes it."""
 
     BINDINGS = [Binding("escape,question_mark,q", "app.pop_screen", "Close", id="keys.close")]
 
-    def __init__(self, under: Screen[object]) -> None:
+    def __init__(self, under: Screen[object],
+                 others: dict[str, type[Screen[object]]] | None = None) -> None:
         super().__init__()
         self._under = under
+        self._others = others or {}
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog keys-dialog"):
@@ -60,3 +80,16 @@ class KeysScreen(ModalScreen[None]):
                 table.add_row("", "", "[b]everywhere[/]")
                 heading_done = True
             table.add_row(keys, binding_id, what)
+        keymap = getattr(self.app, "_keymap", {})
+        for name, screen_class in self._others.items():
+            if name == self._under.id or isinstance(self._under, screen_class):
+                continue
+            rows_of = class_key_rows(screen_class, keymap, self.app.get_key_display)
+            if not rows_of:
+                continue
+            table.add_row("", "", f"[b]{name}[/] (another screen)")
+            if name == "coding":
+                table.add_row("1-9, 0, A-Z", "coding.code_1 …",
+                              "apply / remove the code with that key")
+            for keys, what, binding_id in rows_of:
+                table.add_row(keys, binding_id, what)

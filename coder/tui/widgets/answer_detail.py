@@ -5,12 +5,12 @@ from __future__ import annotations
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual.widgets import Static
 
 from coder.services.coding import AnswerView
+from coder.tui.widgets.in_place import InPlaceStatic
 
 
-class AnswerDetail(Static):
+class AnswerDetail(InPlaceStatic):
     """Renders an AnswerView."""
 
     def show(self, view: AnswerView | None) -> None:

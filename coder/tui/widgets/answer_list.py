@@ -6,6 +6,7 @@ so moving, coding or filtering costs O(visible rows) whatever the number of answ
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable, Iterable, Sequence
 from typing import ClassVar
 
@@ -62,6 +63,11 @@ class AnswerList(ScrollView, can_focus=True, inherit_bindings=False):
     @property
     def current_id(self) -> int | None:
         return self._ids[self.cursor] if 0 <= self.cursor < len(self._ids) else None
+
+    def index_of(self, answer_id: int) -> int | None:
+        """Where the answer is in the list (ids ascend), or None when it is not listed."""
+        index = bisect.bisect_left(self._ids, answer_id)
+        return index if index < len(self._ids) and self._ids[index] == answer_id else None
 
     def set_answer_ids(self, answer_ids: list[int], index: int = 0) -> None:
         """Show these answers (ascending ids) with the cursor on the one at `index`."""

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 
 from rich.text import Text
-from textual.widgets import Static
 
 from coder.core.codeframe.model import Code, Codeframe
+from coder.tui.widgets.in_place import InPlaceStatic
 
 
-class CodeList(Static):
+class CodeList(InPlaceStatic):
     """Shows the codes a coder can apply; redrawn only when the codes or the answer change."""
 
     def show(self, frame: Codeframe | None, shortcuts: Mapping[str, Code],
