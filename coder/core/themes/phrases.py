@@ -66,6 +66,7 @@ _ADJ_ENDS = frozenset([
     "local", "public", "private", "special", "general", "national", "individual", "social",
     "professional", "potential", "key", "main", "principal", "chief", "equal", "external",
     "internal", "original", "regular", "standard", "additional", "extra", "current", "young",
+    "independent", "residential",
 ])
 
 
@@ -233,8 +234,10 @@ def _noun_phrases(toks: Sequence[Token], i: int, max_words: int,
     for j in range(i, min(i + max_words, len(toks))):
         if not toks[j].ok:
             break
-        if j > i and _clause_end(toks[j - 1], toks[j]):
-            break
+        if j > i and (_clause_end(toks[j - 1], toks[j])
+                      or j > i + 1 and _participle(toks[j - 1]) and _clause_end(toks[j - 2],
+                                                                               toks[j - 1])):
+            break  # "card working", "offers withdrawn minute"
         nxt = toks[j + 1] if j + 1 < len(toks) else None
         if not _can_end(toks[j]) or nxt is not None and (
                 nxt.surface in _PARTICLES and toks[j].lemma in verbs
@@ -299,8 +302,10 @@ def phrase_candidates(
             if k < len(toks) and toks[k].surface in _DETERMINERS:
                 article = toks[k].surface if toks[k].surface in _ARTICLES else ""
                 k += 1
-            if k >= len(toks) or k == i + 1 and verb.surface != verb.lemma:
-                continue  # "parking space" is a noun phrase
+            nouns, _, _ = _pos_index()
+            if k >= len(toks) or k == i + 1 and (verb.surface != verb.lemma
+                                                 or verb.lemma in nouns):
+                continue  # "parking space", "card payment" are noun phrases
             for j in _noun_phrases(toks, k, min(max_words, 3), after_verb=True):
                 span = toks[k : j + 1]
                 if any(t.lemma == verb.lemma for t in span) or j == k and _participle(span[0]):
