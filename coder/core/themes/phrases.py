@@ -35,7 +35,7 @@ JOINERS = frozenset([
 # "change of name") or are actions with an object ("make a payment").
 _CONTENT = frozenset([
     "amount", "name", "part", "side", "front", "bottom", "top", "call", "move", "show",
-    "fill", "empty", "full", "give", "take", "make", "put", "keep",
+    "give", "take", "make", "put", "keep",
 ])
 # Words between a verb and its object that the gerund label drops ("cancel my transfer"),
 # and the articles it keeps when the answers mostly use them ("making a payment").
