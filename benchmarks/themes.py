@@ -227,26 +227,32 @@ def compare(
 
 
 def timing(ds: DataSet, embedder: SentenceTransformerEmbedder) -> dict[str, float]:
-    """Embedding alone, cold (embed + themes, empty cache), warm (cache filled)."""
+    """Embedding alone, cold (embed + themes, empty cache), warm (cache filled): wall and CPU
+    seconds of this process (all threads), side by side in one run."""
     from coder.core.themes.run import discover_themes
 
     embedder.embed(["warm up the model"])
-    t0 = time.perf_counter()
-    embed_with_cache(ds.texts, embedder, InMemoryEmbeddingCache())
-    embed_only = time.perf_counter() - t0
+
+    def clocked(fn: object) -> tuple[float, float]:
+        w0, c0 = time.perf_counter(), time.process_time()
+        fn()  # type: ignore[operator]
+        return time.perf_counter() - w0, time.process_time() - c0
+
+    embed_only, embed_cpu = clocked(
+        lambda: embed_with_cache(ds.texts, embedder, InMemoryEmbeddingCache()))
     cache = InMemoryEmbeddingCache()
-    t0 = time.perf_counter()
-    discover_themes(ds.texts, embedder=embedder, cache=cache)
-    cold = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    discover_themes(ds.texts, embedder=embedder, cache=cache)
-    warm = time.perf_counter() - t0
+    cold, cold_cpu = clocked(lambda: discover_themes(ds.texts, embedder=embedder, cache=cache))
+    warm, warm_cpu = clocked(lambda: discover_themes(ds.texts, embedder=embedder, cache=cache))
     out = {
         "n": len(ds.texts),
         "embed_only_s": embed_only,
         "cold_s": cold,
         "warm_s": warm,
+        "embed_only_cpu_s": embed_cpu,
+        "cold_cpu_s": cold_cpu,
+        "warm_cpu_s": warm_cpu,
         "cold_over_embed": cold / embed_only,
+        "cold_over_embed_cpu": cold_cpu / embed_cpu,
         "peak_rss_mb": peak_rss_mb(),
     }
     log.info("timing %s", json.dumps(out))
@@ -280,6 +286,40 @@ def scale(n: int, embedder: SentenceTransformerEmbedder) -> dict[str, float]:
     return out
 
 
+def scale_themes(n: int, embedder: SentenceTransformerEmbedder) -> dict[str, float]:
+    """The themes step alone on ``n`` answers (Banking77 repeated with small edits), with
+    embeddings given: each copy's embedding is its original's plus a little noise, so the
+    clustering, labels and quotes see ``n`` distinct answers without paying for embedding them.
+    Add the embedding rate measured by ``--timing`` for the end-to-end estimate."""
+    from coder.core.themes.run import discover_themes
+
+    base = load_banking()
+    x0 = NpyCache(EMB_DIR).embeddings(base.texts, embedder)
+    rng = random.Random(0)
+    noise = np.random.default_rng(0)
+    texts, labels, rows = [], [], []
+    while len(texts) < n:
+        for i, (t, y) in enumerate(zip(base.texts, base.labels, strict=True)):
+            texts.append(t if len(texts) < len(base.texts) else perturb(t, rng))
+            labels.append(y)
+            rows.append(i)
+    texts, labels, rows = texts[:n], labels[:n], rows[:n]
+    x = x0[rows] + noise.normal(0, 0.01, size=(n, x0.shape[1])).astype(np.float32)
+    x[: len(base.texts)] = x0[: min(n, len(base.texts))]
+    embedder.embed(["warm up the model"])
+    w0, c0 = time.perf_counter(), time.process_time()
+    run = discover_themes(texts, embeddings=x, embedder=embedder, cache=InMemoryEmbeddingCache())
+    out = {
+        "n": n,
+        "themes_wall_s": time.perf_counter() - w0,
+        "themes_cpu_s": time.process_time() - c0,
+        "peak_rss_mb": peak_rss_mb(),
+        **metrics(labels, run.labels),
+    }
+    log.info("scale_themes %s", json.dumps(out))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sets", default="all", help="all, or nhs,banking,clinc")
@@ -287,6 +327,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-bertopic", action="store_true")
     parser.add_argument("--timing", action="store_true", help="cold/warm times on Banking77")
     parser.add_argument("--scale", type=int, default=0, help="cold run on N answers")
+    parser.add_argument("--scale-themes", type=int, default=0,
+                        help="the themes step alone on N answers, embeddings given")
     parser.add_argument("--json", type=Path, help="write results here")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -296,6 +338,8 @@ def main(argv: list[str] | None = None) -> int:
     result: dict = {}
     if args.scale:
         result["scale"] = scale(args.scale, embedder)
+    elif args.scale_themes:
+        result["scale_themes"] = scale_themes(args.scale_themes, embedder)
     elif args.timing:
         result["timing"] = timing(load_banking(), embedder)
     else:

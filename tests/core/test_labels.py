@@ -32,3 +32,34 @@ def test_labels_keep_the_answers_acronyms_and_descriptions_their_words() -> None
     assert describe_theme(themes[0]) == "Waiting for the EHCP"
     long = "word " * 30
     assert describe_theme([long]).endswith("…") and len(describe_theme([long]).split()) == 20
+
+
+def test_verb_and_object_become_a_gerund_phrase_never_a_request() -> None:
+    coverage, surface = phrase_candidates([
+        "How do I cancel a transfer?", "Can I cancel my transfer",
+        "I need to cancel a transfer I made this morning",
+        "Please turn on the lights in the living room",
+        "Why is there a fee for top-ups?",
+    ])
+    phrases = set(surface.values())
+    assert surface["~cancel transfer"] == "cancelling a transfer"
+    assert coverage["~cancel transfer"] == 3
+    assert "turning on the lights" in phrases
+    assert "fee for top-ups" in phrases
+    # requests and fragments are not names
+    assert {"cancel a transfer", "turn on the lights", "lights in the living",
+            "fee for top"}.isdisjoint(phrases)
+
+
+def test_a_subject_and_its_verb_are_not_a_noun_phrase() -> None:
+    _, surface = phrase_candidates([
+        "My card stopped working", "my refund showing as pending", "My daughter need a card",
+        "I changed my mind and want a refund", "my virtual card won't work",
+        "Offers withdrawn at the last minute", "Shortage of local independent schools",
+        "my card payment was declined", "Is my gas tank full?",
+    ])
+    phrases = set(surface.values())
+    assert {"card stopped", "refund showing", "refunding showing", "daughter need",
+            "mind and want a refund", "virtual card wo", "offers withdrawn minute",
+            "shortage of local independent", "carding payment", "gas tank full"}.isdisjoint(phrases), phrases
+    assert {"local independent schools", "card payment"} <= phrases

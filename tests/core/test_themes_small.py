@@ -103,3 +103,30 @@ def test_labels_are_phrases_of_the_themes_own_answers(
         assert theme.description and theme.description.split()[0] in " ".join(members)
         # the quotes are the theme's own answers
         assert {texts[q] for q in theme.quote_indices} <= set(members)
+
+
+def test_demo_other_specify_answers_give_no_more_themes_than_planted(
+    real_model: SentenceTransformerEmbedder,
+) -> None:
+    """The demo survey's routed "other, please specify" question (19 single-theme answers,
+    6 planted themes) was split into 7 themes that agreed poorly with the planted ones."""
+    import csv
+    from pathlib import Path
+
+    from sklearn.metrics import adjusted_rand_score
+
+    data = Path(__file__).resolve().parents[2] / "data"
+    with (data / "demo_survey.csv").open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    key = next(iter(rows[0]))
+    question = "q8_other_specify"
+    answer_of = {r[key]: r[question] for r in rows}
+    with (data / "demo_ground_truth.csv").open(newline="", encoding="utf-8") as fh:
+        truth = [r for r in csv.DictReader(fh) if r["question_id"] == question
+                 and r["themes"] and ";" not in r["themes"] and answer_of[r["la_code"]].strip()]
+    texts = [answer_of[r["la_code"]] for r in truth]
+    planted = [r["themes"] for r in truth]
+    assert len(texts) == 19 and len(set(planted)) == 6
+    found = ThemeDiscovery(random_state=0).fit(real_model.embed(texts), texts).labels_
+    assert int(found.max()) + 1 <= 6
+    assert adjusted_rand_score(planted, found) >= 0.35

@@ -1,186 +1,51 @@
-"""Theme labels: short noun phrases taken from a theme's own answers, and a one-line description.
+"""Theme labels: short phrases taken from a theme's own answers, and a one-line description.
 
-Candidates are 1-4 word phrases of the answers (lemmatised with spaCy's lookup tables) that
-neither start nor end with a stop word and end in a word that can be a noun, so a label is never
-a fragment such as "schools add" or "expense compared". Each candidate is scored by meaning:
-cosine to the theme's centre, minus part of its cosine to the nearest other theme's centre
-(distinctiveness), plus the share of the theme's answers containing it (coverage).
+Candidates are the noun phrases and gerund phrases of the answers (:mod:`.phrases`: "lack of
+training", "cancelling a transfer"; never a fragment such as "schools add" or "expense
+compared"). The most distinctive by c-TF-IDF are scored by meaning: cosine to the theme's
+centre minus part of its cosine to the nearest other theme's centre.
 
 Pure logic: no UI, CLI or store imports; spaCy is imported on first use.
 """
 
 from __future__ import annotations
 
-import gzip
-import json
 import math
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
+
+from coder.core.themes.phrases import phrase_candidates
+from coder.core.themes.phrases import tokens as _tokens
+
+__all__ = ["phrase_candidates", "_tokens"]
 
 #: Embeds short phrases with the answers' model: ``phrases -> (len(phrases), d)`` array.
 PhraseEmbedding = Callable[[Sequence[str]], np.ndarray]
 
-_WORDISH = re.compile(r"^[a-z][a-z'\-]*$")
-# Stop words that may join the words of a phrase ("lack of training", "distance from home").
-_JOINERS = frozenset([
-    "of", "for", "from", "in", "on", "with", "and", "at", "by", "the", "a", "an",
-    "without", "after", "about", "between", "into", "over", "per", "than", "or",
-])
-
-
-@lru_cache(maxsize=1)
-def _pos_index() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """Lemmas known as nouns, verbs and adjectives (spacy-lookups-data's WordNet index)."""
-    import spacy_lookups_data
-
-    path = Path(spacy_lookups_data.en["lemma_index"])
-    if not path.exists():  # the package ships the tables gzipped
-        path = path.with_name(path.name + ".gz")
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        index = json.load(fh)
-    return frozenset(index["noun"]), frozenset(index["verb"]), frozenset(index["adj"])
-
-
-@dataclass(frozen=True)
-class _Token:
-    lemma: str
-    surface: str
-    stop: bool
-    ok: bool  # a word (not punctuation or a number)
-
-
-def _tokens(texts: Sequence[str]) -> list[list[_Token]]:
-    from coder.core.themes.keywords import _nlp, stop_words
-
-    nlp = _nlp()
-    stops = stop_words()
-    lemmas = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup", {})
-    known: dict[str, _Token] = {}
-    out = []
-    for doc in nlp.tokenizer.pipe(t.lower() for t in texts):
-        toks = []
-        for tok in doc:
-            text = tok.text
-            item = known.get(text)
-            if item is None:
-                lemma = lemmas.get(text, text) or text
-                ok = bool(_WORDISH.match(text)) and len(text) > 1 or text in ("a", "i")
-                item = known[text] = _Token(lemma, text, text in stops or lemma in stops, ok)
-            toks.append(item)
-        out.append(toks)
-    return out
-
-
-# Adjectives that WordNet also lists as nouns but that end no noun phrase ("shortage of local").
-_ADJ_ENDS = frozenset([
-    "local", "public", "private", "special", "general", "national", "individual", "social",
-    "professional", "potential", "key", "main", "principal", "chief", "equal", "external",
-    "internal", "original", "regular", "standard", "additional", "extra", "current", "young",
-])
-
-
-def _can_end(tok: _Token) -> bool:
-    """Whether a phrase may end with this word: a noun, or a word the index does not know."""
-    nouns, verbs, adjs = _pos_index()
-    if tok.stop or not tok.ok or tok.lemma in _ADJ_ENDS:
-        return False
-    inflected_verb = tok.surface != tok.lemma and tok.lemma in verbs
-    if inflected_verb and tok.surface.endswith("ed"):
-        return False  # "expense compared"
-    if inflected_verb and tok.surface.endswith("ing"):
-        return tok.surface in nouns  # "training", "parking", but not "schools refusing"
-    if tok.lemma in nouns:
-        return True
-    return tok.lemma not in verbs and tok.lemma not in adjs and tok.surface not in verbs
-
-
-def _participle(tok: _Token) -> bool:
-    _, verbs, _ = _pos_index()
-    return (tok.surface != tok.lemma and tok.lemma in verbs
-            and tok.surface.endswith(("ed", "ing")))
-
-
-def _noun_only(tok: _Token) -> bool:
-    nouns, verbs, adjs = _pos_index()
-    return tok.lemma not in verbs and tok.lemma not in adjs and tok.surface not in verbs
-
-
-# Base forms of verbs that are also nouns in the index but start requests, not names ("want a
-# refund"); "needs", "changes" still start a phrase.
-_VERB_STARTS = frozenset([
-    "want", "need", "use", "know", "make", "get", "try", "like", "help", "find", "tell", "show",
-    "see", "give", "take", "let", "put", "keep", "check", "remove", "add", "change", "set",
-])
-
-
-def _can_start(tok: _Token) -> bool:
-    """A phrase starts with a word that can be a noun or adjective, never a request's verb."""
-    nouns, verbs, adjs = _pos_index()
-    if not tok.ok or tok.stop or tok.surface in _VERB_STARTS:
-        return False
-    return not (tok.lemma in verbs and tok.lemma not in nouns and tok.lemma not in adjs)
-
-
-def phrase_candidates(
-    texts: Sequence[str], max_words: int = 5
-) -> tuple[Counter[str], dict[str, str]]:
-    """Candidate label phrases of a group of answers.
-
-    Returns:
-        ``(coverage, surface)``: the number of answers containing each phrase (by lemmas) and
-        each phrase's commonest surface form.
-    """
-    coverage: Counter[str] = Counter()
-    surfaces: dict[str, Counter[str]] = defaultdict(Counter)
-    for toks in _tokens(texts):
-        seen: set[str] = set()
-        for i, first in enumerate(toks):
-            if not _can_start(first):
-                continue
-            for j in range(i, min(i + max_words, len(toks))):
-                if not toks[j].ok:
-                    break
-                last = toks[j]
-                if not _can_end(last):
-                    continue
-                span = toks[i : j + 1]
-                if sum(not t.stop for t in span) > 3:
-                    continue
-                if any(t.stop and t.lemma not in _JOINERS for t in span):
-                    break
-                if j == i and not _noun_only(last):
-                    continue  # one word that can also be a verb or adjective ("use", "extra")
-                if j > i and _participle(first) and toks[i + 1].stop:
-                    break  # "compared with maintained provision", not "declined transfer"
-                key = " ".join(t.lemma for t in span)
-                if len({t.lemma for t in span}) < len(span):
-                    continue
-                surfaces[key][" ".join(t.surface for t in span)] += 1
-                seen.add(key)
-        coverage.update(seen)
-    surface = {k: c.most_common(1)[0][0] for k, c in surfaces.items()}
-    return coverage, surface
-
-
 @dataclass(frozen=True)
 class LabelScorer:
-    """Weights of a candidate's score: ``cos(centre) - distinct * cos(nearest other centre)
-    + coverage * share of answers containing it``; only the ``shortlist`` candidates that best
-    balance coverage and rarity elsewhere are embedded; ``combine`` > 0 tries that many second
-    phrases ("A, B") when the pair scores higher. Defaults chosen on Banking77 and CLINC150
-    (benchmarks/themes_labels.py)."""
+    """How a theme's label is chosen among its candidate phrases.
+
+    Candidates are first ranked by c-TF-IDF (share of the theme's answers containing the phrase
+    times its rarity in other themes); the ``shortlist`` best are embedded and the label is the
+    one with the best ``cos(centre) - distinct * cos(nearest other centre) + coverage * share``.
+    Defaults fixed on a development protocol (benchmarks/themes_labels.py).
+
+    Attributes:
+        distinct: weight of the nearest other theme's centre (distinctiveness).
+        coverage: weight of the share of the theme's answers containing the phrase.
+        shortlist: candidates per theme that are embedded.
+        max_answers: the theme's most central answers read for candidates.
+    """
 
     distinct: float = 0.7
     coverage: float = 0.0
     shortlist: int = 40
     max_answers: int = 100
-    combine: int = 0
 
 
 def label_themes(
@@ -189,7 +54,7 @@ def label_themes(
     phrase_embedding: PhraseEmbedding | None,
     scorer: LabelScorer | None = None,
 ) -> list[str]:
-    """A label per theme: the best-scoring candidate phrase of its answers (see module doc).
+    """A label per theme: the best candidate phrase of its answers (see :class:`LabelScorer`).
 
     Args:
         texts_by_theme: each theme's answers, most central first (only the first
@@ -202,6 +67,18 @@ def label_themes(
         A label per theme ("" when a theme has no candidate phrase).
     """
     scorer = scorer or LabelScorer()
+    shortlists = candidate_shortlists(texts_by_theme, scorer)
+    labels = [s[0][1] if s else "" for s in shortlists]
+    if phrase_embedding is not None and any(shortlists):
+        _rank_by_meaning(labels, shortlists, centres, phrase_embedding, scorer)
+    return [_as_written(label, texts[: scorer.max_answers])
+            for label, texts in zip(labels, texts_by_theme, strict=True)]
+
+
+def candidate_shortlists(
+    texts_by_theme: Sequence[Sequence[str]], scorer: LabelScorer
+) -> list[list[tuple[str, str, float]]]:
+    """Each theme's candidates as ``(key, phrase, share of its answers)``, best c-TF-IDF first."""
     k = len(texts_by_theme)
     cands = [phrase_candidates(list(t[: scorer.max_answers])) for t in texts_by_theme]
     df_all: Counter[str] = Counter()
@@ -221,11 +98,7 @@ def label_themes(
         pre.sort(key=lambda sk: (-sk[0], sk[1]))
         shortlists.append([(key, surface[key], coverage[key] / size)
                            for _, key in pre[: scorer.shortlist]])
-    labels = [s[0][1] if s else "" for s in shortlists]
-    if phrase_embedding is not None and any(shortlists):
-        _rank_by_meaning(labels, shortlists, centres, phrase_embedding, scorer)
-    return [_as_written(label, texts[: scorer.max_answers])
-            for label, texts in zip(labels, texts_by_theme, strict=True)]
+    return shortlists
 
 
 def _as_written(label: str, texts: Sequence[str]) -> str:
@@ -256,41 +129,20 @@ def _rank_by_meaning(
     vec = np.asarray(phrase_embedding(phrases), dtype=np.float32)
     vec /= np.maximum(np.linalg.norm(vec, axis=1, keepdims=True), 1e-12)
     row = {p: i for i, p in enumerate(phrases)}
-    cent = np.asarray(centres, dtype=np.float32)
-    sims = vec @ cent.T  # phrase x theme
-
-    def theme_score(s: np.ndarray, t: int, share: float) -> float:
-        other = float(np.max(np.delete(s, t))) if k > 1 else 0.0
-        return float(s[t]) - scorer.distinct * other + scorer.coverage * share
-
-    ranked: list[list[tuple[float, str, str]]] = []
+    sims = vec @ np.asarray(centres, dtype=np.float32).T  # phrase x theme
     for t, shortlist in enumerate(shortlists):
-        scored = sorted(((theme_score(sims[row[surf]], t, share), surf, key)
-                         for key, surf, share in shortlist), key=lambda x: (-x[0], x[1]))
-        ranked.append(scored)
-        if scored:
-            labels[t] = scored[0][1]
-    if scorer.combine:
-        # a second phrase, when the pair says more about the theme than the first alone
-        pairs: dict[int, list[str]] = {}
-        for t, scored in enumerate(ranked):
-            if len(scored) < 2:
-                continue
-            first_key = set(scored[0][2].split())
-            pairs[t] = [f"{scored[0][1]}, {surf}" for _, surf, key in scored[1: 1 + scorer.combine]
-                        if not set(key.split()) & first_key]
-        combos = sorted({c for cs in pairs.values() for c in cs})
-        if combos:
-            cvec = np.asarray(phrase_embedding(combos), dtype=np.float32)
-            cvec /= np.maximum(np.linalg.norm(cvec, axis=1, keepdims=True), 1e-12)
-            csims = cvec @ cent.T
-            crow = {c: i for i, c in enumerate(combos)}
-            for t, cs in pairs.items():
-                best_score = ranked[t][0][0]
-                for c in cs:
-                    sc = theme_score(csims[crow[c]], t, 0.0)
-                    if sc > best_score:
-                        labels[t], best_score = c, sc
+        if not shortlist:
+            continue
+        own = np.array([sims[row[surf], t] for _, surf, _ in shortlist])
+        if k > 1:
+            others = np.delete(sims[[row[surf] for _, surf, _ in shortlist]], t, axis=1)
+            other = others.max(axis=1)
+        else:
+            other = np.zeros(len(shortlist))
+        share = np.array([sh for _, _, sh in shortlist])
+        score = own - scorer.distinct * other + scorer.coverage * share
+        order = sorted(range(len(shortlist)), key=lambda i: (-score[i], shortlist[i][1]))
+        labels[t] = shortlist[order[0]][1]
 
 
 def describe_theme(texts: Sequence[str], max_words: int = 20) -> str:

@@ -47,27 +47,33 @@ def run_clusterer(clusterer: Clusterer, x: np.ndarray, weights: np.ndarray) -> n
 class SmallQuestionClusterer:
     """Themes of a question with few distinct answers (fewer than about 80).
 
-    Complete-linkage clustering on cosine distance, cut at the number of groups (2 up to
-    ``max_themes``, at most half the answers) with the best mean silhouette; groups of a single
-    answer are "other" (-1). The answers are one theme when every two of them have a cosine of
-    at least ``one_theme_similarity`` (paraphrases of one point: "Nothing", "Nothing at all",
-    "No, nothing" are about 0.5 apart; samples of 2-6 human codes had pairs at least 0.72
-    apart) or when no cut has a positive silhouette.
+    Ward clustering of the unit-length answers, cut at the number of groups (2 up to
+    ``max_themes``, at most one per ``answers_per_theme`` answers) with the best mean silhouette
+    (cosine); groups of a single answer are "other" (-1). The answers are one theme when every
+    two of them have a cosine of at least ``one_theme_similarity`` (paraphrases of one point:
+    "Nothing", "Nothing at all", "No, nothing" are about 0.5 apart; samples of 2-6 human codes
+    had pairs at least 0.72 apart) or when no cut has a positive silhouette.
     Measured on 144 samples of 8-50 answers from human-coded sets (benchmarks/themes_small.py):
     mean NMI above k-means told the true number of codes; the graph step on such inputs
-    often put every answer in one theme.
+    often put every answer in one theme. Complete linkage with up to one theme per two answers
+    split the demo survey's 19 "other, please specify" answers into more themes than planted.
 
     Args:
         max_themes: most themes considered.
         one_theme_similarity: least cosine between any two answers of one theme.
         min_silhouette: best silhouette at or below which the answers are one theme.
+        linkage: scipy's linkage method ("ward", "complete", "average", ...).
+        answers_per_theme: the cut has at most one theme per this many answers.
     """
 
     def __init__(self, max_themes: int = 12, one_theme_similarity: float = 0.35,
-                 min_silhouette: float = 0.0) -> None:
+                 min_silhouette: float = 0.0, linkage: str = "ward",
+                 answers_per_theme: int = 3) -> None:
         self.max_themes = max_themes
         self.one_theme_similarity = one_theme_similarity
         self.min_silhouette = min_silhouette
+        self.linkage = linkage
+        self.answers_per_theme = answers_per_theme
 
     def fit_predict(self, X: np.ndarray, sample_weight: np.ndarray | None = None) -> np.ndarray:  # noqa: N803
         """Group of each row (``-1`` = other)."""
@@ -84,9 +90,13 @@ class SmallQuestionClusterer:
         dist = (dist + dist.T) / 2
         if dist.max() <= 1.0 - self.one_theme_similarity:
             return np.zeros(m, dtype=int)
-        tree = linkage(squareform(dist, checks=False), method="complete")
+        # Ward's criterion needs Euclidean distances: |a - b| = sqrt(2 * cosine distance)
+        # for unit vectors
+        tree_dist = np.sqrt(2.0 * dist) if self.linkage == "ward" else dist
+        tree = linkage(squareform(tree_dist, checks=False), method=self.linkage)
         best: tuple[float, np.ndarray] | None = None
-        for k in range(2, min(self.max_themes, m // 2, m - 1) + 1):
+        most = -(-m // self.answers_per_theme)  # rounded up: 8 answers may hold 3 themes
+        for k in range(2, min(self.max_themes, most, m - 1) + 1):
             labels = fcluster(tree, k, criterion="maxclust") - 1
             score = tc._silhouette(dist, labels)
             if best is None or score > best[0]:
