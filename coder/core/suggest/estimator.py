@@ -60,7 +60,7 @@ class CodeSuggester:
         cv: Folds of the cross-validation that calibrates the confidence.
         one_vs_rest: Calibrate on the ridge's one-vs-rest scores too ("the answer has this
             code", fitted in the same solve as the shares): on nhs_fft it raised coverage at
-            90% precision by a seventh to a half (see benchmarks/RESULTS-assist.md).
+            90% precision by a seventh to a half (see BENCHMARKS.md, assisted coding).
         calibration_size: Coded answers (a seeded sample) whose out-of-fold scores calibrate
             the confidence; None: all. Every coded answer still trains each fold, so this
             bounds the refit at thousands of codings without weakening the parts.
