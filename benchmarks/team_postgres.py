@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import argparse
 import csv
-import multiprocessing as mp
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,13 +32,12 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from team_sqlite import Q2, build, worker  # noqa: E402
+from team_sqlite import build, race  # noqa: E402
 from team_sqlite import run as run_sqlite  # noqa: E402
 
 from coder.core.codeframe.model import Code, Codeframe  # noqa: E402
 from coder.services.db_copy import copy_project  # noqa: E402
 from coder.services.importing import import_survey  # noqa: E402
-from coder.services.project import open_project  # noqa: E402
 from coder.store import create_project  # noqa: E402
 
 FRAME = Codeframe("scale", "Scale", tuple(
@@ -50,29 +47,7 @@ FRAME = Codeframe("scale", "Scale", tuple(
 
 def run_postgres(template: Path, url: str, n: int, actions: int, seed: int) -> dict[str, Any]:
     copy_project(template, url)
-    ctx = mp.get_context("fork")
-    start, out = ctx.Barrier(n + 1), ctx.Queue()
-    procs = [ctx.Process(target=worker, args=(url, k, actions, seed, 30.0, start, out))
-             for k in range(n)]
-    for proc in procs:
-        proc.start()
-    start.wait()
-    began = time.perf_counter()
-    results = [out.get(timeout=600) for _ in procs]
-    for proc in procs:
-        proc.join()
-    wall = max(r[3] for r in results) - began
-    acked = {a for r in results for a in r[0]}
-    latencies = sorted(x for r in results for x in r[1])
-    with open_project(url) as project:
-        names = {c.id: c.name for c in project.coders()}
-        stored = {(names[c.coder_id], c.answer_id, c.code_id)
-                  for c in project.codings(question_id=Q2)}
-    return {"n": n, "actions": len(latencies), "wall": wall, "rate": len(latencies) / wall,
-            "p50": 1000 * statistics.median(latencies),
-            "p95": 1000 * latencies[int(0.95 * (len(latencies) - 1))],
-            "busy": sum(r[2] for r in results), "lost": len(acked - stored),
-            "unacked": len(stored - acked)}
+    return race(url, n, actions, seed, 30.0)
 
 
 def build_scale(folder: Path, codings: int) -> Path:

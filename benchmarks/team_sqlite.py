@@ -80,13 +80,12 @@ def worker(path: str, k: int, actions: int, seed: int, wait: float, start: Any,
     out.put((acked, latencies, busy, time.perf_counter()))
 
 
-def run(template: Path, folder: Path, n: int, actions: int, seed: int,
-        wait: float) -> dict[str, Any]:
-    path = folder / f"team{n}.coder"
-    shutil.copyfile(template, path)
+def race(location: str, n: int, actions: int, seed: int, wait: float) -> dict[str, Any]:
+    """`n` worker processes coding the project at `location` (a path or a URL) at once: rates,
+    latencies and the acknowledged codings missing from the project (or stored unacknowledged)."""
     ctx = mp.get_context("fork")
     start, out = ctx.Barrier(n + 1), ctx.Queue()
-    procs = [ctx.Process(target=worker, args=(str(path), k, actions, seed, wait, start, out))
+    procs = [ctx.Process(target=worker, args=(location, k, actions, seed, wait, start, out))
              for k in range(n)]
     for proc in procs:
         proc.start()
@@ -98,18 +97,27 @@ def run(template: Path, folder: Path, n: int, actions: int, seed: int,
     wall = max(r[3] for r in results) - began
     acked = {a for r in results for a in r[0]}
     latencies = sorted(x for r in results for x in r[1])
-    with open_project(path) as project:
+    with open_project(location) as project:
         names = {c.id: c.name for c in project.coders()}
         stored = {(names[c.coder_id], c.answer_id, c.code_id)
                   for c in project.codings(question_id=Q2)}
-        ok = project.conn.execute("PRAGMA integrity_check").fetchone()[0]
-        mode = project.conn.execute("PRAGMA journal_mode").fetchone()[0]
     return {"n": n, "actions": len(latencies), "wall": wall,
             "rate": len(latencies) / wall,
             "p50": 1000 * statistics.median(latencies),
             "p95": 1000 * latencies[int(0.95 * (len(latencies) - 1))],
             "busy": sum(r[2] for r in results), "lost": len(acked - stored),
-            "unacked": len(stored - acked), "integrity": ok, "journal": mode}
+            "unacked": len(stored - acked)}
+
+
+def run(template: Path, folder: Path, n: int, actions: int, seed: int,
+        wait: float) -> dict[str, Any]:
+    path = folder / f"team{n}.coder"
+    shutil.copyfile(template, path)
+    figures = race(str(path), n, actions, seed, wait)
+    with open_project(path) as project:
+        ok = project.conn.execute("PRAGMA integrity_check").fetchone()[0]
+        mode = project.conn.execute("PRAGMA journal_mode").fetchone()[0]
+    return {**figures, "integrity": ok, "journal": mode}
 
 
 def main() -> None:
