@@ -9,7 +9,6 @@ or cached embeddings, same centrality, same de-duplication). Pure: no UI, CLI, s
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -20,12 +19,16 @@ import numpy as np
 
 from coder.core.quotes import select_representative
 from coder.core.reporting.anonymise import Redactor
-from coder.core.reporting.quotes import READABLE_CHARS, Quote, is_quotable, tfidf_vectors
+from coder.core.reporting.quotes import (
+    READABLE_CHARS,
+    Quote,
+    is_quotable,
+    pick_quotes,
+    tfidf_vectors,
+)
 
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
-
-log = logging.getLogger(__name__)
 
 # The words of `coder.core.quotes` de-duplication; TF-IDF's tokens are those of 2+ characters.
 _WORD = re.compile(r"\w+")
@@ -87,7 +90,6 @@ class QuotePool:
         nor one whose redacted text may still identify someone (starred ones left out for that
         are added to `withheld`).
         """
-        redactor = redactor or Redactor()
         rows = self._rows.get(code_id, _NO_ROWS)
         if exclude and rows.size:
             rows = rows[~np.isin(self._ids[rows], np.fromiter(exclude, dtype=np.int64))]
@@ -95,53 +97,29 @@ class QuotePool:
         is_starred = (np.isin(self._ids[rows], np.fromiter(starred, dtype=np.int64))
                       if starred and rows.size else np.zeros(rows.size, dtype=bool))
         starred_rows = set(rows[is_starred].tolist())
-        redacted: dict[int, str] = {}
-        chosen: list[int] = []
-        seen: set[str] = set()
+        unstarred = rows[~is_starred & ~self._blank[rows]]
 
-        def safe(row: int) -> bool:
-            # Redaction runs only on answers about to be chosen: it is the slow step.
-            if row not in redacted:
-                text = redactor.redact(self._texts[row])
-                if redactor.risks(text):
-                    log.info("answer %d not quoted: it may still identify someone",
-                             int(self._ids[row]))
-                    text = ""
-                    if row in starred_rows and withheld is not None:
-                        withheld.append(int(self._ids[row]))
-                redacted[row] = text
-            return bool(redacted[row])
+        def rest(seen: AbstractSet[str]) -> list[int]:
+            return [r for r in unstarred.tolist() if _same_quote(self._texts[r]) not in seen]
 
-        def take(row: int) -> None:
-            key = _same_quote(self._texts[row])
-            if len(chosen) < k and key not in seen and safe(row):
-                seen.add(key)
-                chosen.append(row)
-
-        for row in rows[is_starred].tolist():
-            take(row)
-        rest = rows[~is_starred & ~self._blank[rows]]
-        if seen and rest.size:
-            fresh = [_same_quote(self._texts[r]) not in seen for r in rest.tolist()]
-            rest = rest[np.array(fresh, dtype=bool)]
-        room = k - len(chosen)
-        if room > 0 and rest.size:
-            lengths = self._length[rest]
-            readable = rest[(lengths >= READABLE_CHARS[0]) & (lengths <= READABLE_CHARS[1])]
-            pool = readable if readable.size >= room else rest
+        def ranked(remaining: Sequence[int], room: int) -> tuple[list[int], list[int]]:
+            candidates = np.array(remaining, dtype=np.int64)
+            lengths = self._length[candidates]
+            readable = candidates[(lengths >= READABLE_CHARS[0])
+                                  & (lengths <= READABLE_CHARS[1])]
+            pool = readable if readable.size >= room else candidates
             texts = [self._texts[r] for r in pool.tolist()]
             # A few more than needed, in case some may identify someone and are left out.
             picked = select_representative(self._vectors(pool, texts), texts,
                                            k=min(len(texts), 3 * room + 5),
                                            first_of_each=self._first_of_each(pool))
-            for i in picked:
-                take(int(pool[i]))
-            if any(not text for text in redacted.values()):
-                for row in (*pool.tolist(), *rest.tolist()):  # short: the rest in order
-                    if len(chosen) >= k:
-                        break
-                    take(row)
-        return [Quote(redacted[r], r in starred_rows, int(self._ids[r])) for r in chosen]
+            return pool.tolist(), list(picked)
+
+        picked = pick_quotes(
+            rows[is_starred].tolist(), rest, k, text=self._texts.__getitem__,
+            answer_id=lambda r: int(self._ids[r]), is_starred=starred_rows.__contains__,
+            rank=ranked, redactor=redactor or Redactor(), withheld=withheld)
+        return [Quote(shown, r in starred_rows, int(self._ids[r])) for r, shown in picked]
 
     def _first_of_each(self, pool: np.ndarray) -> np.ndarray:
         """Positions in `pool` of the first answer of each distinct quote, ascending."""

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 
@@ -13,6 +15,8 @@ from coder.core.quotes import select_representative
 from coder.core.reporting.anonymise import Redactor
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 #: Quotes outside this many characters read badly in a report; used only if enough remain.
 READABLE_CHARS = (20, 280)
@@ -103,35 +107,10 @@ def choose_quotes(
         Quotes with redacted text, starred ones first.
     """
     redactor = redactor or Redactor()
-    redacted: dict[int, str] = {}
-
-    def safe(c: QuoteCandidate) -> bool:
-        # Redaction runs only on answers about to be chosen: it is the slow step.
-        if c.answer_id not in redacted:
-            text = redactor.redact(c.text)
-            if redactor.risks(text):
-                log.info("answer %d not quoted: it may still identify someone", c.answer_id)
-                text = ""
-                if c.starred and withheld is not None:
-                    withheld.append(c.answer_id)
-            redacted[c.answer_id] = text
-        return bool(redacted[c.answer_id])
-
     candidates = [c for c in candidates if is_quotable(c.text)]
-    chosen: list[QuoteCandidate] = []
-    seen: set[str] = set()
 
-    def take(c: QuoteCandidate) -> None:
-        if len(chosen) < k and _key(c.text) not in seen and safe(c):
-            seen.add(_key(c.text))
-            chosen.append(c)
-
-    for c in candidates:
-        if c.starred:
-            take(c)
-    rest = [c for c in candidates if not c.starred and _key(c.text) not in seen]
-    room = k - len(chosen)
-    if room > 0 and rest:
+    def ranked(rest: Sequence[QuoteCandidate],
+               room: int) -> tuple[Sequence[QuoteCandidate], Sequence[int]]:
         readable = [c for c in rest if READABLE_CHARS[0] <= len(c.text) <= READABLE_CHARS[1]]
         pool = readable if len(readable) >= room else rest
         texts = [c.text for c in pool]
@@ -140,15 +119,76 @@ def choose_quotes(
         else:
             vectors = tfidf_vectors(texts)
         # A few more than needed, in case some may identify someone and are left out.
-        picked = select_representative(vectors, texts, k=min(len(pool), 3 * room + 5))
+        return pool, select_representative(vectors, texts, k=min(len(pool), 3 * room + 5))
+
+    picked = pick_quotes(
+        [c for c in candidates if c.starred],
+        lambda seen: [c for c in candidates if not c.starred and _key(c.text) not in seen],
+        k, text=lambda c: c.text, answer_id=lambda c: c.answer_id,
+        is_starred=lambda c: c.starred, rank=ranked, redactor=redactor, withheld=withheld)
+    return [Quote(text, c.starred, c.answer_id) for c, text in picked]
+
+
+def pick_quotes(
+    starred: Iterable[T],
+    rest: Callable[[AbstractSet[str]], Sequence[T]],
+    k: int,
+    *,
+    text: Callable[[T], str],
+    answer_id: Callable[[T], int],
+    is_starred: Callable[[T], bool],
+    rank: Callable[[Sequence[T], int], tuple[Sequence[T], Sequence[int]]],
+    redactor: Redactor,
+    withheld: list[int] | None = None,
+) -> list[tuple[T, str]]:
+    """The choice `choose_quotes` and `QuotePool.choose` make, over candidates of any form.
+
+    Starred candidates are taken first, in order; then `rest(seen)` (the others, less those
+    whose text is one already taken) are ranked by `rank(rest, room)`, which returns the pool it
+    ranked and positions in it, best first. A candidate is taken only when its text is new and
+    its redacted text may identify no one (starred ones left out for that go to `withheld`);
+    if any was left out and quotes are still short, the rest are tried in order.
+
+    Returns:
+        The chosen candidates with their redacted texts.
+    """
+    redacted: dict[int, str] = {}
+    chosen: list[T] = []
+    seen: set[str] = set()
+
+    def safe(item: T) -> bool:
+        # Redaction runs only on answers about to be chosen: it is the slow step.
+        aid = answer_id(item)
+        if aid not in redacted:
+            shown = redactor.redact(text(item))
+            if redactor.risks(shown):
+                log.info("answer %d not quoted: it may still identify someone", aid)
+                shown = ""
+                if is_starred(item) and withheld is not None:
+                    withheld.append(aid)
+            redacted[aid] = shown
+        return bool(redacted[aid])
+
+    def take(item: T) -> None:
+        key = _key(text(item))
+        if len(chosen) < k and key not in seen and safe(item):
+            seen.add(key)
+            chosen.append(item)
+
+    for item in starred:
+        take(item)
+    remaining = rest(seen)
+    room = k - len(chosen)
+    if room > 0 and len(remaining):
+        pool, picked = rank(remaining, room)
         for i in picked:
             take(pool[i])
-        if any(not text for text in redacted.values()):
-            for c in (*pool, *rest):  # short because some were left out: the rest in order
+        if any(not shown for shown in redacted.values()):
+            for item in (*pool, *remaining):  # short because some were left out: in order
                 if len(chosen) >= k:
                     break
-                take(c)
-    return [Quote(redacted[c.answer_id], c.starred, c.answer_id) for c in chosen]
+                take(item)
+    return [(item, redacted[answer_id(item)]) for item in chosen]
 
 
 def _key(text: str) -> str:
