@@ -258,18 +258,12 @@ def gather(store: ProjectStore, question: Question, layer: Layer, scope: WaveSco
                                                   wave_name)
                 w = known
             group = None if not by else wave_name if group_at is None else row[group_at]
-            if final is not None:
-                settled = final.get(answer_id)
-                records.append(RespondentAnswer(
-                    respondent_id, status, no_codes if settled is None else settled.code_ids,
-                    settled is not None, group,
-                    settled is not None and settled.status == "unresolved",
-                    settled is not None and settled.status == "stale",
-                    wave_name, w, answer_id))
-            else:
-                records.append(RespondentAnswer(
-                    respondent_id, status, frozenset(codes.get(answer_id, ())),
-                    answer_id in coded, group, False, False, wave_name, w, answer_id))
+            records.append(RespondentAnswer(
+                respondent_id, status, answer_codes,
+                settled is not None if final is not None else answer_id in coded, group,
+                settled is not None and settled.status == "unresolved",
+                settled is not None and settled.status == "stale",
+                wave_name, w, answer_id))
     return records, answers
 
 
