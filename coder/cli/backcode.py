@@ -104,14 +104,23 @@ def apply(project: str, question_id: str, min_precision: float, min_similarity: 
 @project_option
 @_QUESTION
 @click.option("--output", required=True, type=click.Path(dir_okay=False),
-              help="CSV: respondent, question, old_value, new_value, source.")
+              help="A .csv or .sav file (with <stem>_codebook.csv beside it): respondent_id,"
+                   " the closed question's old and updated values, the updated value's label,"
+                   " and who back-coded it.")
 def export(project: str, question_id: str, output: str) -> None:
-    """Write the closed question's updated values for the back-coded answers."""
+    """Write the closed question's updated values for the back-coded answers, as the survey
+    file has them (its codes and value labels, from a .sav), to merge back by respondent ID."""
+    from pathlib import Path
+
     from coder.services.backcode import export as run
 
+    if Path(output).suffix.lower() not in (".csv", ".sav"):
+        raise click.UsageError("give a .csv or .sav --output file")
     with open_store(project) as store:
-        rows = run(store, question_id, output)
-    click.echo(f"wrote {rows} updated values to {output}")
+        result = run(store, question_id, output)
+    values = "codes, with value labels" if result.numeric else "labels (no value labels known)"
+    click.echo(f"wrote the updated {result.closed_question_id} of {result.respondents}"
+               f" respondents ({values}) to " + ", ".join(str(f) for f in result.files))
 
 
 COMMANDS = [backcode]

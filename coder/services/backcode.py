@@ -8,7 +8,6 @@ Must not depend on click, textual or SQL.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,7 +18,6 @@ import numpy as np
 from coder.core.codeframe.model import Code, Codeframe, derived_id
 from coder.core.embedding import Embedder, embed_with_cache
 from coder.core.errors import ProjectError, Remedy
-from coder.core.safe_files import atomic_output
 from coder.core.suggest.backcode import (
     GENUINELY_OTHER,
     MIN_SIMILARITY,
@@ -212,11 +210,45 @@ def apply(project: Project, question_id: str, *, actor: str, min_precision: floa
                        sum(1 for s in found if s.human is None), len(chosen))
 
 
-def export(project: Project, question_id: str, path: str | Path) -> int:
-    """Write the closed question's updated values to CSV: one row per respondent whose
-    other-specify answer is back-coded to a category (adjudicated, else a person's, else a
-    model's code): respondent, question, old_value, new_value, source. Returns the rows."""
+@dataclass(frozen=True)
+class ExportResult:
+    files: tuple[Path, ...]  # the data file, then its codebook
+    respondents: int
+    closed_question_id: str
+    numeric: bool  # the values are the closed question's codes (its value labels known)
+
+
+def export(project: Project, question_id: str, path: str | Path) -> ExportResult:
+    """Write the closed question's updated values, to merge back onto the survey: one row per
+    respondent (and wave, with several) whose other-specify answer is back-coded (the
+    adjudicated code, else a person's, else a model's).
+
+    Columns: respondent_id, wave (several waves only), `<closed>_old`, `<closed>` (the updated
+    value), `<closed>_label`, backcoded_by (the coder). Values are the closed question's own
+    codes where its value labels are known (a .sav import), else its labels; an answer back-coded
+    genuinely other keeps its "other" value. `.csv` or `.sav` (value and variable labels), with
+    `<stem>_codebook.csv` beside it.
+
+    Raises:
+        ProjectError: The question is not linked, or the file is neither .csv nor .sav.
+    """
+    import pandas as pd
+
+    from coder.core.reporting.exports import (
+        AttributeInfo,
+        ExportTable,
+        Variable,
+        attribute_column,
+        variable_stem,
+        write_export,
+    )
+
+    fmt = Path(path).suffix.lstrip(".").lower()
+    if fmt not in ("csv", "sav"):
+        raise ProjectError(f"{path}: give a .csv or .sav output file")
     link_ = linked(project, question_id)
+    closed_id = link_.closed_question_id
+    closed = project.question(closed_id)
     kinds = {c.id: c for c in project.coders()}
     rank = {CoderKind.ADJUDICATED: 0, CoderKind.HUMAN: 1, CoderKind.MODEL: 2}
     best: dict[int, tuple[int, str, str]] = {}
@@ -226,20 +258,55 @@ def export(project: Project, question_id: str, path: str | Path) -> int:
         key = (rank[coder.kind], category or "", coder.name)
         if coding.answer_id not in best or key < best[coding.answer_id]:
             best[coding.answer_id] = key
-    respondents = {r.id: r for r in project.respondents()}
-    rows: list[list[str]] = []
+    other_value = _other_value(project, question_id, closed_id)
+    waves = {w.id: w.name for w in project.waves()}
+    external = project.external_ids()
+    attributes: dict[int, dict[int, dict[str, str]]] = {}
+    rows: list[tuple[str, str, str, str, str]] = []
     for answer in project.answers(question_id):
         found = best.get(answer.id)
-        if found is None or not found[1]:
+        if found is None:
             continue
-        who = respondents.get(answer.respondent_id)
-        if who is None:
-            continue
-        rows.append([who.external_id, link_.closed_question_id,
-                     who.attributes.get(link_.closed_question_id, ""), found[1], found[2]])
-    with atomic_output(path, protected=[project.path]) as tmp, \
-            tmp.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["respondent", "question", "old_value", "new_value", "source"])
-        writer.writerows(rows)
-    return len(rows)
+        if answer.wave_id not in attributes:
+            attributes[answer.wave_id] = {r.id: r.attributes
+                                          for r in project.respondents(answer.wave_id)}
+        old = attributes[answer.wave_id].get(answer.respondent_id, {}).get(closed_id, "")
+        # Genuinely other: the closed answer stays (or, blank, becomes) the "other" option.
+        new = found[1] or old or other_value
+        rows.append((external[answer.respondent_id], waves.get(answer.wave_id, ""), old, new,
+                     found[2]))
+    info = AttributeInfo(closed_id, closed.text, closed.value_labels)
+    old_cells, value_labels = attribute_column([r[2] for r in rows], info)
+    new_cells, new_labels = attribute_column([r[3] for r in rows], info)
+    # With nothing back-coded yet, the closed question's value labels still say what it holds.
+    numeric = bool(value_labels or new_labels) if rows else bool(closed.value_labels)
+    stem = variable_stem(closed_id, 56)
+    label = closed.text if closed.text != closed_id else closed_id
+    columns: dict[str, list[object]] = {"respondent_id": [r[0] for r in rows]}
+    variables = [Variable("respondent_id", "Respondent ID")]
+    if len(waves) > 1:
+        columns["wave"] = [r[1] for r in rows]
+        variables.append(Variable("wave", "Survey wave"))
+    columns[f"{stem}_old"] = old_cells
+    variables.append(Variable(f"{stem}_old", f"{label} (as answered)"[:256], closed_id,
+                              value_labels=value_labels))
+    columns[stem] = new_cells
+    variables.append(Variable(stem, label, closed_id, value_labels=new_labels))
+    columns[f"{stem}_label"] = [r[3] for r in rows]
+    variables.append(Variable(f"{stem}_label", f"{label}: updated value's label"[:256]))
+    columns["backcoded_by"] = [r[4] for r in rows]
+    variables.append(Variable("backcoded_by", f"Coder who back-coded {question_id}"))
+    table = ExportTable(pd.DataFrame(columns), tuple(variables), "concatenated")
+    written = write_export(table, fmt, path, protected=[project.path])  # type: ignore[arg-type]
+    return ExportResult(tuple(written), len(rows), closed_id, numeric)
+
+
+def _other_value(project: Project, question_id: str, closed_id: str) -> str:
+    """The closed question's "other" option (the label respondents saw), for an answer
+    back-coded genuinely other whose closed answer is blank."""
+    question = project.question(question_id)
+    if question.routing is not None and question.routing.column == closed_id \
+            and question.routing.values:
+        return question.routing.values[0]
+    labels = project.question(closed_id).value_labels.values()
+    return next((v for v in labels if _OTHER.search(v)), "")

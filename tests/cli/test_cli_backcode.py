@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 from coder.cli import cli
 from coder.core.types import CoderKind
 from coder.services.codeframes import undo
+from coder.services.coding import apply_codes
 from coder.services.importing import import_survey
 from coder.store import create_project, open_project
 
@@ -25,6 +26,7 @@ OBVIOUS = {"r21": ("Help from our regional partnership", "Regional partnership")
            "r22": ("We had no external support at all", "No external support"),
            "r23": ("The Department for Education sent advisers", "Department for Education"),
            "r24": ("the sector-led improvement programme", "Sector-led improvement programme")}
+OBVIOUS_LABELS = {category for _, category in OBVIOUS.values()}
 GENUINE = {"r25": "A charity delivered training for our staff",
            "r26": "The university ran training for our managers",
            "r27": "Mainly the ICB funded a joint post",
@@ -84,12 +86,13 @@ def test_backcode_maps_obvious_cases_exports_them_and_undoes_as_one(survey: Path
     out = tmp_path / "q8_updated.csv"
     exported = run("backcode", "export", "-p", p, "-q", "q8_other_specify", "--output", str(out))
     assert exported.exit_code == 0, exported.output
-    with out.open(newline="", encoding="utf-8") as fh:
+    assert "labels (no value labels known)" in exported.output  # a CSV survey has no codes
+    with out.open(newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
-    assert {r["respondent"]: r["new_value"] for r in rows} == {
+    assert {r["respondent_id"]: r["q8_support_source"] for r in rows} == {
         rid: category for rid, (_, category) in OBVIOUS.items()}
-    assert {r["old_value"] for r in rows} == {OTHER}
-    assert {r["question"] for r in rows} == {"q8_support_source"}
+    assert {r["q8_support_source_old"] for r in rows} == {OTHER}
+    assert {r["backcoded_by"] for r in rows} == {"backcode"}
     again = run("backcode", "export", "-p", p, "-q", "q8_other_specify", "--output", p)
     assert again.exit_code != 0  # never written over the project
 
@@ -107,3 +110,71 @@ def test_the_demo_surveys_q8_links_to_its_closed_question_by_routing(tmp_path: P
     assert "q8_support_source" in linked.output and "Peer authority" in linked.output
     twice = run("backcode", "link", "-p", str(path), "-q", "q8_other_specify")
     assert twice.exit_code == 3 and "has a codeframe already" in twice.output
+
+
+@pytest.fixture
+def sav_survey(tmp_path: Path) -> Path:
+    """The same survey as an SPSS file: q8_support_source holds codes 1-6 with value labels
+    (6 is the "Other" option)."""
+    import pandas as pd
+    import pyreadstat
+
+    codes = {i + 1: label for i, label in enumerate([*CATEGORIES, OTHER])}
+    rows = [(f"r{i}", float(i % 5 + 1), "") for i in range(1, 21)]
+    rows += [(rid, 6.0, text) for rid, (text, _) in OBVIOUS.items()]
+    rows += [(rid, 6.0, text) for rid, text in GENUINE.items()]
+    frame = pd.DataFrame(rows, columns=["id", "q8_support_source", "q8_other_specify"])
+    source = tmp_path / "survey.sav"
+    pyreadstat.write_sav(frame, str(source),
+                         column_labels=["ID", "Main source of support", "Other source"],
+                         variable_value_labels={"q8_support_source":
+                                                {float(k): v for k, v in codes.items()}})
+    path = tmp_path / "sav.coder"
+    with create_project(path) as store:
+        import_survey(store, source, wave="2025", coder="setup")
+    return path
+
+
+def test_export_writes_the_sav_codes_with_value_labels_to_merge_back(sav_survey: Path,
+                                                                    tmp_path: Path) -> None:
+    import pyreadstat
+
+    p = str(sav_survey)
+    assert run("backcode", "link", "-p", p, "-q", "q8_other_specify").exit_code == 0
+    assert run("backcode", "apply", "-p", p, "-q", "q8_other_specify", "--coder", "ann",
+               "--min-similarity", "0.6").exit_code == 0
+    with open_project(sav_survey) as store:  # a person marks one answer genuinely other
+        frame = store.codeframe_for("q8_other_specify")
+        assert frame is not None
+        other = next(c for c in frame.codes if c.label == "Genuinely other")
+        answer = next(a for a in store.answers("q8_other_specify") if a.text == GENUINE["r25"])
+        apply_codes(store, answer.id, store.coder("bob"), [other.id])
+    code_of = {label: i + 1 for i, label in enumerate([*CATEGORIES, OTHER])}
+    wanted = {rid: code_of[category] for rid, (_, category) in OBVIOUS.items()} | {"r25": 6}
+
+    out = tmp_path / "q8_updated.csv"
+    done = run("backcode", "export", "-p", p, "-q", "q8_other_specify", "--output", str(out))
+    assert done.exit_code == 0, done.output
+    assert "5 respondents" in done.output and "q8_support_source" in done.output
+    with out.open(newline="", encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == ["respondent_id", "q8_support_source_old", "q8_support_source",
+                             "q8_support_source_label", "backcoded_by"]
+    assert {r["respondent_id"]: int(r["q8_support_source"]) for r in rows} == wanted
+    assert {r["q8_support_source_old"] for r in rows} == {"6"}
+    assert {r["respondent_id"]: r["backcoded_by"] for r in rows}["r25"] == "bob"
+    assert {r["q8_support_source_label"] for r in rows} == {*OBVIOUS_LABELS, OTHER}
+
+    sav = tmp_path / "q8_updated.sav"
+    done = run("backcode", "export", "-p", p, "-q", "q8_other_specify", "--output", str(sav))
+    assert done.exit_code == 0, done.output
+    data, meta = pyreadstat.read_sav(str(sav))
+    assert dict(zip(data["respondent_id"], data["q8_support_source"].astype(int),
+                    strict=True)) == wanted
+    assert set(data["q8_support_source_old"]) == {6.0}
+    labels = meta.variable_value_labels["q8_support_source"]
+    assert labels == {float(k): v for v, k in code_of.items()}
+    assert meta.column_names_to_labels["q8_support_source"] == "Main source of support"
+    bad = run("backcode", "export", "-p", p, "-q", "q8_other_specify", "--output",
+              str(tmp_path / "q8.txt"))
+    assert bad.exit_code == 2 and ".csv or .sav" in bad.output
