@@ -35,9 +35,13 @@ def backcode() -> None:
 @click.option("--categories", default=None, metavar="'A;B;C'",
               help="The categories, separated by ';' (default: the closed question's value"
                    " labels, else the values respondents gave, without the 'other' option).")
+@click.option("--replace-frame", is_flag=True,
+              help="Back-code a question that has a codeframe with codes but no codings (the"
+                   " codeframe stays in the project; undo brings it back). A question with"
+                   " codings is never linked.")
 @coder_option
 def link(project: str, question_id: str, closed_id: str | None, categories: str | None,
-         coder_name: str | None) -> None:
+         replace_frame: bool, coder_name: str | None) -> None:
     """Give the other-specify question a codeframe of the closed categories plus
     "Genuinely other" (one undoable action)."""
     from coder.services.backcode import link as run
@@ -45,9 +49,14 @@ def link(project: str, question_id: str, closed_id: str | None, categories: str 
     with open_store(project) as store:
         done = run(store, question_id, actor=resolve_coder(coder_name),
                    closed_question_id=closed_id,
-                   categories=None if categories is None else categories.split(";"))
-    names = ", ".join(c.label for c in done.frame.codes)
-    click.echo(f"{question_id} back-codes into {done.closed_question_id}: {names}")
+                   categories=None if categories is None else categories.split(";"),
+                   replace_frame=replace_frame)
+    names = ", ".join(c.label for c in done.link.frame.codes)
+    click.echo(f"{question_id} back-codes into {done.link.closed_question_id}: {names}")
+    if done.replaced is not None:
+        empty = "the empty " if not done.replaced.codes else ""
+        click.echo(f'  instead of {empty}codeframe "{done.replaced.name}" (kept in the project;'
+                   " undo brings it back)")
 
 
 @backcode.command("suggest")

@@ -31,6 +31,7 @@ ACTIONS = {
     "adjudicate": "coder qa adjudicate",
     "disagreement_queue": "coder qa queue --question {question}",
     "backcode_link": "coder backcode link --question {question}",
+    "export_codings": "coder codings export --question {question} --output FILE",
 }
 
 

@@ -19,10 +19,11 @@ class Remedy:
     Attributes:
         option: The setting to give, by its parameter name: "encoding", "id_column",
             "open_columns", "wave", "layer", "coder", "coders", "frame", "question", "model",
-            "device", "closed", "categories", "min_similarity".
+            "device", "closed", "categories", "min_similarity", "replace_frame".
         alternative: Another option that would do as well (e.g. "question" for "frame").
         action: Or the use case to run: "init", "import_codeframe", "find_themes",
-            "plan_double_coding", "adjudicate", "disagreement_queue", "backcode_link".
+            "plan_double_coding", "adjudicate", "disagreement_queue", "backcode_link",
+            "export_codings".
         example: An example value of the option (e.g. "cp1252").
         question: The question the action is for.
         path: The file the action is for (e.g. the project to create).

@@ -49,22 +49,34 @@ class BackcodeFrame:
         return None if label == GENUINELY_OTHER else label
 
 
+@dataclass(frozen=True)
+class LinkResult:
+    link: BackcodeFrame
+    replaced: Codeframe | None  # the codeframe the question had before, kept in the project
+
+
 def link(project: Project, question_id: str, *, actor: str,
          closed_question_id: str | None = None,
-         categories: Sequence[str] | None = None) -> BackcodeFrame:
+         categories: Sequence[str] | None = None, replace_frame: bool = False) -> LinkResult:
     """Give the other-specify question a codeframe of the closed question's categories (from
     `categories`, else its value labels, else the values respondents gave), leaving out the
     "other" option itself, plus "Genuinely other". One undoable action.
 
+    A codeframe the question has already gives way when it has no codes, or with
+    `replace_frame` when none of the question's answers is coded with it (it stays in the
+    project: undo brings it back). Codings are never left without their codeframe: a question
+    with codings is not linked. Linked again to the same closed question, the question gets
+    back its earlier back-coding frame (and its codings).
+
     Raises:
-        ProjectError: The question has a codeframe already, no closed question is named or
-            routed to, or there are no categories.
+        ProjectError: The question has codings, or a codeframe with codes and not
+            `replace_frame`; no closed question is named or routed to; no categories.
     """
     question = project.question(question_id)
-    if project.codeframe_for(question_id) is not None:
-        raise ProjectError(f"{question_id} has a codeframe already; back-coding gives it one"
-                           " of the closed question's categories")
+    current = project.codeframe_for(question_id)
     closed_id = closed_question_id or (question.routing.column if question.routing else None)
+    if current is not None:
+        _check_replaceable(project, question_id, current, closed_id, replace_frame)
     if closed_id is None:
         raise ProjectError(f"{question_id} is not routed from a closed question: name the"
                            " closed question or give the categories",
@@ -72,6 +84,10 @@ def link(project: Project, question_id: str, *, actor: str,
     closed = project.question(closed_id)
     if closed.kind != QuestionKind.CLOSED and categories is None:
         raise ProjectError(f"{closed_id} is not a closed question: give the categories")
+    frame_id = derived_id("backcode", question_id, closed_id)
+    if frame_id in {f.id for f in project.codeframes()}:  # linked before, then replaced
+        project.set_active_codeframe(question_id, frame_id, actor)
+        return LinkResult(linked(project, question_id), current)
     others = set(question.routing.values) if question.routing and \
         question.routing.column == closed_id else set()
     if categories is None:
@@ -82,7 +98,6 @@ def link(project: Project, question_id: str, *, actor: str,
     names = list(dict.fromkeys(c.strip() for c in categories if c.strip()))
     if not names:
         raise ProjectError(f"no categories of {closed_id} to back-code into")
-    frame_id = derived_id("backcode", question_id, closed_id)
     codes = [Code(derived_id(frame_id, name), frame_id, name, number, position=number,
                   definition=f"{closed_id} = {name}")
              for number, name in enumerate(names, start=1)]
@@ -91,7 +106,33 @@ def link(project: Project, question_id: str, *, actor: str,
     frame = Codeframe(frame_id, f"{question_id} back-coding", tuple(codes),
                       f"Back-coding into {closed_id}")
     project.add_codeframe(frame, actor, questions=[question_id])
-    return linked(project, question_id)
+    return LinkResult(linked(project, question_id), current)
+
+
+def _check_replaceable(project: Project, question_id: str, current: Codeframe,
+                       closed_id: str | None, replace_frame: bool) -> None:
+    """Refuse to take a codeframe away when that would cost codings or was not asked for."""
+    found = _LINK.match(current.description)
+    if found is not None and found.group(1) == closed_id:
+        raise ProjectError(f"{question_id} is linked to {closed_id} already")
+    codings = project.codings(question_id=question_id)
+    if codings:
+        coders = len({c.coder_id for c in codings})
+        raise ProjectError(
+            f"{question_id} has {_count(len(codings), 'coding')} by {_count(coders, 'coder')}"
+            f' in codeframe "{current.name}": back-coding would take that codeframe away from'
+            " them, so the question is left as it is (to back-code it, keep the codings in a"
+            " file and remove them first)",
+            remedy=Remedy(action="export_codings", question=question_id))
+    if current.codes and not replace_frame:
+        raise ProjectError(
+            f'{question_id} has codeframe "{current.name}" ({_count(len(current.codes), "code")},'
+            " no codings): replace it to back-code the question (the codeframe stays in the"
+            " project; undo brings it back)", remedy=Remedy(option="replace_frame"))
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def linked(project: Project, question_id: str) -> BackcodeFrame:

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from coder.cli import cli
+from coder.core.codeframe.model import Code, Codeframe
 from coder.core.types import CoderKind
 from coder.services.codeframes import undo
 from coder.services.coding import apply_codes
@@ -109,7 +110,7 @@ def test_the_demo_surveys_q8_links_to_its_closed_question_by_routing(tmp_path: P
     assert linked.exit_code == 0, linked.output
     assert "q8_support_source" in linked.output and "Peer authority" in linked.output
     twice = run("backcode", "link", "-p", str(path), "-q", "q8_other_specify")
-    assert twice.exit_code == 3 and "has a codeframe already" in twice.output
+    assert twice.exit_code == 3 and "linked to q8_support_source already" in twice.output
 
 
 @pytest.fixture
@@ -178,3 +179,58 @@ def test_export_writes_the_sav_codes_with_value_labels_to_merge_back(sav_survey:
     bad = run("backcode", "export", "-p", p, "-q", "q8_other_specify", "--output",
               str(tmp_path / "q8.txt"))
     assert bad.exit_code == 2 and ".csv or .sav" in bad.output
+
+
+def _own_frame(store: object, codes: int) -> Codeframe:
+    frame = Codeframe("own", "q8 own frame", tuple(
+        Code(f"own{i}", "own", f"Theme {i}", i, position=i) for i in range(1, codes + 1)))
+    store.add_codeframe(frame, "setup", questions=["q8_other_specify"])  # type: ignore[attr-defined]
+    return frame
+
+
+def test_link_takes_the_place_of_an_empty_codeframe_at_once(survey: Path) -> None:
+    with open_project(survey) as store:
+        _own_frame(store, 0)
+    done = run("backcode", "link", "-p", str(survey), "-q", "q8_other_specify")
+    assert done.exit_code == 0, done.output
+    assert 'instead of the empty codeframe "q8 own frame"' in done.output
+    with open_project(survey) as store:
+        frame = store.codeframe_for("q8_other_specify")
+        assert frame is not None and frame.description.startswith("Back-coding into")
+
+
+def test_link_replaces_an_unused_codeframe_only_when_asked_and_undo_brings_it_back(
+        survey: Path) -> None:
+    p = str(survey)
+    with open_project(survey) as store:
+        _own_frame(store, 3)
+    refused = run("backcode", "link", "-p", p, "-q", "q8_other_specify")
+    assert refused.exit_code == 3
+    assert 'codeframe "q8 own frame" (3 codes, no codings)' in refused.output
+    assert "--replace-frame" in refused.output
+    done = run("backcode", "link", "-p", p, "-q", "q8_other_specify", "--replace-frame",
+               "--coder", "ann")
+    assert done.exit_code == 0, done.output
+    assert 'instead of codeframe "q8 own frame"' in done.output
+    with open_project(survey) as store:
+        assert store.codeframe_for("q8_other_specify").id != "own"  # type: ignore[union-attr]
+        assert "own" in {f.id for f in store.codeframes()}  # kept in the project
+        undo(store, "ann")
+        assert store.codeframe_for("q8_other_specify").id == "own"  # type: ignore[union-attr]
+    again = run("backcode", "link", "-p", p, "-q", "q8_other_specify", "--replace-frame")
+    assert again.exit_code == 0, again.output  # linked again: the same back-coding frame
+
+
+def test_link_never_takes_a_codeframe_with_codings_away(survey: Path) -> None:
+    with open_project(survey) as store:
+        frame = _own_frame(store, 3)
+        answer = store.answers("q8_other_specify")[-1]
+        apply_codes(store, answer.id, store.coder("bob"), [frame.codes[0].id])
+    refused = run("backcode", "link", "-p", str(survey), "-q", "q8_other_specify",
+                  "--replace-frame")
+    assert refused.exit_code == 3
+    assert "1 coding by 1 coder" in refused.output
+    assert "coder codings export --question q8_other_specify" in refused.output
+    with open_project(survey) as store:
+        assert store.codeframe_for("q8_other_specify").id == "own"  # type: ignore[union-attr]
+        assert [c.code_id for c in store.codings(question_id="q8_other_specify")] == ["own1"]
