@@ -177,6 +177,9 @@ class CodeframeStore(Protocol):
     def add_codeframe(
         self, frame: Codeframe, coder: str | None, *, questions: Sequence[str] = ()
     ) -> None: ...
+    def set_active_codeframe(
+        self, question_id: str, frame_id: str | None, coder: str | None
+    ) -> None: ...
     def coding_counts(self, frame_id: str) -> dict[str, int]: ...
     def apply_frame_plan(
         self, plan: FramePlan, coder: str | None, *, split_rule: Mapping[str, str] | None = None
