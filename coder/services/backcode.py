@@ -22,7 +22,9 @@ from coder.core.suggest.backcode import (
     GENUINELY_OTHER,
     MIN_SIMILARITY,
     Backcode,
+    closed_question_of,
     estimate_min_similarity,
+    link_description,
     match_categories,
 )
 from coder.core.types import CoderKind, QuestionKind
@@ -31,7 +33,6 @@ from coder.services.suggestions import default_embedder, training_codings
 
 #: Answers back-coded by people before their codes can gate the model's.
 MIN_HUMAN_BACKCODED = 20
-_LINK = re.compile(r"^Back-coding into (\S+)")
 _OTHER = re.compile(r"\bother\b", re.I)
 
 
@@ -104,7 +105,7 @@ def link(project: Project, question_id: str, *, actor: str,
     codes.append(Code(derived_id(frame_id, GENUINELY_OTHER), frame_id, GENUINELY_OTHER, 99,
                       position=99, definition=f"none of the categories of {closed_id}"))
     frame = Codeframe(frame_id, f"{question_id} back-coding", tuple(codes),
-                      f"Back-coding into {closed_id}")
+                      link_description(closed_id))
     project.add_codeframe(frame, actor, questions=[question_id])
     return LinkResult(linked(project, question_id), current)
 
@@ -112,8 +113,7 @@ def link(project: Project, question_id: str, *, actor: str,
 def _check_replaceable(project: Project, question_id: str, current: Codeframe,
                        closed_id: str | None, replace_frame: bool) -> None:
     """Refuse to take a codeframe away when that would cost codings or was not asked for."""
-    found = _LINK.match(current.description)
-    if found is not None and found.group(1) == closed_id:
+    if closed_question_of(current.description) == closed_id:
         raise ProjectError(f"{question_id} is linked to {closed_id} already")
     codings = project.codings(question_id=question_id)
     if codings:
@@ -142,11 +142,11 @@ def linked(project: Project, question_id: str) -> BackcodeFrame:
         ProjectError: The question is not linked (`link` it first).
     """
     frame = project.codeframe_for(question_id)
-    found = _LINK.match(frame.description) if frame is not None else None
-    if frame is None or found is None:
+    closed_id = closed_question_of(frame.description) if frame is not None else None
+    if frame is None or closed_id is None:
         raise ProjectError(f"{question_id} is not linked to a closed question: link it first",
                            remedy=Remedy(action="backcode_link", question=question_id))
-    return BackcodeFrame(question_id, found.group(1), frame)
+    return BackcodeFrame(question_id, closed_id, frame)
 
 
 @dataclass(frozen=True)

@@ -305,7 +305,7 @@ class CodingSession:
             code_ids=tuple(mine), my_codes=[label(c) for c in mine], other_codes=others,
             coded=status["coded_at"] is not None, wave=self.wave_name(answer.wave_id),
             blind=self.workspace.blind,
-            suggestions=[f"{c.output_code} {c.label} {p:.0%}"
+            suggestions=[f"{c.output_code} {c.label} {self._score_text(p)}"
                          for c, p in zip(self.suggested, self.confidence, strict=True)],
             theme=theme,
             memo=status["memo"], flagged=status["flagged"], similar=len(self.similar(answer_id)),
@@ -321,6 +321,10 @@ class CodingSession:
             return "other (no theme)"
         themes = {t.theme_id: t for t in self.project.themes(run_id)}
         return themes[theme_id].label if theme_id in themes else f"theme {theme_id}"
+
+    def _score_text(self, score: float) -> str:
+        model = self.suggestions
+        return model.score_text(score) if model is not None else f"{score:.0%}"
 
     def _suggest(self, answer_id: int, applied: set[str]) -> None:
         """The learned suggestions for the answer (none until the model is built)."""

@@ -28,6 +28,7 @@ from coder.core.normalise import match_key
 from coder.core.progress import Progress
 from coder.core.suggest import CodeSuggester, Suggestion
 from coder.core.suggest.active import density, useful_order
+from coder.core.suggest.backcode import closed_question_of
 from coder.core.suggest.duplicates import NEAR_DUPLICATE_COSINE
 from coder.core.suggest.duplicates import duplicate_groups as _duplicate_groups
 from coder.core.types import CoderKind
@@ -164,6 +165,10 @@ class QuestionSuggestions:
         return self.model.suggest(self.vectors[row:row + 1], [self.texts[row]], top=top,
                                   exclude=[exclude])[0]
 
+    def score_text(self, score: float) -> str:
+        """A suggestion's score as the coder sees it beside the code."""
+        return f"{score:.0%}"
+
     def useful_order(self, answer_ids: Sequence[int], covered: Collection[int] = ()) -> list[int]:
         """`answer_ids` with the most useful to code next first: the suggester unsure of them,
         typical of the question's answers and unlike any answer in `covered` or learned from
@@ -230,7 +235,14 @@ def build_suggestions(project: Project, question_id: str, frame: Codeframe | Non
     watch = Progress(cancel=cancel)
     vectors = embed_with_cache(texts, embedder, cache=cache, progress=watch) if texts else \
         np.zeros((0, embedder.dim), dtype=np.float32)
-    words = code_texts(frame)
+    backcoding = frame is not None and closed_question_of(frame.description) is not None
+    if backcoding:  # linked for back-coding: the closest categories are the suggestions
+        from coder.services.backcode_suggestions import BackcodeSuggestions, category_words
+
+        assert frame is not None
+        words = category_words(frame)
+    else:
+        words = code_texts(frame)
     flat = [w for ws in words.values() for w in ws]
     flat_vectors = embed_with_cache(flat, embedder, cache=cache, progress=watch) if flat else None
     code_vectors: dict[str, np.ndarray] = {}
@@ -245,6 +257,9 @@ def build_suggestions(project: Project, question_id: str, frame: Codeframe | Non
               for i in group}
     result = QuestionSuggestions(question_id, ids, vectors, texts, set(words), code_vectors,
                                  groups=groups, random_state=random_state)
+    if backcoding:
+        assert frame is not None
+        result = BackcodeSuggestions.for_frame(frame, result)
     return result.fit(training_codings(project, question_id, only_coder))
 
 

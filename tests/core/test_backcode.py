@@ -6,7 +6,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from coder.core.suggest.backcode import Backcode, estimate_min_similarity, match_categories
+from coder.core.suggest.backcode import (
+    Backcode,
+    category_similarities,
+    estimate_min_similarity,
+    match_categories,
+    ranked_categories,
+)
 
 
 def unit(*values: float) -> np.ndarray:
@@ -29,3 +35,25 @@ def test_the_gate_keeps_the_precision_asked_for() -> None:
     threshold, precision, coverage = estimate_min_similarity(suggested, truth, 0.9)
     assert threshold == 0.8 and precision == 1.0 and coverage == 4 / 6
     assert estimate_min_similarity([Backcode(None, 0.3)], [None], 0.9)[0] == float("inf")
+
+
+def test_ranked_categories_put_the_closest_first_and_genuinely_other_below_the_bar() -> None:
+    categories = ["A", "B", None]
+    vectors = np.stack([unit(1, 0, 0), unit(0, 1, 0), unit(0, 0, 1)])
+    answers = np.stack([unit(1, 0.5, 0), unit(0.3, 0.2, 0.1), unit(0, 0.2, 1)])
+    sims = category_similarities(answers, vectors, categories, categories)
+    ranked = ranked_categories(sims, categories, min_similarity=0.9, top=3)
+    assert [b.category for b in ranked[0]] == [None, "A", "B"]  # 0.89 < 0.9: below the bar
+    assert [b.category for b in ranked[2]] == [None, "B", "A"]  # closest to "other"
+    loose = ranked_categories(sims, categories, min_similarity=0.5)
+    assert [b.category for b in loose[0]] == ["A", "B"]
+    assert loose[0][0].similarity == sims[0, 0] and loose[0][1].similarity == sims[0, 1]
+
+
+def test_an_answer_is_never_its_own_example() -> None:
+    answers = np.stack([unit(1, 0), unit(0.8, 0.6)])
+    # Example 0 is the first answer itself, coded "A"; example 1 is the word of "B".
+    sims = category_similarities(answers, np.stack([answers[0], unit(0, 1)]), ["A", "B"],
+                                 ["A", "B"], example_answers=[0, -1])
+    assert sims[0, 0] == -1.0  # "A" has no other example for the answer that is it
+    assert abs(sims[1, 0] - 0.8) < 1e-6 and abs(sims[1, 1] - 0.6) < 1e-6

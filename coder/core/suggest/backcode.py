@@ -17,6 +17,7 @@ Pure numpy; no UI, CLI library or store.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -28,6 +29,18 @@ from coder.core.suggest.metrics import coverage_at_precision
 MIN_SIMILARITY = 0.6
 #: The label of the "none of the categories" code of a back-coding codeframe.
 GENUINELY_OTHER = "Genuinely other"
+_LINK = re.compile(r"^Back-coding into (\S+)")
+
+
+def link_description(closed_question_id: str) -> str:
+    """A back-coding codeframe's description: it names the closed question."""
+    return f"Back-coding into {closed_question_id}"
+
+
+def closed_question_of(description: str) -> str | None:
+    """The closed question a codeframe back-codes into (None: not a back-coding frame)."""
+    found = _LINK.match(description)
+    return found.group(1) if found else None
 
 
 @dataclass(frozen=True)
@@ -37,6 +50,71 @@ class Backcode:
 
     category: str | None
     similarity: float
+
+
+def category_similarities(answers: np.ndarray, example_vectors: np.ndarray,
+                          example_categories: Sequence[str | None],
+                          categories: Sequence[str | None],
+                          example_answers: Sequence[int] | None = None) -> np.ndarray:
+    """Every answer's cosine to each category's closest example, in one matrix product.
+
+    Args:
+        answers: (n, d) L2-normalised embeddings of the other-specify answers.
+        example_vectors: (m, d) embeddings of the categories' words and back-coded answers.
+        example_categories: The category of each example (None: genuinely other).
+        categories: The categories wanted, in the columns' order.
+        example_answers: For each example that is one of `answers`, its row (else -1): an
+            answer is never its own example.
+
+    Returns:
+        (n, len(categories)); -1 where a category has no example (left to an answer).
+    """
+    n = answers.shape[0]
+    out = np.full((n, len(categories)), -1.0)
+    if n == 0 or len(example_categories) == 0:
+        return out
+    sims = np.asarray(answers, dtype=np.float32) @ np.asarray(example_vectors,
+                                                              dtype=np.float32).T
+    if example_answers is not None:
+        own = np.asarray(example_answers)
+        cols = np.flatnonzero((own >= 0) & (own < n))
+        sims[own[cols], cols] = -np.inf
+    labels = np.asarray([categories.index(c) if c in categories else -1
+                         for c in example_categories])
+    for column in range(len(categories)):
+        members = np.flatnonzero(labels == column)
+        if members.size:
+            out[:, column] = np.maximum(sims[:, members].max(axis=1), -1.0)
+    return out
+
+
+def ranked_categories(similarities: np.ndarray, categories: Sequence[str | None],
+                      min_similarity: float = MIN_SIMILARITY,
+                      top: int | None = None) -> list[list[Backcode]]:
+    """Each answer's categories, most likely first.
+
+    The first is the category of the closest example, or genuinely other (None) when that
+    example is an answer marked genuinely other or is less similar than `min_similarity`,
+    with the similarity of that closest example; the other categories follow by similarity
+    (genuinely other among them where answers marked so are its examples).
+
+    Args:
+        similarities: (n, len(categories)) from `category_similarities`.
+        categories: The columns' categories.
+        min_similarity: Below this, an answer is genuinely other.
+        top: How many per answer (default all).
+    """
+    out: list[list[Backcode]] = []
+    order = np.argsort(-similarities, axis=1, kind="stable")
+    for row, ranked in zip(similarities, order, strict=True):
+        shown = [int(c) for c in ranked if row[c] > -1.0]
+        best = float(row[shown[0]]) if shown else 0.0
+        first = categories[shown[0]] if shown and best >= min_similarity else None
+        found = [Backcode(first, max(best, 0.0))]
+        found += [Backcode(categories[c], max(float(row[c]), 0.0)) for c in shown
+                  if categories[c] is not None and categories[c] != first]
+        out.append(found[:top] if top is not None else found)
+    return out
 
 
 def match_categories(answers: np.ndarray, examples: Mapping[str | None, np.ndarray],
@@ -50,19 +128,17 @@ def match_categories(answers: np.ndarray, examples: Mapping[str | None, np.ndarr
         min_similarity: Below this, an answer is genuinely other.
     """
     n = answers.shape[0]
-    best = np.full(n, -1.0)
-    chosen: list[str | None] = [None] * n
-    for category, rows in examples.items():
-        rows = np.atleast_2d(np.asarray(rows, dtype=np.float32))
-        if rows.size == 0 or n == 0:
-            continue
-        sims = (answers @ rows.T).max(axis=1)
-        better = np.flatnonzero(sims > best)
-        best[better] = sims[better]
-        for i in better.tolist():
-            chosen[i] = category
-    return [Backcode(c if s >= min_similarity else None, float(max(s, 0.0)))
-            for c, s in zip(chosen, best.tolist(), strict=True)]
+    kept = {k: np.atleast_2d(np.asarray(v, dtype=np.float32)) for k, v in examples.items()}
+    kept = {k: v for k, v in kept.items() if v.size}
+    if n == 0:
+        return []
+    if not kept:
+        return [Backcode(None, 0.0) for _ in range(n)]
+    categories = list(kept)
+    vectors = np.concatenate(list(kept.values()))
+    labels = [k for k, v in kept.items() for _ in range(len(v))]
+    sims = category_similarities(answers, vectors, labels, categories)
+    return [r[0] for r in ranked_categories(sims, categories, min_similarity, top=1)]
 
 
 def estimate_min_similarity(suggested: Sequence[Backcode], truth: Sequence[str | None],
