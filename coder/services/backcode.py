@@ -13,10 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from coder.core.codeframe.model import Code, Codeframe, derived_id
-from coder.core.embedding import Embedder, embed_with_cache
+from coder.core.embedding import Embedder
 from coder.core.errors import ProjectError, Remedy
 from coder.core.suggest.backcode import (
     GENUINELY_OTHER,
@@ -25,11 +23,10 @@ from coder.core.suggest.backcode import (
     closed_question_of,
     estimate_min_similarity,
     link_description,
-    match_categories,
 )
 from coder.core.types import CoderKind, QuestionKind
 from coder.services.project import Project
-from coder.services.suggestions import default_embedder, training_codings
+from coder.services.suggestions import build_suggestions
 
 #: Answers back-coded by people before their codes can gate the model's.
 MIN_HUMAN_BACKCODED = 20
@@ -160,40 +157,22 @@ class Suggested:
 def suggest(project: Project, question_id: str, *, embedder: Embedder | None = None,
             min_similarity: float = MIN_SIMILARITY) -> list[Suggested]:
     """Each substantive answer's suggested category, learned from the categories' words and
-    the answers people back-coded (an answer is never its own example)."""
+    the answers people back-coded (an answer is never its own example): what the coding app
+    suggests first, for every answer in one matrix product."""
+    from coder.services.backcode_suggestions import BackcodeSuggestions
+
     link_ = linked(project, question_id)
-    embedder = embedder or default_embedder()
-    answers = [a for a in project.answers(question_id) if not a.is_blank and a.is_substantive]
-    if not answers:
-        return []
-    vectors = embed_with_cache([a.text for a in answers], embedder, cache=project)
-    human = training_codings(project, question_id)
-    words: dict[str | None, list[str]] = {}
-    for code in link_.frame.codes:
-        if code.codable and code.is_active and code.label != GENUINELY_OTHER:
-            words[code.label] = [code.label, *code.examples]
-    flat = [w for ws in words.values() for w in ws]
-    word_vectors = embed_with_cache(flat, embedder, cache=project)
-    examples: dict[str | None, list[np.ndarray]] = {}
-    start = 0
-    for category, ws in words.items():
-        examples[category] = list(word_vectors[start:start + len(ws)])
-        start += len(ws)
-    taught: list[tuple[int, str | None]] = []
-    for i, answer in enumerate(answers):
-        for code_id in sorted(human.get(answer.id, ())):
-            taught.append((i, link_.category(code_id)))
+    model = build_suggestions(project, question_id, link_.frame, embedder=embedder)
+    assert isinstance(model, BackcodeSuggestions)
+    model.min_similarity = min_similarity
+    firsts = model.ranked(range(len(model.answer_ids)), top=1)
     out: list[Suggested] = []
-    for i, answer in enumerate(answers):
-        own = {**{k: list(v) for k, v in examples.items()}}
-        for row, category in taught:
-            if row != i:
-                own.setdefault(category, []).append(vectors[row])
-        stacked = {k: np.stack(v) for k, v in own.items() if v}
-        found = match_categories(vectors[i:i + 1], stacked, min_similarity)[0]
-        codes = human.get(answer.id)
+    for answer_id, text, found in zip(model.answer_ids, model.texts, firsts, strict=True):
+        codes = model.trained.get(answer_id)
         person = None if not codes else (link_.category(sorted(codes)[0]) or "")
-        out.append(Suggested(answer.id, answer.text, found, person))
+        best = Backcode(link_.category(found[0].code), found[0].confidence) if found else \
+            Backcode(None, 0.0)
+        out.append(Suggested(answer_id, text, best, person))
     return out
 
 

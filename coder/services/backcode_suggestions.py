@@ -23,6 +23,9 @@ from coder.core.suggest.backcode import (
 )
 from coder.services.suggestions import QuestionSuggestions
 
+#: Answers compared with every example at once (bounds the similarity matrix's memory).
+_BLOCK = 1024
+
 
 def category_words(frame: Codeframe) -> dict[str, list[str]]:
     """Each category's code id -> its words (label and examples); "Genuinely other" has none
@@ -44,6 +47,7 @@ class BackcodeSuggestions(QuestionSuggestions):
 
     other_code: str = ""
     min_similarity: float = MIN_SIMILARITY
+    _examples: tuple[np.ndarray, list[str], np.ndarray] | None = None
 
     @classmethod
     def for_frame(cls, frame: Codeframe, base: QuestionSuggestions) -> BackcodeSuggestions:
@@ -58,6 +62,7 @@ class BackcodeSuggestions(QuestionSuggestions):
         known = {a: frozenset(c for c in codes if c in self.codable)
                  for a, codes in codings.items() if a in self._row}
         self.trained = {a: c for a, c in known.items() if c}
+        self._examples = None
         return self
 
     def remember(self) -> None:
@@ -74,28 +79,51 @@ class BackcodeSuggestions(QuestionSuggestions):
     def score_text(self, score: float) -> str:
         return f"(similarity {score:.2f})"
 
+    def learn(self, answer_id: int, codes: Collection[str]) -> bool:
+        changed = super().learn(answer_id, codes)
+        if changed:
+            self._examples = None
+        return changed
+
+    def _example_set(self) -> tuple[np.ndarray, list[str], np.ndarray]:
+        """Every example once: (vectors, code id of each, answer row of each or -1 for a
+        category's words); rebuilt only after a back-code changed."""
+        if self._examples is None:
+            words = [(c, v) for c, v in self.code_vectors.items() if c in self.codable]
+            labels = [c for c, v in words for _ in range(len(v))]
+            rows = [-1] * len(labels)
+            for answer_id, taught in self.trained.items():
+                for code in sorted(taught):
+                    labels.append(code)
+                    rows.append(self._row[answer_id])
+            taught_rows = [r for r in rows if r >= 0]
+            matrix = np.concatenate([*(v for _, v in words), self.vectors[taught_rows]]) \
+                if labels else np.zeros((0, self.vectors.shape[1]), dtype=np.float32)
+            self._examples = (matrix, labels, np.asarray(rows, dtype=int))
+        return self._examples
+
     def ranked(self, rows: Sequence[int], top: int | None = None) -> list[list[Suggestion]]:
-        """The answers' (rows of `vectors`) categories, closest first, as code suggestions."""
-        codes: list[str] = [c for c in self.code_vectors if c in self.codable]
-        vectors = [self.code_vectors[c] for c in codes]
-        labels: list[str] = [c for c, v in zip(codes, vectors, strict=True) for _ in range(len(v))]
-        own = [-1] * len(labels)
-        at = {r: i for i, r in enumerate(rows)}
-        for answer_id, taught in self.trained.items():
-            row = self._row[answer_id]
-            for code in sorted(taught):
-                labels.append(code)
-                vectors.append(self.vectors[row:row + 1])
-                own.append(at.get(row, -1))
-        categories: list[str | None] = [c for c in self.codable if c != self.other_code]
-        categories = sorted(categories, key=str) + [None]
+        """The answers' (rows of `vectors`) categories, closest first, as code suggestions.
+
+        One matrix product per block of answers against every example at once."""
+        matrix, labels, example_rows = self._example_set()
+        rows = list(rows)
         if not labels:
             return [[] for _ in rows]
+        categories: list[str | None] = [
+            *sorted(c for c in self.codable if c != self.other_code), None]
         example_categories = [None if c == self.other_code else c for c in labels]
-        sims = category_similarities(self.vectors[list(rows)], np.concatenate(vectors),
-                                     example_categories, categories, own)
-        return [[Suggestion(b.category or self.other_code, b.similarity) for b in found]
-                for found in ranked_categories(sims, categories, self.min_similarity, top)]
+        out: list[list[Suggestion]] = []
+        for start in range(0, len(rows), _BLOCK):
+            block = rows[start:start + _BLOCK]
+            position = np.full(len(self.answer_ids), -1)
+            position[block] = np.arange(len(block))
+            own = np.where(example_rows >= 0, position[example_rows], -1)
+            sims = category_similarities(self.vectors[block], matrix, example_categories,
+                                         categories, own.tolist())
+            out += [[Suggestion(b.category or self.other_code, b.similarity) for b in found]
+                    for found in ranked_categories(sims, categories, self.min_similarity, top)]
+        return out
 
     def for_answer(self, answer_id: int, top: int = 3,
                    exclude: Collection[str] = ()) -> list[Suggestion]:
