@@ -234,3 +234,21 @@ def test_link_never_takes_a_codeframe_with_codings_away(survey: Path) -> None:
     with open_project(survey) as store:
         assert store.codeframe_for("q8_other_specify").id == "own"  # type: ignore[union-attr]
         assert [c.code_id for c in store.codings(question_id="q8_other_specify")] == ["own1"]
+
+
+def test_export_of_several_waves_has_a_row_per_respondent_and_wave(survey: Path,
+                                                                   tmp_path: Path) -> None:
+    source = tmp_path / "survey.csv"  # the same answers again, as a second wave
+    with open_project(survey) as store:
+        import_survey(store, source, wave="2026", coder="setup")
+    p = str(survey)
+    assert run("backcode", "link", "-p", p, "-q", "q8_other_specify").exit_code == 0
+    assert run("backcode", "apply", "-p", p, "-q", "q8_other_specify", "--coder", "ann",
+               "--min-similarity", "0.6").exit_code == 0
+    out = tmp_path / "both.csv"
+    done = run("backcode", "export", "-p", p, "-q", "q8_other_specify", "--output", str(out))
+    assert done.exit_code == 0, done.output
+    with out.open(newline="", encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    assert sorted((r["respondent_id"], r["wave"]) for r in rows) == sorted(
+        (rid, wave) for rid in OBVIOUS for wave in ("2025", "2026"))
