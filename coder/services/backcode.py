@@ -237,7 +237,7 @@ def export(project: Project, question_id: str, path: str | Path) -> int:
             continue
         rows.append([who.external_id, link_.closed_question_id,
                      who.attributes.get(link_.closed_question_id, ""), found[1], found[2]])
-    with atomic_output(path, protected=[project.path]) as tmp, \
+    with atomic_output(path, protected=project.project_files) as tmp, \
             tmp.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["respondent", "question", "old_value", "new_value", "source"])

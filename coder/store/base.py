@@ -71,6 +71,12 @@ class StoreBase:
         self.on_busy: Callable[[float], None] | None = None
         self._touched: dict[int, float] = {}  # session -> when an action last recorded it alive
 
+    @property
+    def project_files(self) -> tuple[Path, ...]:
+        """The files that hold the project, which no output file may be written over: the
+        project file (its -wal/-shm are guarded with it); none for a project on a server."""
+        return (self.path,)
+
     # -- what each backend supplies ----------------------------------------------------------
 
     @property

@@ -220,6 +220,12 @@ class PostgresStore(
         self.url = url
         self.location = url
 
+    @property
+    def project_files(self) -> tuple[Path, ...]:
+        """None: the project is on the server (`path` is only its database's name, which may
+        well be the name of a file someone writes)."""
+        return ()
+
     # -- opening -------------------------------------------------------------------------------
 
     @classmethod

@@ -303,8 +303,9 @@ class SessionStore(Protocol):
     """The open project itself: where it is, who works in it, and a second connection.
 
     Attributes:
-        path: The project's file (output files are never written over it); for a project on
-            a server, a name only.
+        path: The project's file; for a project on a server, a name only (its database's).
+        project_files: The files that hold the project, which output files must never be
+            written over (none for a project on a server).
         location: What `coder.store.open_project` takes to open the project again: its path,
             or its PostgreSQL URL (never with a password).
         upgrade: Set when opening upgraded the project; front ends tell the user.
@@ -320,6 +321,8 @@ class SessionStore(Protocol):
 
     @property
     def schema_version(self) -> int: ...
+    @property
+    def project_files(self) -> tuple[Path, ...]: ...
     def start_session(self, coder: str, label: str = "") -> int: ...
     def heartbeat(self) -> None: ...
     def end_sessions(self) -> None: ...
