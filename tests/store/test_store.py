@@ -37,8 +37,23 @@ def store(new_store):
     return new_store()
 
 
-def snapshot(store) -> dict[str, list[tuple]]:
-    """Every row of every table, for 'nothing changed' assertions."""
+def snapshot(path: Path) -> dict[str, list[tuple]]:
+    """Every row of every table of a project file, read past any lock (for 'nothing changed'
+    assertions)."""
+    conn = sqlite3.connect(path)
+    tables = [
+        r[0]
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    result = {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in tables}
+    conn.close()
+    return result
+
+
+def snapshot_of(store) -> dict[str, list[tuple]]:
+    """Every row of every table of an open project on either backend."""
     if store.dialect.name == "sqlite":
         listing = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
     else:
@@ -128,10 +143,10 @@ def test_reimport_is_idempotent_and_keeps_codings(store, survey: Path, tmp_path:
     ana = store.coder("ana")
     first = store.answers("barriers")[0]
     store.set_codes(first.id, ana, ["c1"])
-    before = snapshot(store)
+    before = snapshot_of(store)
     _, again = import_survey(store, survey, wave="2025")
     assert (again.answers_added, again.answers_changed, again.answers_unchanged) == (0, 0, 10)
-    after = snapshot(store)
+    after = snapshot_of(store)
     assert {t: rows for t, rows in after.items() if t != "events"} == {
         t: rows for t, rows in before.items() if t != "events"
     }
@@ -162,21 +177,21 @@ def test_failed_import_leaves_project_exactly_as_before(
     store, survey: Path, tmp_path: Path
 ) -> None:
     import_survey(store, survey, wave="2025")
-    before = snapshot(store)
+    before = snapshot_of(store)
     bad = tmp_path / "bad.csv"
     bad.write_text(CSV.replace("LA04,", "LA01,"), encoding="utf-8")
     with pytest.raises(InputError, match='duplicate respondent ID "LA01"'):
         import_survey(store, bad, wave="2026", id_column="la_code")
-    assert snapshot(store) == before
+    assert snapshot_of(store) == before
 
 
 def test_cancelled_import_writes_nothing(store, survey: Path, tmp_path: Path) -> None:
-    before = snapshot(store)
+    before = snapshot_of(store)
     cancel = threading.Event()
     cancel.set()
     with pytest.raises(Cancelled):
         import_survey(store, survey, wave="2025", progress=Progress(cancel=cancel))
-    assert snapshot(store) == before
+    assert snapshot_of(store) == before
 
 
 def test_changed_answer_on_reimport_keeps_codings(store, survey: Path, tmp_path: Path) -> None:
