@@ -129,6 +129,18 @@ class ExternalPostgres(PostgresCluster):
         return psycopg.conninfo.make_conninfo(self._url, dbname=database)
 
 
+def throwaway_only(cluster: PostgresCluster, what: str, ci: bool) -> PostgresCluster:
+    """`cluster`, when the tests started it; a server given by CODER_TEST_PG_URL cannot be
+    restarted or reconfigured by them, so a test that must do `what` skips there, but fails
+    when `ci` is true: in CI the PostgreSQL runs are required."""
+    if isinstance(cluster, ExternalPostgres):
+        message = f"{what} on the throwaway cluster only (CODER_TEST_PG_URL is set)"
+        if ci:
+            pytest.fail(message + "; CI is set, so this is a failure: unset CODER_TEST_PG_URL")
+        pytest.skip(message)
+    return cluster
+
+
 def start_postgres(url: str | None, bin_dir: Path, ci: bool) -> PostgresCluster:
     """The server the PostgreSQL tests use: `url` if given, else a new cluster from `bin_dir`.
 

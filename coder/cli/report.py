@@ -90,7 +90,7 @@ def report(project: str, questions: tuple[str, ...], fmt: str | None, output: st
             remember_report_settings(store, coder=coder, title=title, base_label=base_label,
                                      author=author)
         built = build_report(store, options, progress=bar)
-        written = write_report(built, chosen, output, protected=[project])
+        written = write_report(built, chosen, output, protected=store.project_files)
     n = len(built.sections)
     waves = built.waves
     covered = f"; wave{'s' if len(waves) > 1 else ''} {', '.join(waves)}" if waves else ""

@@ -189,15 +189,15 @@ def export_codeframe(store: ProjectStore, frame: FrameRef, path: str | Path) -> 
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix in (".yaml", ".yml"):
-        save_codeframe_yaml(current, target, protected=[store.path])
+        save_codeframe_yaml(current, target, protected=store.project_files)
     elif suffix == ".csv":
-        write_codebook_csv(current, target, protected=[store.path])
+        write_codebook_csv(current, target, protected=store.project_files)
     elif suffix == ".xlsx":
-        write_codebook_xlsx(current, target, protected=[store.path])
+        write_codebook_xlsx(current, target, protected=store.project_files)
     elif suffix == ".qdc":
         from coder.core.codeframe.refi_codebook import write_qdc
 
-        write_qdc(current, target, protected=[store.path])
+        write_qdc(current, target, protected=store.project_files)
     else:
         raise CodeframeError(f"{path}: export to one of {', '.join(EXPORT_SUFFIXES)}")
     return target

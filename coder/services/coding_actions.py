@@ -51,10 +51,10 @@ def text_index_at(path: str | Path, question_id: str) -> TextIndex:
 
 
 def _numbers(project: Project, answer_id: int, code_ids: Iterable[str]) -> str:
-    """The codes as history names them: "201 No suitable local schools, 101 High school fees"."""
-    frame = project.codeframe_for(project.answer(answer_id).question_id)
-    return ", ".join(f"{frame.code(c).output_code} {frame.code(c).label}" if frame and c in frame
-                     else c for c in code_ids)
+    """The codes as history names them: "201 No suitable local schools, 101 High school fees"
+    (one read: it is made before every coding action)."""
+    names = project.code_names(answer_id, list(code_ids))
+    return ", ".join(names.get(c, c) for c in code_ids)
 
 
 def apply_codes(project: Project, answer_id: int, coder: Coder, code_ids: Sequence[str]) -> bool:

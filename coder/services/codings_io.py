@@ -485,5 +485,5 @@ def export_codings(store: ProjectStore, path: str | Path, *,
                     lines.append(CodingLine(external[answer.respondent_id], question.id, number,
                                             coder_name, wave_names[answer.wave_id]))
                 answers.add((answer_id, coder_name))
-    target = write_codings_csv(lines, path, protected=[store.path])
+    target = write_codings_csv(lines, path, protected=store.project_files)
     return CodingsExport(target, len(lines), len(answers), left_out)

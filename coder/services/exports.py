@@ -109,7 +109,7 @@ def export_data(
         concatenated = build_export(rows, exported, layout="concatenated",
                                     **options)  # type: ignore[arg-type]
     written = write_export(table, fmt, path, concatenated=concatenated,  # type: ignore[arg-type]
-                           protected=[store.path])
+                           protected=store.project_files)
     progress.step(len(questions) + 1, len(questions) + 1)
     return ExportResult(tuple(written), len(rows), len({r.respondent_id for r in rows}),
                         scope.names, table.code_variables, include_ids)
@@ -139,7 +139,7 @@ def export_quote_bank(store: ProjectStore, path: str | Path, *,
                                              answer.id in stars,
                                              externals.get(answer.respondent_id, ""),
                                              answer.id, answer.text, code.shortcut or ""))
-    return write_quote_bank(rows, path, protected=[store.path])
+    return write_quote_bank(rows, path, protected=store.project_files)
 
 
 def export_qdpx(store: ProjectStore, path: str | Path, *,
@@ -186,7 +186,7 @@ def export_qdpx(store: ProjectStore, path: str | Path, *,
     kept = {a[0] for a in answers}
     codings = [c for c in codings if c[0] in kept]
     target = Path(path)
-    write_qdpx(target, protected=[store.path], project_name=store.path.stem,
+    write_qdpx(target, protected=store.project_files, project_name=store.path.stem,
                codeframes=list(frames.values()),
                coders=[(n, derived_id("coder", n)) for n in names.values()],
                respondents=[(r.external_id, dict(r.attributes)) for r in people],

@@ -51,26 +51,35 @@ class Action:
         self.changes.append(Change(table, "insert", key, None, after))
         return after
 
-    def update(self, table: str, key: Mapping[str, Any], values: Mapping[str, Any]) -> Row | None:
-        """Set `values` on the row; returns the new row, or None when nothing changed."""
-        before = self.get(table, key)
+    def update(self, table: str, key: Mapping[str, Any], values: Mapping[str, Any], *,
+               before: Row | None = None) -> Row | None:
+        """Set `values` on the row; returns the new row, or None when nothing changed.
+
+        `before` is the row as the caller just read it in this transaction (saves reading it
+        again); the new row comes back from the update itself.
+        """
+        if before is None:
+            before = self.get(table, key)
         if before is None:
             raise ProjectError(f"{table} row {dict(key)} does not exist")
         if all(before.get(k) == v for k, v in values.items()):
             return None
         sets = ", ".join(f"{k} = ?" for k in values)
         where, params = where_key(table, key)
-        self.conn.execute(f"UPDATE {table} SET {sets} WHERE {where}", [*values.values(), *params])
-        after = self.get(table, key)
+        cur = self.conn.execute(f"UPDATE {table} SET {sets} WHERE {where} RETURNING *",
+                                [*values.values(), *params])
+        after = as_row(cur, cur.fetchall()[0])
         self.changes.append(Change(table, "update", dict(key), before, after))
         return after
 
     def delete(self, table: str, key: Mapping[str, Any]) -> Row | None:
-        before = self.get(table, key)
-        if before is None:
-            return None
+        """Delete the row; returns it as it was, or None when there was none."""
         where, params = where_key(table, key)
-        self.conn.execute(f"DELETE FROM {table} WHERE {where}", params)
+        cur = self.conn.execute(f"DELETE FROM {table} WHERE {where} RETURNING *", params)
+        found = cur.fetchall()
+        if not found:
+            return None
+        before = as_row(cur, found[0])
         self.changes.append(Change(table, "delete", dict(key), before, None))
         return before
 

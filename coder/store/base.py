@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: Seconds between an active session's "still here" records made by its actions.
+TOUCH_EVERY = 10.0
+
 
 class StoreBase:
     """Sessions, transactions, migrations and user actions of a project, whatever its database.
@@ -66,6 +69,13 @@ class StoreBase:
         self._last_event: Event | None = None
         self.busy_wait = DEFAULT_BUSY_WAIT
         self.on_busy: Callable[[float], None] | None = None
+        self._touched: dict[int, float] = {}  # session -> when an action last recorded it alive
+
+    @property
+    def project_files(self) -> tuple[Path, ...]:
+        """The files that hold the project, which no output file may be written over: the
+        project file (its -wal/-shm are guarded with it); none for a project on a server."""
+        return (self.path,)
 
     # -- what each backend supplies ----------------------------------------------------------
 
@@ -221,8 +231,8 @@ class StoreBase:
         locked_at = time.perf_counter()
         try:
             yield self.conn
-            self._announce()
-            self.conn.execute("COMMIT")
+            # The announcement goes with the COMMIT (one round trip where there is one).
+            self.conn.execute(self.dialect.commit)
         except BaseException as exc:
             self._rollback()
             translated = self._driver_error(exc)
@@ -277,12 +287,8 @@ class StoreBase:
                     session,
                 )
                 if undoable and coder is not None:
-                    mine, params = self._my_history(coder)
-                    conn.execute(
-                        f"DELETE FROM history_stack WHERE coder = ? AND stack = 'redo' AND {mine}",
-                        [coder, *params],
-                    )
-                    self._push(conn, event_id, coder, "undo", session)
+                    self._forget_redo(conn, coder)
+                    self._push(conn, event_id, coder, "undo", session, new_event=True)
         if started and coder is not None and session is not None:
             self._sessions[coder] = session
             self._own_sessions.add(session)
@@ -337,18 +343,43 @@ class StoreBase:
         )
         event_id = int(cur.fetchall()[0][0])
         if session is not None:
-            sessions.touch(conn, [session])  # acting proves the session is alive
+            self._touch_session(conn, session)
         return event_id
 
+    def _touch_session(self, conn: Connection, session: int) -> None:
+        """Acting proves the session is alive: record it, at most every `TOUCH_EVERY` seconds
+        (a session counts as gone only after minutes of silence, so a statement per action
+        would buy nothing)."""
+        moment = time.monotonic()
+        if moment - self._touched.get(session, -TOUCH_EVERY) >= TOUCH_EVERY:
+            sessions.touch(conn, [session])
+            self._touched[session] = moment
+
+    def _forget_redo(self, conn: Connection, coder: str) -> None:
+        """A new action of `coder` empties the redo stack this connection could replay."""
+        redo = conn.execute(
+            "SELECT 1 FROM history_stack WHERE coder = ? AND stack = 'redo' LIMIT 1", (coder,)
+        ).fetchone()
+        if redo is None:  # the usual case: nothing was undone, nothing to forget
+            return
+        mine, params = self._my_history(coder)
+        conn.execute(
+            f"DELETE FROM history_stack WHERE coder = ? AND stack = 'redo' AND {mine}",
+            [coder, *params],
+        )
+
     def _push(
-        self, conn: Connection, event_id: int, coder: str, stack: str, session: int | None
+        self, conn: Connection, event_id: int, coder: str, stack: str, session: int | None,
+        *, new_event: bool = False,
     ) -> None:
-        conn.execute("DELETE FROM history_stack WHERE event_id = ?", (event_id,))
-        seq = conn.execute("SELECT coalesce(max(seq), 0) + 1 FROM history_stack").fetchone()[0]
+        """Put the event on top of `coder`'s `stack` ("undo" or "redo"), off any other; a
+        `new_event` is on none yet."""
+        if not new_event:
+            conn.execute("DELETE FROM history_stack WHERE event_id = ?", (event_id,))
         conn.execute(
             "INSERT INTO history_stack (event_id, coder, stack, seq, session_id)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (event_id, coder, stack, seq, session),
+            " SELECT ?, ?, ?, coalesce(max(seq), 0) + 1, ? FROM history_stack",
+            (event_id, coder, stack, session),
         )
 
     # Undo and redo are per session. A session replays its own history and that of the same

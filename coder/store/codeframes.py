@@ -94,6 +94,26 @@ class CodeframeMixin(StoreBase):
             raise NotInProject(f'no question "{question_id}" in this project')
         return None if row[0] is None else self.codeframe(row[0])
 
+    def code_names(self, answer_id: int, code_ids: Sequence[str]) -> dict[str, str]:
+        """Each of `code_ids` in the answer's question's codeframe as people name it ("101
+        High school fees"), read in one statement (a coding action names its codes).
+
+        Raises:
+            NotInProject: If there is no such answer.
+        """
+        ids = list(dict.fromkeys(code_ids))
+        marks = ", ".join("?" for _ in ids) or "NULL"
+        rows = self.conn.execute(
+            "SELECT k.id, k.output_code, k.label FROM answers a"
+            " LEFT JOIN questions q ON q.id = a.question_id"
+            f" LEFT JOIN codes k ON k.codeframe_id = q.codeframe_id AND k.id IN ({marks})"
+            " WHERE a.id = ?",
+            [*ids, answer_id],
+        ).fetchall()
+        if not rows:
+            raise NotInProject(f"no answer {answer_id}")
+        return {code: f"{number} {label}" for code, number, label in rows if code is not None}
+
     def add_codeframe(
         self, frame: Codeframe, coder: str | None, *, questions: Sequence[str] = ()
     ) -> None:

@@ -144,7 +144,7 @@ class CodingMixin(StoreBase):
             new = [*current, code_id] if applied else [c for c in current if c != code_id]
             act.summary = (f"{'added' if applied else 'removed'} {code_name or 'code'}"
                            f" on answer {answer_id}")
-            self._replace_codes(act, answer_id, coder.id, new)
+            self._replace_codes(act, answer_id, coder.id, new, current=current)
         return applied
 
     def replace_codings(
@@ -234,22 +234,25 @@ class CodingMixin(StoreBase):
             dropped = set(remove)
             new = [c for c in current if c not in dropped]
             new += [c for c in dict.fromkeys(add) if c not in current and c not in dropped]
-            self._replace_codes(act, answer_id, coder.id, new)
+            self._replace_codes(act, answer_id, coder.id, new, current=current)
             changed = set(new) != set(current)
         return changed
 
     def _replace_codes(
-        self, act: Action, answer_id: int, coder_id: int, code_ids: Sequence[str]
+        self, act: Action, answer_id: int, coder_id: int, code_ids: Sequence[str], *,
+        current: Sequence[str] | None = None,
     ) -> None:
+        """Make `code_ids` the coder's codes on the answer; `current` is what the caller just
+        read of them in this transaction (saves reading them again)."""
         wanted = list(dict.fromkeys(code_ids))
-        current = set(self.codes_of(answer_id, coder_id))
+        held = set(self.codes_of(answer_id, coder_id) if current is None else current)
         stamp = now()
-        for code_id in current - set(wanted):
+        for code_id in held - set(wanted):
             act.delete(
                 "codings", {"answer_id": answer_id, "code_id": code_id, "coder_id": coder_id}
             )
         for code_id in wanted:
-            if code_id not in current:
+            if code_id not in held:
                 act.insert(
                     "codings",
                     {
@@ -282,10 +285,11 @@ class CodingMixin(StoreBase):
 
     def _touch_status(self, act: Any, answer_id: int, coder_id: int, **values: Any) -> None:
         key = {"answer_id": answer_id, "coder_id": coder_id}
-        if act.get("answer_status", key) is None:
+        before = act.get("answer_status", key)
+        if before is None:
             act.insert("answer_status", {**key, **values})
         else:
-            act.update("answer_status", key, values)
+            act.update("answer_status", key, values, before=before)
 
     # -- answer lists --------------------------------------------------------------------------
 

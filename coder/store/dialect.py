@@ -62,6 +62,12 @@ class Dialect:
             delivered at commit); None where others find out by polling (SQLite).
     """
 
+    @property
+    def commit(self) -> str:
+        """Ends a write transaction, with the announcement if any (one round trip: the
+        statements take no parameters)."""
+        return "COMMIT" if self.announce is None else f"{self.announce}; COMMIT"
+
     name: str
     begin_write: str
     setup: tuple[str, ...] = ()

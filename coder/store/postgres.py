@@ -78,6 +78,9 @@ class PostgresConnection:
 
     def execute(self, sql: str, parameters: Any = (), /) -> Cursor:
         starts = sql.lstrip()[:5].upper() == "BEGIN"
+        # Several statements without parameters go in one round trip ("NOTIFY ...; COMMIT"):
+        # the last one says whether the transaction ends.
+        ends = sql.rstrip().rstrip(";").rsplit(";", 1)[-1].lstrip()[:6].upper()
         retry = not self._in_transaction  # a lone statement or a BEGIN: safe to run again
         self._reconnect_if_lost()
         try:
@@ -85,7 +88,7 @@ class PostgresConnection:
         except ProjectError as exc:
             if not (retry and self._lost()):
                 self._ended_if_lost()
-                if self._lost() and sql.lstrip()[:6].upper() == "COMMIT":
+                if self._lost() and ends == "COMMIT":
                     raise ProjectError(
                         f"{self.project}: the connection to the server was lost while saving;"
                         " the last change may not have been saved: check it"
@@ -96,7 +99,7 @@ class PostgresConnection:
             cur = self._execute(sql, parameters)
         if starts:
             self._in_transaction = True
-        elif sql.lstrip()[:6].upper() in ("COMMIT", "ROLLBA"):
+        elif ends in ("COMMIT", "ROLLBA"):
             self._in_transaction = False
         return cur
 
@@ -216,6 +219,12 @@ class PostgresStore(
         super().__init__(Path(str(params.get("dbname") or "coder")), conn)
         self.url = url
         self.location = url
+
+    @property
+    def project_files(self) -> tuple[Path, ...]:
+        """None: the project is on the server (`path` is only its database's name, which may
+        well be the name of a file someone writes)."""
+        return ()
 
     # -- opening -------------------------------------------------------------------------------
 

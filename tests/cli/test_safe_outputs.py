@@ -192,3 +192,30 @@ def test_control_characters_never_reach_reports_or_error_messages(project: Path,
                  "--layer", "coder:\x1b[2Jmallory")
     assert result.exit_code == 2
     assert "\x1b" not in result.output and "\\x1b[2Jmallory" in result.output
+
+
+PG_WRITERS = [*WRITERS, ("codings", "export")]
+
+
+@pytest.mark.parametrize("command", PG_WRITERS, ids=[" ".join(w) for w in PG_WRITERS])
+def test_on_a_server_a_file_named_like_the_database_is_an_ordinary_output(
+        project: Path, tmp_path: Path, request: pytest.FixtureRequest,
+        monkeypatch: pytest.MonkeyPatch, command: tuple[str, ...]) -> None:
+    # A project on a server has no file to protect: its database's name is only a name, and a
+    # file of that name (in the folder the command runs in) is written like any other.
+    import psycopg.conninfo
+
+    from coder.services.db_copy import copy_project
+
+    url = request.getfixturevalue("pg_cluster").new_database()
+    copy_project(project, url)
+    name = psycopg.conninfo.conninfo_to_dict(url)["dbname"]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / name).write_text("an older export\n", encoding="utf-8")
+    result = run(*command, "-p", url, "-o", name)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / name).read_bytes() != b"an older export\n"
+    with open_project(url) as store:
+        assert store.project_files == ()
+    with open_project(project) as store:  # a project file is still its own protected file
+        assert store.project_files == (project,)

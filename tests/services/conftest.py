@@ -70,3 +70,19 @@ def code_of(project: Project, output_code: int) -> str:
     code = frame.by_output_code(output_code)
     assert code is not None, f"no code {output_code}"
     return code.id
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def project_location(request: pytest.FixtureRequest, services_template: Path,
+                     tmp_path: Path) -> str:
+    """Where the demo project is, for tests that open it more than once (several windows or
+    processes): a copy of the file, or a new database on the test server (`coder db copy`)."""
+    if request.param == "sqlite":
+        target = tmp_path / "demo.coder"
+        shutil.copyfile(services_template, target)
+        return str(target)
+    from coder.services.db_copy import copy_project
+
+    url = str(request.getfixturevalue("pg_cluster").new_database())
+    copy_project(services_template, url)
+    return url

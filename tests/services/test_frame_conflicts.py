@@ -3,8 +3,6 @@ since it was loaded is refused with a clear message, and changes nothing."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from coder.core.codeframe.model import Codeframe
@@ -15,8 +13,8 @@ from coder.services.project import open_project, open_workspace
 from tests.services.conftest import Q2
 
 
-def test_two_sessions_editing_the_same_code_the_second_is_told(project_path: Path) -> None:
-    with open_project(project_path) as one, open_project(project_path) as two:
+def test_two_sessions_editing_the_same_code_the_second_is_told(project_location: str) -> None:
+    with open_project(project_location) as one, open_project(project_location) as two:
         alice = open_workspace(one, "alice")
         bob = open_workspace(two, "bob")
         alices_frame = alice.frame(Q2)  # alice's editor loads the frame
@@ -42,8 +40,8 @@ def test_two_sessions_editing_the_same_code_the_second_is_told(project_path: Pat
                                                                 "Fees charged by schools")
 
 
-def test_an_unrelated_edit_elsewhere_also_asks_for_a_second_look(project_path: Path) -> None:
-    with open_project(project_path) as one, open_project(project_path) as two:
+def test_an_unrelated_edit_elsewhere_also_asks_for_a_second_look(project_location: str) -> None:
+    with open_project(project_location) as one, open_project(project_location) as two:
         loaded = one.codeframe_for(Q2)
         assert loaded is not None
         codeframes.add_code(two, "Transport", coder="bob", frame=two.codeframe_for(Q2))

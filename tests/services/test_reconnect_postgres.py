@@ -4,12 +4,13 @@ changes nothing; a server gone for good fails in bounded time."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from postgres_server import ExternalPostgres, PostgresCluster
+from postgres_server import PostgresCluster, throwaway_only
 
 from coder.core.errors import ProjectError
 from coder.services.coding import apply_codes
@@ -21,9 +22,7 @@ from tests.services.conftest import Q2, code_of
 
 @pytest.fixture
 def server(pg_cluster: PostgresCluster) -> PostgresCluster:
-    if isinstance(pg_cluster, ExternalPostgres):
-        pytest.skip("only the throwaway cluster can be restarted by the tests")
-    return pg_cluster
+    return throwaway_only(pg_cluster, "the server is restarted", bool(os.environ.get("CI")))
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
-"""Several processes coding one SQLite project at once: every acknowledged coding is there, the
-counts are exact, and a coder first seen by two processes at the same moment is one coder."""
+"""Several processes coding one project at once: every acknowledged coding is there, the counts
+are exact, and a coder first seen by two processes at the same moment is one coder (on a file
+and on a server)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def _hammer(path: str, worker: int, codes: list[str], answers: list[int], start:
     acked.put((worker, done))
 
 
-def _run(path: Path, target: Any, n: int, *args: Any) -> list[Any]:
+def _run(path: str | Path, target: Any, n: int, *args: Any) -> list[Any]:
     ctx = mp.get_context("spawn")  # fresh interpreters: separate connections, as separate apps
     start = ctx.Barrier(n)
     acked = ctx.Queue()
@@ -64,6 +65,7 @@ def _run(path: Path, target: Any, n: int, *args: Any) -> list[Any]:
 
 
 def test_two_processes_coding_the_same_answers_lose_nothing(project_path: Path) -> None:
+    # On both backends with more processes and actions: tests/services/test_reliability.py.
     with open_project(project_path) as project:
         frame = project.codeframe_for(Q2)
         assert frame is not None
@@ -107,9 +109,10 @@ def _join(path: str, worker: int, start: Any, acked: Any) -> None:
     acked.put((worker, ids))
 
 
-def test_a_new_coder_seen_by_several_processes_at_once_is_one_coder(project_path: Path) -> None:
-    results = _run(project_path, _join, 4)
+def test_a_new_coder_seen_by_several_processes_at_once_is_one_coder(
+        project_location: str) -> None:
+    results = _run(project_location, _join, 4)
     assert len({tuple(ids) for _worker, ids in results}) == 1  # all agree on each id
-    with open_project(project_path) as after:
+    with open_project(project_location) as after:
         names = [c.name for c in after.coders() if c.name.startswith("newcomer")]
         assert sorted(names) == sorted(f"newcomer{i}" for i in range(15))

@@ -45,3 +45,29 @@ def new_store(
     yield make
     for store in opened:
         store.close()
+
+
+@pytest.fixture
+def copy_of(
+    store_backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Callable[[Path], ProjectStore]]:
+    """`copy_of(template)` opens a copy of the project file `template` on the backend: a file
+    beside the test, or a new database on the test server (`coder db copy`); closed at the end."""
+    from coder.services.db_copy import copy_project
+    from coder.store import open_project
+
+    opened: list[ProjectStore] = []
+
+    def make(template: Path) -> ProjectStore:
+        if store_backend == "sqlite":
+            target: str = str(tmp_path / f"copy{len(opened)}.coder")
+        else:
+            target = request.getfixturevalue("pg_cluster").new_database()
+        copy_project(template, target)
+        store: ProjectStore = open_project(target)
+        opened.append(store)
+        return store
+
+    yield make
+    for store in opened:
+        store.close()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from postgres_server import PostgresCluster, start_postgres
+from postgres_server import ExternalPostgres, PostgresCluster, start_postgres, throwaway_only
 
 
 def test_cluster_serves_new_databases(pg_cluster: PostgresCluster) -> None:
@@ -36,3 +36,12 @@ def test_missing_server_fails_in_ci_and_skips_elsewhere(tmp_path: Path) -> None:
         start_postgres(None, tmp_path / "no-such-bin", ci=True)
     with pytest.raises(pytest.skip.Exception):
         start_postgres(None, tmp_path / "no-such-bin", ci=False)
+
+
+def test_a_given_server_that_cannot_do_what_a_test_needs_fails_in_ci_and_skips_elsewhere(
+) -> None:
+    given = ExternalPostgres("postgresql://coder@/postgres?host=/nowhere")
+    with pytest.raises(pytest.fail.Exception, match="CI is set"):
+        throwaway_only(given, "the server is restarted", ci=True)
+    with pytest.raises(pytest.skip.Exception):
+        throwaway_only(given, "the server is restarted", ci=False)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +23,7 @@ from coder.core.errors import ProjectError
 from coder.core.types import CoderKind
 from coder.services.importing import import_survey
 from coder.services.qa import question_agreement
-from coder.store import SQLiteStore, create_project, open_project
+from coder.store import SQLiteStore, create_project
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_CSV = REPO / "data" / "demo_survey.csv"
@@ -44,12 +43,10 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def demo(demo_template: Path, tmp_path: Path) -> Iterator[SQLiteStore]:
-    """The demo survey with the Q2 codeframe, in a fresh project."""
-    shutil.copyfile(demo_template, tmp_path / "demo.coder")
-    store = open_project(tmp_path / "demo.coder")
-    yield store
-    store.close()
+def demo(demo_template: Path, copy_of: Callable[[Path], SQLiteStore]
+         ) -> SQLiteStore:
+    """The demo survey with the Q2 codeframe, in a fresh project on each backend."""
+    return copy_of(demo_template)
 
 
 def _codes(store: SQLiteStore, *output_codes: int) -> list[str]:

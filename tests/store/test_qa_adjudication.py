@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from coder.core.types import CoderKind
 from coder.services.importing import import_survey
 from coder.services.qa import adjudicate_answer
 from coder.services.reports import build_report, resolve_layer
-from coder.store import SQLiteStore, create_project, open_project
+from coder.store import SQLiteStore, create_project
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO_CSV = REPO / "data" / "demo_survey.csv"
@@ -33,11 +32,10 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def demo(demo_template: Path, tmp_path: Path) -> Iterator[SQLiteStore]:
-    shutil.copyfile(demo_template, tmp_path / "demo.coder")
-    store = open_project(tmp_path / "demo.coder")
-    yield store
-    store.close()
+def demo(demo_template: Path, copy_of: Callable[[Path], SQLiteStore]
+         ) -> SQLiteStore:
+    """The demo survey with the Q2 codeframe, in a fresh project on each backend."""
+    return copy_of(demo_template)
 
 
 def ids(store: SQLiteStore, *output_codes: int) -> list[str]:

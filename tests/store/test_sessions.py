@@ -18,10 +18,14 @@ from coder.store import SQLiteStore, create_project, open_project
 
 
 @pytest.fixture()
-def path(tmp_path: Path) -> Path:
-    p = tmp_path / "p.coder"
-    create_project(p).close()
-    return p
+def path(store_backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """A new, empty project on each backend: a file, or a database on the test server."""
+    if store_backend == "sqlite":
+        location = str(tmp_path / "p.coder")
+    else:
+        location = request.getfixturevalue("pg_cluster").new_database()
+    create_project(location).close()
+    return location
 
 
 def ago(minutes: float) -> str:
@@ -33,7 +37,7 @@ def session_of(store: SQLiteStore, event_id: int) -> int | None:
     return store.conn.execute("SELECT session_id FROM events WHERE id = ?", (event_id,)).fetchone()[0]
 
 
-def test_two_windows_of_one_coder_each_undo_and_redo_only_their_own_actions(path: Path) -> None:
+def test_two_windows_of_one_coder_each_undo_and_redo_only_their_own_actions(path: str) -> None:
     """Random interleaved actions, undos and redos in two windows of the same coder."""
     rng = random.Random(7)
     windows = {"A": open_project(path), "B": open_project(path)}
@@ -70,7 +74,7 @@ def test_two_windows_of_one_coder_each_undo_and_redo_only_their_own_actions(path
         store.close()
 
 
-def test_undo_refuses_and_names_an_action_done_in_another_open_window(path: Path) -> None:
+def test_undo_refuses_and_names_an_action_done_in_another_open_window(path: str) -> None:
     with open_project(path) as first:
         first.start_session("ana", label="app")
         first.set_setting("colour", "blue", "ana")
@@ -91,7 +95,7 @@ def test_undo_refuses_and_names_an_action_done_in_another_open_window(path: Path
         assert third.setting("colour") is None
 
 
-def test_undo_history_survives_closing_and_reopening(path: Path) -> None:
+def test_undo_history_survives_closing_and_reopening(path: str) -> None:
     with open_project(path) as store:
         store.set_setting("a", 1, "ana")
         store.set_setting("b", 2, "ana")
@@ -105,7 +109,7 @@ def test_undo_history_survives_closing_and_reopening(path: Path) -> None:
         assert store.setting("a") is None and store.setting("b") is None
 
 
-def test_a_window_that_stopped_its_heartbeat_frees_its_history(path: Path) -> None:
+def test_a_window_that_stopped_its_heartbeat_frees_its_history(path: str) -> None:
     crashed = open_project(path)  # never closed, as after a crash or a killed terminal
     crashed.start_session("ana", label="app")
     crashed.set_setting("a", 1, "ana")
@@ -126,7 +130,7 @@ def test_a_window_that_stopped_its_heartbeat_frees_its_history(path: Path) -> No
     crashed.close()
 
 
-def test_a_window_whose_process_has_ended_frees_its_history_at_once(path: Path) -> None:
+def test_a_window_whose_process_has_ended_frees_its_history_at_once(path: str) -> None:
     crashed = open_project(path)
     crashed.set_setting("a", 1, "ana")
     finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
@@ -138,7 +142,7 @@ def test_a_window_whose_process_has_ended_frees_its_history_at_once(path: Path) 
     crashed.close()
 
 
-def test_events_and_stacks_record_their_session(path: Path) -> None:
+def test_events_and_stacks_record_their_session(path: str) -> None:
     with open_project(path) as store:
         session = store.start_session("ana", label="app")
         store.set_setting("a", 1, "ana")
@@ -157,9 +161,9 @@ def test_events_and_stacks_record_their_session(path: Path) -> None:
         assert closed is not None
 
 
-def test_a_command_is_a_short_session_that_a_window_still_open_blocks(path: Path) -> None:
+def test_a_command_is_a_short_session_that_a_window_still_open_blocks(path: str) -> None:
     def run(*args: str):
-        return CliRunner().invoke(cli, [*args, "-p", str(path), "--coder", "ana"],
+        return CliRunner().invoke(cli, [*args, "-p", path, "--coder", "ana"],
                                   catch_exceptions=False)
 
     with open_project(path) as store:

@@ -32,14 +32,14 @@ def survey(tmp_path: Path) -> Path:
 
 
 @pytest.fixture()
-def store(tmp_path: Path):
-    s = create_project(tmp_path / "p.coder")
-    yield s
-    s.close()
+def store(new_store):
+    """A new, empty project on each backend."""
+    return new_store()
 
 
 def snapshot(path: Path) -> dict[str, list[tuple]]:
-    """Every row of every table, for 'nothing changed' assertions."""
+    """Every row of every table of a project file, read past any lock (for 'nothing changed'
+    assertions)."""
     conn = sqlite3.connect(path)
     tables = [
         r[0]
@@ -52,10 +52,24 @@ def snapshot(path: Path) -> dict[str, list[tuple]]:
     return result
 
 
-def test_new_project_is_wal_with_foreign_keys(store) -> None:
+def snapshot_of(store) -> dict[str, list[tuple]]:
+    """Every row of every table of an open project on either backend."""
+    if store.dialect.name == "sqlite":
+        listing = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    else:
+        listing = ("SELECT table_name FROM information_schema.tables"
+                   " WHERE table_schema = current_schema()")
+    tables = [r[0] for r in store.conn.execute(listing).fetchall()]
+    return {t: sorted((tuple(r) for r in store.conn.execute(f"SELECT * FROM {t}").fetchall()),
+                      key=repr) for t in tables}
+
+
+def test_new_project_is_wal_with_foreign_keys(tmp_path: Path) -> None:
+    store = create_project(tmp_path / "p.coder")
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert store.schema_version == SCHEMA_VERSION
+    store.close()
 
 
 def test_project_from_older_schema_opens_and_upgrades(tmp_path: Path, survey: Path) -> None:
@@ -129,10 +143,10 @@ def test_reimport_is_idempotent_and_keeps_codings(store, survey: Path, tmp_path:
     ana = store.coder("ana")
     first = store.answers("barriers")[0]
     store.set_codes(first.id, ana, ["c1"])
-    before = snapshot(tmp_path / "p.coder")
+    before = snapshot_of(store)
     _, again = import_survey(store, survey, wave="2025")
     assert (again.answers_added, again.answers_changed, again.answers_unchanged) == (0, 0, 10)
-    after = snapshot(tmp_path / "p.coder")
+    after = snapshot_of(store)
     assert {t: rows for t, rows in after.items() if t != "events"} == {
         t: rows for t, rows in before.items() if t != "events"
     }
@@ -163,21 +177,21 @@ def test_failed_import_leaves_project_exactly_as_before(
     store, survey: Path, tmp_path: Path
 ) -> None:
     import_survey(store, survey, wave="2025")
-    before = snapshot(tmp_path / "p.coder")
+    before = snapshot_of(store)
     bad = tmp_path / "bad.csv"
     bad.write_text(CSV.replace("LA04,", "LA01,"), encoding="utf-8")
     with pytest.raises(InputError, match='duplicate respondent ID "LA01"'):
         import_survey(store, bad, wave="2026", id_column="la_code")
-    assert snapshot(tmp_path / "p.coder") == before
+    assert snapshot_of(store) == before
 
 
 def test_cancelled_import_writes_nothing(store, survey: Path, tmp_path: Path) -> None:
-    before = snapshot(tmp_path / "p.coder")
+    before = snapshot_of(store)
     cancel = threading.Event()
     cancel.set()
     with pytest.raises(Cancelled):
         import_survey(store, survey, wave="2025", progress=Progress(cancel=cancel))
-    assert snapshot(tmp_path / "p.coder") == before
+    assert snapshot_of(store) == before
 
 
 def test_changed_answer_on_reimport_keeps_codings(store, survey: Path, tmp_path: Path) -> None:
@@ -198,10 +212,11 @@ def test_changed_answer_on_reimport_keeps_codings(store, survey: Path, tmp_path:
 
 
 def test_every_action_is_logged_undone_and_redone_after_restart(
-    tmp_path: Path, survey: Path
+    store, survey: Path
 ) -> None:
-    path = tmp_path / "p.coder"
-    with create_project(path) as s:
+    path = store.location
+    store.close()
+    with open_project(path) as s:
         import_survey(s, survey, wave="2025")
         s.add_codeframe(
             Codeframe(
@@ -254,15 +269,15 @@ def test_undo_is_per_coder_and_refuses_to_clobber_later_work(store, survey: Path
 
 def test_event_log_is_append_only(store, survey: Path) -> None:
     import_survey(store, survey, wave="2025")
-    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+    with pytest.raises(store.driver_errors, match="append-only"):
         store.conn.execute("UPDATE events SET summary = 'x'")
-    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+    with pytest.raises(store.driver_errors, match="append-only"):
         store.conn.execute("DELETE FROM events")
 
 
 def test_codings_need_existing_answers_and_codes(store, survey: Path) -> None:
     import_survey(store, survey, wave="2025")
     ana = store.coder("ana")
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(store.integrity_errors):
         store.set_codes(store.answers("barriers")[0].id, ana, ["no-such-code"])
     assert store.codings() == []  # the failed action left nothing behind
