@@ -32,8 +32,7 @@ if TYPE_CHECKING:
         WorkAssignment,
     )
     from coder.core.reporting.frequencies import FinalCoding
-    from coder.core.survey.importing import ImportPlan
-    from coder.core.survey.types import ImportResult, QuestionStats
+    from coder.core.survey.types import ImportPlan, ImportResult, QuestionStats
     from coder.core.themes.stored import StoredTheme, StoredThemeRun, ThemeAssignment
     from coder.core.types import (
         Answer,

@@ -9,8 +9,7 @@ from typing import Any
 from coder.core.errors import NotInProject
 from coder.core.normalise import duplicate_links
 from coder.core.progress import NO_PROGRESS, Progress
-from coder.core.survey.importing import ImportPlan
-from coder.core.survey.types import ImportResult, QuestionStats
+from coder.core.survey.types import ImportPlan, ImportResult, QuestionStats
 from coder.core.types import Answer, Question, QuestionKind, Respondent, Routing, Wave
 from coder.store.actions import now
 from coder.store.base import StoreBase
