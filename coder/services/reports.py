@@ -187,15 +187,16 @@ def _asked_values(store: ProjectStore, question: Question) -> set[str] | None:
 
 
 class ReportAnswer(NamedTuple):
-    """An answer as a report quotes it."""
+    """An answer as a report quotes it (`key`: its embedding cache key, None if not stored)."""
 
     id: int
     respondent_id: int
     text: str
+    key: str | None = None
 
 
 def gather(store: ProjectStore, question: Question, layer: Layer, scope: WaveScope,
-           by: str | None = None, weight: str | None = None,
+           by: str | None = None, weight: str | None = None, *, texts: bool = True,
            ) -> tuple[list[RespondentAnswer], dict[int, ReportAnswer]]:
     """Each respondent's status, layer codes and breakdown group for one question, one record
     per respondent and wave of `scope`.
@@ -204,21 +205,23 @@ def gather(store: ProjectStore, question: Question, layer: Layer, scope: WaveSco
     `weight` a numeric respondent attribute (see `respondent_weight`).
 
     Returns:
-        The per-respondent records, and the answers by id (for quotes).
+        The per-respondent records, and the answers by id (for quotes; empty unless `texts`).
     """
     asked_values = _asked_values(store, question)
     routing = question.routing if asked_values is not None else None
     # Only the attributes needed, read with the answers: whole attribute sets are slow to
-    # decode at 100,000 rows. Each row is (id, respondent, reason, text, *those attributes).
+    # decode at 100,000 rows. Each row is (id, respondent, reason, text, key, *attributes).
     names = [n for n in (routing.column if routing else None,
                          by if by and by != BY_WAVE else None, weight) if n is not None]
-    at = {name: 4 + i for i, name in reversed(list(enumerate(names)))}
+    at = {name: 5 + i for i, name in reversed(list(enumerate(names)))}
     routing_at = at[routing.column] if routing is not None else None
     group_at = at[by] if by and by != BY_WAVE else None
     weight_at = at[weight] if weight is not None else None
-    records, answers = [], {}
+    records: list[RespondentAnswer] = []
+    answers: dict[int, ReportAnswer] = {}
     parsed: dict[str, float] = {}  # weight text -> value: weights repeat, parse each once
     no_codes: frozenset[str] = frozenset()
+    add = records.append
     for wave_id, wave_name in scope.each():
         final = store.final_layer(question.id, wave_id) if layer.name == FINAL else None
         codes: Mapping[int, AbstractSet[str]] = {}
@@ -229,14 +232,23 @@ def gather(store: ProjectStore, question: Question, layer: Layer, scope: WaveSco
             codes = store.layer_codes(question.id, layer.coder_ids, wave_id)
             coded = store.layer_coded_answers(question.id, layer.coder_ids)
         # Answers belong to a wave: a project without waves has none.
-        rows = store.report_answers(question.id, wave_id, names) if wave_id is not None else []
+        rows = (store.report_answers(question.id, wave_id, names, texts=texts)
+                if wave_id is not None else [])
+        group = wave_name if by else None
         for row in rows:
-            answer_id, respondent_id, reason, text = row[0], row[1], row[2], row[3]
-            settled = final.get(answer_id) if final is not None else None
+            answer_id, respondent_id, reason = row[0], row[1], row[2]
+            unresolved = stale = False
             if final is not None:
-                answer_codes = no_codes if settled is None else settled.code_ids
+                settled = final.get(answer_id)
+                if settled is None:
+                    answer_codes, is_coded = no_codes, False
+                else:
+                    answer_codes, is_coded = settled.code_ids, True
+                    unresolved = settled.status == "unresolved"
+                    stale = settled.status == "stale"
             else:
                 answer_codes = frozenset(codes.get(answer_id, ()))
+                is_coded = answer_id in coded
             # A coder who gave a code to "none" or "no barriers" read it as an answer: a
             # frame's own "none" codes count in the base.
             if reason is None or (answer_codes and reason != "blank"):
@@ -248,7 +260,8 @@ def gather(store: ProjectStore, question: Question, layer: Layer, scope: WaveSco
                     status = "not_asked"
             else:
                 status = "non_substantive"
-            answers[answer_id] = ReportAnswer(answer_id, respondent_id, text)
+            if texts:
+                answers[answer_id] = ReportAnswer(answer_id, respondent_id, row[3], row[4])
             w = 1.0
             if weight_at is not None and status == "answered":
                 raw = row[weight_at] or ""
@@ -257,13 +270,10 @@ def gather(store: ProjectStore, question: Question, layer: Layer, scope: WaveSco
                     known = parsed[raw] = _weight(store, raw, weight or "", respondent_id,
                                                   wave_name)
                 w = known
-            group = None if not by else wave_name if group_at is None else row[group_at]
-            records.append(RespondentAnswer(
-                respondent_id, status, answer_codes,
-                settled is not None if final is not None else answer_id in coded, group,
-                settled is not None and settled.status == "unresolved",
-                settled is not None and settled.status == "stale",
-                wave_name, w, answer_id))
+            if group_at is not None:
+                group = row[group_at]
+            add(RespondentAnswer(respondent_id, status, answer_codes, is_coded, group,
+                                 unresolved, stale, wave_name, w, answer_id))
     return records, answers
 
 
@@ -283,13 +293,15 @@ def _vectors(store: ProjectStore, question: Question,
 
     run = store.latest_theme_run(question.id)
     model = run.model if run is not None else DEFAULT_MODEL_ID
-    texts = list(dict.fromkeys(a.text for a in answers))
+    # Each distinct text once, with its stored key (computed where the project has none).
+    texts = list(dict.fromkeys((a.text, a.key) for a in answers))
     keys: dict[str, str] = {}
     found: dict[str, np.ndarray] = {}
     # A chunk at a time: the first answer without one settles it, so a project with no
-    # embeddings is not hashed through.
+    # embeddings is not read through.
     for start in range(0, len(texts), _EMBEDDING_CHUNK):
-        chunk = {text: cache_key(text) for text in texts[start:start + _EMBEDDING_CHUNK]}
+        chunk = {text: key or cache_key(text)
+                 for text, key in texts[start:start + _EMBEDDING_CHUNK]}
         wanted = sorted(set(chunk.values()) - found.keys())
         got = store.cached_vectors(model, wanted)
         if len(got) < len(wanted):
@@ -312,7 +324,8 @@ def _question_section(store: ProjectStore, question: Question, chosen: Layer,
     """
     frame = store.codeframe(question.codeframe_id or "")
     quotes_per_code = options.quotes_per_code
-    records, answers = gather(store, question, chosen, scope, options.by, options.weight)
+    records, answers = gather(store, question, chosen, scope, options.by, options.weight,
+                              texts=quotes_per_code > 0)
     table = compute_frequencies(question.id, frame, records,
                                 routing_known=question.routing is not None,
                                 min_base=options.min_base, breakdown_by=options.by,

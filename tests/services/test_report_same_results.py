@@ -323,6 +323,42 @@ def test_final_layer_matches_the_rule_on_every_row(projects: dict[bool, Path],
         assert store.final_layer(QUESTION)[answers[1].id].status in {"adjudicated", "stale"}
 
 
+def test_one_coder_per_answer_matches_the_rule(projects: dict[bool, Path],
+                                               tmp_path: Path) -> None:
+    """The common project: one coder per answer, nothing adjudicated (read without grouping
+    answer by answer), then with a coding that has no coded mark (found by counting)."""
+    import shutil
+
+    path = tmp_path / "single.coder"
+    shutil.copyfile(projects[False], path)
+    with open_project(path) as store:
+        assert isinstance(store, SQLiteStore)
+        alice = store.coder("alice")
+        with store.conn:
+            for table in ("codings", "answer_status"):
+                store.conn.execute(f"DELETE FROM {table} WHERE coder_id != ?", (alice.id,))
+            store.conn.execute("DELETE FROM adjudications")
+        final = store.final_layer(QUESTION)
+        assert final == _reference_final_layer(store, QUESTION, None)
+        assert {f.status for f in final.values()} == {"single"}
+        uncoded = next(a for a in store.answers(QUESTION, substantive_only=True)
+                       if a.id not in final)
+        with store.conn:
+            store.conn.execute("INSERT INTO codings (answer_id, code_id, coder_id, created_at)"
+                               " VALUES (?, 'g_staff', ?, '2026-01-01T00:00:00Z')",
+                               (uncoded.id, alice.id))
+        for wave in (None, *(w.id for w in store.waves())):
+            assert store.final_layer(QUESTION, wave) == _reference_final_layer(store, QUESTION,
+                                                                               wave)
+        assert store.final_layer(QUESTION)[uncoded.id].code_ids == {"g_staff"}
+        for case in CASES[:3]:
+            expected_table, expected_quotes = reference_section(store, **case)
+            section = build_report(store, **case).sections[0]
+            assert section.table == expected_table
+            assert {t.row.code_id: list(t.quotes) for t in section.themes
+                    if t.quotes} == expected_quotes
+
+
 def test_the_same_on_postgresql(tmp_path: Path, pg_cluster: Any) -> None:
     """The fast path's SQL (answers with their attributes, the final layer grouped in the
     database, the attribute checks) as PostgreSQL runs it."""
