@@ -21,7 +21,7 @@ from coder.core.reporting.anonymise import (
     SETTING_KEY,
     RedactionList,
     Redactor,
-    name_columns,
+    name_columns_of,
     terms_from_attributes,
 )
 from coder.core.reporting.frequencies import (
@@ -138,12 +138,18 @@ def redaction_for(store: ProjectStore) -> tuple[RedactionList, tuple[str, ...]]:
     """
     setting = store.setting(SETTING_KEY) or {}
     redaction = RedactionList.from_setting(setting)
-    people = store.respondents()
+    respondent_ids = tuple(store.external_ids().values())
     if setting.get("attribute_terms", True):
-        redaction = redaction.with_terms(terms_from_attributes(
-            (r.attributes for r in people),
-            known_authorities="authority" not in redaction.patterns))
-    return redaction, tuple(r.external_id for r in people)
+        # Which columns hold names is decided column by column; only theirs are read per
+        # respondent (most projects have none).
+        columns = store.latest_attribute_values(sorted(store.attribute_names(())))
+        held = list(name_columns_of(columns))
+        if held:
+            rows = [{c: v for c in held if (v := columns[c][i]) is not None}
+                    for i in range(len(columns[held[0]]))]
+            redaction = redaction.with_terms(terms_from_attributes(
+                rows, known_authorities="authority" not in redaction.patterns))
+    return redaction, respondent_ids
 
 
 def redactor_for(store: ProjectStore) -> Redactor:
@@ -414,9 +420,9 @@ def _check_attribute(store: ProjectStore, scope: WaveScope, name: str, what: str
 
 def _holds_names(store: ProjectStore, scope: WaveScope, column: str) -> bool:
     """Whether a respondent attribute holds names (see `name_columns`): decided by its values."""
-    rows = [{column: values[0] or ""} for wave_id, _ in scope.each()
-            for values in scope.values(store, wave_id, [column]).values()]
-    return column in name_columns(rows)
+    values = [values[0] for wave_id, _ in scope.each()
+              for values in scope.values(store, wave_id, [column]).values()]
+    return column in name_columns_of({column: values})
 
 
 def build_report(store: ProjectStore, options: ReportOptions | None = None, *,

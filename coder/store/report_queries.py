@@ -60,6 +60,29 @@ class ReportQueriesMixin(QAMixin):
             result[int(rid)] = tuple(None if v is None else str(v) for v in values)
         return result
 
+    def latest_attribute_values(self, names: Sequence[str]) -> dict[str, list[str | None]]:
+        """Each attribute in `names` -> every respondent's value (in respondent id order, None
+        where the respondent has none), the latest wave with a value winning, as
+        `respondents()` merges them; read in SQL, without decoding whole attribute sets."""
+        if not names:
+            return {}
+        picks = ", ".join(self.dialect.json_text("attributes") for _ in names)
+        merged: dict[int, list[Any]] = {}
+        for rid, *values in self.conn.execute(
+                f"SELECT respondent_id, {picks} FROM respondent_attributes ORDER BY wave_id",
+                list(names)):
+            known = merged.get(rid)
+            if known is None:
+                merged[rid] = values
+            else:
+                for i, value in enumerate(values):
+                    if value is not None:
+                        known[i] = value
+        people = [int(r[0]) for r in self.conn.execute("SELECT id FROM respondents ORDER BY id")]
+        nothing = [None] * len(names)
+        return {name: [None if (v := merged.get(rid, nothing)[i]) is None else str(v)
+                       for rid in people] for i, name in enumerate(names)}
+
     def report_answers(self, question_id: str, wave_id: int, names: Sequence[str] = (), *,
                        texts: bool = True) -> list[tuple[Any, ...]]:
         """The question's answers in the wave, by id, each with what a report needs of it:

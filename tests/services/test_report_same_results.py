@@ -359,6 +359,42 @@ def test_one_coder_per_answer_matches_the_rule(projects: dict[bool, Path],
                     if t.quotes} == expected_quotes
 
 
+def test_redaction_list_is_the_one_every_respondents_attributes_give(tmp_path: Path) -> None:
+    """Name columns read column by column give the terms that every respondent's merged
+    attributes (latest wave first) give; a project with none reads no attributes per person."""
+    from coder.core.reporting.anonymise import RedactionList, terms_from_attributes
+    from coder.services.importing import import_survey
+    from coder.services.reports import redaction_for
+
+    schools = ["Ashdown Primary", "Brook Lane Academy", "Castle Hill School", "Dove Infants",
+               "Elm Tree College", "Fairfield Juniors", "Glebe Primary", "Hazel Academy",
+               "Ivy Court School", "Juniper Primary", "Kings Mead", "Larch Academy"]
+    path = tmp_path / "names.coder"
+    with create_project(path) as store:
+        for w, wave in enumerate(("2025", "2026")):
+            survey = tmp_path / f"{wave}.csv"
+            with survey.open("w", newline="", encoding="utf-8") as handle:
+                out = csv.writer(handle)
+                out.writerow(["resp_id", "school_name", "region", "q1"])
+                for i, school in enumerate(schools):
+                    keep = w == 0 or i % 3  # some leave the school blank in the later wave
+                    out.writerow([f"R{i:03d}", school.upper() if w and keep else
+                                  school if keep else "", "north" if i % 2 else "south",
+                                  f"answer {i} about {school}"])
+            import_survey(store, survey, wave=wave, id_column="resp_id", open_columns=["q1"],
+                          coder="lead")
+        people = store.respondents()
+        expected = RedactionList().with_terms(terms_from_attributes(
+            (r.attributes for r in people), known_authorities=False))
+        redaction, ids = redaction_for(store)
+        assert redaction == expected and len(redaction.terms) == len(schools)
+        assert sorted(ids) == sorted(r.external_id for r in people)
+        with store.conn:
+            store.conn.execute("UPDATE respondent_attributes SET attributes ="
+                               " json_remove(attributes, '$.school_name')")
+        assert redaction_for(store)[0] == RedactionList()
+
+
 def test_the_same_on_postgresql(tmp_path: Path, pg_cluster: Any) -> None:
     """The fast path's SQL (answers with their attributes, the final layer grouped in the
     database, the attribute checks) as PostgreSQL runs it."""

@@ -162,14 +162,22 @@ def name_columns(rows: Iterable[Mapping[str, str]]) -> dict[str, str]:
 
     Example: {"LA": "Barnet", "authority_type": "unitary"} rows -> {"LA": "[council]"}.
     """
-    values: dict[str, list[str]] = {}
+    values: dict[str, list[str | None]] = {}
     for attributes in rows:
         for column, value in attributes.items():
-            text = (value or "").strip()
-            if text:
-                values.setdefault(column, []).append(text)
+            values.setdefault(column, []).append(value)
+    return name_columns_of(values)
+
+
+def name_columns_of(columns: Mapping[str, Iterable[str | None]]) -> dict[str, str]:
+    """`name_columns` of the rows whose values are given column by column (each column's
+    values in row order; None or blank where a row has none): a report reads the columns it
+    needs rather than every respondent's attributes."""
     found = {}
-    for column, texts in values.items():
+    for column, column_values in columns.items():
+        texts = [t for t in (v.strip() for v in column_values if v) if t]
+        if not texts:
+            continue
         distinct = {t.casefold(): t for t in texts}
         if sum(t.replace(".", "", 1).isdigit() for t in distinct.values()) > len(distinct) / 2:
             continue
