@@ -37,7 +37,7 @@ from coder.core.reporting.model import (
     ReportOverrides,
     Theme,
 )
-from coder.core.reporting.quote_pool import QuotePool
+from coder.core.reporting.quote_pool import EmbeddingRows, QuotePool
 from coder.core.reporting.quotes import Quote
 from coder.core.reporting.significance import compare_columns
 from coder.core.reporting.tables import BY_WAVE
@@ -293,7 +293,7 @@ def _weight(store: ProjectStore, value: str | None, variable: str, respondent_id
 
 
 def _vectors(store: ProjectStore, question: Question,
-             answers: Sequence[ReportAnswer]) -> dict[int, np.ndarray] | None:
+             answers: Sequence[ReportAnswer]) -> Mapping[int, np.ndarray] | None:
     """Each answer's cached embedding, or None unless every answer has one."""
     from coder.core.embedding import DEFAULT_MODEL_ID, cache_key
 
@@ -302,21 +302,41 @@ def _vectors(store: ProjectStore, question: Question,
     # Each distinct text once, with its stored key (computed where the project has none).
     texts = list(dict.fromkeys((a.text, a.key) for a in answers))
     keys: dict[str, str] = {}
-    found: dict[str, np.ndarray] = {}
+    row_of_key: dict[str, int] = {}
+    matrices: list[np.ndarray] = []
     # A chunk at a time: the first answer without one settles it, so a project with no
     # embeddings is not read through.
     for start in range(0, len(texts), _EMBEDDING_CHUNK):
         chunk = {text: key or cache_key(text)
                  for text, key in texts[start:start + _EMBEDDING_CHUNK]}
-        wanted = sorted(set(chunk.values()) - found.keys())
-        got = store.cached_vectors(model, wanted)
-        if len(got) < len(wanted):
+        wanted = sorted(set(chunk.values()) - row_of_key.keys())
+        got = store.cached_matrix(model, wanted)
+        if got is None:  # vectors of different lengths: one array each
+            return _vectors_one_by_one(store, model, answers)
+        found, matrix = got
+        if len(found) < len(wanted):
             log.info("quotes for %s: TF-IDF centrality (not every answer has a cached"
                      " embedding)", question.id)
             return None
-        found.update(got)
+        first = sum(len(m) for m in matrices)
+        row_of_key.update((key, first + i) for i, key in enumerate(found))
+        matrices.append(matrix)
         keys.update(chunk)
     log.info("quotes for %s: cached %s embeddings", question.id, model)
+    if not matrices or len({m.shape[1:] for m in matrices}) > 1:
+        return _vectors_one_by_one(store, model, answers)
+    return EmbeddingRows(np.concatenate(matrices),
+                         {a.id: row_of_key[keys[a.text]] for a in answers})
+
+
+def _vectors_one_by_one(store: ProjectStore, model: str,
+                        answers: Sequence[ReportAnswer]) -> dict[int, np.ndarray] | None:
+    from coder.core.embedding import cache_key
+
+    keys = {a.text: a.key or cache_key(a.text) for a in answers}
+    found = store.cached_vectors(model, sorted(set(keys.values())))
+    if len(found) < len(set(keys.values())):
+        return None
     return {a.id: found[keys[a.text]] for a in answers}
 
 

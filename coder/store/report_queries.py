@@ -109,21 +109,35 @@ class ReportQueriesMixin(QAMixin):
         The vectors are rows of one float32 array made from the stored bytes at once, rather
         than an array per row: a report may need 100,000 of them.
         """
-        found: list[tuple[str, int, bytes]] = []
-        for start in range(0, len(keys), _SQL_VARS):
-            chunk = list(keys[start:start + _SQL_VARS])
-            found += self.conn.execute(
-                "SELECT text_key, dim, vector FROM embeddings WHERE model = ?"
-                f" AND text_key IN ({_marks(chunk)})", [model_id, *chunk]).fetchall()
+        found = self._cached_rows(model_id, keys)
         if not found:
             return {}
         dim = int(found[0][1])
         if any(int(d) != dim for _, d, _ in found):  # mixed lengths: one array each
             return {str(k): np.frombuffer(bytes(v), dtype="<f4", count=int(d)).copy()
                     for k, d, v in found}
-        matrix = np.frombuffer(b"".join(bytes(v[:4 * dim]) for _, _, v in found),
-                               dtype="<f4").reshape(len(found), dim)
+        matrix = _matrix(found, dim)
         return {str(k): matrix[i] for i, (k, _, _) in enumerate(found)}
+
+    def cached_matrix(self, model_id: str,
+                      keys: Sequence[str]) -> tuple[list[str], np.ndarray] | None:
+        """The cached embeddings among `keys` as (the keys found, a float32 matrix of their
+        vectors in that order), or None when they are not all of one length (see
+        `cached_vectors`)."""
+        found = self._cached_rows(model_id, keys)
+        dim = int(found[0][1]) if found else 0
+        if any(int(d) != dim for _, d, _ in found):
+            return None
+        return [str(k) for k, _, _ in found], _matrix(found, dim)
+
+    def _cached_rows(self, model_id: str, keys: Sequence[str]) -> list[tuple[str, int, bytes]]:
+        found: list[tuple[str, int, bytes]] = []
+        for start in range(0, len(keys), _SQL_VARS):
+            chunk = list(keys[start:start + _SQL_VARS])
+            found += self.conn.execute(
+                "SELECT text_key, dim, vector FROM embeddings WHERE model = ?"
+                f" AND text_key IN ({_marks(chunk)})", [model_id, *chunk]).fetchall()
+        return found
 
     def has_attribute(self, name: str, wave_ids: Sequence[int]) -> bool:
         """Whether some respondent has attribute `name` in one of the waves (any wave when
@@ -245,3 +259,9 @@ class ReportQueriesMixin(QAMixin):
                 (question_id,)):
             result.setdefault(str(code_id), []).append(int(answer_id))
         return result
+
+
+def _matrix(found: Sequence[tuple[str, int, bytes]], dim: int) -> np.ndarray:
+    """The stored vectors of `found` (all `dim` long) as the rows of one float32 matrix."""
+    return np.frombuffer(b"".join(bytes(v[:4 * dim]) for _, _, v in found),
+                         dtype="<f4").reshape(len(found), dim)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -175,10 +176,18 @@ def name_columns_of(columns: Mapping[str, Iterable[str | None]]) -> dict[str, st
     needs rather than every respondent's attributes."""
     found = {}
     for column, column_values in columns.items():
-        texts = [t for t in (v.strip() for v in column_values if v) if t]
-        if not texts:
+        listed = list(column_values)
+        # Counted per distinct value (a column of 100,000 holds few): how many texts, and each
+        # text's spelling as last written (the last row wins, as in a dict of the rows).
+        counts = Counter(listed)
+        n_texts = sum(n for value, n in counts.items() if value and value.strip())
+        if not n_texts:
             continue
-        distinct = {t.casefold(): t for t in texts}
+        distinct: dict[str, str] = {}
+        for value in dict.fromkeys(reversed(listed)):
+            text = value.strip() if value else ""
+            if text:
+                distinct.setdefault(text.casefold(), text)
         if sum(t.replace(".", "", 1).isdigit() for t in distinct.values()) > len(distinct) / 2:
             continue
         if all(t == t.lower() for t in distinct.values()):
@@ -187,9 +196,9 @@ def name_columns_of(columns: Mapping[str, Iterable[str | None]]) -> dict[str, st
         if authorities and authorities >= len(distinct) / 2:
             found[column] = COUNCIL
             continue
-        varied = len(distinct) >= _MIN_DISTINCT and len(distinct) >= _DISTINCT_SHARE * len(texts)
+        varied = len(distinct) >= _MIN_DISTINCT and len(distinct) >= _DISTINCT_SHARE * n_texts
         hinted = _NAMEISH.search(column) or re.search(r"(^|[\s_])(la|lea)($|[\s_])", column, re.I)
-        if varied and (hinted or len(distinct) >= 0.9 * len(texts) >= 10):
+        if varied and (hinted or len(distinct) >= 0.9 * n_texts >= 10):
             found[column] = placeholder_for_column(column) or (
                 COUNCIL if hinted and not _NAMEISH.search(column) else "[name]")
     return found
