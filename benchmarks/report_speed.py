@@ -46,7 +46,8 @@ def add_embeddings(project: Path) -> None:
         store.put_many(DEFAULT_MODEL_ID, dict(zip(texts, vectors, strict=True)))
 
 
-def run_report(tree: Path, project: Path, output: Path, options: list[str]) -> tuple[float, float]:
+def run_report(tree: Path, project: Path | str, output: Path,
+               options: list[str]) -> tuple[float, float]:
     """(wall seconds, CPU seconds) of one `coder report` process run from `tree`."""
     env = {**os.environ, "PYTHONPATH": str(tree), "HF_HUB_OFFLINE": "1"}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
