@@ -6,7 +6,8 @@ process (interpreter start, imports, report, HTML), so it is what a user waits f
 time (user + system, from the operating system) varies less than wall-clock time on a busy
 machine. A last measurement times `build_report` alone in a process that has made one report
 already (imports done), as `benchmarks/tables_report.py` does. The earlier commit is checked
-out in a temporary git worktree (removed afterwards).
+out in a temporary git worktree (removed afterwards). Each tree reports on its own copy of the
+project, upgraded to that tree's schema before anything is timed.
 
 Usage:
   PYTHONPATH=. HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/report_speed.py \\
@@ -19,6 +20,7 @@ import argparse
 import os
 import random
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -44,7 +46,8 @@ def add_embeddings(project: Path) -> None:
         store.put_many(DEFAULT_MODEL_ID, dict(zip(texts, vectors, strict=True)))
 
 
-def run_report(tree: Path, project: Path, output: Path, options: list[str]) -> tuple[float, float]:
+def run_report(tree: Path, project: Path | str, output: Path,
+               options: list[str]) -> tuple[float, float]:
     """(wall seconds, CPU seconds) of one `coder report` process run from `tree`."""
     env = {**os.environ, "PYTHONPATH": str(tree), "HF_HUB_OFFLINE": "1"}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -56,6 +59,12 @@ def run_report(tree: Path, project: Path, output: Path, options: list[str]) -> t
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu
 
+
+UPGRADE = """
+import sys
+from coder.store import open_project
+open_project(sys.argv[1]).close()
+"""
 
 IN_PROCESS = """
 import sys, time
@@ -104,6 +113,14 @@ def main() -> None:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(old),
                             args.before], check=True, capture_output=True)
             trees = {f"before ({args.before})": old, **trees}
+        # Each tree reports on its own copy, upgraded to its schema before timing (a project
+        # upgrades once; an older tree cannot open a newer schema).
+        projects = {}
+        for i, (name, tree) in enumerate(trees.items()):
+            projects[name] = folder / f"tree{i}.coder"
+            shutil.copyfile(project, projects[name])
+            subprocess.run([sys.executable, "-c", UPGRADE, str(projects[name])], cwd=tree,
+                           env={**os.environ, "PYTHONPATH": str(tree)}, check=True)
         cases = {"--quotes 0": ["--quotes", "0"], "3 quotes per code": []}
         base = ["--wave", "all", "--weight", "wt", "--by", "region"]
         found: dict[tuple[str, str], list[tuple[float, float]]] = {}
@@ -113,10 +130,10 @@ def main() -> None:
                 for case, extra in cases.items():
                     for name, tree in trees.items():
                         found.setdefault((case, name), []).append(
-                            run_report(tree, project, folder / "r.html", base + extra))
+                            run_report(tree, projects[name], folder / "r.html", base + extra))
                 for name, tree in trees.items():
                     found.setdefault((IN_PROCESS_CASE, name), []).append(
-                        run_in_process(tree, project))
+                        run_in_process(tree, projects[name]))
             print(f"load average after: {os.getloadavg()[0]:.1f}")
         finally:
             if args.before:

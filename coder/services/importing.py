@@ -17,8 +17,8 @@ from coder.core.survey.carry import (
     plan_carry_forward,
 )
 from coder.core.survey.files import read_survey
-from coder.core.survey.importing import ImportPlan, plan_import
-from coder.core.survey.types import ImportResult
+from coder.core.survey.importing import plan_import
+from coder.core.survey.types import ImportPlan, ImportResult
 from coder.core.types import CoderKind
 from coder.store.protocol import ProjectStore
 

@@ -21,7 +21,7 @@ from coder.core.reporting.anonymise import (
     SETTING_KEY,
     RedactionList,
     Redactor,
-    name_columns,
+    name_columns_of,
     terms_from_attributes,
 )
 from coder.core.reporting.frequencies import (
@@ -37,7 +37,7 @@ from coder.core.reporting.model import (
     ReportOverrides,
     Theme,
 )
-from coder.core.reporting.quote_pool import QuotePool
+from coder.core.reporting.quote_pool import EmbeddingRows, QuotePool
 from coder.core.reporting.quotes import Quote
 from coder.core.reporting.significance import compare_columns
 from coder.core.reporting.tables import BY_WAVE
@@ -138,12 +138,18 @@ def redaction_for(store: ProjectStore) -> tuple[RedactionList, tuple[str, ...]]:
     """
     setting = store.setting(SETTING_KEY) or {}
     redaction = RedactionList.from_setting(setting)
-    people = store.respondents()
+    respondent_ids = tuple(store.external_ids().values())
     if setting.get("attribute_terms", True):
-        redaction = redaction.with_terms(terms_from_attributes(
-            (r.attributes for r in people),
-            known_authorities="authority" not in redaction.patterns))
-    return redaction, tuple(r.external_id for r in people)
+        # Which columns hold names is decided column by column; only theirs are read per
+        # respondent (most projects have none).
+        columns = store.latest_attribute_values(sorted(store.attribute_names(())))
+        held = list(name_columns_of(columns))
+        if held:
+            rows = [{c: v for c in held if (v := columns[c][i]) is not None}
+                    for i in range(len(columns[held[0]]))]
+            redaction = redaction.with_terms(terms_from_attributes(
+                rows, known_authorities="authority" not in redaction.patterns))
+    return redaction, respondent_ids
 
 
 def redactor_for(store: ProjectStore) -> Redactor:
@@ -187,15 +193,16 @@ def _asked_values(store: ProjectStore, question: Question) -> set[str] | None:
 
 
 class ReportAnswer(NamedTuple):
-    """An answer as a report quotes it."""
+    """An answer as a report quotes it (`key`: its embedding cache key, None if not stored)."""
 
     id: int
     respondent_id: int
     text: str
+    key: str | None = None
 
 
 def gather(store: ProjectStore, question: Question, layer: Layer, scope: WaveScope,
-           by: str | None = None, weight: str | None = None,
+           by: str | None = None, weight: str | None = None, *, texts: bool = True,
            ) -> tuple[list[RespondentAnswer], dict[int, ReportAnswer]]:
     """Each respondent's status, layer codes and breakdown group for one question, one record
     per respondent and wave of `scope`.
@@ -204,21 +211,23 @@ def gather(store: ProjectStore, question: Question, layer: Layer, scope: WaveSco
     `weight` a numeric respondent attribute (see `respondent_weight`).
 
     Returns:
-        The per-respondent records, and the answers by id (for quotes).
+        The per-respondent records, and the answers by id (for quotes; empty unless `texts`).
     """
     asked_values = _asked_values(store, question)
     routing = question.routing if asked_values is not None else None
     # Only the attributes needed, read with the answers: whole attribute sets are slow to
-    # decode at 100,000 rows. Each row is (id, respondent, reason, text, *those attributes).
+    # decode at 100,000 rows. Each row is (id, respondent, reason, text, key, *attributes).
     names = [n for n in (routing.column if routing else None,
                          by if by and by != BY_WAVE else None, weight) if n is not None]
-    at = {name: 4 + i for i, name in reversed(list(enumerate(names)))}
+    at = {name: 5 + i for i, name in reversed(list(enumerate(names)))}
     routing_at = at[routing.column] if routing is not None else None
     group_at = at[by] if by and by != BY_WAVE else None
     weight_at = at[weight] if weight is not None else None
-    records, answers = [], {}
+    records: list[RespondentAnswer] = []
+    answers: dict[int, ReportAnswer] = {}
     parsed: dict[str, float] = {}  # weight text -> value: weights repeat, parse each once
     no_codes: frozenset[str] = frozenset()
+    add = records.append
     for wave_id, wave_name in scope.each():
         final = store.final_layer(question.id, wave_id) if layer.name == FINAL else None
         codes: Mapping[int, AbstractSet[str]] = {}
@@ -229,14 +238,23 @@ def gather(store: ProjectStore, question: Question, layer: Layer, scope: WaveSco
             codes = store.layer_codes(question.id, layer.coder_ids, wave_id)
             coded = store.layer_coded_answers(question.id, layer.coder_ids)
         # Answers belong to a wave: a project without waves has none.
-        rows = store.report_answers(question.id, wave_id, names) if wave_id is not None else []
+        rows = (store.report_answers(question.id, wave_id, names, texts=texts)
+                if wave_id is not None else [])
+        group = wave_name if by else None
         for row in rows:
-            answer_id, respondent_id, reason, text = row[0], row[1], row[2], row[3]
-            settled = final.get(answer_id) if final is not None else None
+            answer_id, respondent_id, reason = row[0], row[1], row[2]
+            unresolved = stale = False
             if final is not None:
-                answer_codes = no_codes if settled is None else settled.code_ids
+                settled = final.get(answer_id)
+                if settled is None:
+                    answer_codes, is_coded = no_codes, False
+                else:
+                    answer_codes, is_coded = settled.code_ids, True
+                    unresolved = settled.status == "unresolved"
+                    stale = settled.status == "stale"
             else:
                 answer_codes = frozenset(codes.get(answer_id, ()))
+                is_coded = answer_id in coded
             # A coder who gave a code to "none" or "no barriers" read it as an answer: a
             # frame's own "none" codes count in the base.
             if reason is None or (answer_codes and reason != "blank"):
@@ -248,7 +266,8 @@ def gather(store: ProjectStore, question: Question, layer: Layer, scope: WaveSco
                     status = "not_asked"
             else:
                 status = "non_substantive"
-            answers[answer_id] = ReportAnswer(answer_id, respondent_id, text)
+            if texts:
+                answers[answer_id] = ReportAnswer(answer_id, respondent_id, row[3], row[4])
             w = 1.0
             if weight_at is not None and status == "answered":
                 raw = row[weight_at] or ""
@@ -257,13 +276,10 @@ def gather(store: ProjectStore, question: Question, layer: Layer, scope: WaveSco
                     known = parsed[raw] = _weight(store, raw, weight or "", respondent_id,
                                                   wave_name)
                 w = known
-            group = None if not by else wave_name if group_at is None else row[group_at]
-            records.append(RespondentAnswer(
-                respondent_id, status, answer_codes,
-                settled is not None if final is not None else answer_id in coded, group,
-                settled is not None and settled.status == "unresolved",
-                settled is not None and settled.status == "stale",
-                wave_name, w, answer_id))
+            if group_at is not None:
+                group = row[group_at]
+            add(RespondentAnswer(respondent_id, status, answer_codes, is_coded, group,
+                                 unresolved, stale, wave_name, w, answer_id))
     return records, answers
 
 
@@ -277,28 +293,50 @@ def _weight(store: ProjectStore, value: str | None, variable: str, respondent_id
 
 
 def _vectors(store: ProjectStore, question: Question,
-             answers: Sequence[ReportAnswer]) -> dict[int, np.ndarray] | None:
+             answers: Sequence[ReportAnswer]) -> Mapping[int, np.ndarray] | None:
     """Each answer's cached embedding, or None unless every answer has one."""
     from coder.core.embedding import DEFAULT_MODEL_ID, cache_key
 
     run = store.latest_theme_run(question.id)
     model = run.model if run is not None else DEFAULT_MODEL_ID
-    texts = list(dict.fromkeys(a.text for a in answers))
+    # Each distinct text once, with its stored key (computed where the project has none).
+    texts = list(dict.fromkeys((a.text, a.key) for a in answers))
     keys: dict[str, str] = {}
-    found: dict[str, np.ndarray] = {}
+    row_of_key: dict[str, int] = {}
+    matrices: list[np.ndarray] = []
     # A chunk at a time: the first answer without one settles it, so a project with no
-    # embeddings is not hashed through.
+    # embeddings is not read through.
     for start in range(0, len(texts), _EMBEDDING_CHUNK):
-        chunk = {text: cache_key(text) for text in texts[start:start + _EMBEDDING_CHUNK]}
-        wanted = sorted(set(chunk.values()) - found.keys())
-        got = store.cached_vectors(model, wanted)
-        if len(got) < len(wanted):
+        chunk = {text: key or cache_key(text)
+                 for text, key in texts[start:start + _EMBEDDING_CHUNK]}
+        wanted = sorted(set(chunk.values()) - row_of_key.keys())
+        got = store.cached_matrix(model, wanted)
+        if got is None:  # vectors of different lengths: one array each
+            return _vectors_one_by_one(store, model, answers)
+        found, matrix = got
+        if len(found) < len(wanted):
             log.info("quotes for %s: TF-IDF centrality (not every answer has a cached"
                      " embedding)", question.id)
             return None
-        found.update(got)
+        first = sum(len(m) for m in matrices)
+        row_of_key.update((key, first + i) for i, key in enumerate(found))
+        matrices.append(matrix)
         keys.update(chunk)
     log.info("quotes for %s: cached %s embeddings", question.id, model)
+    if not matrices or len({m.shape[1:] for m in matrices}) > 1:
+        return _vectors_one_by_one(store, model, answers)
+    return EmbeddingRows(np.concatenate(matrices),
+                         {a.id: row_of_key[keys[a.text]] for a in answers})
+
+
+def _vectors_one_by_one(store: ProjectStore, model: str,
+                        answers: Sequence[ReportAnswer]) -> dict[int, np.ndarray] | None:
+    from coder.core.embedding import cache_key
+
+    keys = {a.text: a.key or cache_key(a.text) for a in answers}
+    found = store.cached_vectors(model, sorted(set(keys.values())))
+    if len(found) < len(set(keys.values())):
+        return None
     return {a.id: found[keys[a.text]] for a in answers}
 
 
@@ -312,7 +350,8 @@ def _question_section(store: ProjectStore, question: Question, chosen: Layer,
     """
     frame = store.codeframe(question.codeframe_id or "")
     quotes_per_code = options.quotes_per_code
-    records, answers = gather(store, question, chosen, scope, options.by, options.weight)
+    records, answers = gather(store, question, chosen, scope, options.by, options.weight,
+                              texts=quotes_per_code > 0)
     table = compute_frequencies(question.id, frame, records,
                                 routing_known=question.routing is not None,
                                 min_base=options.min_base, breakdown_by=options.by,
@@ -401,9 +440,9 @@ def _check_attribute(store: ProjectStore, scope: WaveScope, name: str, what: str
 
 def _holds_names(store: ProjectStore, scope: WaveScope, column: str) -> bool:
     """Whether a respondent attribute holds names (see `name_columns`): decided by its values."""
-    rows = [{column: values[0] or ""} for wave_id, _ in scope.each()
-            for values in scope.values(store, wave_id, [column]).values()]
-    return column in name_columns(rows)
+    values = [values[0] for wave_id, _ in scope.each()
+              for values in scope.values(store, wave_id, [column]).values()]
+    return column in name_columns_of({column: values})
 
 
 def build_report(store: ProjectStore, options: ReportOptions | None = None, *,

@@ -144,9 +144,10 @@ class StoreBase:
         backup = self._keep_backup(version) if version > 0 else None
         self.conn.execute(self.dialect.begin_write)
         try:
-            for number, _name, sql in pending:
+            for number, name, sql in pending:
                 for statement in self._migration_statements(sql):
                     self.conn.execute(statement)
+                schema.after_migration(name, self.conn)
                 self._set_schema_version(number)
             self.conn.execute("COMMIT")
         except Exception as exc:

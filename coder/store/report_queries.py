@@ -5,6 +5,7 @@ Part of the store (the only layer that speaks SQL); imports no UI or CLI library
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -59,21 +60,48 @@ class ReportQueriesMixin(QAMixin):
             result[int(rid)] = tuple(None if v is None else str(v) for v in values)
         return result
 
-    def report_answers(self, question_id: str, wave_id: int,
-                       names: Sequence[str] = ()) -> list[tuple[Any, ...]]:
+    def latest_attribute_values(self, names: Sequence[str]) -> dict[str, list[str | None]]:
+        """Each attribute in `names` -> every respondent's value (in respondent id order, None
+        where the respondent has none), the latest wave with a value winning, as
+        `respondents()` merges them; read in SQL, without decoding whole attribute sets."""
+        if not names:
+            return {}
+        picks = ", ".join(self.dialect.json_text("attributes") for _ in names)
+        merged: dict[int, list[Any]] = {}
+        for rid, *values in self.conn.execute(
+                f"SELECT respondent_id, {picks} FROM respondent_attributes ORDER BY wave_id",
+                list(names)):
+            known = merged.get(rid)
+            if known is None:
+                merged[rid] = values
+            else:
+                for i, value in enumerate(values):
+                    if value is not None:
+                        known[i] = value
+        people = [int(r[0]) for r in self.conn.execute("SELECT id FROM respondents ORDER BY id")]
+        nothing = [None] * len(names)
+        return {name: [None if (v := merged.get(rid, nothing)[i]) is None else str(v)
+                       for rid in people] for i, name in enumerate(names)}
+
+    def report_answers(self, question_id: str, wave_id: int, names: Sequence[str] = (), *,
+                       texts: bool = True) -> list[tuple[Any, ...]]:
         """The question's answers in the wave, by id, each with what a report needs of it:
-        (answer id, respondent id, non-substantive reason or None, text, then the respondent's
-        value of each attribute in `names` in that wave, None where absent).
+        (answer id, respondent id, non-substantive reason or None, text, embedding cache key
+        (None where not stored yet), then the respondent's value of each attribute in `names`
+        in that wave, None where absent). With `texts=False` the text and key are None (a
+        table without quotes needs neither).
 
         One statement (the attributes read in SQL, without decoding whole attribute sets), and
         plain rows rather than `Answer` values: a report reads 100,000 and more.
         """
         picks = "".join(f", {self.dialect.json_text('r.attributes')}" for _ in names)
+        text = "a.text, a.embedding_key" if texts else "NULL, NULL"
+        join = (" LEFT JOIN respondent_attributes r ON r.respondent_id = a.respondent_id"
+                " AND r.wave_id = a.wave_id") if names else ""
         return self.conn.execute(
-            f"SELECT a.id, a.respondent_id, a.non_substantive, a.text{picks} FROM answers a"
-            " LEFT JOIN respondent_attributes r ON r.respondent_id = a.respondent_id"
-            " AND r.wave_id = a.wave_id WHERE a.question_id = ? AND a.wave_id = ?"
-            " ORDER BY a.id", [*names, question_id, wave_id]).fetchall()
+            f"SELECT a.id, a.respondent_id, a.non_substantive, {text}{picks} FROM answers a"
+            f"{join} WHERE a.question_id = ? AND a.wave_id = ? ORDER BY a.id",
+            [*names, question_id, wave_id]).fetchall()
 
     def cached_vectors(self, model_id: str, keys: Sequence[str]) -> dict[str, np.ndarray]:
         """What `get_many` returns (text key -> cached embedding), read as one matrix.
@@ -81,21 +109,35 @@ class ReportQueriesMixin(QAMixin):
         The vectors are rows of one float32 array made from the stored bytes at once, rather
         than an array per row: a report may need 100,000 of them.
         """
-        found: list[tuple[str, int, bytes]] = []
-        for start in range(0, len(keys), _SQL_VARS):
-            chunk = list(keys[start:start + _SQL_VARS])
-            found += self.conn.execute(
-                "SELECT text_key, dim, vector FROM embeddings WHERE model = ?"
-                f" AND text_key IN ({_marks(chunk)})", [model_id, *chunk]).fetchall()
+        found = self._cached_rows(model_id, keys)
         if not found:
             return {}
         dim = int(found[0][1])
         if any(int(d) != dim for _, d, _ in found):  # mixed lengths: one array each
             return {str(k): np.frombuffer(bytes(v), dtype="<f4", count=int(d)).copy()
                     for k, d, v in found}
-        matrix = np.frombuffer(b"".join(bytes(v[:4 * dim]) for _, _, v in found),
-                               dtype="<f4").reshape(len(found), dim)
+        matrix = _matrix(found, dim)
         return {str(k): matrix[i] for i, (k, _, _) in enumerate(found)}
+
+    def cached_matrix(self, model_id: str,
+                      keys: Sequence[str]) -> tuple[list[str], np.ndarray] | None:
+        """The cached embeddings among `keys` as (the keys found, a float32 matrix of their
+        vectors in that order), or None when they are not all of one length (see
+        `cached_vectors`)."""
+        found = self._cached_rows(model_id, keys)
+        dim = int(found[0][1]) if found else 0
+        if any(int(d) != dim for _, d, _ in found):
+            return None
+        return [str(k) for k, _, _ in found], _matrix(found, dim)
+
+    def _cached_rows(self, model_id: str, keys: Sequence[str]) -> list[tuple[str, int, bytes]]:
+        found: list[tuple[str, int, bytes]] = []
+        for start in range(0, len(keys), _SQL_VARS):
+            chunk = list(keys[start:start + _SQL_VARS])
+            found += self.conn.execute(
+                "SELECT text_key, dim, vector FROM embeddings WHERE model = ?"
+                f" AND text_key IN ({_marks(chunk)})", [model_id, *chunk]).fetchall()
+        return found
 
     def has_attribute(self, name: str, wave_ids: Sequence[int]) -> bool:
         """Whether some respondent has attribute `name` in one of the waves (any wave when
@@ -165,28 +207,41 @@ class ReportQueriesMixin(QAMixin):
             " FROM answers a JOIN answer_status s ON s.answer_id = a.id"
             " JOIN coders c ON c.id = s.coder_id"
             f" WHERE a.question_id = ?{wave} AND s.coded_at IS NOT NULL AND c.kind != 'model'",
-            params)
+            params).fetchall()
         sets: dict[str | None, frozenset[str]] = {None: frozenset()}
+        seen = 0  # codings read with their coded mark
+        for joined, n in Counter(row[3] for row in rows).items():
+            if joined is not None:
+                sets[joined] = frozenset(joined.split(SEPARATOR))
+                seen += n * len(sets[joined])
         human: dict[int, dict[int, frozenset[str]]] = {}
         judged: dict[int, frozenset[str]] = {}
-        for answer_id, coder_id, kind, joined in rows:
-            codes = sets.get(joined)
-            if codes is None:
-                codes = sets[joined] = frozenset(joined.split(SEPARATOR))
+        if all(row[2] != "adjudicated" for row in rows):  # most projects: no review yet
+            human = {answer_id: {coder_id: sets[joined]}
+                     for answer_id, coder_id, _, joined in rows}
+        if len(human) < len(rows):  # an answer with several coders, or adjudicated
+            human = {}
+        for answer_id, coder_id, kind, joined in rows if not human else ():
+            codes = sets[joined]
             if kind == "adjudicated":  # the adjudicated layer is one, whoever holds it
                 judged[answer_id] = judged[answer_id] | codes if answer_id in judged else codes
             elif answer_id in human:
                 human[answer_id][coder_id] = codes
             else:
                 human[answer_id] = {coder_id: codes}
-        # A coding without a coded mark counts as coded too (rare: read apart).
-        for answer_id, coder_id, kind, code_id in self.conn.execute(
-                "SELECT a.id, k.coder_id, c.kind, k.code_id FROM answers a"
-                " JOIN codings k ON k.answer_id = a.id JOIN coders c ON c.id = k.coder_id"
-                " LEFT JOIN answer_status s ON s.answer_id = k.answer_id"
-                " AND s.coder_id = k.coder_id"
-                f" WHERE a.question_id = ?{wave} AND s.coded_at IS NULL AND c.kind != 'model'",
-                params):
+        # A coding without a coded mark counts as coded too (rare: read apart, when the
+        # codings outnumber those read above; counting them is quicker than looking).
+        every = self.conn.execute(
+            "SELECT count(*) FROM answers a JOIN codings k ON k.answer_id = a.id"
+            " JOIN coders c ON c.id = k.coder_id"
+            f" WHERE a.question_id = ?{wave} AND c.kind != 'model'", params).fetchone()[0]
+        orphans = [] if int(every) == seen else self.conn.execute(
+            "SELECT a.id, k.coder_id, c.kind, k.code_id FROM answers a"
+            " JOIN codings k ON k.answer_id = a.id JOIN coders c ON c.id = k.coder_id"
+            " LEFT JOIN answer_status s ON s.answer_id = k.answer_id AND s.coder_id = k.coder_id"
+            f" WHERE a.question_id = ?{wave} AND s.coded_at IS NULL AND c.kind != 'model'",
+            params).fetchall()
+        for answer_id, coder_id, kind, code_id in orphans:
             if kind == "adjudicated":
                 judged[answer_id] = judged.get(answer_id, frozenset()) | {str(code_id)}
             else:
@@ -204,3 +259,9 @@ class ReportQueriesMixin(QAMixin):
                 (question_id,)):
             result.setdefault(str(code_id), []).append(int(answer_id))
         return result
+
+
+def _matrix(found: Sequence[tuple[str, int, bytes]], dim: int) -> np.ndarray:
+    """The stored vectors of `found` (all `dim` long) as the rows of one float32 matrix."""
+    return np.frombuffer(b"".join(bytes(v[:4 * dim]) for _, _, v in found),
+                         dtype="<f4").reshape(len(found), dim)

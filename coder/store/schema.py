@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import functools
 import sqlite3
+from collections.abc import Callable
 from importlib import resources
+from typing import Any
 
+from coder.core.embedding import cache_key
 from coder.store.changes import TABLE_KEYS
+
+#: Rows read and written at a time by a migration's Python step.
+_FILL_CHUNK = 5000
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -65,3 +71,29 @@ def split_sql(script: str) -> list[str]:
         statements.append(buffer.strip())
     return statements
 
+
+def fill_embedding_keys(conn: Any) -> None:
+    """Store each answer's embedding cache key where it is not known (NULL) yet.
+
+    The Python step of migration `*_answer_embedding_keys` (SQL has no NFKC normalisation);
+    the connection is either backend's, inside the migration's transaction.
+    """
+    rows = conn.execute("SELECT id, text FROM answers WHERE embedding_key IS NULL").fetchall()
+    for start in range(0, len(rows), _FILL_CHUNK):
+        conn.executemany("UPDATE answers SET embedding_key = ? WHERE id = ?",
+                         [(cache_key(text), answer_id)
+                          for answer_id, text in rows[start:start + _FILL_CHUNK]])
+
+
+#: Python steps run right after a migration's SQL, by the migration's topic (its file name
+#: without the number, which may change when branches are merged).
+_AFTER: dict[str, Callable[[Any], None]] = {
+    "answer_embedding_keys": fill_embedding_keys,
+}
+
+
+def after_migration(file_name: str, conn: Any) -> None:
+    """Run the Python step of migration `file_name` ("0011_topic.sql"), if it has one."""
+    step = _AFTER.get(file_name.removesuffix(".sql").split("_", 1)[1])
+    if step is not None:
+        step(conn)

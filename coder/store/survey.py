@@ -6,11 +6,11 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from coder.core.embedding import cache_key
 from coder.core.errors import NotInProject
 from coder.core.normalise import duplicate_links
 from coder.core.progress import NO_PROGRESS, Progress
-from coder.core.survey.importing import ImportPlan
-from coder.core.survey.types import ImportResult, QuestionStats
+from coder.core.survey.types import ImportPlan, ImportResult, QuestionStats
 from coder.core.types import Answer, Question, QuestionKind, Respondent, Routing, Wave
 from coder.store.actions import now
 from coder.store.base import StoreBase
@@ -267,18 +267,18 @@ class SurveyMixin(StoreBase):
                 key = (rid[a.respondent_external_id], a.question_id)
                 old = existing.get(key)
                 if old is None:
-                    inserts.append(
-                        (key[0], a.question_id, wave_id, a.raw_text, a.text, a.non_substantive)
-                    )
+                    inserts.append((key[0], a.question_id, wave_id, a.raw_text, a.text,
+                                    a.non_substantive, cache_key(a.text)))
                 elif old[1] == a.raw_text:
                     unchanged += 1
                 else:
-                    updates.append((a.raw_text, a.text, a.non_substantive, old[0]))
+                    updates.append((a.raw_text, a.text, a.non_substantive, cache_key(a.text),
+                                    old[0]))
                     changed_coded += old[0] in coded
             for start in range(0, len(inserts), _CHUNK):
                 conn.executemany(
                     "INSERT INTO answers (respondent_id, question_id, wave_id, raw_text, text,"
-                    " non_substantive) VALUES (?, ?, ?, ?, ?, ?)",
+                    " non_substantive, embedding_key) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     inserts[start : start + _CHUNK],
                 )
                 tick(len(inserts[start : start + _CHUNK]))
@@ -287,8 +287,8 @@ class SurveyMixin(StoreBase):
             stamp = now()
             conn.executemany(
                 "UPDATE answers SET raw_text = ?, text = ?, non_substantive = ?,"
-                " text_changed_at = ? WHERE id = ?",
-                [(raw, text, reason, stamp, aid) for raw, text, reason, aid in updates],
+                " embedding_key = ?, text_changed_at = ? WHERE id = ?",
+                [(raw, text, reason, key, stamp, aid) for raw, text, reason, key, aid in updates],
             )
             tick(len(updates) + unchanged)
             for qid in plan.open_question_ids:

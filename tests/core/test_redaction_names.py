@@ -4,6 +4,8 @@ and name-like attribute columns, without touching ordinary words."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from coder.core.reporting.anonymise import (
     RedactionList,
@@ -172,3 +174,45 @@ def test_authorities_in_attributes_are_redacted_even_with_the_built_in_list_off(
 ])
 def test_what_counts_as_still_risky(text: str, risky: bool) -> None:
     assert bool(REDACT.risks(REDACT.redact(text))) is risky
+
+
+def _name_columns_one_row_at_a_time(rows: list[dict[str, str]]) -> dict[str, str]:
+    """The rule as first written: every row's stripped text appended, the last spelling of
+    each value (ignoring case) kept."""
+    import re
+
+    from coder.core.reporting.anonymise import _NAMEISH, placeholder_for_column
+    from coder.core.reporting.authorities import PLACEHOLDER, is_authority
+
+    values: dict[str, list[str]] = {}
+    for attributes in rows:
+        for column, value in attributes.items():
+            text = (value or "").strip()
+            if text:
+                values.setdefault(column, []).append(text)
+    found = {}
+    for column, texts in values.items():
+        distinct = {t.casefold(): t for t in texts}
+        if sum(t.replace(".", "", 1).isdigit() for t in distinct.values()) > len(distinct) / 2:
+            continue
+        if all(t == t.lower() for t in distinct.values()):
+            continue
+        authorities = sum(is_authority(t) for t in distinct.values())
+        if authorities and authorities >= len(distinct) / 2:
+            found[column] = PLACEHOLDER
+            continue
+        varied = len(distinct) >= 3 and len(distinct) >= 0.5 * len(texts)
+        hinted = _NAMEISH.search(column) or re.search(r"(^|[\s_])(la|lea)($|[\s_])", column, re.I)
+        if varied and (hinted or len(distinct) >= 0.9 * len(texts) >= 10):
+            found[column] = placeholder_for_column(column) or (
+                PLACEHOLDER if hinted and not _NAMEISH.search(column) else "[name]")
+    return found
+
+
+@given(st.lists(st.fixed_dictionaries({}, optional={
+    "school": st.sampled_from(["", " ", "Oak", "oak", " Oak ", "Elm", "ELM", "Ash", "12"]),
+    "LA": st.sampled_from(["Barnet", "barnet", "Kent", "Leeds ", "", "Zeta Town", "north"]),
+    "region": st.sampled_from(["north", "south", "North", "East", "x1", "y2", "z3"]),
+}), max_size=40))
+def test_column_by_column_reading_gives_the_same_columns(rows: list[dict[str, str]]) -> None:
+    assert name_columns(rows) == _name_columns_one_row_at_a_time(rows)

@@ -323,6 +323,78 @@ def test_final_layer_matches_the_rule_on_every_row(projects: dict[bool, Path],
         assert store.final_layer(QUESTION)[answers[1].id].status in {"adjudicated", "stale"}
 
 
+def test_one_coder_per_answer_matches_the_rule(projects: dict[bool, Path],
+                                               tmp_path: Path) -> None:
+    """The common project: one coder per answer, nothing adjudicated (read without grouping
+    answer by answer), then with a coding that has no coded mark (found by counting)."""
+    import shutil
+
+    path = tmp_path / "single.coder"
+    shutil.copyfile(projects[False], path)
+    with open_project(path) as store:
+        assert isinstance(store, SQLiteStore)
+        alice = store.coder("alice")
+        with store.conn:
+            for table in ("codings", "answer_status"):
+                store.conn.execute(f"DELETE FROM {table} WHERE coder_id != ?", (alice.id,))
+            store.conn.execute("DELETE FROM adjudications")
+        final = store.final_layer(QUESTION)
+        assert final == _reference_final_layer(store, QUESTION, None)
+        assert {f.status for f in final.values()} == {"single"}
+        uncoded = next(a for a in store.answers(QUESTION, substantive_only=True)
+                       if a.id not in final)
+        with store.conn:
+            store.conn.execute("INSERT INTO codings (answer_id, code_id, coder_id, created_at)"
+                               " VALUES (?, 'g_staff', ?, '2026-01-01T00:00:00Z')",
+                               (uncoded.id, alice.id))
+        for wave in (None, *(w.id for w in store.waves())):
+            assert store.final_layer(QUESTION, wave) == _reference_final_layer(store, QUESTION,
+                                                                               wave)
+        assert store.final_layer(QUESTION)[uncoded.id].code_ids == {"g_staff"}
+        for case in CASES[:3]:
+            expected_table, expected_quotes = reference_section(store, **case)
+            section = build_report(store, **case).sections[0]
+            assert section.table == expected_table
+            assert {t.row.code_id: list(t.quotes) for t in section.themes
+                    if t.quotes} == expected_quotes
+
+
+def test_redaction_list_is_the_one_every_respondents_attributes_give(tmp_path: Path) -> None:
+    """Name columns read column by column give the terms that every respondent's merged
+    attributes (latest wave first) give; a project with none reads no attributes per person."""
+    from coder.core.reporting.anonymise import RedactionList, terms_from_attributes
+    from coder.services.importing import import_survey
+    from coder.services.reports import redaction_for
+
+    schools = ["Ashdown Primary", "Brook Lane Academy", "Castle Hill School", "Dove Infants",
+               "Elm Tree College", "Fairfield Juniors", "Glebe Primary", "Hazel Academy",
+               "Ivy Court School", "Juniper Primary", "Kings Mead", "Larch Academy"]
+    path = tmp_path / "names.coder"
+    with create_project(path) as store:
+        for w, wave in enumerate(("2025", "2026")):
+            survey = tmp_path / f"{wave}.csv"
+            with survey.open("w", newline="", encoding="utf-8") as handle:
+                out = csv.writer(handle)
+                out.writerow(["resp_id", "school_name", "region", "q1"])
+                for i, school in enumerate(schools):
+                    keep = w == 0 or i % 3  # some leave the school blank in the later wave
+                    out.writerow([f"R{i:03d}", school.upper() if w and keep else
+                                  school if keep else "", "north" if i % 2 else "south",
+                                  f"answer {i} about {school}"])
+            import_survey(store, survey, wave=wave, id_column="resp_id", open_columns=["q1"],
+                          coder="lead")
+        people = store.respondents()
+        expected = RedactionList().with_terms(terms_from_attributes(
+            (r.attributes for r in people), known_authorities=False))
+        redaction, ids = redaction_for(store)
+        assert redaction == expected and len(redaction.terms) == len(schools)
+        assert sorted(ids) == sorted(r.external_id for r in people)
+        with store.conn:
+            store.conn.execute("UPDATE respondent_attributes SET attributes ="
+                               " json_remove(attributes, '$.school_name')")
+        assert redaction_for(store)[0] == RedactionList()
+
+
 def test_the_same_on_postgresql(tmp_path: Path, pg_cluster: Any) -> None:
     """The fast path's SQL (answers with their attributes, the final layer grouped in the
     database, the attribute checks) as PostgreSQL runs it."""

@@ -13,13 +13,15 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
 
 from coder.core.agreement.metrics import NO_VARIATION, TOO_FEW_UNITS, Statistic
+
+if TYPE_CHECKING:  # scipy is imported where it is used: opening a project needs none of it
+    from scipy import sparse
 
 SetDistance = Literal["masi", "jaccard", "nominal"]
 #: MASI's M for (subset, overlap); NLTK before 3.10.4 used the rounded (0.67, 0.33).
@@ -140,6 +142,8 @@ def set_alpha_parts(
         first = inverse = np.zeros(0, dtype=np.int64)
         value_sets = np.zeros((0, applied.shape[2]), dtype=bool)
     unit_of_value = np.nonzero(coded)[0]
+    from scipy import sparse
+
     counts = sparse.csr_matrix(
         (np.ones(len(unit_of_value)), (unit_of_value, inverse.ravel())),
         shape=(n_units, len(first)),
@@ -223,6 +227,8 @@ class ExpectedDisagreement:
         all_sets = np.concatenate(set_ids)
         first, subset_of_row = _distinct_rows(np.concatenate(keys))
         subset_sizes = np.concatenate(keys)[first].sum(axis=1)
+        from scipy import sparse
+
         incidence_all = sparse.csr_matrix(
             (np.ones(len(all_sets)), (subset_of_row.ravel(), all_sets)),
             shape=(len(first), len(value_sets)),

@@ -137,11 +137,21 @@ def final_layer(
 
     result = {answer_id: settled(codes, "stale" if answer_id in stale else "adjudicated")
               for answer_id, codes in adjudicated.items()}
+    # Most answers have one coder: their value is looked up by the code set alone (a report
+    # settles hundreds of thousands of answers).
+    single: dict[frozenset[str], FinalCoding] = {}
     for answer_id, sets in human.items():
-        if answer_id in result or not sets:
-            continue
         if len(sets) == 1:
-            result[answer_id] = settled(next(iter(sets.values())), "single")
+            if answer_id in result:
+                continue
+            for codes in sets.values():
+                key = frozenset(codes)  # the same object when it is one already
+                found = single.get(key)
+                if found is None:
+                    found = single[key] = settled(key, "single")
+                result[answer_id] = found
+            continue
+        if answer_id in result or not sets:
             continue
         distinct = {frozenset(codes) for codes in sets.values()}
         if len(distinct) > 1:

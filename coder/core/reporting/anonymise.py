@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -162,15 +163,31 @@ def name_columns(rows: Iterable[Mapping[str, str]]) -> dict[str, str]:
 
     Example: {"LA": "Barnet", "authority_type": "unitary"} rows -> {"LA": "[council]"}.
     """
-    values: dict[str, list[str]] = {}
+    values: dict[str, list[str | None]] = {}
     for attributes in rows:
         for column, value in attributes.items():
-            text = (value or "").strip()
-            if text:
-                values.setdefault(column, []).append(text)
+            values.setdefault(column, []).append(value)
+    return name_columns_of(values)
+
+
+def name_columns_of(columns: Mapping[str, Iterable[str | None]]) -> dict[str, str]:
+    """`name_columns` of the rows whose values are given column by column (each column's
+    values in row order; None or blank where a row has none): a report reads the columns it
+    needs rather than every respondent's attributes."""
     found = {}
-    for column, texts in values.items():
-        distinct = {t.casefold(): t for t in texts}
+    for column, column_values in columns.items():
+        listed = list(column_values)
+        # Counted per distinct value (a column of 100,000 holds few): how many texts, and each
+        # text's spelling as last written (the last row wins, as in a dict of the rows).
+        counts = Counter(listed)
+        n_texts = sum(n for value, n in counts.items() if value and value.strip())
+        if not n_texts:
+            continue
+        distinct: dict[str, str] = {}
+        for value in dict.fromkeys(reversed(listed)):
+            text = value.strip() if value else ""
+            if text:
+                distinct.setdefault(text.casefold(), text)
         if sum(t.replace(".", "", 1).isdigit() for t in distinct.values()) > len(distinct) / 2:
             continue
         if all(t == t.lower() for t in distinct.values()):
@@ -179,9 +196,9 @@ def name_columns(rows: Iterable[Mapping[str, str]]) -> dict[str, str]:
         if authorities and authorities >= len(distinct) / 2:
             found[column] = COUNCIL
             continue
-        varied = len(distinct) >= _MIN_DISTINCT and len(distinct) >= _DISTINCT_SHARE * len(texts)
+        varied = len(distinct) >= _MIN_DISTINCT and len(distinct) >= _DISTINCT_SHARE * n_texts
         hinted = _NAMEISH.search(column) or re.search(r"(^|[\s_])(la|lea)($|[\s_])", column, re.I)
-        if varied and (hinted or len(distinct) >= 0.9 * len(texts) >= 10):
+        if varied and (hinted or len(distinct) >= 0.9 * n_texts >= 10):
             found[column] = placeholder_for_column(column) or (
                 COUNCIL if hinted and not _NAMEISH.search(column) else "[name]")
     return found

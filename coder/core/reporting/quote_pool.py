@@ -10,7 +10,7 @@ or cached embeddings, same centrality, same de-duplication). Pure: no UI, CLI, s
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -37,6 +37,29 @@ _WORD_OR_BOUNDARY = re.compile(r"\w+|\x00")
 _NO_ROWS = np.zeros(0, dtype=np.int64)
 #: Vocabularies up to this many possible word pairs find their pairs in a table, not by sorting.
 _DENSE_PAIRS = 1 << 22
+
+
+class EmbeddingRows(Mapping[int, np.ndarray]):
+    """Cached embeddings by answer id, kept as the rows of one matrix (a report may read
+    100,000: a pool takes a code's rows from it at once, not vector by vector).
+
+    Args:
+        matrix: One vector per row.
+        row_of: answer id -> its row in `matrix` (answers may share a row).
+    """
+
+    def __init__(self, matrix: np.ndarray, row_of: Mapping[int, int]) -> None:
+        self.matrix = matrix
+        self.row_of = row_of
+
+    def __getitem__(self, answer_id: int) -> np.ndarray:
+        return self.matrix[self.row_of[answer_id]]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.row_of)
+
+    def __len__(self) -> int:
+        return len(self.row_of)
 
 
 def _same_quote(text: str) -> str:
@@ -77,6 +100,25 @@ class QuotePool:
             self._kind[self._kind == kind[""]] = -1
         self._counts: csr_matrix | None = None
         self._embeddings = embeddings
+        # The cached vectors as one matrix in the pool's row order, when they are all of one
+        # length: a code's rows are then taken at once rather than stacked vector by vector.
+        self._matrix: np.ndarray | None = None
+        self._embedded = np.zeros(len(ordered), dtype=bool)
+        if isinstance(embeddings, EmbeddingRows):
+            get = embeddings.row_of.get
+            rows = np.fromiter((get(i, -1) for i in self._ids.tolist()), dtype=np.int64,
+                               count=len(ordered))
+            self._embedded = rows >= 0
+            self._matrix = np.zeros((len(ordered), *embeddings.matrix.shape[1:]),
+                                    dtype=np.float32)
+            self._matrix[self._embedded] = embeddings.matrix[rows[self._embedded]]
+        elif embeddings:
+            self._embedded = np.fromiter((i in embeddings for i in self._ids.tolist()),
+                                         dtype=bool, count=len(ordered))
+            found = [embeddings[i] for i in self._ids[self._embedded].tolist()]
+            if len({v.shape for v in found}) == 1:
+                self._matrix = np.zeros((len(ordered), *found[0].shape), dtype=np.float32)
+                self._matrix[self._embedded] = np.stack(found).astype(np.float32)
 
     def choose(self, code_id: str, k: int = 3, *, starred: AbstractSet[int] = frozenset(),
                exclude: AbstractSet[int] = frozenset(),
@@ -100,6 +142,8 @@ class QuotePool:
         unstarred = rows[~is_starred & ~self._blank[rows]]
 
         def rest(seen: AbstractSet[str]) -> list[int]:
+            if not seen:  # nothing taken yet (no starred quote): every other candidate
+                return unstarred.tolist()
             return [r for r in unstarred.tolist() if _same_quote(self._texts[r]) not in seen]
 
         def ranked(remaining: Sequence[int], room: int) -> tuple[list[int], list[int]]:
@@ -131,6 +175,8 @@ class QuotePool:
     def _vectors(self, pool: np.ndarray, texts: list[str]) -> np.ndarray:
         """The pool's rows as `choose_quotes` vectorises them: embeddings, else TF-IDF."""
         embeddings = self._embeddings
+        if self._matrix is not None and self._embedded[pool].all():
+            return self._matrix[pool]
         if embeddings is not None:
             ids = self._ids[pool].tolist()
             if all(i in embeddings for i in ids):

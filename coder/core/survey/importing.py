@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -19,46 +18,12 @@ from coder.core.normalise import (
 )
 from coder.core.printable import CONTROL_CHARACTER, printable, quoted
 from coder.core.survey.files import SurveyTable
+from coder.core.survey.types import AnswerSpec, ImportPlan, QuestionSpec
 from coder.core.types import QuestionKind, Routing
 
 _ID_NAME = re.compile(r"(^|[_\s-])(id|code|ref|urn|respondent|case|serial|record)([_\s-]|$)", re.I)
 _OTHER_SPECIFY = re.compile(r"other.*specif|specif.*other|(^|_)other(_text)?$|_os$", re.I)
 _CLOSED_MAX_DISTINCT = 30
-
-
-@dataclass(frozen=True)
-class QuestionSpec:
-    id: str
-    text: str
-    kind: QuestionKind
-    position: int
-    routing: Routing | None = None
-    value_labels: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class AnswerSpec:
-    respondent_external_id: str
-    question_id: str
-    raw_text: str
-    text: str
-    non_substantive: str | None
-
-
-@dataclass(frozen=True)
-class ImportPlan:
-    """Everything an import will write, computed before the project is touched."""
-
-    source: str
-    id_column: str
-    questions: tuple[QuestionSpec, ...]
-    respondents: tuple[tuple[str, dict[str, str]], ...]
-    answers: tuple[AnswerSpec, ...]
-    notes: tuple[str, ...] = ()  # how the file was read, what was cleaned: for the user
-
-    @property
-    def open_question_ids(self) -> list[str]:
-        return [q.id for q in self.questions if q.kind != QuestionKind.CLOSED]
 
 
 def is_free_text(values: pd.Series) -> bool:

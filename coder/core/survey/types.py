@@ -1,14 +1,14 @@
-"""What a survey import did and what a question holds: values the store returns and the
-front ends print. No I/O, no UI, no SQL."""
+"""What a survey import will write and did, and what a question holds: values the store takes and
+returns and the front ends print. No I/O, no pandas, no UI, no SQL."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from coder.core.types import Question
+from coder.core.types import Question, QuestionKind, Routing
 
-__all__ = ["ImportResult", "QuestionStats"]
+__all__ = ["AnswerSpec", "ImportPlan", "ImportResult", "QuestionSpec", "QuestionStats"]
 
 
 @dataclass(frozen=True)
@@ -48,3 +48,38 @@ class QuestionStats:
             "n_non_substantive": self.n_non_substantive,
             "n_duplicates": self.n_duplicates,
         }
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    id: str
+    text: str
+    kind: QuestionKind
+    position: int
+    routing: Routing | None = None
+    value_labels: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AnswerSpec:
+    respondent_external_id: str
+    question_id: str
+    raw_text: str
+    text: str
+    non_substantive: str | None
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """Everything an import will write, computed before the project is touched."""
+
+    source: str
+    id_column: str
+    questions: tuple[QuestionSpec, ...]
+    respondents: tuple[tuple[str, dict[str, str]], ...]
+    answers: tuple[AnswerSpec, ...]
+    notes: tuple[str, ...] = ()  # how the file was read, what was cleaned: for the user
+
+    @property
+    def open_question_ids(self) -> list[str]:
+        return [q.id for q in self.questions if q.kind != QuestionKind.CLOSED]
