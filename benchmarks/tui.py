@@ -7,7 +7,11 @@ Measures, for the next-answer, assign-code, undo and filter keys:
 and the time from process start to the first answer on screen (fresh interpreter).
 
     .venv/bin/python benchmarks/tui.py [--rounds 60] [--workdir /tmp/coder-bench]
-        [--sizes 100,100000] [--no-startup]
+        [--sizes 100,100000] [--no-startup] [--suggestions on,off]
+
+`--suggestions on,off` runs the key loop twice per project in the same process, with the
+coding screen's suggestion model (built and refitted in the background) and without it, so the
+two are compared under the same load; the machine's load average is reported with each run.
 
 Projects are synthesised once (CSV written, imported with the import service) and reused.
 """
@@ -18,6 +22,7 @@ import argparse
 import asyncio
 import csv
 import json
+import os
 import random
 import statistics
 import subprocess
@@ -71,20 +76,21 @@ async def _until_refreshed(app: object, work: object) -> float:
     return await done
 
 
-async def key_loop(project: Path, rounds: int) -> tuple[dict[str, list[float]],
-                                                        dict[str, list[float]]]:
+async def key_loop(project: Path, rounds: int, suggestions: bool = True
+                   ) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
     """Press next, assign, undo, filter (twice: on and off) `rounds` times.
 
     Returns (in-app ms per key kind, pilot wall ms per key kind). In-app also holds "text
     filter": applying the query "fees" (a scan of the in-memory text index, which a worker
-    builds after the first screen) and clearing it.
+    builds after the first screen) and clearing it. `suggestions` False: the coding screen
+    builds no suggestion model (nothing fits in the background while keys are timed).
     """
     from coder.core.coding.filters import FilterQuery, parse_filter
     from coder.tui.app import build_app
     from coder.tui.config import AppConfig
 
     app = build_app(project, "bench", question_id=QUESTION,
-                    config=AppConfig(record_key_timings=True))
+                    config=AppConfig(record_key_timings=True, suggestions=suggestions))
     pilot_ms: dict[str, list[float]] = {k: [] for k in KEYS}
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
@@ -159,6 +165,17 @@ def text_index_seconds(project: Path) -> float:
     return time.perf_counter() - started
 
 
+def fill_embedding_cache(project: Path) -> None:
+    """Embed the answers into the project's cache (what the app's first opening does)."""
+    from coder.services.project import open_project
+    from coder.services.suggestions import build_suggestions
+    from coder.tui.config import AppConfig
+
+    with open_project(project) as store:
+        build_suggestions(store, QUESTION, store.codeframe_for(QUESTION),
+                          embedder=AppConfig().make_embedder())
+
+
 def summary(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
     p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
@@ -174,8 +191,14 @@ def main() -> None:
                         help="answers in the projects measured, comma-separated")
     parser.add_argument("--no-startup", action="store_true",
                         help="skip the start-up and index-build timings (keys only)")
+    parser.add_argument("--suggestions", default="on",
+                        help="on, off, or on,off: key loops with and without the suggestion"
+                             " model in the background (one after the other, same process)")
     args = parser.parse_args()
     sizes = [int(n) for n in args.sizes.split(",")]
+    modes = [m.strip() for m in args.suggestions.split(",")]
+    if not modes or not set(modes) <= {"on", "off"}:
+        parser.error("--suggestions takes on, off or on,off")
     args.workdir.mkdir(parents=True, exist_ok=True)
     results: dict[str, object] = {}
     pilot_medians: dict[int, dict[str, float]] = {}
@@ -183,17 +206,26 @@ def main() -> None:
         started = time.perf_counter()
         project = make_project(args.workdir / f"tui-{n}.coder", n)
         print(f"project {n}: ready in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-        in_app, pilot = asyncio.run(key_loop(project, args.rounds))
-        results[str(n)] = {
-            "in_app_ms": {k: summary(v) for k, v in in_app.items()},
-            "pilot_ms": {k: summary(v) for k, v in pilot.items()},
-        }
+        if "on" in modes:  # the embeddings cached, as in a project opened before
+            started = time.perf_counter()
+            fill_embedding_cache(project)
+            print(f"project {n}: embeddings cached in {time.perf_counter() - started:.1f} s",
+                  file=sys.stderr)
+        for mode in modes:
+            load_before = os.getloadavg()[0]
+            in_app, pilot = asyncio.run(key_loop(project, args.rounds, mode == "on"))
+            name = str(n) if len(modes) == 1 else f"{n} suggestions {mode}"
+            results[name] = {
+                "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+                "in_app_ms": {k: summary(v) for k, v in in_app.items()},
+                "pilot_ms": {k: summary(v) for k, v in pilot.items()},
+            }
         if not args.no_startup:
             index_s = text_index_seconds(project)
             startup = [startup_seconds(project) for _ in range(3)]
-            results[str(n)]["text_index_build_s (worker, off the UI thread)"] = round(index_s, 3)
-            results[str(n)]["startup_s"] = {"median": round(statistics.median(startup), 2),
-                                            "max": round(max(startup), 2)}
+            results[name]["text_index_build_s (worker, off the UI thread)"] = round(index_s, 3)
+            results[name]["startup_s"] = {"median": round(statistics.median(startup), 2),
+                                          "max": round(max(startup), 2)}
         pilot_medians[n] = {k: statistics.median(v) for k, v in pilot.items()}
     if {100, 100_000} <= set(pilot_medians):
         results["pilot_median_difference_ms"] = {

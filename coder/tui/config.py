@@ -25,6 +25,8 @@ class AppConfig:
             any object with the core Embedder interface; default `$CODER_APP_EMBEDDER`, else
             the bundled model. Theme discovery and code suggestions use it.
         record_key_timings: Keep per-key timings (for the benchmark).
+        suggestions: Learn and show suggested codes on the coding screen (off: the benchmark
+            measures the keys without the suggestion model fitting beside them).
         busy_wait: Seconds a key's change waits, on the UI thread, while another user or window
             is writing, before it is queued to be saved when the project is free.
         save_wait: Seconds a queued change waits for the project before it is dropped (the
@@ -37,6 +39,7 @@ class AppConfig:
     embedder: Any = field(
         default_factory=lambda: os.environ.get("CODER_APP_EMBEDDER", "sentence-transformers"))
     record_key_timings: bool = False
+    suggestions: bool = True
     busy_wait: float = 0.5
     save_wait: float = 120.0
     live_poll: float = 1.0

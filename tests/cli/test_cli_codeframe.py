@@ -127,6 +127,57 @@ def test_show_json_and_edit_give_each_code_its_key(project: str) -> None:
     assert clash.exit_code != 0 and "key 1 is also the key of code" in clash.output
 
 
+CODEBOOK_WITH_KEYS = [
+    ["code", "label", "parent", "key"],
+    ["100", "Cost", "", ""],  # a net: never a key
+    ["101", "High school fees", "100", "7"],
+    ["102", "Who pays", "100", ""],  # no key given: the first free one
+    ["201", "No suitable local schools", "", "q"],  # keys are not case-sensitive
+]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_import_reads_the_codebook_key_column_and_show_json_lists_it(
+        data_project: Path, tmp_path: Path, suffix: str) -> None:
+    fresh = tmp_path / "keys.coder"
+    shutil.copyfile(data_project, fresh)
+    book = tmp_path / f"barriers{suffix}"
+    if suffix == ".csv":
+        book.write_text("\n".join(",".join(row) for row in CODEBOOK_WITH_KEYS) + "\n",
+                        encoding="utf-8")
+    else:
+        import openpyxl
+
+        workbook = openpyxl.Workbook()
+        for row in CODEBOOK_WITH_KEYS:
+            workbook.active.append(row)
+        workbook.save(book)
+    imported = run("codeframe", "import", str(book), "-p", str(fresh), "-q", "q2_barriers")
+    assert imported.exit_code == 0, imported.output
+    shown = run("codeframe", "show", "--json", "-p", str(fresh), "-q", "q2_barriers")
+    assert shown.exit_code == 0, shown.output
+    keys = {c["code"]: c["key"] for c in json.loads(shown.output)["codes"]}
+    assert keys == {100: None, 101: "7", 102: "1", 201: "Q"}
+    with open_project(fresh) as store:  # what the app's keys read
+        frame = store.codeframe_for("q2_barriers")
+        assert frame is not None
+        assert {c.output_code: c.shortcut for c in frame.codes} == keys
+
+
+def test_a_bad_key_in_an_imported_codebook_names_file_line_and_column(
+        data_project: Path, tmp_path: Path) -> None:
+    fresh = tmp_path / "bad.coder"
+    shutil.copyfile(data_project, fresh)
+    book = tmp_path / "bad.csv"
+    book.write_text("code,label,key\n101,High school fees,7\n102,Who pays,%\n", encoding="utf-8")
+    result = run("codeframe", "import", str(book), "-p", str(fresh), "-q", "q2_barriers")
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert 'bad.csv, line 3, field "key": "%" is not a key (one of 1-9, 0 or A-Z)' \
+        in result.output
+    with open_project(fresh) as store:
+        assert store.codeframe_for("q2_barriers") is None  # nothing imported
+
+
 def test_merge_carries_codings_then_undo_and_redo(project: str) -> None:
     before = _counts(project)
     assert (before[101], before[102]) == (4, 6)  # ann 4 + 4 (2 on answers she gave 101), bob 2

@@ -144,3 +144,26 @@ def test_a_page_reads_the_wave_for_one_coder(demo_project: Path) -> None:
         assert page.rows[2].cells[Q2].labels == ("201 No suitable local schools",)
         blanks = [c for r in page.rows for c in r.cells.values() if not c.codable]
         assert all(c.mark in {"blank", "n/s"} for c in blanks)
+
+
+@pytest.mark.asyncio
+async def test_at_80x24_cut_headers_are_marked_and_the_highlighted_question_is_named_whole(
+        demo_project: Path) -> None:
+    app = build_app(demo_project, "alice")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _settle(pilot)
+        await pilot.press("f7")
+        await _settle(pilot)
+        await pilot.press("right")  # the second question's column
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        header = next(line for line in lines if line.lstrip().startswith("respondent"))
+        assert "q2_barri…" in header and "q2_barriers" not in header
+        question = app.screen.page.questions[1]  # type: ignore[attr-defined]
+        cell = app.screen.current_cell()  # type: ignore[attr-defined]
+        assert cell is not None and cell.question_id == question.id
+        # Below the grid: the question whole, then the codes before the answer's text.
+        detail = lines[lines.index(next(li for li in lines if li.startswith("─"))) + 1]
+        assert f" · {question.id}  not coded yet" in detail
+        summary = next(line for line in lines if line.lstrip().startswith("wave "))
+        assert summary.rstrip().endswith("(· uncoded, - no code)")  # whole, not cut

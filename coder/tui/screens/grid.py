@@ -81,7 +81,7 @@ class GridScreen(Screen[None]):
         table.add_column("respondent", key="respondent", width=first)
         width = self._column_width(page, first)
         for question in page.questions:
-            table.add_column(question.id[:width], key=question.id, width=width)
+            table.add_column(_header(question.id, width), key=question.id, width=width)
         for r in page.rows:
             cells = [_cell_text(r.cells.get(q.id), width) for q in page.questions]
             table.add_row(r.external_id, *cells, key=str(r.respondent_id))
@@ -107,8 +107,8 @@ class GridScreen(Screen[None]):
         last = page.start + len(page.rows)
         self.query_one("#grid-summary", Static).update(
             f"wave [b]{page.wave.name}[/] · respondents [b]{page.start + 1 if page.rows else 0}"
-            f"-{last}[/] of {page.total} · coded here [b]{coded}/{codable}[/]"
-            "  (· uncoded, - no code applies)")
+            f"-{last}[/] of {page.total} · coded [b]{coded}/{codable}[/]"
+            "  (· uncoded, - no code)")
         self.query_one("#topbar", Static).update(
             f"[b]{self.session.project.path.name}[/]   [reverse] coder: "
             f"{self.session.coder.name} [/]   respondents x questions")
@@ -133,10 +133,14 @@ class GridScreen(Screen[None]):
             return
         at = self.query_one(DataTable).cursor_coordinate
         who = page.rows[at.row].external_id
+        question = page.questions[at.column - 1]
         text = Text()
-        text.append(f"{who} · {cell.question_id}: ", style="bold")
-        text.append(cell.text or "(blank)")
-        text.append("\n")
+        # The column's question whole (its header may be cut to the column's width), then the
+        # codes, then the answer: on a small screen the codes stay in view above a long answer.
+        text.append(f"{who} · {question.id}", style="bold")
+        if question.text and question.text != question.id:
+            text.append(f" {question.text}", style="dim")
+        text.append("  ")
         if not cell.codable:
             text.append(f"{cell.non_substantive}: nothing to code", style="dim italic")
         elif cell.labels:
@@ -144,6 +148,8 @@ class GridScreen(Screen[None]):
         else:
             text.append("codes: no code applies" if cell.coded
                         else "not coded yet (Enter codes it)", style="dim italic")
+        text.append("\n")
+        text.append(cell.text or "(blank)")
         detail.update(text)
 
     @on(DataTable.CellHighlighted)
@@ -227,6 +233,14 @@ class GridScreen(Screen[None]):
             shown = {c.answer_id for r in self.page.rows for c in r.cells.values()}
             if wrote.everything or shown & set(wrote.answer_ids):
                 self._redraw()
+
+
+def _header(question_id: str, width: int) -> str:
+    """The question id as a column header: cut to the column with "…" (the detail below the
+    grid names the highlighted column's question whole)."""
+    if cell_len(question_id) <= width:
+        return question_id
+    return question_id[:max(1, width - 1)] + "…"
 
 
 def _cell_text(cell: GridCell | None, width: int) -> Text:
