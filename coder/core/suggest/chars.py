@@ -38,8 +38,8 @@ class CharNgrams:
         from scipy import sparse
 
         # A 0 byte ends every word and text; no n-gram spans one.
-        encoded = [(" " + " \0 ".join(t.lower().split()) + " \0").encode("utf-8")
-                   for t in texts]
+        encoded = [(" " + " \0 ".join(words) + " \0").encode("utf-8") if words else b"\0"
+                   for words in (t.lower().split() for t in texts)]
         n = len(encoded)
         data = np.frombuffer(b"".join(encoded), dtype=np.uint8).astype(np.uint32)
         doc = np.repeat(np.arange(n), [len(e) for e in encoded])
