@@ -204,13 +204,11 @@ class CodeSuggester:
         if len(code_sets) >= self.min_classifier and len(used) >= 2:
             self._fit_classifier(X, code_sets, texts)
             if chars is not None:
-                self._fit_chars(code_sets, *chars)
+                self._fit_chars(*chars)
 
-    def _fit_chars(self, code_sets: list[frozenset[str]], rows: Any,
-                   gram: np.ndarray | None) -> None:
-        binary = np.zeros((len(code_sets), len(self.classes_)), dtype=np.float32)
-        for i, found in enumerate(code_sets):
-            binary[i, [self._column[c] for c in found]] = 1.0
+    def _fit_chars(self, rows: Any, gram: np.ndarray | None) -> None:
+        # The memory's code shares were set from the same answers by `_fit_state`.
+        binary = (self.memory_labels_ > 0).astype(np.float32)
         self.char_ngrams_ = self._char_ngrams
         self.char_ridge_ = CharRidge(self.char_alpha).fit(rows, binary, gram)
 
