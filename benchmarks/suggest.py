@@ -57,6 +57,7 @@ def _from_proba(proba: np.ndarray, classes: Sequence[str]) -> Ranked:
 VARIANTS: dict[str, dict[str, object]] = {
     "CodeSuggester": {},
     "CS-ovr": {"one_vs_rest": False},  # without the one-vs-rest calibration feature
+    "CS-no-chars": {"char_features": 0},  # without the character n-gram ridge
 }
 METHODS: tuple[str, ...] = ("tfidf+LR", "MiniLM+LR", "CodeSuggester")
 
