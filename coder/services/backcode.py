@@ -317,7 +317,7 @@ def export(project: Project, question_id: str, path: str | Path) -> ExportResult
     columns["backcoded_by"] = [r[4] for r in rows]
     variables.append(Variable("backcoded_by", f"Coder who back-coded {question_id}"))
     table = ExportTable(pd.DataFrame(columns), tuple(variables), "concatenated")
-    written = write_export(table, fmt, path, protected=project.project_files)
+    written = write_export(table, fmt, path, protected=project.project_files)  # type: ignore[arg-type]
     return ExportResult(tuple(written), len(rows), closed_id, numeric)
 
 
