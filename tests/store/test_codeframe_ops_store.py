@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -332,11 +332,9 @@ def test_any_sequence_of_edits_undos_and_redos_keeps_every_coding(
 
 
 @pytest.fixture()
-def store(template: Path) -> Iterator[SQLiteStore]:
-    with tempfile.TemporaryDirectory() as folder:
-        s = _copy(template, folder)
-        yield s
-        s.close()
+def store(template: Path, copy_of: Callable[[Path], SQLiteStore]) -> SQLiteStore:
+    """The template project, on each backend."""
+    return copy_of(template)
 
 
 def _answer(store: SQLiteStore, index: int) -> int:
