@@ -440,8 +440,9 @@ def _check_attribute(store: ProjectStore, scope: WaveScope, name: str, what: str
 
 def _holds_names(store: ProjectStore, scope: WaveScope, column: str) -> bool:
     """Whether a respondent attribute holds names (see `name_columns`): decided by its values."""
-    values = [values[0] for wave_id, _ in scope.each()
-              for values in scope.values(store, wave_id, [column]).values()]
+    if scope.ids:
+        return column in name_columns_of({column: store.attribute_column(column, scope.ids)})
+    values = [values[0] for values in scope.values(store, None, [column]).values()]
     return column in name_columns_of({column: values})
 
 

@@ -63,25 +63,30 @@ class ReportQueriesMixin(QAMixin):
     def latest_attribute_values(self, names: Sequence[str]) -> dict[str, list[str | None]]:
         """Each attribute in `names` -> every respondent's value (in respondent id order, None
         where the respondent has none), the latest wave with a value winning, as
-        `respondents()` merges them; read in SQL, without decoding whole attribute sets."""
+        `respondents()` merges them; found in SQL, without decoding whole attribute sets."""
         if not names:
             return {}
-        picks = ", ".join(self.dialect.json_text("attributes") for _ in names)
-        merged: dict[int, list[Any]] = {}
-        for rid, *values in self.conn.execute(
-                f"SELECT respondent_id, {picks} FROM respondent_attributes ORDER BY wave_id",
-                list(names)):
-            known = merged.get(rid)
-            if known is None:
-                merged[rid] = values
-            else:
-                for i, value in enumerate(values):
-                    if value is not None:
-                        known[i] = value
-        people = [int(r[0]) for r in self.conn.execute("SELECT id FROM respondents ORDER BY id")]
-        nothing = [None] * len(names)
-        return {name: [None if (v := merged.get(rid, nothing)[i]) is None else str(v)
-                       for rid in people] for i, name in enumerate(names)}
+        value = self.dialect.json_text("a.attributes")
+        picks = ", ".join(
+            f"(SELECT {value} FROM respondent_attributes a WHERE a.respondent_id = r.id"
+            f" AND {value} IS NOT NULL ORDER BY a.wave_id DESC LIMIT 1)" for _ in names)
+        rows = self.conn.execute(f"SELECT {picks} FROM respondents r ORDER BY r.id",
+                                 [n for name in names for n in (name, name)]).fetchall()
+        return {name: [None if v is None else str(v) for v in (row[i] for row in rows)]
+                for i, name in enumerate(names)}
+
+    def attribute_column(self, name: str, wave_ids: Sequence[int]) -> list[str | None]:
+        """Attribute `name` of every respondent of the waves (None where absent), wave by wave
+        in the order given; read in SQL, without decoding whole attribute sets."""
+        if not wave_ids:
+            return []
+        by_wave: dict[int, list[str | None]] = {int(w): [] for w in wave_ids}
+        for wave_id, value in self.conn.execute(
+                f"SELECT wave_id, {self.dialect.json_text('attributes')} FROM"
+                f" respondent_attributes WHERE wave_id IN ({_marks(wave_ids)})",
+                [name, *wave_ids]):
+            by_wave[int(wave_id)].append(None if value is None else str(value))
+        return [v for values in by_wave.values() for v in values]
 
     def report_answers(self, question_id: str, wave_id: int, names: Sequence[str] = (), *,
                        texts: bool = True) -> list[tuple[Any, ...]]:

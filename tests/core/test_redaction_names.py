@@ -216,3 +216,13 @@ def _name_columns_one_row_at_a_time(rows: list[dict[str, str]]) -> dict[str, str
 }), max_size=40))
 def test_column_by_column_reading_gives_the_same_columns(rows: list[dict[str, str]]) -> None:
     assert name_columns(rows) == _name_columns_one_row_at_a_time(rows)
+
+
+@given(st.text(alphabet=st.sampled_from(["a", "B", "é", "1", "_", " ", "-", "\n", "ß", "x"]),
+               max_size=12))
+def test_quotable_means_two_words_of_two_letters(text: str) -> None:
+    import re
+
+    words = re.findall(r"[^\W\d_]{2,}", text)
+    assert is_quotable(text) == (len(words) >= 2 and not re.match(
+        r"^\s*(?:[=+@\t\r]|-\s*[\d(.=+@]|-[A-Za-z_]+\()", text))

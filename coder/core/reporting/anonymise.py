@@ -230,6 +230,9 @@ def terms_from_attributes(rows: Iterable[Mapping[str, str]], *,
     return list(found.values())
 
 
+_SHAPED_ID = re.compile(r"([A-Za-z]{1,6})[-_ ]?(\d+)")
+
+
 def respondent_id_pattern(ids: Iterable[str]) -> re.Pattern[str] | None:
     """A pattern for the project's respondent IDs as people may write them in an answer.
 
@@ -241,7 +244,7 @@ def respondent_id_pattern(ids: Iterable[str]) -> re.Pattern[str] | None:
     exact: set[str] = set()
     for raw in ids:
         value = raw.strip()
-        shaped = re.fullmatch(r"([A-Za-z]{1,6})[-_ ]?(\d+)", value)
+        shaped = _SHAPED_ID.fullmatch(value)
         if shaped:
             prefix = shaped.group(1).upper()
             prefixes[prefix] = max(prefixes.get(prefix, 0), len(shaped.group(2)))

@@ -29,7 +29,10 @@ _WORD = re.compile(r"[^\W\d_]{2,}")
 def is_quotable(text: str) -> bool:
     """False for answers no report should quote: formula-like ("=SUM(A1)", "@SUM(A1)",
     "-2+3"), or with fewer than two words of letters (punctuation, one character, "N/A")."""
-    return not _FORMULA_LIKE.match(text) and len(_WORD.findall(text)) >= 2
+    if _FORMULA_LIKE.match(text):
+        return False
+    first = _WORD.search(text)  # the first word, then one after it: not every word listed
+    return first is not None and _WORD.search(text, first.end()) is not None
 
 
 @dataclass(frozen=True)
