@@ -138,7 +138,7 @@ class CodingScreen(SuggestionWorkers, AnswerJumps, Screen[None]):
         self.answers.focus()
         self._build_text_index(self.session.project.location)
         if self.session.config.suggestions:
-            self._build_suggestions(self.session.project.location)
+            self._start_suggestions(self.session.project.location)
 
     @work(thread=True, exclusive=True, group="text-index", exit_on_error=False)
     def _build_text_index(self, path: Any) -> None:
