@@ -107,6 +107,15 @@ class SuggestionProcess:
     def closed(self) -> bool:
         return self._closed
 
+    @property
+    def pid(self) -> int | None:
+        """The child's process id."""
+        return self._process.pid
+
+    def is_alive(self) -> bool:
+        """Whether the child runs."""
+        return self._process.is_alive()
+
     def _call(self, op: str, payload: Any) -> Any:
         with self._lock:
             if self._closed:

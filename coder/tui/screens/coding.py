@@ -109,8 +109,7 @@ class CodingScreen(SuggestionWorkers, AnswerJumps, Screen[None]):
                     yield ProgressBar(show_eta=False, show_percentage=False, id="coded-progress")
                     yield Label("", id="progress-label")
             with Vertical(id="right-pane"):
-                with VerticalScroll(id="detail-scroll"):
-                    yield AnswerDetail(id="detail")
+                yield AnswerDetail(id="detail")
                 with VerticalScroll(id="respondent-scroll", classes="hidden"):
                     yield RespondentView(id="respondent-view")
                 yield Input(placeholder="find a code (label, number or definition)",
