@@ -167,13 +167,13 @@ def text_index_seconds(project: Path) -> float:
 
 def fill_embedding_cache(project: Path) -> None:
     """Embed the answers into the project's cache (what the app's first opening does)."""
+    from coder.core.embedding import embed_with_cache
     from coder.services.project import open_project
-    from coder.services.suggestions import build_suggestions
     from coder.tui.config import AppConfig
 
     with open_project(project) as store:
-        build_suggestions(store, QUESTION, store.codeframe_for(QUESTION),
-                          embedder=AppConfig().make_embedder())
+        texts = [a.text for a in store.answers(QUESTION) if not a.is_blank and a.is_substantive]
+        embed_with_cache(texts, AppConfig().make_embedder(), cache=store)
 
 
 def summary(values: list[float]) -> dict[str, float]:

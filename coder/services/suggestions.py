@@ -9,6 +9,7 @@ textual or SQL.
 from __future__ import annotations
 
 import contextlib
+import copy as _copy
 import threading
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -155,6 +156,22 @@ class QuestionSuggestions:
                                    random_state=self.random_state)
         copy._density = self._density
         return copy.fit(codings)
+
+    def with_model(self, model: CodeSuggester,
+                   trained: Mapping[int, frozenset[str]]) -> QuestionSuggestions:
+        """A copy using `model`, fitted elsewhere on `trained` (this object is left as it is)."""
+        copy = _copy.copy(self)  # shares the embeddings and the row index (no rebuild)
+        copy.model, copy.trained, copy._confidence = model, dict(trained), None
+        return copy
+
+    def order_scores(self) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """What `prepare_order` computed (to carry it to a copy fitted elsewhere)."""
+        return self._density, self._confidence
+
+    def set_order_scores(self, density: np.ndarray | None,
+                         confidence: np.ndarray | None) -> None:
+        """Use scores `prepare_order` computed elsewhere for this model."""
+        self._density, self._confidence = density, confidence
 
     def for_answer(self, answer_id: int, top: int = 3,
                    exclude: Collection[str] = ()) -> list[Suggestion]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import tempfile
+import threading
+from collections import Counter
 from pathlib import Path
 
 from coder.core.errors import ProjectError, Remedy
@@ -19,6 +21,43 @@ _WAL_FORMAT = 2  # header bytes 18 and 19 of a database in WAL mode
 
 #: A table every coder project has had since its first schema.
 PROJECT_MARKER_TABLE = "events"
+
+
+#: (device, inode) of the project files this process has open through SQLite, and how often.
+_OPEN_HERE: Counter[tuple[int, int]] = Counter()
+_OPEN_LOCK = threading.Lock()
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
+def opened_here(path: Path) -> None:
+    """Note that this process opened a connection to the project at `path`."""
+    key = _file_id(path)
+    if key is not None:
+        with _OPEN_LOCK:
+            _OPEN_HERE[key] += 1
+
+
+def closed_here(path: Path) -> None:
+    """Note that a connection `opened_here` was closed."""
+    key = _file_id(path)
+    with _OPEN_LOCK:
+        if key is not None and _OPEN_HERE[key] > 0:
+            _OPEN_HERE[key] -= 1
+            if not _OPEN_HERE[key]:
+                del _OPEN_HERE[key]
+
+
+def _open_here(path: Path) -> bool:
+    key = _file_id(path)
+    with _OPEN_LOCK:
+        return key is not None and _OPEN_HERE[key] > 0
 
 
 def create_private(path: Path) -> None:
@@ -55,6 +94,13 @@ def project_schema(path: Path, known: int) -> int:
                            remedy=Remedy(action="init", path=str(path)))
     if not path.is_file():
         raise ProjectError(f"{path}: not a file, so not a coder project")
+    if _open_here(path):
+        # A project this process has open already (its version is checked again on connect).
+        # Reading it beside SQLite would end this process's locks on it: closing any of a
+        # process's descriptors of a file drops all its POSIX locks on that file, and another
+        # process closing its connection would then take itself for the last and delete the
+        # -wal file under this one's.
+        return known
     with path.open("rb") as handle:
         header = handle.read(100)
     if not header:

@@ -21,7 +21,13 @@ from coder.store.codeframes import CodeframeMixin
 from coder.store.coding import CodingMixin
 from coder.store.connection import BUSY_SLICE, connect, project_error
 from coder.store.history import HistoryMixin
-from coder.store.project_file import create_private, keep_backup, project_schema
+from coder.store.project_file import (
+    closed_here,
+    create_private,
+    keep_backup,
+    opened_here,
+    project_schema,
+)
 from coder.store.qa import QAMixin
 from coder.store.report_queries import ReportQueriesMixin
 from coder.store.schema import SCHEMA_VERSION
@@ -112,7 +118,19 @@ class SQLiteStore(
         except BaseException:
             conn.close()
             raise
+        opened_here(p)
+        store._noted_open = True
         return store
+
+    _noted_open = False  # counted in `opened_here` until closed
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            if self._noted_open:
+                self._noted_open = False
+                closed_here(self.path)
 
     @property
     def schema_version(self) -> int:

@@ -27,6 +27,9 @@ class AppConfig:
         record_key_timings: Keep per-key timings (for the benchmark).
         suggestions: Learn and show suggested codes on the coding screen (off: the benchmark
             measures the keys without the suggestion model fitting beside them).
+        suggestion_process_from: Answers from which a question's suggestions are built and
+            refitted in a child process of lower priority (below, in a thread: quicker to start,
+            and the work is too small to slow the keys).
         busy_wait: Seconds a key's change waits, on the UI thread, while another user or window
             is writing, before it is queued to be saved when the project is free.
         save_wait: Seconds a queued change waits for the project before it is dropped (the
@@ -40,6 +43,7 @@ class AppConfig:
         default_factory=lambda: os.environ.get("CODER_APP_EMBEDDER", "sentence-transformers"))
     record_key_timings: bool = False
     suggestions: bool = True
+    suggestion_process_from: int = 5000
     busy_wait: float = 0.5
     save_wait: float = 120.0
     live_poll: float = 1.0

@@ -175,3 +175,30 @@ def test_a_failed_upgrade_leaves_the_project_as_it_was(
     assert conn.execute("PRAGMA user_version").fetchone()[0] == 2  # not half upgraded to 3
     assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'qa_samples'").fetchone()
     conn.close()
+
+
+def test_a_second_opening_in_one_process_keeps_its_first_connection_safe_from_others(
+        tmp_path: Path) -> None:
+    """Opening the project again in a process that has it open (as the app's workers do) must
+    not end that process's locks on the file: another process closing its connection would then
+    take itself for the last one and delete the -wal file under the first connection."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "shared.coder"
+    create_project(path).close()
+    first = open_project(path)
+    try:
+        first.set_setting("colour", "blue", "ann")
+        open_project(path).close()  # a worker's connection, opened and closed again
+        other = ("import sys; from coder.store import open_project\n"
+                 "with open_project(sys.argv[1]) as s: s.set_setting('size', '2', 'bob')")
+        subprocess.run([sys.executable, "-c", other, str(path)], check=True,
+                       env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+        assert (tmp_path / "shared.coder-wal").exists()  # still ours: not deleted by the other
+        assert first.setting("size") == "2"
+        first.set_setting("colour", "green", "ann")
+    finally:
+        first.close()
+    with open_project(path) as again:
+        assert (again.setting("colour"), again.setting("size")) == ("green", "2")

@@ -1,5 +1,6 @@
 """The coding app's suggestion panel: learned suggestions with their confidence beside the
-answer, `a` accepts the first and alt+N the N-th; checked in the project."""
+answer, `a` accepts the first and alt+N the N-th; checked in the project. Every test runs with
+the suggestions fitted in a thread (a small question) and in a child process (a large one)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,18 @@ import pytest
 
 from coder.store import open_project
 from coder.tui.app import build_app
+from coder.tui.config import AppConfig
 from tests.tui.conftest import screen_text
 
 pytestmark = pytest.mark.asyncio
 Q2 = "q2_barriers"
 SIZE = (120, 40)
+
+
+@pytest.fixture(params=["thread", "process"])
+def config(request: pytest.FixtureRequest) -> AppConfig:
+    """The suggestions fitted in a thread, or in a child process (as on a large question)."""
+    return AppConfig(suggestion_process_from=0 if request.param == "process" else 10**9)
 
 
 async def _suggestions_built(app: object) -> None:
@@ -25,8 +33,8 @@ async def _suggestions_built(app: object) -> None:
     raise AssertionError("the suggestions were never built")
 
 
-async def test_a_accepts_the_first_suggestion_and_alt_2_the_second(demo_project: Path) -> None:
-    app = build_app(demo_project, "alice", question_id=Q2)
+async def test_a_accepts_the_first_suggestion_and_alt_2_the_second(demo_project: Path, config: AppConfig) -> None:
+    app = build_app(demo_project, "alice", question_id=Q2, config=config)
     async with app.run_test(size=SIZE) as pilot:
         await _suggestions_built(app)
         await pilot.press("down")
@@ -51,14 +59,14 @@ async def test_a_accepts_the_first_suggestion_and_alt_2_the_second(demo_project:
         assert {c.answer_id for c in store.codings(coder_id=alice.id)} == {answer}
 
 
-async def test_suggestions_learn_from_the_code_just_applied(demo_project: Path) -> None:
+async def test_suggestions_learn_from_the_code_just_applied(demo_project: Path, config: AppConfig) -> None:
     with open_project(demo_project) as store:
         twins = [a.id for a in store.answers(Q2) if a.text.casefold() == "schools saying no"]
         frame = store.codeframe_for(Q2)
         assert frame is not None
         quality = frame.by_output_code(303)
         assert quality is not None
-    app = build_app(demo_project, "alice", question_id=Q2)
+    app = build_app(demo_project, "alice", question_id=Q2, config=config)
     async with app.run_test(size=SIZE) as pilot:
         await _suggestions_built(app)
         screen = app.screen
@@ -79,14 +87,14 @@ async def test_suggestions_learn_from_the_code_just_applied(demo_project: Path) 
 
 
 async def test_g_codes_the_similar_answers_alike_and_undo_takes_them_back(
-        demo_project: Path) -> None:
+        demo_project: Path, config: AppConfig) -> None:
     with open_project(demo_project) as store:
         twins = [a.id for a in store.answers(Q2) if a.text.casefold() == "schools saying no"]
         frame = store.codeframe_for(Q2)
         assert frame is not None and len(twins) == 3
         refusal = frame.by_output_code(202)
         assert refusal is not None
-    app = build_app(demo_project, "alice", question_id=Q2)
+    app = build_app(demo_project, "alice", question_id=Q2, config=config)
     async with app.run_test(size=SIZE) as pilot:
         await _suggestions_built(app)
         screen = app.screen
@@ -110,8 +118,8 @@ async def test_g_codes_the_similar_answers_alike_and_undo_takes_them_back(
 
 
 async def test_o_lists_the_most_useful_answer_first_and_codes_land_on_it(
-        demo_project: Path) -> None:
-    app = build_app(demo_project, "alice", question_id=Q2)
+        demo_project: Path, config: AppConfig) -> None:
+    app = build_app(demo_project, "alice", question_id=Q2, config=config)
     async with app.run_test(size=SIZE) as pilot:
         await _suggestions_built(app)
         coding = app.screen.coding  # type: ignore[attr-defined]

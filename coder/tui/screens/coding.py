@@ -109,8 +109,7 @@ class CodingScreen(SuggestionWorkers, AnswerJumps, Screen[None]):
                     yield ProgressBar(show_eta=False, show_percentage=False, id="coded-progress")
                     yield Label("", id="progress-label")
             with Vertical(id="right-pane"):
-                with VerticalScroll(id="detail-scroll"):
-                    yield AnswerDetail(id="detail")
+                yield AnswerDetail(id="detail")
                 with VerticalScroll(id="respondent-scroll", classes="hidden"):
                     yield RespondentView(id="respondent-view")
                 yield Input(placeholder="find a code (label, number or definition)",
@@ -138,7 +137,7 @@ class CodingScreen(SuggestionWorkers, AnswerJumps, Screen[None]):
         self.answers.focus()
         self._build_text_index(self.session.project.location)
         if self.session.config.suggestions:
-            self._build_suggestions(self.session.project.location)
+            self._start_suggestions(self.session.project.location)
 
     @work(thread=True, exclusive=True, group="text-index", exit_on_error=False)
     def _build_text_index(self, path: Any) -> None:

@@ -2,6 +2,10 @@
 every coding on workers, the "most useful next" ranking scored there too; the UI thread only
 swaps the fitted model in and redraws.
 
+On a large question the building and refitting run in a child process of lower priority
+(`SuggestionProcess`): in a thread they would hold the interpreter, and the cores, that the
+coder's keys need. The workers here only wait for it.
+
 Part of `CodingScreen` (a mixin: it uses the screen's session, list and detail).
 """
 
@@ -14,6 +18,7 @@ from textual.worker import get_current_worker
 
 from coder.core.errors import CoderError
 from coder.services.answer_order import ORDERS
+from coder.services.suggestion_process import SuggestionProcess
 from coder.services.suggestions import QuestionSuggestions, suggestions_at
 
 if TYPE_CHECKING:
@@ -26,6 +31,8 @@ if TYPE_CHECKING:
 
 class SuggestionWorkers:
     """Suggestions built once, refitted after every coding, off the UI thread; the order."""
+
+    _fitter: SuggestionProcess | None = None  # the child process, on a large question
 
     if TYPE_CHECKING:
         session: Session
@@ -40,34 +47,91 @@ class SuggestionWorkers:
         def _show_current(self) -> None: ...
         def _show_list(self, ids: list[int]) -> None: ...
 
+    def _start_suggestions(self, path: Any) -> None:
+        """Build the suggestions: in a child process on a large question, else a thread."""
+        config = self.session.config
+        embedder = config.make_embedder()
+        if self.coding.total >= config.suggestion_process_from \
+                and SuggestionProcess.can_send(embedder):
+            only = self.session.coder.id if self.session.blind else None
+            self._fitter = SuggestionProcess(path, self.question_id, self.coding.frame, only,
+                                             embedder)
+        self._build_suggestions(path, embedder)
+
+    def on_unmount(self) -> None:
+        if self._fitter is not None:
+            self._fitter.close()  # a build or refit in progress is abandoned with the screen
+
     @work(thread=True, exclusive=True, group="suggestions", exit_on_error=False)
-    def _build_suggestions(self, path: Any) -> None:
+    def _build_suggestions(self, path: Any, embedder: Any) -> None:
         only = self.session.coder.id if self.session.blind else None
+        worker = get_current_worker()
         try:
-            built = suggestions_at(path, self.question_id, self.coding.frame, only_coder=only,
-                                   embedder=self.session.config.make_embedder(),
-                                   cancel=get_current_worker().cancelled_event)
+            if self._fitter is not None:
+                built = self._fitter.build()
+            else:
+                built = suggestions_at(path, self.question_id, self.coding.frame,
+                                       only_coder=only, embedder=embedder,
+                                       cancel=worker.cancelled_event)
+            if self.coding.order == "useful":
+                self._prepare(built)
         except CoderError as exc:  # cancelled, or no model: code on without suggestions
-            if not get_current_worker().is_cancelled:
+            if not worker.is_cancelled and self.is_mounted:
                 self.app.call_from_thread(self.notify, f"no suggestions: {exc}",
                                           severity="warning")
             return
-        if self.coding.order == "useful":
-            built.prepare_order()
-        self.app.call_from_thread(self._suggestions_ready, built)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._suggestions_ready, built)
+
+    def _prepare(self, suggestions: QuestionSuggestions) -> None:
+        """Score the answers for the useful order (on a worker; in the child if there is one)."""
+        if self._fitter is not None:
+            self._fitter.prepare_order(suggestions)
+        else:
+            suggestions.prepare_order()
 
     def _refit_suggestions(self) -> None:
-        current = self.coding.suggestions
-        if current is not None:
-            self._refit(current, self.coding.training_codings())
+        """Refit after a coding: one refit at a time, the next on everything coded meanwhile
+        (codings made while one runs are never a queue of refits)."""
+        if self.coding.suggestions is None:
+            return
+        self._refit_wanted = True
+        if not self._refitting:
+            self._refitting = True
+            self._refit_loop()
 
-    @work(thread=True, exclusive=True, group="suggestions-refit", exit_on_error=False)
-    def _refit(self, current: QuestionSuggestions, codings: dict[int, frozenset[str]]) -> None:
-        refitted = current.refitted(codings)
-        if self.coding.order == "useful":
-            refitted.prepare_order()  # here, not on the UI thread when the list is ranked
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._suggestions_ready, refitted)
+    _refit_wanted = False  # a coding since the last refit began
+    _refitting = False  # the refit loop runs
+
+    def _next_refit(self) -> tuple[QuestionSuggestions, dict[int, frozenset[str]], bool] | None:
+        """On the UI thread: the model and codings the next refit starts from (None: none
+        wanted, and the loop ends)."""
+        current = self.coding.suggestions
+        if not self._refit_wanted or current is None or not self.is_mounted:
+            self._refitting = False
+            return None
+        self._refit_wanted = False
+        return current, self.coding.training_codings(), self.coding.order == "useful"
+
+    @work(thread=True, group="suggestions-refit", exit_on_error=False)
+    def _refit_loop(self) -> None:
+        worker = get_current_worker()
+        try:
+            while not worker.is_cancelled:
+                wanted = self.app.call_from_thread(self._next_refit)
+                if wanted is None:
+                    return
+                current, codings, useful = wanted
+                if self._fitter is not None:
+                    refitted = self._fitter.refitted(current, codings, order=useful)
+                else:
+                    refitted = current.refitted(codings)
+                    if useful:
+                        refitted.prepare_order()  # here, not on the UI thread when ranked
+                if not worker.is_cancelled:
+                    self.app.call_from_thread(self._suggestions_ready, refitted)
+        except CoderError:
+            self._refitting = False  # closed with the screen, or the child stopped
 
     def _suggestions_ready(self, suggestions: QuestionSuggestions) -> None:
         if self.coding.order == "useful" and not suggestions.order_ready:
@@ -91,15 +155,21 @@ class SuggestionWorkers:
             return
         self._switch_order(wanted)
 
-    @work(thread=True, exclusive=True, group="suggestions-refit", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="suggestions-order", exit_on_error=False)
     def _order_then_use(self, suggestions: QuestionSuggestions) -> None:
-        suggestions.prepare_order()
+        try:
+            self._prepare(suggestions)
+        except CoderError:
+            return
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._suggestions_ready, suggestions)
 
     @work(thread=True, exclusive=True, group="answer-order", exit_on_error=False)
     def _prepare_order(self, suggestions: QuestionSuggestions) -> None:
-        suggestions.prepare_order()
+        try:
+            self._prepare(suggestions)
+        except CoderError:
+            return
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._switch_order, "useful")
 

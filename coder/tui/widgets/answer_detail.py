@@ -1,20 +1,70 @@
-"""The current answer in full: text, respondent attributes, codes, suggestions, memo, flag."""
+"""The current answer in full: text, respondent attributes, codes, suggestions, memo, flag.
+
+Drawn in a region of fixed size that scrolls its own lines (the Line API): moving to an answer
+of another height only repaints the region, where a widget sized to its content would have the
+whole screen laid out again on most moves (see `in_place`). Its vertical scrollbar is always
+shown, so an answer that overflows the region never changes the region's layout either.
+"""
 
 from __future__ import annotations
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.visual import Visual, visualize
 
 from coder.services.coding import AnswerView
-from coder.tui.widgets.in_place import InPlaceStatic
 
 
-class AnswerDetail(InPlaceStatic):
-    """Renders an AnswerView."""
+class AnswerDetail(ScrollView):
+    """Renders an AnswerView; scrolls (mouse wheel, or keys once focused) when it is long."""
+
+    def __init__(self, *, name: str | None = None, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._content: Group | Text = Text("")
+        self._lines: list[Strip] = []
 
     def show(self, view: AnswerView | None) -> None:
-        self.update(render_answer(view))
+        """Show this answer from its first line."""
+        self._content = render_answer(view)
+        self._draw()
+        self.scroll_to(0, 0, animate=False, immediate=True)
+        self.refresh()
+
+    @property
+    def text(self) -> str:
+        """What the region holds, as plain text (every line, also those scrolled away)."""
+        return "\n".join(strip.text.rstrip() for strip in self._lines)
+
+    def _draw(self) -> None:
+        width = self.scrollable_content_region.width
+        if width <= 0 or not self.is_mounted:
+            self._lines = []
+            return
+        visual = visualize(self, self._content)
+        self._lines = Visual.to_strips(self, visual, width, None, self.visual_style)
+        size = Size(width, len(self._lines))
+        if size != self.virtual_size:
+            # The region keeps its size whatever the content's: only the scroll range changes,
+            # so no layout pass (setting `virtual_size` would ask for one).
+            self.set_reactive(AnswerDetail.virtual_size, size)
+            self._scroll_update(size)
+
+    def on_resize(self) -> None:
+        self._draw()  # the new width wraps the text again
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_offset.y) + y
+        width = self.scrollable_content_region.width
+        style = self.visual_style.rich_style
+        if index >= len(self._lines):
+            return Strip.blank(width, style)
+        return self._lines[index].adjust_cell_length(width, style)
 
 
 def render_answer(view: AnswerView | None) -> Group | Text:
