@@ -74,3 +74,12 @@ def test_with_embeddings_that_say_nothing_the_characters_still_rank_the_right_co
     assert top1(without) <= 0.6
     # Texts not given at prediction: the character part is silent, the rest still works.
     assert len(with_chars.suggest(noise[90:92], top=2)[0]) == 2
+
+
+def test_no_answers_to_score_gives_no_rows() -> None:
+    rng = np.random.default_rng(1)
+    texts, codes = _answers(rng, 45)
+    vectors = rng.normal(size=(45, 16)).astype(np.float32)
+    model = CodeSuggester().fit(vectors, codes, texts)
+    assert model.char_ridge_ is not None
+    assert model.predict_proba(vectors[:0], []).shape == (0, 3)

@@ -74,12 +74,15 @@ class CharNgrams:
 
     def weigh(self, counts: Any) -> Any:
         """Sublinear TF-IDF rows, L2-normalised (a row of zeros stays zeros)."""
-        from sklearn.preprocessing import normalize
-
-        rows = counts.copy()
-        rows.data = (np.log(rows.data) + 1).astype(np.float32)
-        rows = rows.multiply(self.idf_).tocsr()
-        return normalize(rows, copy=False)
+        rows = counts.tocsr(copy=True)
+        rows.data = ((np.log(rows.data) + 1) * self.idf_[rows.indices]).astype(np.float32)
+        squares = np.bincount(np.repeat(np.arange(rows.shape[0]), np.diff(rows.indptr)),
+                              weights=rows.data.astype(np.float64) ** 2,
+                              minlength=rows.shape[0])
+        norms = np.sqrt(squares)
+        rows.data /= np.repeat(np.where(norms > 0, norms, 1.0), np.diff(rows.indptr)).astype(
+            np.float32)
+        return rows
 
 
 def gram_of(rows: Any) -> np.ndarray:
