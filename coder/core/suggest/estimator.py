@@ -145,7 +145,7 @@ class CodeSuggester:
         if text_list is not None and self.char_features > 0 and \
                 self.n_coded_ >= self.min_classifier:
             ngrams = CharNgrams(self.char_features)
-            counts = ngrams.counts(text_list)
+            counts = ngrams.cached_counts(text_list)
             self._char_ngrams = ngrams.fit(counts)
             chars = (ngrams.weigh(counts), None)
         self.calibrated_ = False
