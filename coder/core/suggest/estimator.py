@@ -303,6 +303,7 @@ class CodeSuggester:
         return whole_gram
 
     def _calibration_model(self) -> Any:
+        """The unfitted model mapping candidate features to P(code is right)."""
         from sklearn.linear_model import LogisticRegression
 
         return LogisticRegression(C=1.0, max_iter=1000)
