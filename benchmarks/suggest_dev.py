@@ -1,7 +1,7 @@
-"""Development split for tuning `CodeSuggester` without touching the benchmark's test rows'
-role: a seeded half of each dataset is the development pool; coded samples are drawn from it
-with their own seeds and scored on the rest of the pool. Variants are `CodeSuggester`
-parameters given as JSON.
+"""Development split for tuning `CodeSuggester` apart from the benchmark's samples: a seeded
+half of each dataset is the development pool; coded samples are drawn from it with seeds of
+their own (10 and up; `suggest.py` uses 0 and up over the whole dataset) and scored on the rest
+of the pool. Variants are `CodeSuggester` parameters given as JSON.
 
 Run: OPENBLAS_NUM_THREADS=1 PYTHONPATH=. HF_HUB_OFFLINE=1 python benchmarks/suggest_dev.py \\
      --variants '{"base": {}, "no-ovr": {"one_vs_rest": false}}' [--sizes 500] [--seeds 2]

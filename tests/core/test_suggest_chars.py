@@ -70,6 +70,33 @@ def test_with_embeddings_that_say_nothing_the_characters_still_rank_the_right_co
         return float(np.mean([f in c for f, c in zip(first, new_codes, strict=True)]))
 
     assert top1(with_chars) >= 0.9
+    # Without characters only the exact repeats of coded answers come out right.
     assert top1(without) <= 0.6
     # Texts not given at prediction: the character part is silent, the rest still works.
     assert len(with_chars.suggest(noise[90:92], top=2)[0]) == 2
+
+
+def test_no_answers_to_score_gives_no_rows() -> None:
+    rng = np.random.default_rng(1)
+    texts, codes = _answers(rng, 45)
+    vectors = rng.normal(size=(45, 16)).astype(np.float32)
+    model = CodeSuggester().fit(vectors, codes, texts)
+    assert model.char_ridge_ is not None
+    assert model.predict_proba(vectors[:0], []).shape == (0, 3)
+
+
+def test_cached_counts_are_the_counts_and_a_refit_counts_only_new_texts() -> None:
+    from coder.core.suggest import chars
+
+    ngrams = CharNgrams(n_features=512)
+    texts = ["rude staff", "long wait", "rude staff", "é accent"]
+    first = ngrams.cached_counts(texts)
+    assert (first.toarray() == ngrams.counts(texts).toarray()).all()
+    cache = chars._CACHE[(512, (2, 4))]
+    assert {"rude staff", "long wait", "é accent"} <= set(cache)
+    # A text already counted is read back, not counted again: its cached row is what returns.
+    cache["long wait"] = (np.array([7], dtype=np.int32), np.array([5.0], dtype=np.float32))
+    again = ngrams.cached_counts(["long wait", "parking"])
+    assert again[0].toarray()[0, 7] == 5.0 and again[0].sum() == 5.0
+    assert (again[1].toarray() == ngrams.counts(["parking"]).toarray()).all()
+    del cache["long wait"]

@@ -15,6 +15,9 @@ import numpy as np
 
 #: Rows densified at once when the gram matrix is summed (bounds memory at many codings).
 _CHUNK = 4096
+#: Texts whose n-gram counts `CharNgrams.cached_counts` keeps (about 1 KB each).
+CACHE_SIZE = 50_000
+_CACHE: dict[tuple[int, tuple[int, int]], dict[str, tuple[np.ndarray, np.ndarray]]] = {}
 
 
 class CharNgrams:
@@ -28,6 +31,27 @@ class CharNgrams:
     def __init__(self, n_features: int = 1024, ngram_range: tuple[int, int] = (2, 4)) -> None:
         self.n_features = n_features
         self.ngram_range = ngram_range
+
+    def cached_counts(self, texts: Sequence[str]) -> Any:
+        """`counts`, each text's row kept for the next call (a refit after one more coding
+        counts only the new answer). The cache is shared by every `CharNgrams` of the same
+        parameters in the process and emptied when it holds `CACHE_SIZE` texts."""
+        from scipy import sparse
+
+        cache = _CACHE.setdefault((self.n_features, self.ngram_range), {})
+        missing = list(dict.fromkeys(t for t in texts if t not in cache))
+        if missing:
+            if len(cache) + len(missing) > CACHE_SIZE:
+                cache.clear()
+            new = self.counts(missing)
+            for i, text in enumerate(missing):
+                start, end = new.indptr[i], new.indptr[i + 1]
+                cache[text] = (new.indices[start:end], new.data[start:end])
+        rows = [cache[t] for t in texts]
+        indptr = np.concatenate([[0], np.cumsum([len(r[0]) for r in rows])])
+        indices = np.concatenate([r[0] for r in rows]) if rows else np.zeros(0, np.int32)
+        data = np.concatenate([r[1] for r in rows]) if rows else np.zeros(0, np.float32)
+        return sparse.csr_matrix((data, indices, indptr), shape=(len(rows), self.n_features))
 
     def counts(self, texts: Sequence[str]) -> Any:
         """(n, n_features) sparse n-gram counts (stateless: the same text, the same row).
@@ -74,12 +98,15 @@ class CharNgrams:
 
     def weigh(self, counts: Any) -> Any:
         """Sublinear TF-IDF rows, L2-normalised (a row of zeros stays zeros)."""
-        from sklearn.preprocessing import normalize
-
-        rows = counts.copy()
-        rows.data = (np.log(rows.data) + 1).astype(np.float32)
-        rows = rows.multiply(self.idf_).tocsr()
-        return normalize(rows, copy=False)
+        rows = counts.tocsr(copy=True)
+        rows.data = ((np.log(rows.data) + 1) * self.idf_[rows.indices]).astype(np.float32)
+        squares = np.bincount(np.repeat(np.arange(rows.shape[0]), np.diff(rows.indptr)),
+                              weights=rows.data.astype(np.float64) ** 2,
+                              minlength=rows.shape[0])
+        norms = np.sqrt(squares)
+        rows.data /= np.repeat(np.where(norms > 0, norms, 1.0), np.diff(rows.indptr)).astype(
+            np.float32)
+        return rows
 
 
 def gram_of(rows: Any) -> np.ndarray:

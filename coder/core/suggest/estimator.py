@@ -4,9 +4,10 @@ answers coded so far (scikit-learn manners: parameters in `__init__`, work in `f
 
 Three parts, blended by how much has been coded: similarity to the codes' own words (works
 before anything is coded), the codes of the nearest coded answers (from the first codings; exact
-and near duplicates of a coded answer take its codes), and a logistic regression on the
-embeddings and TF-IDF words (once `min_classifier` answers are coded). The blended score is
-mapped to "probability the code is one of the answer's codes" by isotonic regression on
+and near duplicates of a coded answer take its codes), and a ridge (or logistic) classifier on
+the embeddings (once `min_classifier` answers are coded). The blended score, each part's score,
+the one-vs-rest scores of the ridge and of a ridge on the texts' character n-grams (`chars`)
+are mapped to "probability the code is one of the answer's codes" by a logistic regression on
 cross-validated scores, so a confidence means the same on every answer.
 
 Pure computation; no UI, CLI library or store.
@@ -144,7 +145,7 @@ class CodeSuggester:
         if text_list is not None and self.char_features > 0 and \
                 self.n_coded_ >= self.min_classifier:
             ngrams = CharNgrams(self.char_features)
-            counts = ngrams.counts(text_list)
+            counts = ngrams.cached_counts(text_list)
             self._char_ngrams = ngrams.fit(counts)
             chars = (ngrams.weigh(counts), None)
         self.calibrated_ = False
@@ -302,6 +303,7 @@ class CodeSuggester:
         return whole_gram
 
     def _calibration_model(self) -> Any:
+        """The unfitted model mapping candidate features to P(code is right)."""
         from sklearn.linear_model import LogisticRegression
 
         return LogisticRegression(C=1.0, max_iter=1000)
