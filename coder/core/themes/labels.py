@@ -32,17 +32,22 @@ class LabelScorer:
 
     Candidates are first ranked by c-TF-IDF (share of the theme's answers containing the phrase
     times its rarity in other themes); the ``shortlist`` best are embedded and the label is the
-    one with the best ``cos(centre) - distinct * cos(nearest other centre) + coverage * share``.
+    one with the best ``temperature * log p(theme | phrase) - distinct * cos(nearest other
+    centre) + coverage * share``, where ``p(theme | phrase)`` is the softmax over all themes of
+    ``cos(phrase, centre) / temperature``: the phrase that best retrieves its own theme.
     Defaults fixed on a development protocol (benchmarks/themes_labels.py).
 
     Attributes:
+        temperature: softness of the retrieval (small: only the nearest rival theme counts;
+            ``0`` scores by ``cos(centre)`` alone, before the other terms).
         distinct: weight of the nearest other theme's centre (distinctiveness).
         coverage: weight of the share of the theme's answers containing the phrase.
         shortlist: candidates per theme that are embedded.
         max_answers: the theme's most central answers read for candidates.
     """
 
-    distinct: float = 0.7
+    temperature: float = 0.1
+    distinct: float = 0.0
     coverage: float = 0.0
     shortlist: int = 40
     max_answers: int = 100
@@ -140,7 +145,13 @@ def _rank_by_meaning(
         else:
             other = np.zeros(len(shortlist))
         share = np.array([sh for _, _, sh in shortlist])
-        score = own - scorer.distinct * other + scorer.coverage * share
+        if scorer.temperature > 0:
+            z = sims[[row[surf] for _, surf, _ in shortlist]] / scorer.temperature
+            z -= z.max(axis=1, keepdims=True)
+            retrieval = scorer.temperature * (z[:, t] - np.log(np.exp(z).sum(axis=1)))
+        else:
+            retrieval = own
+        score = retrieval - scorer.distinct * other + scorer.coverage * share
         order = sorted(range(len(shortlist)), key=lambda i: (-score[i], shortlist[i][1]))
         labels[t] = shortlist[order[0]][1]
 
