@@ -21,7 +21,7 @@ import numpy as np
 from coder.core.themes.phrases import phrase_candidates
 from coder.core.themes.phrases import tokens as _tokens
 
-__all__ = ["phrase_candidates", "_tokens"]
+__all__ = ["occurs_in", "phrase_candidates", "_tokens"]
 
 #: Embeds short phrases with the answers' model: ``phrases -> (len(phrases), d)`` array.
 PhraseEmbedding = Callable[[Sequence[str]], np.ndarray]
@@ -154,6 +154,16 @@ def _rank_by_meaning(
         score = retrieval - scorer.distinct * other + scorer.coverage * share
         order = sorted(range(len(shortlist)), key=lambda i: (-score[i], shortlist[i][1]))
         labels[t] = shortlist[order[0]][1]
+
+
+def occurs_in(label: str, text: str) -> bool:
+    """Whether a label is drawn from an answer: every content word of the label occurs in the
+    answer in some form ("Cancelling a transfer" in "cancel my transfer", "Withdrawn offers"
+    in "offers are withdrawn at the last minute")."""
+    label_toks, text_toks = _tokens([label, text])
+    have = {t.lemma for t in text_toks} | {t.surface for t in text_toks}
+    words = [t for t in label_toks if t.ok and not t.stop]
+    return bool(words) and all(t.lemma in have or t.surface in have for t in words)
 
 
 def describe_theme(texts: Sequence[str], max_words: int = 20) -> str:
