@@ -21,7 +21,7 @@ import numpy as np
 from coder.core.themes.phrases import phrase_candidates
 from coder.core.themes.phrases import tokens as _tokens
 
-__all__ = ["phrase_candidates", "_tokens"]
+__all__ = ["occurs_in", "phrase_candidates", "_tokens"]
 
 #: Embeds short phrases with the answers' model: ``phrases -> (len(phrases), d)`` array.
 PhraseEmbedding = Callable[[Sequence[str]], np.ndarray]
@@ -32,17 +32,22 @@ class LabelScorer:
 
     Candidates are first ranked by c-TF-IDF (share of the theme's answers containing the phrase
     times its rarity in other themes); the ``shortlist`` best are embedded and the label is the
-    one with the best ``cos(centre) - distinct * cos(nearest other centre) + coverage * share``.
+    one with the best ``temperature * log p(theme | phrase) - distinct * cos(nearest other
+    centre) + coverage * share``, where ``p(theme | phrase)`` is the softmax over all themes of
+    ``cos(phrase, centre) / temperature``: the phrase that best retrieves its own theme.
     Defaults fixed on a development protocol (benchmarks/themes_labels.py).
 
     Attributes:
+        temperature: softness of the retrieval (small: only the nearest rival theme counts;
+            ``0`` scores by ``cos(centre)`` alone, before the other terms).
         distinct: weight of the nearest other theme's centre (distinctiveness).
         coverage: weight of the share of the theme's answers containing the phrase.
         shortlist: candidates per theme that are embedded.
         max_answers: the theme's most central answers read for candidates.
     """
 
-    distinct: float = 0.7
+    temperature: float = 0.1
+    distinct: float = 0.0
     coverage: float = 0.0
     shortlist: int = 40
     max_answers: int = 100
@@ -140,9 +145,25 @@ def _rank_by_meaning(
         else:
             other = np.zeros(len(shortlist))
         share = np.array([sh for _, _, sh in shortlist])
-        score = own - scorer.distinct * other + scorer.coverage * share
+        if scorer.temperature > 0:
+            z = sims[[row[surf] for _, surf, _ in shortlist]] / scorer.temperature
+            z -= z.max(axis=1, keepdims=True)
+            retrieval = scorer.temperature * (z[:, t] - np.log(np.exp(z).sum(axis=1)))
+        else:
+            retrieval = own
+        score = retrieval - scorer.distinct * other + scorer.coverage * share
         order = sorted(range(len(shortlist)), key=lambda i: (-score[i], shortlist[i][1]))
         labels[t] = shortlist[order[0]][1]
+
+
+def occurs_in(label: str, text: str) -> bool:
+    """Whether a label is drawn from an answer: every content word of the label occurs in the
+    answer in some form ("Cancelling a transfer" in "cancel my transfer", "Withdrawn offers"
+    in "offers are withdrawn at the last minute")."""
+    label_toks, text_toks = _tokens([label, text])
+    have = {t.lemma for t in text_toks} | {t.surface for t in text_toks}
+    words = [t for t in label_toks if t.ok and not t.stop]
+    return bool(words) and all(t.lemma in have or t.surface in have for t in words)
 
 
 def describe_theme(texts: Sequence[str], max_words: int = 20) -> str:

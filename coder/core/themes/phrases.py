@@ -61,6 +61,11 @@ _VERB_STARTS = frozenset([
     "want", "need", "use", "know", "make", "get", "try", "like", "help", "find", "tell", "show",
     "see", "give", "take", "let", "put", "keep", "check", "remove", "add", "change", "set",
 ])
+# Forms of "be" (and "get") between a subject and its passive verb ("offers are withdrawn").
+_BE = frozenset(["is", "are", "was", "were", "be", "been", "being", "get", "gets", "got"])
+# Units of time that, followed by "per" or "a", are a rate cut from its number ("£60,000 a year
+# per child"), not a name.
+_UNITS = frozenset(["year", "month", "week", "day", "hour", "minute", "time"])
 # Adjectives that WordNet also lists as nouns but that end no noun phrase ("shortage of local").
 _ADJ_ENDS = frozenset([
     "local", "public", "private", "special", "general", "national", "individual", "social",
@@ -247,6 +252,11 @@ def _noun_phrases(toks: Sequence[Token], i: int, max_words: int,
         span = toks[i : j + 1]
         if sum(not t.stop for t in span) > 3:
             continue
+        if j > i and span[0].lemma in _UNITS and span[1].surface in ("per", "a", "an"):
+            break  # "year per child" of "£60,000 a year per child"
+        if any(t.surface in _ARTICLES and not (s.stop and s.surface not in _ARTICLES)
+               for s, t in zip(span, span[1:], strict=False)):
+            break  # "times a maintained school": an article follows a joining word only
         if any(t.stop and t.lemma not in JOINERS for t in span):
             break
         if j == i and not after_verb and not _noun_only(toks[j]):
@@ -269,6 +279,27 @@ def _gerund_head(tok: Token) -> bool:
     return tok.surface == tok.lemma or tok.surface.endswith("ing")
 
 
+def _passive(toks: Sequence[Token], i: int) -> tuple[Token, Token] | None:
+    """``(noun, participle)`` when ``toks[i]`` is a noun that a passive verb follows ("offers
+    are withdrawn", "my card was declined"), written as a noun phrase: "withdrawn offers"."""
+    nouns, verbs, _ = _pos_index()
+    noun = toks[i]
+    if not (noun.ok and not noun.stop and _can_end(noun)) or i + 2 >= len(toks):
+        return None
+    if i and not toks[i - 1].stop:
+        return None  # only a one-word subject: "card payment was declined" is left alone
+    k = i + 1
+    if toks[k].surface not in _BE:
+        return None
+    k += toks[k + 1].surface in _BE if k + 1 < len(toks) else 0  # "have been", "is being"
+    part = toks[k + 1] if k + 1 < len(toks) else None
+    if (part is None or not part.ok or part.surface == part.lemma or part.lemma not in verbs
+            or part.lemma in _LIGHT_VERBS or part.surface.endswith(("ing", "s"))
+            or part.surface in nouns or part.lemma == noun.lemma):
+        return None
+    return noun, part
+
+
 def phrase_candidates(
     texts: Sequence[str], max_words: int = 5
 ) -> tuple[Counter[str], dict[str, str]]:
@@ -288,6 +319,11 @@ def phrase_candidates(
                 span = toks[i : j + 1]
                 key = " ".join(t.lemma for t in span)
                 surfaces[key][" ".join(t.surface for t in span)] += 1
+                seen.add(key)
+            passive = _passive(toks, i)
+            if passive:
+                key = f"^{passive[1].lemma} {passive[0].lemma}"
+                surfaces[key][f"{passive[1].surface} {passive[0].surface}"] += 1
                 seen.add(key)
             if not _gerund_head(toks[i]) or i and toks[i - 1].surface in _DETERMINERS:
                 continue  # "my refund" is a noun
