@@ -46,7 +46,9 @@ class AnswerDetail(ScrollView):
             self._lines = []
             return
         visual = visualize(self, self._content)
-        self._lines = Visual.to_strips(self, visual, width, None, self.visual_style)
+        # One cell short of the scrollbar: the region's right padding (Textual puts the
+        # scrollbar of a line-drawn widget inside its padding).
+        self._lines = Visual.to_strips(self, visual, max(1, width - 1), None, self.visual_style)
         size = Size(width, len(self._lines))
         if size != self.virtual_size:
             # The region keeps its size whatever the content's: only the scroll range changes,
