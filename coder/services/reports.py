@@ -11,9 +11,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import NamedTuple, Unpack
-
-import numpy as np
+from typing import Unpack
 
 from coder.core.errors import NotInProject, ProjectError, Remedy
 from coder.core.progress import NO_PROGRESS, Progress
@@ -37,7 +35,7 @@ from coder.core.reporting.model import (
     ReportOverrides,
     Theme,
 )
-from coder.core.reporting.quote_pool import EmbeddingRows, QuotePool
+from coder.core.reporting.quote_pool import QuotePool
 from coder.core.reporting.quotes import Quote
 from coder.core.reporting.significance import compare_columns
 from coder.core.reporting.tables import BY_WAVE
@@ -45,6 +43,7 @@ from coder.core.survey.question_sheet import QuestionWording
 from coder.core.types import CoderKind, Question
 from coder.services.question_wording import question_wording
 from coder.services.report_settings import report_settings
+from coder.services.report_vectors import ReportAnswer, cached_embeddings
 from coder.services.waves import WaveScope, resolve_waves, weight_value
 from coder.store.protocol import ProjectStore
 
@@ -52,8 +51,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_BASE_LABEL = "respondents who answered"
 REPORT_FORMATS = ("md", "html", "docx")
-#: Answers whose cached embeddings are looked up at a time.
-_EMBEDDING_CHUNK = 2000
 
 
 @dataclass(frozen=True)
@@ -192,15 +189,6 @@ def _asked_values(store: ProjectStore, question: Question) -> set[str] | None:
     return values
 
 
-class ReportAnswer(NamedTuple):
-    """An answer as a report quotes it (`key`: its embedding cache key, None if not stored)."""
-
-    id: int
-    respondent_id: int
-    text: str
-    key: str | None = None
-
-
 def gather(store: ProjectStore, question: Question, layer: Layer, scope: WaveScope,
            by: str | None = None, weight: str | None = None, *, texts: bool = True,
            ) -> tuple[list[RespondentAnswer], dict[int, ReportAnswer]]:
@@ -292,54 +280,6 @@ def _weight(store: ProjectStore, value: str | None, variable: str, respondent_id
         return weight_value(value, variable, external, wave)
 
 
-def _vectors(store: ProjectStore, question: Question,
-             answers: Sequence[ReportAnswer]) -> Mapping[int, np.ndarray] | None:
-    """Each answer's cached embedding, or None unless every answer has one."""
-    from coder.core.embedding import DEFAULT_MODEL_ID, cache_key
-
-    run = store.latest_theme_run(question.id)
-    model = run.model if run is not None else DEFAULT_MODEL_ID
-    # Each distinct text once, with its stored key (computed where the project has none).
-    texts = list(dict.fromkeys((a.text, a.key) for a in answers))
-    keys: dict[str, str] = {}
-    row_of_key: dict[str, int] = {}
-    matrices: list[np.ndarray] = []
-    # A chunk at a time: the first answer without one settles it, so a project with no
-    # embeddings is not read through.
-    for start in range(0, len(texts), _EMBEDDING_CHUNK):
-        chunk = {text: key or cache_key(text)
-                 for text, key in texts[start:start + _EMBEDDING_CHUNK]}
-        wanted = sorted(set(chunk.values()) - row_of_key.keys())
-        got = store.cached_matrix(model, wanted)
-        if got is None:  # vectors of different lengths: one array each
-            return _vectors_one_by_one(store, model, answers)
-        found, matrix = got
-        if len(found) < len(wanted):
-            log.info("quotes for %s: TF-IDF centrality (not every answer has a cached"
-                     " embedding)", question.id)
-            return None
-        first = sum(len(m) for m in matrices)
-        row_of_key.update((key, first + i) for i, key in enumerate(found))
-        matrices.append(matrix)
-        keys.update(chunk)
-    log.info("quotes for %s: cached %s embeddings", question.id, model)
-    if not matrices or len({m.shape[1:] for m in matrices}) > 1:
-        return _vectors_one_by_one(store, model, answers)
-    return EmbeddingRows(np.concatenate(matrices),
-                         {a.id: row_of_key[keys[a.text]] for a in answers})
-
-
-def _vectors_one_by_one(store: ProjectStore, model: str,
-                        answers: Sequence[ReportAnswer]) -> dict[int, np.ndarray] | None:
-    from coder.core.embedding import cache_key
-
-    keys = {a.text: a.key or cache_key(a.text) for a in answers}
-    found = store.cached_vectors(model, sorted(set(keys.values())))
-    if len(found) < len(set(keys.values())):
-        return None
-    return {a.id: found[keys[a.text]] for a in answers}
-
-
 def _question_section(store: ProjectStore, question: Question, chosen: Layer,
                       scope: WaveScope, options: ReportOptions, *, redactor: Redactor,
                       externals: Mapping[int, str]) -> QuestionSection:
@@ -366,7 +306,7 @@ def _question_section(store: ProjectStore, question: Question, chosen: Layer,
     pool = None
     if coded_answers and quotes_per_code > 0:
         pool = QuotePool([(a.id, a.text, substantive[a.id].code_ids) for a in coded_answers],
-                         embeddings=_vectors(store, question, coded_answers))
+                         embeddings=cached_embeddings(store, question, coded_answers))
     starred = store.starred_answers(question.id)
     themes: list[Theme] = []
     used: set[int] = set()
