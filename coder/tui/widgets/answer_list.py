@@ -82,13 +82,23 @@ class AnswerList(ScrollView, can_focus=True, inherit_bindings=False):
         return max(1, self.scrollable_content_region.height - 1)
 
     def invalidate(self, answer_ids: Iterable[int] | None = None) -> None:
-        """Forget cached rows (all when None) so they are fetched again when drawn."""
+        """Forget cached rows (all when None) so they are fetched again when drawn; only the
+        lines of those shown are drawn again."""
         if answer_ids is None:
             self._rows.clear()
-        else:
-            for aid in answer_ids:
-                self._rows.pop(aid, None)
-        self.refresh()
+            self.refresh()
+            return
+        for aid in answer_ids:
+            self._rows.pop(aid, None)
+            index = self.index_of(aid)
+            if index is not None:
+                self._refresh_row(index)
+
+    def _refresh_row(self, index: int) -> None:
+        """Draw the line of the answer at `index` again, if it is on screen."""
+        y = index - int(self.scroll_offset.y)
+        if 0 <= y < self.scrollable_content_region.height:
+            self.refresh(Region(0, y, self.size.width, 1))
 
     def row(self, answer_id: int) -> AnswerRow | None:
         if answer_id not in self._rows:
@@ -113,9 +123,14 @@ class AnswerList(ScrollView, can_focus=True, inherit_bindings=False):
         index = max(0, min(index, len(self._ids) - 1))
         if index == self.cursor and not force:
             return
+        before, top = self.cursor, int(self.scroll_offset.y)
         self.cursor = index
         self.scroll_to_region(Region(0, index, 1, 1), animate=False, immediate=True)
-        self.refresh()
+        if force or int(self.scroll_offset.y) != top:
+            self.refresh()
+        else:  # the same rows on screen: only the two cursor lines change
+            self._refresh_row(before)
+            self._refresh_row(index)
         self.post_message(self.Highlighted(self, index, self._ids[index]))
 
     def on_resize(self) -> None:
@@ -128,11 +143,20 @@ class AnswerList(ScrollView, can_focus=True, inherit_bindings=False):
 
     # -- drawing -------------------------------------------------------------------------------
 
+    _line_style: Style | None = None  # the widget's style, looked up once per repaint
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._line_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._line_style = None
+
     def render_line(self, y: int) -> Strip:
         top = int(self.scroll_offset.y)
         width = self.scrollable_content_region.width
         index = top + y
-        base = self.rich_style
+        base = self._line_style or self.rich_style
         if index >= len(self._ids):
             return Strip.blank(width, base)
         height = self.scrollable_content_region.height
@@ -141,10 +165,11 @@ class AnswerList(ScrollView, can_focus=True, inherit_bindings=False):
         row = self._rows.get(self._ids[index])
         style = base + self.get_component_rich_style("answer-list--cursor") \
             if index == self.cursor else base
-        return Strip(self._segments(row, self._ids[index], style), None).adjust_cell_length(
-            width, style)
+        return Strip(self._segments(row, self._ids[index], style, width),
+                     None).adjust_cell_length(width, style)
 
-    def _segments(self, row: AnswerRow | None, answer_id: int, style: Style) -> list[Segment]:
+    def _segments(self, row: AnswerRow | None, answer_id: int, style: Style,
+                  width: int = 400) -> list[Segment]:
         if row is None:
             return [Segment(f" {answer_id:>6} (missing)", style)]
         if row.flagged:
@@ -162,5 +187,5 @@ class AnswerList(ScrollView, can_focus=True, inherit_bindings=False):
             Segment(f" {mark} ", style + mark_style),
             Segment(f"{answer_id:>6} ", style + number),
             Segment(codes, style + number),
-            Segment(text[:400], text_style),
+            Segment(text[:max(1, width)], text_style),  # no longer than the line can show
         ]
