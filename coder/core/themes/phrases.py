@@ -282,15 +282,15 @@ def _gerund_head(tok: Token) -> bool:
 def _passive(toks: Sequence[Token], i: int) -> tuple[Token, Token] | None:
     """``(noun, participle)`` when ``toks[i]`` is a noun that a passive verb follows ("offers
     are withdrawn", "my card was declined"), written as a noun phrase: "withdrawn offers"."""
+    if i + 2 >= len(toks) or toks[i + 1].surface not in _BE:
+        return None  # cheap test first: this runs for every word
     nouns, verbs, _ = _pos_index()
     noun = toks[i]
-    if not (noun.ok and not noun.stop and _can_end(noun)) or i + 2 >= len(toks):
+    if not (noun.ok and not noun.stop and _can_end(noun)):
         return None
     if i and not toks[i - 1].stop:
         return None  # only a one-word subject: "card payment was declined" is left alone
     k = i + 1
-    if toks[k].surface not in _BE:
-        return None
     k += toks[k + 1].surface in _BE if k + 1 < len(toks) else 0  # "have been", "is being"
     part = toks[k + 1] if k + 1 < len(toks) else None
     if (part is None or not part.ok or part.surface == part.lemma or part.lemma not in verbs
