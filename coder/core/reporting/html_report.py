@@ -1,12 +1,11 @@
-"""Render a `Report` as one self-contained HTML file (CSS inline, charts base64); no UI or SQL."""
+"""Render a `Report` as one self-contained HTML file (inline CSS and SVG charts); no UI or SQL."""
 
 from __future__ import annotations
 
-import base64
 import html
 
 from coder.core.printable import drop_controls
-from coder.core.reporting.charts import bar_chart_png
+from coder.core.reporting.charts import bar_chart_svg
 from coder.core.reporting.frequencies import FrequencyTable
 from coder.core.reporting.model import (
     QuestionSection,
@@ -43,7 +42,7 @@ th { text-align: left; background: #F0F4F9; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.net td { font-weight: 600; }
 td:first-child { min-width: 16rem; }
-figure { margin: 1rem 0; } figure img { max-width: 100%; }
+figure { margin: 1rem 0; } figure img, figure svg { max-width: 100%; height: auto; }
 """
 
 
@@ -52,7 +51,7 @@ def render_html(report: Report, *, charts: bool = True) -> str:
 
     Args:
         report: The report.
-        charts: Embed one bar chart per question (PNG, base64).
+        charts: Embed one bar chart per question (inline SVG).
 
     Returns:
         The HTML document.
@@ -98,8 +97,7 @@ def _section(report: Report, s: QuestionSection, charts: bool) -> list[str]:
     out += _table(table, report.suppress_below)
     if charts and s.chart_rows:
         caption = chart_caption(s, report.base_label)
-        png = base64.b64encode(bar_chart_png(s.chart_rows, caption)).decode("ascii")
-        out += ["<figure>", f'<img src="data:image/png;base64,{png}" alt="{escape(caption)}">',
+        out += ["<figure>", bar_chart_svg(s.chart_rows, caption),
                 f'<figcaption class="caption">{escape(caption)}</figcaption>', "</figure>"]
     out.append("</section>")
     return out
