@@ -7,7 +7,7 @@ Measures, for the next-answer, assign-code, undo and filter keys:
 and the time from process start to the first answer on screen (fresh interpreter).
 
     .venv/bin/python benchmarks/tui.py [--rounds 60] [--workdir /tmp/coder-bench]
-        [--sizes 100,100000] [--no-startup] [--suggestions on,off]
+        [--sizes 100,100000] [--no-startup] [--suggestions on,off] [--text-filter-only]
 
 `--suggestions on,off` runs the key loop twice per project in the same process, with the
 coding screen's suggestion model (built and refitted in the background) and without it, so the
@@ -35,6 +35,10 @@ QUESTION = "q2_barriers"
 KEYS = {"next answer": "down", "assign code": "1", "undo": "ctrl+z", "filter": "u"}
 ACTIONS = {"next": "next answer", "code_slot(0)": "assign code", "undo": "undo",
            "toggle_filter('uncoded')": "filter"}
+# Typed phrases, none inside another: each search is a first search for that phrase.
+PHRASES = ["fees", "cost", "children", "problem", "independent", "care", "barrier", "year",
+           "places", "short", "budgets", "education", "funding", "maintained", "placement",
+           "high", "provision", "every", "issue", "distance"]
 REGIONS = ["North", "Midlands", "London & South", "East", "South West", "Wales"]
 
 
@@ -76,14 +80,16 @@ async def _until_refreshed(app: object, work: object) -> float:
     return await done
 
 
-async def key_loop(project: Path, rounds: int, suggestions: bool = True
+async def key_loop(project: Path, rounds: int, suggestions: bool = True, keys: bool = True
                    ) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
     """Press next, assign, undo, filter (twice: on and off) `rounds` times.
 
     Returns (in-app ms per key kind, pilot wall ms per key kind). In-app also holds "text
     filter": applying the query "fees" (a scan of the in-memory text index, which a worker
     builds after the first screen) and clearing it. `suggestions` False: the coding screen
-    builds no suggestion model (nothing fits in the background while keys are timed).
+    builds no suggestion model (nothing fits in the background while keys are timed). Also
+    "text filter (new phrase)": a phrase of PHRASES not searched before in the run, then
+    cleared. `keys` False: only the text filters are timed.
     """
     from coder.core.coding.filters import FilterQuery, parse_filter
     from coder.tui.app import build_app
@@ -97,7 +103,7 @@ async def key_loop(project: Path, rounds: int, suggestions: bool = True
         for _ in range(3):  # warm caches and the first layout
             await pilot.press("down", "up")
         app.key_timings.clear()
-        for _ in range(rounds):
+        for _ in range(rounds if keys else 0):
             for kind in ("next answer", "assign code", "undo", "filter", "filter"):
                 started = time.perf_counter()
                 await pilot.press(KEYS[kind])
@@ -116,9 +122,17 @@ async def key_loop(project: Path, rounds: int, suggestions: bool = True
                 text_filter.append(await _until_refreshed(
                     app, lambda q=query: app.screen._apply_query(q)))
                 await pilot.pause()
+        new_phrase = []
+        for phrase in PHRASES[1:rounds + 1]:
+            for query in (parse_filter(phrase), FilterQuery()):
+                ms = await _until_refreshed(app, lambda q=query: app.screen._apply_query(q))
+                if query.text:
+                    new_phrase.append(ms)
+                await pilot.pause()
     app.store.close()
     in_app: dict[str, list[float]] = {k: [] for k in KEYS}
     in_app["text filter (typed query)"] = text_filter
+    in_app["text filter (new phrase)"] = new_phrase
     for action, ms in app.key_timings:
         kind = ACTIONS.get(action)
         if kind is not None:
@@ -191,6 +205,8 @@ def main() -> None:
                         help="answers in the projects measured, comma-separated")
     parser.add_argument("--no-startup", action="store_true",
                         help="skip the start-up and index-build timings (keys only)")
+    parser.add_argument("--text-filter-only", action="store_true",
+                        help="time only the text filter (no key loop before it)")
     parser.add_argument("--suggestions", default="on",
                         help="on, off, or on,off: key loops with and without the suggestion"
                              " model in the background (one after the other, same process)")
@@ -213,12 +229,13 @@ def main() -> None:
                   file=sys.stderr)
         for mode in modes:
             load_before = os.getloadavg()[0]
-            in_app, pilot = asyncio.run(key_loop(project, args.rounds, mode == "on"))
+            in_app, pilot = asyncio.run(key_loop(project, args.rounds, mode == "on",
+                                                  not args.text_filter_only))
             name = str(n) if len(modes) == 1 else f"{n} suggestions {mode}"
             results[name] = {
                 "load_average_1min": [round(load_before, 2), round(os.getloadavg()[0], 2)],
-                "in_app_ms": {k: summary(v) for k, v in in_app.items()},
-                "pilot_ms": {k: summary(v) for k, v in pilot.items()},
+                "in_app_ms": {k: summary(v) for k, v in in_app.items() if v},
+                "pilot_ms": {k: summary(v) for k, v in pilot.items() if v},
             }
         if not args.no_startup:
             index_s = text_index_seconds(project)
@@ -226,8 +243,8 @@ def main() -> None:
             results[name]["text_index_build_s (worker, off the UI thread)"] = round(index_s, 3)
             results[name]["startup_s"] = {"median": round(statistics.median(startup), 2),
                                           "max": round(max(startup), 2)}
-        pilot_medians[n] = {k: statistics.median(v) for k, v in pilot.items()}
-    if {100, 100_000} <= set(pilot_medians):
+        pilot_medians[n] = {k: statistics.median(v) for k, v in pilot.items() if v}
+    if {100, 100_000} <= set(pilot_medians) and not args.text_filter_only:
         results["pilot_median_difference_ms"] = {
             k: round(pilot_medians[100_000][k] - pilot_medians[100][k], 1) for k in KEYS}
     print(json.dumps(results, indent=2))

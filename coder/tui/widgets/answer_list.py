@@ -72,7 +72,13 @@ class AnswerList(ScrollView, can_focus=True, inherit_bindings=False):
     def set_answer_ids(self, answer_ids: list[int], index: int = 0) -> None:
         """Show these answers (ascending ids) with the cursor on the one at `index`."""
         self._ids = answer_ids
-        self.virtual_size = Size(0, len(answer_ids))
+        size = Size(0, len(answer_ids))
+        if size != self.virtual_size:
+            # The list keeps its region whatever it holds (its scrollbar is always shown): only
+            # the scroll range changes, so no layout pass for the screen (setting `virtual_size`
+            # would ask for one, and the whole screen would be drawn again).
+            self.set_reactive(AnswerList.virtual_size, size)
+            self._scroll_update(size)
         self.refresh()
         self.move_to(index, force=True)
 
