@@ -15,7 +15,7 @@ from pathlib import Path
 
 from coder.core.codeframe.model import Code, Codeframe, derived_id
 from coder.core.embedding import Embedder
-from coder.core.errors import ProjectError, Remedy
+from coder.core.errors import NotInProject, ProjectError, Remedy
 from coder.core.suggest.backcode import (
     GENUINELY_OTHER,
     MIN_SIMILARITY,
@@ -73,8 +73,8 @@ def link(project: Project, question_id: str, *, actor: str,
 
     Raises:
         ProjectError: The question has codings, or a codeframe with codes and not
-            `replace_frame`; no closed question is named or routed to; no categories; a
-            description names no category.
+            `replace_frame`; no closed question is named or routed to; no categories.
+        NotInProject: A description names no category.
     """
     question = project.question(question_id)
     current = project.codeframe_for(question_id)
@@ -105,7 +105,7 @@ def link(project: Project, question_id: str, *, actor: str,
     described = {k.strip(): v.strip() for k, v in (descriptions or {}).items() if v.strip()}
     unknown = sorted(set(described) - set(names))
     if unknown:
-        raise ProjectError(f'no category "{unknown[0]}" of {closed_id} to describe (its'
+        raise NotInProject(f'no category "{unknown[0]}" of {closed_id} to describe (its'
                            f" categories: {', '.join(names)})")
     codes = [Code(derived_id(frame_id, name), frame_id, name, number, position=number,
                   definition=f"{closed_id} = {name}",
