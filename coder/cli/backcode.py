@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from coder.cli.main import coder_option, open_store, project_option, resolve_coder
+from coder.core.suggest.backcode import MIN_SIMILARITY
 
 _QUESTION = click.option("--question", "-q", "question_id", required=True, metavar="Q",
                          help="The other-specify question.")
@@ -35,13 +36,17 @@ def backcode() -> None:
 @click.option("--categories", default=None, metavar="'A;B;C'",
               help="The categories, separated by ';' (default: the closed question's value"
                    " labels, else the values respondents gave, without the 'other' option).")
+@click.option("--describe", "describe", multiple=True, metavar="'CATEGORY=WORDS'",
+              help="Words a category is also known by, compared with the answers beside its"
+                   " label (repeatable), e.g. --describe 'Peer authority=a neighbouring local"
+                   " authority'.")
 @click.option("--replace-frame", is_flag=True,
               help="Back-code a question that has a codeframe with codes but no codings (the"
                    " codeframe stays in the project; undo brings it back). A question with"
                    " codings is never linked.")
 @coder_option
 def link(project: str, question_id: str, closed_id: str | None, categories: str | None,
-         replace_frame: bool, coder_name: str | None) -> None:
+         describe: tuple[str, ...], replace_frame: bool, coder_name: str | None) -> None:
     """Give the other-specify question a codeframe of the closed categories plus
     "Genuinely other" (one undoable action)."""
     from coder.services.backcode import link as run
@@ -50,7 +55,7 @@ def link(project: str, question_id: str, closed_id: str | None, categories: str 
         done = run(store, question_id, actor=resolve_coder(coder_name),
                    closed_question_id=closed_id,
                    categories=None if categories is None else categories.split(";"),
-                   replace_frame=replace_frame)
+                   replace_frame=replace_frame, descriptions=_descriptions(describe))
     names = ", ".join(c.label for c in done.link.frame.codes)
     click.echo(f"{question_id} back-codes into {done.link.closed_question_id}: {names}")
     if done.replaced is not None:
@@ -59,10 +64,22 @@ def link(project: str, question_id: str, closed_id: str | None, categories: str 
                    " undo brings it back)")
 
 
+def _descriptions(given: tuple[str, ...]) -> dict[str, str]:
+    """'CATEGORY=WORDS' options as category -> words."""
+    out: dict[str, str] = {}
+    for item in given:
+        name, sep, words = item.partition("=")
+        if not sep or not name.strip() or not words.strip():
+            raise click.BadParameter(f"{item!r} is not CATEGORY=WORDS",
+                                     param_hint="'--describe'")
+        out[name.strip()] = words.strip()
+    return out
+
+
 @backcode.command("suggest")
 @project_option
 @_QUESTION
-@click.option("--min-similarity", type=click.FloatRange(0.0, 1.0), default=0.6,
+@click.option("--min-similarity", type=click.FloatRange(0.0, 1.0), default=MIN_SIMILARITY,
               show_default=True, help="Below this, an answer is suggested 'genuinely other'.")
 def suggest(project: str, question_id: str, min_similarity: float) -> None:
     """Print each answer's suggested category (or genuinely other) with its similarity."""

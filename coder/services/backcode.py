@@ -9,13 +9,13 @@ Must not depend on click, textual or SQL.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from coder.core.codeframe.model import Code, Codeframe, derived_id
 from coder.core.embedding import Embedder
-from coder.core.errors import ProjectError, Remedy
+from coder.core.errors import NotInProject, ProjectError, Remedy
 from coder.core.suggest.backcode import (
     GENUINELY_OTHER,
     MIN_SIMILARITY,
@@ -55,7 +55,8 @@ class LinkResult:
 
 def link(project: Project, question_id: str, *, actor: str,
          closed_question_id: str | None = None,
-         categories: Sequence[str] | None = None, replace_frame: bool = False) -> LinkResult:
+         categories: Sequence[str] | None = None, replace_frame: bool = False,
+         descriptions: Mapping[str, str] | None = None) -> LinkResult:
     """Give the other-specify question a codeframe of the closed question's categories (from
     `categories`, else its value labels, else the values respondents gave), leaving out the
     "other" option itself, plus "Genuinely other". One undoable action.
@@ -66,9 +67,14 @@ def link(project: Project, question_id: str, *, actor: str,
     with codings is not linked. Linked again to the same closed question, the question gets
     back its earlier back-coding frame (and its codings).
 
+    `descriptions` (category -> words) become the categories' examples: a short label alone
+    ("Peer authority") is often not similar enough to answers naming it in other words ("a
+    neighbouring authority mentored our managers").
+
     Raises:
         ProjectError: The question has codings, or a codeframe with codes and not
             `replace_frame`; no closed question is named or routed to; no categories.
+        NotInProject: A description names no category.
     """
     question = project.question(question_id)
     current = project.codeframe_for(question_id)
@@ -96,8 +102,14 @@ def link(project: Project, question_id: str, *, actor: str,
     names = list(dict.fromkeys(c.strip() for c in categories if c.strip()))
     if not names:
         raise ProjectError(f"no categories of {closed_id} to back-code into")
+    described = {k.strip(): v.strip() for k, v in (descriptions or {}).items() if v.strip()}
+    unknown = sorted(set(described) - set(names))
+    if unknown:
+        raise NotInProject(f'no category "{unknown[0]}" of {closed_id} to describe (its'
+                           f" categories: {', '.join(names)})")
     codes = [Code(derived_id(frame_id, name), frame_id, name, number, position=number,
-                  definition=f"{closed_id} = {name}")
+                  definition=f"{closed_id} = {name}",
+                  examples=(described[name],) if name in described else ())
              for number, name in enumerate(names, start=1)]
     codes.append(Code(derived_id(frame_id, GENUINELY_OTHER), frame_id, GENUINELY_OTHER, 99,
                       position=99, definition=f"none of the categories of {closed_id}"))

@@ -252,3 +252,46 @@ def test_export_of_several_waves_has_a_row_per_respondent_and_wave(survey: Path,
         rows = list(csv.DictReader(fh))
     assert sorted((r["respondent_id"], r["wave"]) for r in rows) == sorted(
         (rid, wave) for rid in OBVIOUS for wave in ("2025", "2026"))
+
+
+def test_the_demo_savs_listed_option_answer_is_back_coded_once_its_category_is_described(
+        tmp_path: Path) -> None:
+    """On the demo's .sav the one q8 answer naming a listed option in other words gets that
+    category suggested (and applied) once the short label has a description, while genuinely
+    other answers, even the closest to a category, stay genuinely other."""
+    path = tmp_path / "demo.coder"
+    with create_project(path) as store:
+        import_survey(store, REPO / "data" / "demo_survey.sav", wave="2025", coder="setup")
+    p = str(path)
+    linked = run("backcode", "link", "-p", p, "-q", "q8_other_specify", "--coder", "ann",
+                 "--describe", "Peer authority=a neighbouring local authority",
+                 "--describe", "Department for Education=the DfE")
+    assert linked.exit_code == 0, linked.output
+
+    shown = run("backcode", "suggest", "-p", p, "-q", "q8_other_specify")
+    assert shown.exit_code == 0, shown.output
+    lines = [x for x in shown.output.splitlines() if "'" in x]  # one per answer
+    assert len(lines) == 22, shown.output
+    neighbour = next(x for x in lines if "neighbouring authority mentored" in x)
+    assert "Peer authority" in neighbour, neighbour
+    for text in ("'University'", "Private provider", "The university ran training",
+                 "An independent improvement consultant"):
+        line = next(x for x in lines if text in x)
+        assert "genuinely other" in line, line
+    assert sum("genuinely other" in x for x in lines) == 21, shown.output
+
+    applied = run("backcode", "apply", "-p", p, "-q", "q8_other_specify", "--coder", "ann",
+                  "--min-similarity", "0.55")
+    assert applied.exit_code == 0, applied.output
+    assert "back-coded 1 of 22" in applied.output, applied.output
+
+
+def test_a_description_naming_no_category_is_refused(survey: Path) -> None:
+    refused = run("backcode", "link", "-p", str(survey), "-q", "q8_other_specify",
+                  "--describe", "Peer authorities=a neighbouring local authority")
+    assert refused.exit_code == 2, refused.output
+    assert 'no category "Peer authorities"' in refused.output
+    assert "Traceback" not in refused.output
+    malformed = run("backcode", "link", "-p", str(survey), "-q", "q8_other_specify",
+                    "--describe", "Peer authority")
+    assert malformed.exit_code == 2 and "CATEGORY=WORDS" in malformed.output

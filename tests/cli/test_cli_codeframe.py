@@ -350,3 +350,23 @@ def test_from_themes_drafts_a_frame_and_activates_it_only_for_a_question_without
     assert active is not None and active.name == "Q3 What would help overcome the barriers"
     none = run("codeframe", "from-themes", "-q", "q5_asye_effective", "-p", project)
     assert none.exit_code == 3 and 'question "q5_asye_effective" has no theme run' in none.output
+
+
+@pytest.mark.parametrize(("name", "text", "where"), [
+    ("broken.yaml", "name: F\ncodes:\n  - code: 1\n    label: [unclosed\n",
+     "broken.yaml, line 5, column 1: not valid YAML"),
+    ("badcode.yaml", "name: F\ncodes:\n  - code: abc\n    label: A\n",
+     'badcode.yaml, line 3, column 11, field "code": "abc" is not a whole number'),
+    ("badcode.csv", "code,label\nabc,A\n",
+     'badcode.csv, line 2, field "code": "abc" is not a whole number'),
+])
+def test_a_bad_codebook_is_bad_input_naming_file_line_and_column(
+        project: str, tmp_path: Path, name: str, text: str, where: str) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    before = _counts(project)
+    result = run("codeframe", "import", str(path), "--project", project)
+    assert result.exit_code == 2, result.output
+    assert where in result.output
+    assert "Traceback" not in result.output
+    assert _counts(project) == before

@@ -134,7 +134,7 @@ def test_yaml_round_trip_keeps_merges() -> None:
                 label: Places
                 parent: fundng
             """,
-            'q2.yaml, line 7, field "parent": unknown parent "fundng"',
+            'q2.yaml, line 7, column 13, field "parent": unknown parent "fundng"',
         ),
         (
             """\
@@ -146,7 +146,7 @@ def test_yaml_round_trip_keeps_merges() -> None:
                   - code: 100
                     label: Fees
             """,
-            'q2.yaml, line 6, field "code": 100 is already used by "Funding" (line 3)',
+            'q2.yaml, line 6, column 15, field "code": 100 is already used by "Funding" (line 3)',
         ),
         (
             """\
@@ -169,7 +169,7 @@ def test_yaml_round_trip_keeps_merges() -> None:
                 label: Funding
                 defintion: money
             """,
-            'q2.yaml, line 5, field "defintion": unknown field (did you mean "definition"?)',
+            'q2.yaml, line 5, column 5, field "defintion": unknown field (did you mean "definition"?)',
         ),
         (
             """\
@@ -179,7 +179,7 @@ def test_yaml_round_trip_keeps_merges() -> None:
                 label: Funding
                 colour: #1F77B4
             """,
-            'q2.yaml, line 5, field "colour": put the colour in quotes',
+            'q2.yaml, line 5, column 12, field "colour": put the colour in quotes',
         ),
         (
             """\
@@ -188,7 +188,7 @@ def test_yaml_round_trip_keeps_merges() -> None:
               - code: one hundred
                 label: Funding
             """,
-            'q2.yaml, line 3, field "code": "one hundred" is not a whole number',
+            'q2.yaml, line 3, column 11, field "code": "one hundred" is not a whole number',
         ),
         (
             """\
@@ -198,7 +198,7 @@ def test_yaml_round_trip_keeps_merges() -> None:
                 label: Funding
                 status: gone
             """,
-            'q2.yaml, line 5, field "status": "gone" is not one of active, retired, draft',
+            'q2.yaml, line 5, column 13, field "status": "gone" is not one of active, retired, draft',
         ),
         (
             """\
@@ -206,7 +206,7 @@ def test_yaml_round_trip_keeps_merges() -> None:
             codes:
               - code: 100
             """,
-            'q2.yaml, line 3, field "label": every code needs a label',
+            'q2.yaml, line 3, column 5, field "label": every code needs a label',
         ),
         (
             """\
@@ -220,7 +220,7 @@ def test_yaml_round_trip_keeps_merges() -> None:
                   - code: 102
                     label: fees
             """,
-            'q2.yaml, line 9, field "label": "fees" is also the label of code 101',
+            'q2.yaml, line 9, column 16, field "label": "fees" is also the label of code 101',
         ),
         (
             """\
@@ -230,7 +230,7 @@ def test_yaml_round_trip_keeps_merges() -> None:
                 label: Funding
                 label: Money
             """,
-            'q2.yaml, line 5, field "label": field given twice',
+            'q2.yaml, line 5, column 5, field "label": field given twice',
         ),
         (
             """\
@@ -239,7 +239,7 @@ def test_yaml_round_trip_keeps_merges() -> None:
               - code: 100
                 label: [Funding
             """,
-            "q2.yaml, line 5: not valid YAML",
+            "q2.yaml, line 5, column 1: not valid YAML",
         ),
     ],
 )
@@ -268,7 +268,7 @@ def test_yaml_reports_all_problems_in_line_order(tmp_path: Path) -> None:
     )
     with pytest.raises(CodeframeError) as caught:
         load_codeframe_yaml(path)
-    lines = [p.split(", field")[0] for p in caught.value.problems]
+    lines = [p.split(", column")[0] for p in caught.value.problems]
     assert lines == [f"{path}, line 5", f"{path}, line 6", f"{path}, line 8"]
 
 
@@ -288,7 +288,7 @@ def test_parent_by_code_number_conflicting_with_nesting(tmp_path: Path) -> None:
                 parent: 100
         """,
     )
-    with pytest.raises(CodeframeError, match='line 10, field "parent": the code is nested'):
+    with pytest.raises(CodeframeError, match='line 10, column 17, field "parent": the code is nested'):
         load_codeframe_yaml(path)
 
 

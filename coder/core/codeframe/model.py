@@ -41,6 +41,13 @@ class CodeframeError(CoderError):
         super().__init__(message)
 
 
+class CodeframeFileError(CodeframeError):
+    """A codeframe file cannot be used (each problem names the file and where in it): bad
+    input, so the CLI exits with code 2."""
+
+    exit_code = 2
+
+
 def normalise_colour(colour: str | None) -> str | None:
     """Return `colour` as upper-case `#RRGGBB`, expanding `#RGB`; None or "" gives None.
 

@@ -48,7 +48,8 @@ class _YamlReader:
         self.loader = yaml.SafeLoader(text)
 
     def where(self, node: yaml.Node, key: str) -> str:
-        return f'{self.source}, line {node.start_mark.line + 1}, field "{key}"'
+        mark = node.start_mark
+        return f'{self.source}, line {mark.line + 1}, column {mark.column + 1}, field "{key}"'
 
     def text(self, node: yaml.Node, key: str) -> str:
         if isinstance(node, yaml.ScalarNode):
@@ -181,7 +182,7 @@ class _YamlReader:
             root = self.loader.get_single_node()
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
-            line = f", line {mark.line + 1}" if mark else ""
+            line = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
             raise CodeframeError(f"{self.source}{line}: not valid YAML: {exc.problem}") from None
         if root is None:
             raise CodeframeError(f"{self.source}: the file is empty")
