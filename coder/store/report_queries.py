@@ -255,6 +255,62 @@ class ReportQueriesMixin(QAMixin):
         stale = set(self.stale_adjudications(question_id)) if judged else set()
         return final_layer(human, judged, stale)
 
+    def final_layer_counts(self, question_id: str, wave_id: int,
+                           names: Sequence[str] = ()) -> list[tuple[Any, ...]] | None:
+        """The wave's answers counted per combination, when the "final" layer is each answer's
+        only coder's codes: rows of (non-substantive reason or None, coded (bool), the final
+        codes (a frozenset), then the respondent's value of each attribute in `names` in the
+        wave (None where absent), how many answers), counted in SQL.
+
+        None when the answers cannot be counted so (an answer with several human coders, an
+        adjudicated answer, or a coding without a coded mark): read `final_layer` then. When
+        rows are returned, they are what `final_layer` and `report_answers` give, answer by
+        answer, grouped (every coded answer "single").
+        """
+        where = " WHERE a.question_id = ? AND a.wave_id = ?"
+        marks, answers, judged = self.conn.execute(
+            "SELECT count(*), count(DISTINCT s.answer_id),"
+            " coalesce(sum(CASE WHEN c.kind = 'adjudicated' THEN 1 ELSE 0 END), 0)"
+            " FROM answer_status s JOIN answers a ON a.id = s.answer_id"
+            f" JOIN coders c ON c.id = s.coder_id{where}"
+            " AND s.coded_at IS NOT NULL AND c.kind != 'model'",
+            (question_id, wave_id)).fetchone()
+        if int(marks) != int(answers) or int(judged):
+            return None
+        picks = "".join(f", {self.dialect.json_text('r.attributes')} AS v{i}"
+                        for i in range(len(names)))
+        columns = "".join(f", v{i}" for i in range(len(names)))
+        join = (" LEFT JOIN respondent_attributes r ON r.respondent_id = a.respondent_id"
+                " AND r.wave_id = a.wave_id") if names else ""
+        # One human coder at most per answer (checked above): the joined status adds no row.
+        grouped = self.conn.execute(
+            f"SELECT reason, coded, joined{columns}, count(*) FROM (SELECT"
+            " a.non_substantive AS reason,"
+            " CASE WHEN s.answer_id IS NULL THEN 0 ELSE 1 END AS coded,"
+            f" (SELECT {self.dialect.string_agg('k.code_id')} FROM codings k"
+            f" WHERE k.answer_id = a.id AND k.coder_id = s.coder_id) AS joined{picks}"
+            " FROM answers a LEFT JOIN (SELECT t.answer_id, t.coder_id FROM answer_status t"
+            " JOIN coders c ON c.id = t.coder_id WHERE t.coded_at IS NOT NULL"
+            f" AND c.kind != 'model') s ON s.answer_id = a.id{join}{where}) g"
+            f" GROUP BY reason, coded, joined{columns}",
+            [*names, question_id, wave_id]).fetchall()
+        sets: dict[str | None, frozenset[str]] = {None: frozenset()}
+        seen = 0  # codings counted with their coded mark
+        rows: list[tuple[Any, ...]] = []
+        for reason, coded, joined, *rest in grouped:
+            codes = sets.get(joined)
+            if codes is None:
+                codes = sets[joined] = frozenset(joined.split(SEPARATOR))
+            n = int(rest[-1])
+            seen += n * len(codes) if coded else 0
+            rows.append((reason, bool(coded), codes,
+                         *(None if v is None else str(v) for v in rest[:-1]), n))
+        every = self.conn.execute(
+            "SELECT count(*) FROM answers a JOIN codings k ON k.answer_id = a.id"
+            f" JOIN coders c ON c.id = k.coder_id{where} AND c.kind != 'model'",
+            (question_id, wave_id)).fetchone()[0]
+        return rows if int(every) == seen else None
+
     def starred_answers(self, question_id: str) -> dict[str, list[int]]:
         """code id -> answers starred as quotes for that code, first starred first."""
         result: dict[str, list[int]] = {}
