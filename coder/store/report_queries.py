@@ -18,6 +18,8 @@ from coder.store.qa import QAMixin
 
 #: Keys read per statement: under SQLite's bound-parameter limit.
 _SQL_VARS = 900
+#: Stands for a coding outside an answer's one coded mark in `final_layer_counts`.
+ORPHAN = "\x1e"
 
 
 def _marks(values: Sequence[Any]) -> str:
@@ -268,48 +270,44 @@ class ReportQueriesMixin(QAMixin):
         answer, grouped (every coded answer "single").
         """
         where = " WHERE a.question_id = ? AND a.wave_id = ?"
-        marks, answers, judged = self.conn.execute(
-            "SELECT count(*), count(DISTINCT s.answer_id),"
-            " coalesce(sum(CASE WHEN c.kind = 'adjudicated' THEN 1 ELSE 0 END), 0)"
-            " FROM answer_status s JOIN answers a ON a.id = s.answer_id"
-            f" JOIN coders c ON c.id = s.coder_id{where}"
-            " AND s.coded_at IS NOT NULL AND c.kind != 'model'",
-            (question_id, wave_id)).fetchone()
-        if int(marks) != int(answers) or int(judged):
-            return None
+        models = [int(r[0]) for r in self.conn.execute(
+            "SELECT id FROM coders WHERE kind = 'model'")]
+        not_model = f" AND k.coder_id NOT IN ({_marks(models)})" if models else ""
         picks = "".join(f", {self.dialect.json_text('r.attributes')} AS v{i}"
                         for i in range(len(names)))
         columns = "".join(f", v{i}" for i in range(len(names)))
         join = (" LEFT JOIN respondent_attributes r ON r.respondent_id = a.respondent_id"
                 " AND r.wave_id = a.wave_id") if names else ""
-        # One human coder at most per answer (checked above): the joined status adds no row.
+        # Each answer's human codings joined, a coding by anyone but the answer's coded-mark
+        # holder (or on an answer nobody marked coded) showing as ORPHAN: one pass over the
+        # codings. An answer with two human coders comes twice (the totals tell).
         grouped = self.conn.execute(
-            f"SELECT reason, coded, joined{columns}, count(*) FROM (SELECT"
-            " a.non_substantive AS reason,"
-            " CASE WHEN s.answer_id IS NULL THEN 0 ELSE 1 END AS coded,"
-            f" (SELECT {self.dialect.string_agg('k.code_id')} FROM codings k"
-            f" WHERE k.answer_id = a.id AND k.coder_id = s.coder_id) AS joined{picks}"
-            " FROM answers a LEFT JOIN (SELECT t.answer_id, t.coder_id FROM answer_status t"
-            " JOIN coders c ON c.id = t.coder_id WHERE t.coded_at IS NOT NULL"
+            f"SELECT reason, kind, joined{columns}, count(*) FROM (SELECT"
+            " a.non_substantive AS reason, s.kind AS kind,"
+            " (SELECT " + self.dialect.string_agg(
+                f"CASE WHEN k.coder_id = s.coder_id THEN k.code_id ELSE '{ORPHAN}' END")
+            + f" FROM codings k WHERE k.answer_id = a.id{not_model}) AS joined{picks}"
+            " FROM answers a LEFT JOIN (SELECT t.answer_id, t.coder_id, c.kind FROM"
+            " answer_status t JOIN coders c ON c.id = t.coder_id WHERE t.coded_at IS NOT NULL"
             f" AND c.kind != 'model') s ON s.answer_id = a.id{join}{where}) g"
-            f" GROUP BY reason, coded, joined{columns}",
-            [*names, question_id, wave_id]).fetchall()
+            f" GROUP BY reason, kind, joined{columns}",
+            [*models, *names, question_id, wave_id]).fetchall()
         sets: dict[str | None, frozenset[str]] = {None: frozenset()}
-        seen = 0  # codings counted with their coded mark
         rows: list[tuple[Any, ...]] = []
-        for reason, coded, joined, *rest in grouped:
+        counted = 0
+        for reason, kind, joined, *rest in grouped:
+            if kind == "adjudicated" or (joined is not None and ORPHAN in joined):
+                return None
             codes = sets.get(joined)
             if codes is None:
-                codes = sets[joined] = frozenset(joined.split(SEPARATOR))
+                codes = sets[joined] = frozenset(str(joined).split(SEPARATOR))
             n = int(rest[-1])
-            seen += n * len(codes) if coded else 0
-            rows.append((reason, bool(coded), codes,
+            counted += n
+            rows.append((reason, kind is not None, codes,
                          *(None if v is None else str(v) for v in rest[:-1]), n))
-        every = self.conn.execute(
-            "SELECT count(*) FROM answers a JOIN codings k ON k.answer_id = a.id"
-            f" JOIN coders c ON c.id = k.coder_id{where} AND c.kind != 'model'",
-            (question_id, wave_id)).fetchone()[0]
-        return rows if int(every) == seen else None
+        answers = self.conn.execute(f"SELECT count(*) FROM answers a{where}",
+                                    (question_id, wave_id)).fetchone()[0]
+        return rows if counted == int(answers) else None
 
     def starred_answers(self, question_id: str) -> dict[str, list[int]]:
         """code id -> answers starred as quotes for that code, first starred first."""

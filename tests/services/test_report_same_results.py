@@ -282,11 +282,12 @@ def _same_tables(store: Any, cases: list[dict[str, Any]]) -> None:
 
 
 def _single_coder(store: Any) -> None:
-    """Keep alice's codings only: one coder per answer, nothing adjudicated."""
-    alice = store.coder("alice")
+    """Keep alice's codings and the model's only: one human coder per answer, nothing
+    adjudicated (a model coder never settles an answer)."""
+    keep = (store.coder("alice").id, store.coder("m", kind=CoderKind.MODEL).id)
     with store.transaction() as conn:
         for table in ("codings", "answer_status"):
-            conn.execute(f"DELETE FROM {table} WHERE coder_id != ?", (alice.id,))
+            conn.execute(f"DELETE FROM {table} WHERE coder_id NOT IN (?, ?)", keep)
         conn.execute("DELETE FROM adjudications")
 
 
