@@ -41,10 +41,12 @@ class ReportQueriesMixin(QAMixin):
         """Waves (ids) in which any of `coder_ids` coded an answer to one of the questions."""
         if not question_ids or not coder_ids:
             return set()
+        # Wave by wave, stopping at the first coded answer (not every coded mark read).
         return {int(r[0]) for r in self.conn.execute(
-            "SELECT DISTINCT a.wave_id FROM answer_status s JOIN answers a ON a.id = s.answer_id"
-            f" WHERE a.question_id IN ({_marks(question_ids)}) AND s.coded_at IS NOT NULL"
-            f" AND s.coder_id IN ({_marks(coder_ids)})", [*question_ids, *coder_ids])}
+            "SELECT w.id FROM waves w WHERE EXISTS (SELECT 1 FROM answers a JOIN answer_status s"
+            f" ON s.answer_id = a.id WHERE a.wave_id = w.id AND a.question_id IN"
+            f" ({_marks(question_ids)}) AND s.coded_at IS NOT NULL"
+            f" AND s.coder_id IN ({_marks(coder_ids)}))", [*question_ids, *coder_ids])}
 
     def attribute_values(self, wave_id: int | None,
                          names: Sequence[str]) -> dict[int, tuple[str | None, ...]]:
