@@ -11,7 +11,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Unpack
+from typing import Any, Unpack
 
 from coder.core.errors import NotInProject, ProjectError, Remedy
 from coder.core.progress import NO_PROGRESS, Progress
@@ -217,6 +217,16 @@ def gather(store: ProjectStore, question: Question, layer: Layer, scope: WaveSco
     no_codes: frozenset[str] = frozenset()
     add = records.append
     for wave_id, wave_name in scope.each():
+        # A table of the final layer without weights needs no answer one by one: when each
+        # coded answer has one coder, the answers are counted per combination in SQL.
+        counted = (store.final_layer_counts(question.id, wave_id, names)
+                   if layer.name == FINAL and not texts and weight is None
+                   and wave_id is not None else None)
+        if counted is not None:
+            records += _counted_records(counted, wave_name, by, asked_values,
+                                        None if routing_at is None else routing_at - 2,
+                                        None if group_at is None else group_at - 2)
+            continue
         final = store.final_layer(question.id, wave_id) if layer.name == FINAL else None
         codes: Mapping[int, AbstractSet[str]] = {}
         coded: AbstractSet[int] | Mapping[int, FinalCoding]
@@ -269,6 +279,29 @@ def gather(store: ProjectStore, question: Question, layer: Layer, scope: WaveSco
             add(RespondentAnswer(respondent_id, status, answer_codes, is_coded, group,
                                  unresolved, stale, wave_name, w, answer_id))
     return records, answers
+
+
+def _counted_records(counted: Sequence[tuple[Any, ...]], wave_name: str | None,
+                     by: str | None, asked_values: AbstractSet[str] | None,
+                     routing_at: int | None, group_at: int | None) -> list[RespondentAnswer]:
+    """`gather`'s records from `final_layer_counts` rows (reason, coded, codes, *attributes,
+    n): one per combination, standing for its n answers, with the statuses `gather` gives."""
+    records = []
+    for row in counted:
+        reason, is_coded, answer_codes, n = row[0], row[1], row[2], row[-1]
+        if reason is None or (answer_codes and reason != "blank"):
+            status = "answered"
+        elif reason == "blank":
+            status = "blank"
+            if (routing_at is not None and asked_values is not None
+                    and (row[routing_at] or "") not in asked_values):
+                status = "not_asked"
+        else:
+            status = "non_substantive"
+        group = row[group_at] if group_at is not None else wave_name if by else None
+        records.append(RespondentAnswer(0, status, answer_codes, is_coded, group, False, False,
+                                        wave_name, 1.0, None, n))
+    return records
 
 
 def _weight(store: ProjectStore, value: str | None, variable: str, respondent_id: int,

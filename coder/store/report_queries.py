@@ -18,6 +18,8 @@ from coder.store.qa import QAMixin
 
 #: Keys read per statement: under SQLite's bound-parameter limit.
 _SQL_VARS = 900
+#: Stands for a coding outside an answer's one coded mark in `final_layer_counts`.
+ORPHAN = "\x1e"
 
 
 def _marks(values: Sequence[Any]) -> str:
@@ -39,10 +41,12 @@ class ReportQueriesMixin(QAMixin):
         """Waves (ids) in which any of `coder_ids` coded an answer to one of the questions."""
         if not question_ids or not coder_ids:
             return set()
+        # Wave by wave, stopping at the first coded answer (not every coded mark read).
         return {int(r[0]) for r in self.conn.execute(
-            "SELECT DISTINCT a.wave_id FROM answer_status s JOIN answers a ON a.id = s.answer_id"
-            f" WHERE a.question_id IN ({_marks(question_ids)}) AND s.coded_at IS NOT NULL"
-            f" AND s.coder_id IN ({_marks(coder_ids)})", [*question_ids, *coder_ids])}
+            "SELECT w.id FROM waves w WHERE EXISTS (SELECT 1 FROM answers a JOIN answer_status s"
+            f" ON s.answer_id = a.id WHERE a.wave_id = w.id AND a.question_id IN"
+            f" ({_marks(question_ids)}) AND s.coded_at IS NOT NULL"
+            f" AND s.coder_id IN ({_marks(coder_ids)}))", [*question_ids, *coder_ids])}
 
     def attribute_values(self, wave_id: int | None,
                          names: Sequence[str]) -> dict[int, tuple[str | None, ...]]:
@@ -254,6 +258,58 @@ class ReportQueriesMixin(QAMixin):
                 by_coder[coder_id] = by_coder.get(coder_id, frozenset()) | {str(code_id)}
         stale = set(self.stale_adjudications(question_id)) if judged else set()
         return final_layer(human, judged, stale)
+
+    def final_layer_counts(self, question_id: str, wave_id: int,
+                           names: Sequence[str] = ()) -> list[tuple[Any, ...]] | None:
+        """The wave's answers counted per combination, when the "final" layer is each answer's
+        only coder's codes: rows of (non-substantive reason or None, coded (bool), the final
+        codes (a frozenset), then the respondent's value of each attribute in `names` in the
+        wave (None where absent), how many answers), counted in SQL.
+
+        None when the answers cannot be counted so (an answer with several human coders, an
+        adjudicated answer, or a coding without a coded mark): read `final_layer` then. When
+        rows are returned, they are what `final_layer` and `report_answers` give, answer by
+        answer, grouped (every coded answer "single").
+        """
+        where = " WHERE a.question_id = ? AND a.wave_id = ?"
+        models = [int(r[0]) for r in self.conn.execute(
+            "SELECT id FROM coders WHERE kind = 'model'")]
+        not_model = f" AND k.coder_id NOT IN ({_marks(models)})" if models else ""
+        picks = "".join(f", {self.dialect.json_text('r.attributes')} AS v{i}"
+                        for i in range(len(names)))
+        columns = "".join(f", v{i}" for i in range(len(names)))
+        join = (" LEFT JOIN respondent_attributes r ON r.respondent_id = a.respondent_id"
+                " AND r.wave_id = a.wave_id") if names else ""
+        # Each answer's human codings joined, a coding by anyone but the answer's coded-mark
+        # holder (or on an answer nobody marked coded) showing as ORPHAN: one pass over the
+        # codings. An answer with two human coders comes twice (the totals tell).
+        grouped = self.conn.execute(
+            f"SELECT reason, kind, joined{columns}, count(*) FROM (SELECT"
+            " a.non_substantive AS reason, s.kind AS kind,"
+            " (SELECT " + self.dialect.string_agg(
+                f"CASE WHEN k.coder_id = s.coder_id THEN k.code_id ELSE '{ORPHAN}' END")
+            + f" FROM codings k WHERE k.answer_id = a.id{not_model}) AS joined{picks}"
+            " FROM answers a LEFT JOIN (SELECT t.answer_id, t.coder_id, c.kind FROM"
+            " answer_status t JOIN coders c ON c.id = t.coder_id WHERE t.coded_at IS NOT NULL"
+            f" AND c.kind != 'model') s ON s.answer_id = a.id{join}{where}) g"
+            f" GROUP BY reason, kind, joined{columns}",
+            [*models, *names, question_id, wave_id]).fetchall()
+        sets: dict[str | None, frozenset[str]] = {None: frozenset()}
+        rows: list[tuple[Any, ...]] = []
+        counted = 0
+        for reason, kind, joined, *rest in grouped:
+            if kind == "adjudicated" or (joined is not None and ORPHAN in joined):
+                return None
+            codes = sets.get(joined)
+            if codes is None:
+                codes = sets[joined] = frozenset(str(joined).split(SEPARATOR))
+            n = int(rest[-1])
+            counted += n
+            rows.append((reason, kind is not None, codes,
+                         *(None if v is None else str(v) for v in rest[:-1]), n))
+        answers = self.conn.execute(f"SELECT count(*) FROM answers a{where}",
+                                    (question_id, wave_id)).fetchone()[0]
+        return rows if counted == int(answers) else None
 
     def starred_answers(self, question_id: str) -> dict[str, list[int]]:
         """code id -> answers starred as quotes for that code, first starred first."""

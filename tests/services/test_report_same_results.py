@@ -261,6 +261,34 @@ CASES = [
     {"wave": "all", "layer": "adjudicated", "quotes_per_code": 5},
     {"wave": "2024", "layer": "all", "quotes_per_code": 1},
 ]
+#: Tables of the final layer without quotes or weights: counted in SQL per combination when
+#: every coded answer has one coder.
+COUNTED = [
+    {"wave": "all", "by": "region", "quotes_per_code": 0},
+    {"wave": "all", "by": "wave", "quotes_per_code": 0},
+    {"quotes_per_code": 0},
+    {"wave": "2025,2026", "by": "contact_name", "quotes_per_code": 0, "include_ids": True},
+]
+
+
+def _same_tables(store: Any, cases: list[dict[str, Any]]) -> None:
+    for case in cases:
+        expected_table, expected_quotes = reference_section(store, **case)
+        section = build_report(store, **case).sections[0]
+        assert section.table == expected_table, case
+        assert {t.row.code_id: list(t.quotes) for t in section.themes
+                if t.quotes} == expected_quotes
+        assert expected_table.base.answered > 100
+
+
+def _single_coder(store: Any) -> None:
+    """Keep alice's codings and the model's only: one human coder per answer, nothing
+    adjudicated (a model coder never settles an answer)."""
+    keep = (store.coder("alice").id, store.coder("m", kind=CoderKind.MODEL).id)
+    with store.transaction() as conn:
+        for table in ("codings", "answer_status"):
+            conn.execute(f"DELETE FROM {table} WHERE coder_id NOT IN (?, ?)", keep)
+        conn.execute("DELETE FROM adjudications")
 
 
 @pytest.mark.parametrize("cached", [False, True], ids=["tfidf", "embeddings"])
@@ -334,10 +362,13 @@ def test_one_coder_per_answer_matches_the_rule(projects: dict[bool, Path],
     with open_project(path) as store:
         assert isinstance(store, SQLiteStore)
         alice = store.coder("alice")
-        with store.conn:
-            for table in ("codings", "answer_status"):
-                store.conn.execute(f"DELETE FROM {table} WHERE coder_id != ?", (alice.id,))
-            store.conn.execute("DELETE FROM adjudications")
+        waves = [w.id for w in store.waves()]
+        # two coders and adjudications: the answers cannot be counted per combination
+        assert all(store.final_layer_counts(QUESTION, w) is None for w in waves)
+        _same_tables(store, COUNTED)
+        _single_coder(store)
+        assert all(store.final_layer_counts(QUESTION, w) is not None for w in waves)
+        _same_tables(store, COUNTED)
         final = store.final_layer(QUESTION)
         assert final == _reference_final_layer(store, QUESTION, None)
         assert {f.status for f in final.values()} == {"single"}
@@ -351,6 +382,10 @@ def test_one_coder_per_answer_matches_the_rule(projects: dict[bool, Path],
             assert store.final_layer(QUESTION, wave) == _reference_final_layer(store, QUESTION,
                                                                                wave)
         assert store.final_layer(QUESTION)[uncoded.id].code_ids == {"g_staff"}
+        # a coding without a coded mark: that wave is read answer by answer, the others not
+        assert store.final_layer_counts(QUESTION, uncoded.wave_id) is None
+        assert any(store.final_layer_counts(QUESTION, w) is not None for w in waves)
+        _same_tables(store, COUNTED)
         for case in CASES[:3]:
             expected_table, expected_quotes = reference_section(store, **case)
             section = build_report(store, **case).sections[0]
@@ -412,3 +447,7 @@ def test_the_same_on_postgresql(tmp_path: Path, pg_cluster: Any) -> None:
             assert section.table == expected_table
             assert {t.row.code_id: list(t.quotes) for t in section.themes
                     if t.quotes} == expected_quotes
+        _same_tables(store, COUNTED)
+        _single_coder(store)
+        assert all(store.final_layer_counts(QUESTION, w.id) is not None for w in store.waves())
+        _same_tables(store, COUNTED)

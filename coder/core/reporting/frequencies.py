@@ -61,6 +61,8 @@ class RespondentAnswer(NamedTuple):
         wave: The wave of the answer (one record per respondent and wave).
         weight: The respondent's weight (1.0 unless the report is weighted).
         answer_id: The answer the record is about, if any.
+        alike: How many respondents alike the record stands for (1 unless the answers were
+            counted per combination, when `answer_id` is None).
     """
 
     respondent_id: int
@@ -73,6 +75,7 @@ class RespondentAnswer(NamedTuple):
     wave: str | None = None
     weight: float = 1.0
     answer_id: int | None = None
+    alike: int = 1
 
 
 @dataclass(frozen=True)
@@ -273,29 +276,34 @@ def compute_frequencies(
     group_uncoded: dict[str, int] = {}
     for r in respondents:
         status = r.status
+        many = r.alike  # 1, unless the record stands for answers counted alike
         if status == "answered":
-            answered += 1
+            answered += many
             if not (r.coded or r.code_ids):
-                uncoded += 1
+                uncoded += many
                 if breakdown_by:
                     missing = r.group or MISSING_VALUE
-                    group_uncoded[missing] = group_uncoded.get(missing, 0) + 1
-            unresolved += r.unresolved
-            stale += r.stale
+                    group_uncoded[missing] = group_uncoded.get(missing, 0) + many
+            unresolved += r.unresolved * many
+            stale += r.stale * many
             key = (r.code_ids, (r.group or MISSING_VALUE) if breakdown_by else None)
             w = r.weight
+            if many != 1:  # counted alike: only unweighted records come so (exact sums)
+                w, w2 = w * many, w * w * many
+            else:
+                w2 = w * w
             cell = cells.get(key)
             if cell is None:
-                cells[key] = [1, w, w * w]
+                cells[key] = [many, w, w2]
             else:
-                cell[0] += 1
+                cell[0] += many
                 cell[1] += w
-                cell[2] += w * w
+                cell[2] += w2
         elif status != "not_asked":
             if status == "non_substantive":
-                non_substantive += 1
+                non_substantive += many
             else:
-                blank += 1
+                blank += many
     asked = answered + non_substantive + blank
 
     counts: dict[str, int] = dict.fromkeys(family, 0)
