@@ -253,17 +253,7 @@ def gather(store: ProjectStore, question: Question, layer: Layer, scope: WaveSco
             else:
                 answer_codes = frozenset(codes.get(answer_id, ()))
                 is_coded = answer_id in coded
-            # A coder who gave a code to "none" or "no barriers" read it as an answer: a
-            # frame's own "none" codes count in the base.
-            if reason is None or (answer_codes and reason != "blank"):
-                status = "answered"
-            elif reason == "blank":
-                status = "blank"
-                if (routing_at is not None and asked_values is not None
-                        and (row[routing_at] or "") not in asked_values):
-                    status = "not_asked"
-            else:
-                status = "non_substantive"
+            status = _status(reason, answer_codes, row, routing_at, asked_values)
             if texts:
                 answers[answer_id] = ReportAnswer(answer_id, respondent_id, row[3], row[4])
             w = 1.0
@@ -281,6 +271,22 @@ def gather(store: ProjectStore, question: Question, layer: Layer, scope: WaveSco
     return records, answers
 
 
+def _status(reason: str | None, answer_codes: AbstractSet[str], row: Sequence[Any],
+            routing_at: int | None, asked_values: AbstractSet[str] | None) -> str:
+    """An answer's status in a report's base: "answered", "blank", "not_asked" (blank and
+    routed past the question) or "non_substantive"."""
+    # A coder who gave a code to "none" or "no barriers" read it as an answer: a frame's own
+    # "none" codes count in the base.
+    if reason is None or (answer_codes and reason != "blank"):
+        return "answered"
+    if reason != "blank":
+        return "non_substantive"
+    if (routing_at is not None and asked_values is not None
+            and (row[routing_at] or "") not in asked_values):
+        return "not_asked"
+    return "blank"
+
+
 def _counted_records(counted: Sequence[tuple[Any, ...]], wave_name: str | None,
                      by: str | None, asked_values: AbstractSet[str] | None,
                      routing_at: int | None, group_at: int | None) -> list[RespondentAnswer]:
@@ -289,15 +295,7 @@ def _counted_records(counted: Sequence[tuple[Any, ...]], wave_name: str | None,
     records = []
     for row in counted:
         reason, is_coded, answer_codes, n = row[0], row[1], row[2], row[-1]
-        if reason is None or (answer_codes and reason != "blank"):
-            status = "answered"
-        elif reason == "blank":
-            status = "blank"
-            if (routing_at is not None and asked_values is not None
-                    and (row[routing_at] or "") not in asked_values):
-                status = "not_asked"
-        else:
-            status = "non_substantive"
+        status = _status(reason, answer_codes, row, routing_at, asked_values)
         group = row[group_at] if group_at is not None else wave_name if by else None
         records.append(RespondentAnswer(0, status, answer_codes, is_coded, group, False, False,
                                         wave_name, 1.0, None, n))

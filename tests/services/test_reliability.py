@@ -5,9 +5,7 @@ processes making 500 coding actions each at once give exactly the expected final
 from __future__ import annotations
 
 import csv
-import multiprocessing as mp
 import os
-import queue
 import random
 import select
 import signal
@@ -23,6 +21,7 @@ from coder.services.db_copy import copy_project
 from coder.services.importing import import_survey
 from coder.services.project import Project, open_project
 from coder.store import create_project
+from tests.services.test_team_concurrency import _run
 
 #: The generated question: enough answers for 500 distinct coding actions per process.
 QUESTION = "reasons"
@@ -206,25 +205,7 @@ def _code_at_once(location: str, worker: int, codes: list[str], answers: list[in
 
 
 def _run_at_once(location: str, codes: list[str], answers: list[int]) -> list[Any]:
-    ctx = mp.get_context("spawn")  # fresh interpreters: separate connections, as separate apps
-    start, acked = ctx.Barrier(PROCESSES), ctx.Queue()
-    procs = [ctx.Process(target=_code_at_once, args=(location, k, codes, answers, start, acked))
-             for k in range(PROCESSES)]
-    for proc in procs:
-        proc.start()
-    results: list[Any] = []
-    deadline = time.monotonic() + 150
-    while len(results) < PROCESSES:
-        try:
-            results.append(acked.get(timeout=1))
-        except queue.Empty:
-            failed = [p.exitcode for p in procs if p.exitcode not in (None, 0)]
-            assert not failed, f"a coding process failed (exit codes {failed})"
-            assert time.monotonic() < deadline, "the coding processes took too long"
-    for proc in procs:
-        proc.join(timeout=60)
-        assert proc.exitcode == 0
-    return results
+    return _run(location, _code_at_once, PROCESSES, codes, answers)
 
 
 def test_five_processes_coding_at_once_give_the_exact_final_state(location: str) -> None:
