@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from project_copies import FreshCopies
 
 from coder.core.codeframe.files import load_codeframe
 from coder.services.importing import import_survey
@@ -86,3 +87,12 @@ def project_location(request: pytest.FixtureRequest, services_template: Path,
     url = str(request.getfixturevalue("pg_cluster").new_database())
     copy_project(services_template, url)
     return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def fresh_copies(request: pytest.FixtureRequest, tmp_path: Path) -> FreshCopies:
+    """`fresh_copies(template)` gives the location of a new copy of the project file
+    `template`, cheap enough for every example of a property test: a file, or one database on
+    the test server per test, refilled with the template's rows at each call (`project_copies`)."""
+    return FreshCopies(str(request.param), tmp_path,
+                       lambda: request.getfixturevalue("pg_cluster"))

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from project_copies import FreshCopies
 
 from coder.store import create_project
 from coder.store.postgres import PostgresStore
@@ -71,3 +72,31 @@ def copy_of(
     yield make
     for store in opened:
         store.close()
+
+
+@pytest.fixture
+def fresh_copies(store_backend: str, tmp_path: Path,
+                 request: pytest.FixtureRequest) -> FreshCopies:
+    """`fresh_copies(template)` gives the location of a new copy of the project file
+    `template` on the backend, cheap enough for every example of a property test: a file, or on
+    PostgreSQL one database per test refilled with the template's rows (`project_copies`)."""
+    return FreshCopies(store_backend, tmp_path, lambda: request.getfixturevalue("pg_cluster"))
+
+
+@pytest.fixture
+def location_of(store_backend: str,
+                request: pytest.FixtureRequest) -> Callable[[Path], str]:
+    """`location_of(file)` is where the project file `file` is on the backend: the file itself
+    (opened in place, so an older project is upgraded when opened), or a new database on the
+    test server it was copied to with `coder db copy` (how a project made before the server
+    backend, or kept in a file, reaches the server)."""
+    from coder.services.db_copy import copy_project
+
+    def locate(file: Path) -> str:
+        if store_backend == "sqlite":
+            return str(file)
+        url = str(request.getfixturevalue("pg_cluster").new_database())
+        copy_project(file, url)
+        return url
+
+    return locate
