@@ -1,9 +1,13 @@
-"""The event log's stored form: compact for large actions, exact, and old entries still replay."""
+"""The event log's stored form: compact for large actions, exact, and old entries still replay.
+
+The codec's properties are pure (no database); the project tests run on both backends.
+"""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -11,8 +15,9 @@ from hypothesis import strategies as st
 
 from coder.core.codeframe.model import Code, Codeframe
 from coder.services import codeframes as ops
-from coder.store import SQLiteStore, create_project, open_project
+from coder.store import open_project
 from coder.store.event_log import COMPRESS_OVER, decode_changes, encode_changes
+from coder.store.protocol import ProjectStore
 from coder.store.schema import migrations, split_sql
 
 # -- the codec -----------------------------------------------------------------------------------
@@ -73,8 +78,7 @@ def test_an_update_stores_its_row_once_and_only_the_changed_values() -> None:
 # -- in a project --------------------------------------------------------------------------------
 
 
-def _project_with_codings(path: Path, answers: int) -> SQLiteStore:
-    store = create_project(path)
+def _project_with_codings(store: ProjectStore, answers: int) -> ProjectStore:
     frame = Codeframe("f", "Frame", (Code("fees", "f", "Fees", 1), Code("cost", "f", "Cost", 2)))
     with store.transaction() as conn:  # set-up: a question with answers, coded by two coders
         conn.execute("INSERT INTO waves (name, created_at) VALUES ('1', 't')")
@@ -83,53 +87,64 @@ def _project_with_codings(path: Path, answers: int) -> SQLiteStore:
         for coder in ("ann", "bob"):
             conn.execute("INSERT INTO coders (name, kind, created_at) VALUES (?, 'human', 't')",
                          (coder,))
-        for i in range(answers):
-            conn.execute("INSERT INTO respondents (external_id) VALUES (?)", (f"R{i}",))
-            conn.execute(
-                "INSERT INTO answers (respondent_id, question_id, wave_id, raw_text, text)"
-                " VALUES (?, 'q1', 1, ?, ?)", (i + 1, f"answer {i}", f"answer {i}"))
+        conn.executemany("INSERT INTO respondents (external_id) VALUES (?)",
+                         [(f"R{i}",) for i in range(answers)])
+        conn.executemany(
+            "INSERT INTO answers (respondent_id, question_id, wave_id, raw_text, text)"
+            " VALUES (?, 'q1', 1, ?, ?)", [(i + 1, f"answer {i}", f"answer {i}")
+                                           for i in range(answers)])
     store.add_codeframe(frame, "setup", questions=["q1"])
     with store.transaction() as conn:
-        for i in range(answers):
-            for coder_id in (1, 2):
-                codes = ("fees", "cost") if i % 7 == 0 else ("fees",)
-                conn.executemany(
-                    "INSERT INTO codings (answer_id, code_id, coder_id, created_at, needs_recoding)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    [(i + 1, c, coder_id, f"2025-01-{1 + i % 28:02d}", i % 3 == 0) for c in codes])
+        conn.executemany(
+            "INSERT INTO codings (answer_id, code_id, coder_id, created_at, needs_recoding)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [(i + 1, c, coder_id, f"2025-01-{1 + i % 28:02d}", int(i % 3 == 0))
+             for i in range(answers) for coder_id in (1, 2)
+             for c in (("fees", "cost") if i % 7 == 0 else ("fees",))])
     return store
 
 
-def _state(store: SQLiteStore) -> dict[str, list[tuple]]:
-    return {t: store.conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2, 3").fetchall()
+def _state(store: ProjectStore) -> dict[str, list[tuple]]:
+    return {t: [tuple(r) for r in store.conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2, 3")]
             for t in ("codings", "codes")}
 
 
-def test_a_large_merge_is_stored_compactly_and_undoes_and_redoes_exactly(tmp_path: Path) -> None:
-    store = _project_with_codings(tmp_path / "p.coder", 3000)
-    try:
-        start = _state(store)
-        change = ops.merge_codes(store, ["Fees"], "Cost", coder="lead", frame="f")
-        assert change.codings_moved == 6000
-        merged = _state(store)
-        event = store.events(limit=1, with_changes=True)[0]
-        kind, size = store.conn.execute(
-            "SELECT typeof(changes), length(changes) FROM events WHERE id = ?", (event.id,)
-        ).fetchone()
-        first_form = len(json.dumps(list(event.changes)))
-        assert kind == "blob" and size * 20 < first_form  # 20 times smaller, at least
-
-        assert ops.undo(store, "lead") is not None
-        assert _state(store) == start
-        assert ops.redo(store, "lead") is not None
-        assert _state(store) == merged
-        assert ops.undo(store, "lead") is not None
-        assert _state(store) == start
-    finally:
-        store.close()
+def _stored_size(store: ProjectStore, event_id: int) -> tuple[str, int]:
+    """How the event's changes are kept, and their size on disk: a compressed blob on SQLite;
+    text on PostgreSQL, which compresses large values itself (TOAST)."""
+    if store.dialect.name == "sqlite":
+        query = "SELECT typeof(changes), length(changes) FROM events WHERE id = ?"
+    else:
+        query = "SELECT pg_typeof(changes)::text, pg_column_size(changes) FROM events WHERE id = ?"
+    kind, size = store.conn.execute(query, (event_id,)).fetchone()
+    return str(kind), int(size)
 
 
-def test_events_in_the_first_form_still_undo_and_redo_after_an_upgrade(tmp_path: Path) -> None:
+def test_a_large_merge_is_stored_compactly_and_undoes_and_redoes_exactly(
+        new_store: Callable[[], ProjectStore]) -> None:
+    store = _project_with_codings(new_store(), 3000)
+    start = _state(store)
+    change = ops.merge_codes(store, ["Fees"], "Cost", coder="lead", frame="f")
+    assert change.codings_moved == 6000
+    merged = _state(store)
+    event = store.events(limit=1, with_changes=True)[0]
+    kind, size = _stored_size(store, event.id)
+    first_form = len(json.dumps(list(event.changes)))
+    assert kind == ("blob" if store.dialect.name == "sqlite" else "text")
+    assert size * 20 < first_form  # 20 times smaller, at least
+
+    assert ops.undo(store, "lead") is not None
+    assert _state(store) == start
+    assert ops.redo(store, "lead") is not None
+    assert _state(store) == merged
+    assert ops.undo(store, "lead") is not None
+    assert _state(store) == start
+
+
+def test_events_in_the_first_form_still_undo_and_redo_after_an_upgrade(
+        tmp_path: Path, location_of: Callable[[Path], str]) -> None:
+    """The old file upgraded in place, or moved to the server (`coder db copy` upgrades it and
+    copies its log as it is): either way its first-form events replay."""
     path = tmp_path / "old.coder"
     conn = sqlite3.connect(path)
     for number, _, sql in migrations()[:4]:  # as coder left projects before sessions
@@ -151,11 +166,12 @@ def test_events_in_the_first_form_still_undo_and_redo_after_an_upgrade(tmp_path:
                  " 'undo', 1)")
     conn.commit()
     conn.close()
-    with open_project(path) as store:
+    location = location_of(path)
+    with open_project(location) as store:
         assert store.event(1).changes == tuple(json.loads(first_form))
         undone = store.undo("ana")
         assert undone is not None and undone.summary == "set colour"
         assert (store.setting("colour"), store.setting("size")) == (None, 1)
-    with open_project(path) as store:
+    with open_project(location) as store:
         assert store.redo("ana") is not None
         assert (store.setting("colour"), store.setting("size")) == ("blue", 2)
