@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -86,3 +86,19 @@ def project_location(request: pytest.FixtureRequest, services_template: Path,
     url = str(request.getfixturevalue("pg_cluster").new_database())
     copy_project(services_template, url)
     return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def new_location(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], str]:
+    """`new_location()` is where a new project can be made, as a team would make it: a file
+    path not yet taken beside the test, or a new, empty database on the test server."""
+    count = 0
+
+    def make() -> str:
+        nonlocal count
+        count += 1
+        if request.param == "sqlite":
+            return str(tmp_path / f"project{count}.coder")
+        return str(request.getfixturevalue("pg_cluster").new_database())
+
+    return make
