@@ -18,10 +18,11 @@ import pyreadstat
 from coder.core.reporting.model import Report
 from coder.core.types import CoderKind
 from coder.services.exports import export_data, export_qdpx, export_quote_bank
+from coder.services.importing import import_survey
 from coder.services.reports import build_report, write_report
 from coder.store import open_project
 from coder.store.protocol import ProjectStore
-from tests.services.waves_fixture import QUESTION, build_two_waves
+from tests.services.waves_fixture import QUESTION, WAVE_2025, build_two_waves, write_wave
 
 REPORTS: list[dict[str, Any]] = [
     {},
@@ -40,21 +41,31 @@ EXPORTS: list[dict[str, Any]] = [
 ]
 
 
-def _team_work(store: ProjectStore) -> None:
-    """What a team adds to the coded waves: bob double-codes 2025 and disagrees on W02 and W03,
-    lee adjudicates W03, alice stars W04 under Cost, a model suggests codes for 2026."""
+def _team_work(store: ProjectStore, folder: Path) -> None:
+    """What a team adds to the coded waves: bob double-codes 2025 (agreeing on W02 in another
+    order, disagreeing on W03 and W05), lee adjudicates W03, alice stars W04 under Cost and
+    recodes W10, a model suggests codes for 2026; then wave 2025 is imported again with W03's
+    answer and W05's region changed (rows updated in place, as a team's corrected file does)."""
     external = {r.id: r.external_id for r in store.respondents()}
     answers = {(external[a.respondent_id], wave.name): a.id for wave in store.waves()
                for a in store.answers(QUESTION, wave_id=wave.id)}
     bob = store.coder("bob")
-    for ext, codes in [("W01", ["c1"]), ("W02", ["c1"]), ("W03", ["c1"]), ("W04", ["c1"]),
-                       ("W05", ["c2"]), ("W08", ["c1"]), ("W09", []), ("W10", ["c2"])]:
+    for ext, codes in [("W01", ["c1"]), ("W02", ["c2", "c1"]), ("W03", ["c1"]), ("W04", ["c1"]),
+                       ("W05", ["c1"]), ("W08", ["c1"]), ("W09", []), ("W10", ["c2"])]:
         store.set_codes(answers[(ext, "2025")], bob, codes)
     store.adjudicate(answers[("W03", "2025")], ["c2"], "lee")
-    store.star_quote("c1", answers[("W04", "2025")], store.coder("alice"))
+    alice = store.coder("alice")
+    store.star_quote("c1", answers[("W04", "2025")], alice)
+    store.set_codes(answers[("W10", "2025")], alice, ["c2", "c1"])
     tagger = store.coder("tagger", kind=CoderKind.MODEL)
     for ext, codes in [("W01", ["c1"]), ("W02", ["c1", "c2"]), ("W03", ["c2"])]:
         store.set_codes(answers[(ext, "2026")], tagger, codes)
+    rows = [list(row) for row in WAVE_2025]
+    rows[2][3] = "no staff to support them, and no money either"
+    rows[4][1] = "North"
+    import_survey(store, write_wave(folder / "w2025_corrected.csv",
+                                    [tuple(row) for row in rows]),  # type: ignore[misc]
+                  wave="2025", id_column="resp_id", open_columns=[QUESTION], coder="test")
 
 
 def _write_all(store: ProjectStore, folder: Path) -> tuple[list[Report], list[Path]]:
@@ -75,6 +86,7 @@ def _write_all(store: ProjectStore, folder: Path) -> tuple[list[Report], list[Pa
         written += export_data(store, fmt, folder / f"codes{n}.{fmt}", **rest).files
     written.append(export_quote_bank(store, folder / "quotes.csv", layer="all"))
     written.append(export_qdpx(store, folder / "project.qdpx", wave="all"))
+    written.append(export_qdpx(store, folder / "coders.qdpx", wave="all", layer="all"))
     return reports, sorted(written)
 
 
@@ -112,7 +124,7 @@ def test_reports_and_exports_are_the_same_files_on_both_backends(
     postgres_project = build_two_waves(tmp_path, pg_cluster.new_database())
     with open_project(sqlite_project) as sqlite, open_project(postgres_project) as postgres:
         for store in (sqlite, postgres):
-            _team_work(store)
+            _team_work(store, tmp_path)
         names = ("waves", postgres.path.stem)
         sqlite_reports, from_sqlite = _write_all(sqlite, tmp_path / "sqlite")
         postgres_reports, from_postgres = _write_all(postgres, tmp_path / "postgresql")
