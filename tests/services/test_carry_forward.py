@@ -23,7 +23,7 @@ from coder.services.reports import build_report
 from coder.store import open_project
 from coder.store.protocol import ProjectStore
 from coder.tui.widgets.answer_detail import render_answer
-from tests.services.waves_fixture import QUESTION, WAVE_2025, build_two_waves, write_wave
+from tests.services.waves_fixture import QUESTION, WAVE_2025, write_wave
 
 
 def _by_respondent(store: ProjectStore, wave: str, coder_name: str) -> dict[str, list[str]]:
@@ -35,8 +35,8 @@ def _by_respondent(store: ProjectStore, wave: str, coder_name: str) -> dict[str,
 
 
 def test_identical_answers_are_coded_as_one_undoable_action(
-        tmp_path: Path, new_location: Callable[[], str]) -> None:
-    project = build_two_waves(tmp_path, new_location(), code_2026=False)
+        waves_project: Callable[..., str]) -> None:
+    project = waves_project(code_2026=False)
     with open_project(project) as store:
         result = carry_forward(store, "2026", code=True, actor="ann")
         assert (result.answers, result.coded, result.coder) == (3, True, "carried")
@@ -52,8 +52,8 @@ def test_identical_answers_are_coded_as_one_undoable_action(
 
 
 def test_without_carry_codes_they_are_suggestions_only(
-        tmp_path: Path, new_location: Callable[[], str]) -> None:
-    project = build_two_waves(tmp_path, new_location(), code_2026=False)
+        waves_project: Callable[..., str]) -> None:
+    project = waves_project(code_2026=False)
     with open_project(project) as store:
         result = carry_forward(store, "2026", code=False, actor="ann")
         assert (result.answers, result.coder) == (3, "carried-suggested")
@@ -66,8 +66,8 @@ def test_without_carry_codes_they_are_suggestions_only(
         assert carry_forward(store, "2026", code=True, actor="ann").answers == 3
 
 
-def test_cli_import_carries_codes(tmp_path: Path, new_location: Callable[[], str]) -> None:
-    project = build_two_waves(tmp_path, new_location(), code_2026=False)
+def test_cli_import_carries_codes(tmp_path: Path, waves_project: Callable[..., str]) -> None:
+    project = waves_project(code_2026=False)
     wave3 = write_wave(tmp_path / "w2027.csv", [("W01", "North", "1", "The cost is high!", None),
                                                 ("W02", "North", "1", "brand new answer", None)])
     result = CliRunner().invoke(cli, ["import", str(wave3), "-p", project, "--wave", "2027",
@@ -93,8 +93,8 @@ def test_the_latest_earlier_wave_wins_and_conflicts_are_left_alone() -> None:
 
 
 def test_changed_answers_are_found_until_recoded(tmp_path: Path,
-                                                 new_location: Callable[[], str]) -> None:
-    project = build_two_waves(tmp_path, new_location(), code_2026=False)
+                                                 waves_project: Callable[..., str]) -> None:
+    project = waves_project(code_2026=False)
     rows = [list(r) for r in WAVE_2025]
     rows[2][3] = "no staff to support them, and no money either"  # W03 changed
     again = write_wave(tmp_path / "w2025b.csv", [tuple(r) for r in rows])  # type: ignore[misc]

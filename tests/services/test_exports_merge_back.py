@@ -18,7 +18,6 @@ from coder.services.codeframes import import_codeframe
 from coder.services.exports import export_data
 from coder.services.importing import import_survey
 from coder.store import create_project, open_project
-from tests.services.waves_fixture import build_two_waves
 
 DEMO = Path(__file__).resolve().parents[2] / "data"
 
@@ -29,8 +28,8 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 
 def test_every_coded_wave_one_row_per_respondent_and_wave(
-        tmp_path: Path, new_location: Callable[[], str]) -> None:
-    project = build_two_waves(tmp_path, new_location())
+        tmp_path: Path, waves_project: Callable[..., str]) -> None:
+    project = waves_project()
     with open_project(project) as store:
         result = export_data(store, "csv", tmp_path / "codes.csv", attributes=["region"])
     assert result.waves == ("2025", "2026")
@@ -47,8 +46,8 @@ def test_every_coded_wave_one_row_per_respondent_and_wave(
     assert ("W07", "2026") not in keyed  # not in wave 2026
 
 
-def test_no_ids_on_request(tmp_path: Path, new_location: Callable[[], str]) -> None:
-    project = build_two_waves(tmp_path, new_location())
+def test_no_ids_on_request(tmp_path: Path, waves_project: Callable[..., str]) -> None:
+    project = waves_project()
     with open_project(project) as store:
         result = export_data(store, "csv", tmp_path / "codes.csv", include_ids=False,
                              wave="2026")
@@ -57,8 +56,8 @@ def test_no_ids_on_request(tmp_path: Path, new_location: Callable[[], str]) -> N
                                                                             range(1, 7)]
 
 
-def test_cli_says_what_it_wrote(tmp_path: Path, new_location: Callable[[], str]) -> None:
-    project = build_two_waves(tmp_path, new_location())
+def test_cli_says_what_it_wrote(tmp_path: Path, waves_project: Callable[..., str]) -> None:
+    project = waves_project()
     out = tmp_path / "codes.sav"
     result = CliRunner().invoke(cli, ["export", "-p", project, "-o", str(out)])
     assert result.exit_code == 0, result.output
@@ -105,8 +104,8 @@ def test_sav_attributes_keep_their_original_codes_and_value_labels(
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "sav"])
 def test_weights_and_other_numbers_export_as_numbers(tmp_path: Path, fmt: str,
-                                                    new_location: Callable[[], str]) -> None:
-    project = build_two_waves(tmp_path, new_location())
+                                                    waves_project: Callable[..., str]) -> None:
+    project = waves_project()
     with open_project(project) as store:
         result = export_data(store, fmt, tmp_path / f"codes.{fmt}", attributes=["wt"],
                              wave="2025")

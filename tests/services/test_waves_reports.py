@@ -17,13 +17,12 @@ from coder.core.errors import ProjectError
 from coder.core.reporting.tables import table_grid
 from coder.services.reports import build_report
 from coder.store import open_project
-from tests.services.waves_fixture import build_two_waves
 
 
 @pytest.fixture()
-def two_waves(tmp_path: Path, new_location: Callable[[], str]) -> str:
-    """The two-wave project, built on each backend."""
-    return build_two_waves(tmp_path, new_location())
+def two_waves(waves_project: Callable[..., str]) -> str:
+    """The two-wave project, on each backend."""
+    return waves_project()
 
 
 def _table(project: str, **options: object):  # type: ignore[no-untyped-def]
@@ -45,9 +44,8 @@ def test_default_covers_every_wave_with_coding_and_says_so(two_waves: str,
     assert "Waves: 2025 and 2026 (answers pooled" in out.read_text(encoding="utf-8")
 
 
-def test_default_leaves_out_a_wave_nobody_has_coded(tmp_path: Path,
-                                                    new_location: Callable[[], str]) -> None:
-    project = build_two_waves(tmp_path, new_location(), code_2026=False)
+def test_default_leaves_out_a_wave_nobody_has_coded(waves_project: Callable[..., str]) -> None:
+    project = waves_project(code_2026=False)
     report, table = _table(project)
     assert report.waves == ("2025",) and table.base.answered == 8
     report, table = _table(project, wave="all")
