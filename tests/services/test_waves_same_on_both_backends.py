@@ -9,12 +9,15 @@ file by file.
 
 from __future__ import annotations
 
+import logging
 import zipfile
 from pathlib import Path
 from typing import Any
 
 import pyreadstat
+import pytest
 
+from coder.core.embedding import DEFAULT_MODEL_ID, HashingEmbedder, cache_key
 from coder.core.reporting.model import Report
 from coder.core.types import CoderKind
 from coder.services.exports import export_data, export_qdpx, export_quote_bank
@@ -136,3 +139,26 @@ def test_reports_and_exports_are_the_same_files_on_both_backends(
                                                ".sav", ".qdpx"}
     for left_file, right_file in zip(from_sqlite, from_postgres, strict=True):
         _same_file(left_file, right_file, names)
+
+
+def test_quotes_from_cached_embeddings_are_the_same_on_both_backends(
+        tmp_path: Path, pg_cluster: Any, caplog: pytest.LogCaptureFixture) -> None:
+    """With every answer's embedding cached (as theme runs leave them), the quotes are chosen
+    from the stored vectors, read back from each database."""
+    locations = [build_two_waves(tmp_path, str(tmp_path / "waves.coder")),
+                 build_two_waves(tmp_path, pg_cluster.new_database())]
+    reports = []
+    for location in locations:
+        with open_project(location) as store:
+            _team_work(store, tmp_path)
+            texts = {cache_key(a.text): a.text for a in store.answers(QUESTION)}
+            vectors = HashingEmbedder().embed(list(texts.values()))
+            store.put_many(DEFAULT_MODEL_ID, dict(zip(texts, vectors, strict=True)))
+            caplog.clear()
+            with caplog.at_level(logging.INFO, logger="coder.services.reports"):
+                reports.append([build_report(store, **options) for options in REPORTS
+                                if options.get("quotes_per_code", 3)])
+            used = [r.getMessage() for r in caplog.records if "quotes for" in r.getMessage()]
+            assert used and all("cached" in message for message in used), used
+    assert reports[0] == reports[1]
+    assert any(theme.quotes for report in reports[0] for theme in report.sections[0].themes)
