@@ -116,6 +116,21 @@ class PostgresCluster:
         return self.url(name)
 
 
+    def copy_database(self, url: str) -> str:
+        """A new database holding a copy of the one at `url` (closed by everyone), made by the
+        server from it as a template: a file copy, quicker than filling a new one again."""
+        import psycopg
+        import psycopg.conninfo
+        from psycopg import sql
+
+        source = psycopg.conninfo.conninfo_to_dict(url)["dbname"]
+        name = f"coder_test_{os.getpid()}_{next(self._names)}"
+        with psycopg.connect(self.url(), autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(str(source))))
+        return self.url(name)
+
+
 class ExternalPostgres(PostgresCluster):
     """A server given by CODER_TEST_PG_URL: each test gets a new database on it."""
 

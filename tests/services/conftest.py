@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -96,3 +96,64 @@ def fresh_copies(request: pytest.FixtureRequest, tmp_path: Path) -> FreshCopies:
     the test server per test, refilled with the template's rows at each call (`project_copies`)."""
     return FreshCopies(str(request.param), tmp_path,
                        lambda: request.getfixturevalue("pg_cluster"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def services_backend(request: pytest.FixtureRequest) -> str:
+    """The backend a parametrised service test runs on."""
+    return str(request.param)
+
+
+@pytest.fixture
+def new_location(services_backend: str, request: pytest.FixtureRequest,
+                 tmp_path: Path) -> Callable[[], str]:
+    """`new_location()` is where a new project can be made, as a team would make it: a file
+    path not yet taken beside the test, or a new, empty database on the test server."""
+    count = 0
+
+    def make() -> str:
+        nonlocal count
+        count += 1
+        if services_backend == "sqlite":
+            return str(tmp_path / f"project{count}.coder")
+        return str(request.getfixturevalue("pg_cluster").new_database())
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def waves_templates() -> dict[tuple[str, bool], str]:
+    """The two-wave projects built so far this session, by (backend, wave 2026 coded)."""
+    return {}
+
+
+@pytest.fixture
+def waves_project(services_backend: str, waves_templates: dict[tuple[str, bool], str],
+                  request: pytest.FixtureRequest, tmp_path: Path,
+                  tmp_path_factory: pytest.TempPathFactory) -> Callable[..., str]:
+    """`waves_project(code_2026=True)` is a new copy of the two-wave project of
+    tests/services/waves_fixture.py on the backend: built once per session on that backend (the
+    waves imported and coded there), then copied for each test (the file, or the database by the
+    server)."""
+    from tests.services.waves_fixture import build_two_waves
+
+    count = 0
+
+    def make(*, code_2026: bool = True) -> str:
+        nonlocal count
+        count += 1
+        key = (services_backend, code_2026)
+        cluster = (request.getfixturevalue("pg_cluster") if services_backend == "postgresql"
+                   else None)
+        if key not in waves_templates:
+            folder = tmp_path_factory.mktemp("waves")
+            waves_templates[key] = build_two_waves(
+                folder, None if cluster is None else cluster.new_database(),
+                code_2026=code_2026)
+        if cluster is not None:
+            return str(cluster.copy_database(waves_templates[key]))
+        target = tmp_path / f"waves{count}.coder"
+        shutil.copyfile(waves_templates[key], target)
+        return str(target)
+
+    return make

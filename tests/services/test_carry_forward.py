@@ -1,8 +1,10 @@
 """Carrying codes forward into a new wave, and finding re-imported answers that changed after
-they were coded (`is:changed`). The answers are those of tests/services/waves_fixture.py."""
+they were coded (`is:changed`), on each backend. The answers are those of
+tests/services/waves_fixture.py."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -19,14 +21,12 @@ from coder.services.project import open_project as open_services_project
 from coder.services.project import open_workspace
 from coder.services.reports import build_report
 from coder.store import open_project
+from coder.store.protocol import ProjectStore
 from coder.tui.widgets.answer_detail import render_answer
-from tests.services.waves_fixture import QUESTION, WAVE_2025, build_two_waves, write_wave
+from tests.services.waves_fixture import QUESTION, WAVE_2025, write_wave
 
 
-def _by_respondent(store: object, wave: str, coder_name: str) -> dict[str, list[str]]:
-    from coder.store.sqlite import SQLiteStore
-
-    assert isinstance(store, SQLiteStore)
+def _by_respondent(store: ProjectStore, wave: str, coder_name: str) -> dict[str, list[str]]:
     coder = store.coder(coder_name)
     external = {r.id: r.external_id for r in store.respondents()}
     coded = store.coded_answers(QUESTION).get(coder.id, set())
@@ -34,8 +34,9 @@ def _by_respondent(store: object, wave: str, coder_name: str) -> dict[str, list[
             for a in store.answers(QUESTION, wave_id=store.wave_id(wave)) if a.id in coded}
 
 
-def test_identical_answers_are_coded_as_one_undoable_action(tmp_path: Path) -> None:
-    project = build_two_waves(tmp_path, code_2026=False)
+def test_identical_answers_are_coded_as_one_undoable_action(
+        waves_project: Callable[..., str]) -> None:
+    project = waves_project(code_2026=False)
     with open_project(project) as store:
         result = carry_forward(store, "2026", code=True, actor="ann")
         assert (result.answers, result.coded, result.coder) == (3, True, "carried")
@@ -50,8 +51,9 @@ def test_identical_answers_are_coded_as_one_undoable_action(tmp_path: Path) -> N
         assert _by_respondent(store, "2026", "carried") == {}
 
 
-def test_without_carry_codes_they_are_suggestions_only(tmp_path: Path) -> None:
-    project = build_two_waves(tmp_path, code_2026=False)
+def test_without_carry_codes_they_are_suggestions_only(
+        waves_project: Callable[..., str]) -> None:
+    project = waves_project(code_2026=False)
     with open_project(project) as store:
         result = carry_forward(store, "2026", code=False, actor="ann")
         assert (result.answers, result.coder) == (3, "carried-suggested")
@@ -64,11 +66,11 @@ def test_without_carry_codes_they_are_suggestions_only(tmp_path: Path) -> None:
         assert carry_forward(store, "2026", code=True, actor="ann").answers == 3
 
 
-def test_cli_import_carries_codes(tmp_path: Path) -> None:
-    project = build_two_waves(tmp_path, code_2026=False)
+def test_cli_import_carries_codes(tmp_path: Path, waves_project: Callable[..., str]) -> None:
+    project = waves_project(code_2026=False)
     wave3 = write_wave(tmp_path / "w2027.csv", [("W01", "North", "1", "The cost is high!", None),
                                                 ("W02", "North", "1", "brand new answer", None)])
-    result = CliRunner().invoke(cli, ["import", str(wave3), "-p", str(project), "--wave", "2027",
+    result = CliRunner().invoke(cli, ["import", str(wave3), "-p", project, "--wave", "2027",
                                       "--id-column", "resp_id", "--open-column", QUESTION,
                                       "--carry-codes", "--coder", "ann"])
     assert result.exit_code == 0, result.output
@@ -90,12 +92,13 @@ def test_the_latest_earlier_wave_wins_and_conflicts_are_left_alone() -> None:
     assert (plan.ambiguous, plan.retired) == (1, 1)
 
 
-def test_changed_answers_are_found_until_recoded(tmp_path: Path) -> None:
-    project = build_two_waves(tmp_path, code_2026=False)
+def test_changed_answers_are_found_until_recoded(tmp_path: Path,
+                                                 waves_project: Callable[..., str]) -> None:
+    project = waves_project(code_2026=False)
     rows = [list(r) for r in WAVE_2025]
     rows[2][3] = "no staff to support them, and no money either"  # W03 changed
     again = write_wave(tmp_path / "w2025b.csv", [tuple(r) for r in rows])  # type: ignore[misc]
-    result = CliRunner().invoke(cli, ["import", str(again), "-p", str(project), "--wave", "2025",
+    result = CliRunner().invoke(cli, ["import", str(again), "-p", project, "--wave", "2025",
                                       "--id-column", "resp_id", "--open-column", QUESTION])
     assert result.exit_code == 0, result.output
     assert "1 changed answers were already coded" in result.output

@@ -1,10 +1,12 @@
 """Data exports that merge back onto the survey: respondent IDs by default, one row per
-respondent and wave, SPSS attributes with their original codes and value labels."""
+respondent and wave, SPSS attributes with their original codes and value labels; on each
+backend."""
 
 from __future__ import annotations
 
 import csv
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import pyreadstat
@@ -16,7 +18,6 @@ from coder.services.codeframes import import_codeframe
 from coder.services.exports import export_data
 from coder.services.importing import import_survey
 from coder.store import create_project, open_project
-from tests.services.waves_fixture import build_two_waves
 
 DEMO = Path(__file__).resolve().parents[2] / "data"
 
@@ -26,8 +27,9 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def test_every_coded_wave_one_row_per_respondent_and_wave(tmp_path: Path) -> None:
-    project = build_two_waves(tmp_path)
+def test_every_coded_wave_one_row_per_respondent_and_wave(
+        tmp_path: Path, waves_project: Callable[..., str]) -> None:
+    project = waves_project()
     with open_project(project) as store:
         result = export_data(store, "csv", tmp_path / "codes.csv", attributes=["region"])
     assert result.waves == ("2025", "2026")
@@ -44,8 +46,8 @@ def test_every_coded_wave_one_row_per_respondent_and_wave(tmp_path: Path) -> Non
     assert ("W07", "2026") not in keyed  # not in wave 2026
 
 
-def test_no_ids_on_request(tmp_path: Path) -> None:
-    project = build_two_waves(tmp_path)
+def test_no_ids_on_request(tmp_path: Path, waves_project: Callable[..., str]) -> None:
+    project = waves_project()
     with open_project(project) as store:
         result = export_data(store, "csv", tmp_path / "codes.csv", include_ids=False,
                              wave="2026")
@@ -54,10 +56,10 @@ def test_no_ids_on_request(tmp_path: Path) -> None:
                                                                             range(1, 7)]
 
 
-def test_cli_says_what_it_wrote(tmp_path: Path) -> None:
-    project = build_two_waves(tmp_path)
+def test_cli_says_what_it_wrote(tmp_path: Path, waves_project: Callable[..., str]) -> None:
+    project = waves_project()
     out = tmp_path / "codes.sav"
-    result = CliRunner().invoke(cli, ["export", "-p", str(project), "-o", str(out)])
+    result = CliRunner().invoke(cli, ["export", "-p", project, "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == (
         f"wrote {out}: 16 rows (10 respondents), waves 2025, 2026, 2 code variables;"
@@ -65,19 +67,19 @@ def test_cli_says_what_it_wrote(tmp_path: Path) -> None:
     frame, meta = pyreadstat.read_sav(str(out))
     assert list(frame.columns[:2]) == ["respondent_id", "wave"]
     assert sorted(set(frame["wave"])) == [2025.0, 2026.0]
-    result = CliRunner().invoke(cli, ["export", "-p", str(project), "-o", str(out), "--no-ids",
+    result = CliRunner().invoke(cli, ["export", "-p", project, "-o", str(out), "--no-ids",
                                       "--wave", "2025"])
     assert result.exit_code == 0, result.output
     assert "10 respondents, wave 2025" in result.output and "cannot be merged back" in \
         result.output
 
 
-def test_sav_attributes_keep_their_original_codes_and_value_labels(tmp_path: Path) -> None:
+def test_sav_attributes_keep_their_original_codes_and_value_labels(
+        tmp_path: Path, new_location: Callable[[], str]) -> None:
     """The demo .sav: region, authority_type and q1 go back out as the file's numeric codes."""
     source = DEMO / "demo_survey.sav"
     original, original_meta = pyreadstat.read_sav(str(source), apply_value_formats=False)
-    project = tmp_path / "p.coder"
-    store = create_project(project)
+    store = create_project(new_location())
     try:
         import_survey(store, source, wave="2025", coder="test")
         import_codeframe(store, DEMO.parent / "codeframes" / "q2_barriers.yaml", "test")
@@ -101,8 +103,9 @@ def test_sav_attributes_keep_their_original_codes_and_value_labels(tmp_path: Pat
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "sav"])
-def test_weights_and_other_numbers_export_as_numbers(tmp_path: Path, fmt: str) -> None:
-    project = build_two_waves(tmp_path)
+def test_weights_and_other_numbers_export_as_numbers(tmp_path: Path, fmt: str,
+                                                    waves_project: Callable[..., str]) -> None:
+    project = waves_project()
     with open_project(project) as store:
         result = export_data(store, fmt, tmp_path / f"codes.{fmt}", attributes=["wt"],
                              wave="2025")

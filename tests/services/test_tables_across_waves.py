@@ -1,8 +1,9 @@
 """Survey tables across waves: export variables that line up wave by wave, and small breakdown
-columns left out of the significance tests with the report saying so."""
+columns left out of the significance tests with the report saying so; on each backend."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pyreadstat
@@ -11,13 +12,14 @@ import pytest
 from coder.services.exports import export_data
 from coder.services.reports import build_report, write_report
 from coder.store import open_project
-from tests.services.waves_fixture import QUESTION, build_two_waves
+from tests.services.waves_fixture import QUESTION
 
 
-def test_code_variables_are_named_and_labelled_alike_in_every_wave(tmp_path: Path) -> None:
+def test_code_variables_are_named_and_labelled_alike_in_every_wave(
+        tmp_path: Path, waves_project: Callable[..., str]) -> None:
     """Wave 2026 has no Staff code at all once its two are removed: its export still has the
     Staff variable, with the same name, label and value labels as wave 2025's."""
-    project = build_two_waves(tmp_path)
+    project = waves_project()
     with open_project(project) as store:
         alice = store.coder("alice")
         for answer in store.answers(QUESTION, wave_id=store.wave_id("2026")):
@@ -44,10 +46,10 @@ def test_code_variables_are_named_and_labelled_alike_in_every_wave(tmp_path: Pat
 
 @pytest.mark.parametrize("fmt", ["md", "html"])
 def test_small_breakdown_columns_are_not_tested_and_the_report_says_so(
-        tmp_path: Path, fmt: str) -> None:
+        tmp_path: Path, fmt: str, waves_project: Callable[..., str]) -> None:
     """With a caution threshold of 5, North (5 answered in 2025) is tested and South (3) is
     not: the table's significance leaves South out and the report names it."""
-    project = build_two_waves(tmp_path)
+    project = waves_project()
     with open_project(project) as store:
         report = build_report(store, wave="2025", by="region", min_base=5, quotes_per_code=0)
     table = report.sections[0].table

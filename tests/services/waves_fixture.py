@@ -34,6 +34,7 @@ from pathlib import Path
 from coder.core.codeframe.model import Code, Codeframe
 from coder.services.importing import import_survey
 from coder.store import create_project
+from coder.store.protocol import ProjectStore
 
 QUESTION = "barriers"
 FRAME = "frame-barriers"
@@ -72,11 +73,8 @@ def write_wave(path: Path, rows: list[tuple[str, str, str, str, list[str] | None
     return path
 
 
-def code_wave(store: object, wave: str,
+def code_wave(store: ProjectStore, wave: str,
               rows: list[tuple[str, str, str, str, list[str] | None]]) -> None:
-    from coder.store.sqlite import SQLiteStore
-
-    assert isinstance(store, SQLiteStore)
     alice = store.coder("alice")
     wave_id = store.wave_id(wave)
     external = {r.id: r.external_id for r in store.respondents()}
@@ -87,10 +85,13 @@ def code_wave(store: object, wave: str,
             store.set_codes(answers[ext], alice, codes)
 
 
-def build_two_waves(folder: Path, *, code_2026: bool = True) -> Path:
-    """project.coder in `folder`: wave 2025 coded, wave 2026 imported (and coded unless told)."""
-    path = folder / "project.coder"
-    store = create_project(path)
+def build_two_waves(folder: Path, location: str | None = None, *, code_2026: bool = True
+                    ) -> str:
+    """The project at `location` (a new file path or an empty database's URL; default
+    project.coder in `folder`, where the wave files are written): wave 2025 imported and
+    coded, then wave 2026 imported (and coded unless told), as a team would on its backend."""
+    location = location or str(folder / "project.coder")
+    store = create_project(location)
     try:
         import_survey(store, write_wave(folder / "w2025.csv", WAVE_2025), wave="2025",
                       id_column="resp_id", open_columns=[QUESTION], coder="test")
@@ -102,4 +103,4 @@ def build_two_waves(folder: Path, *, code_2026: bool = True) -> Path:
             code_wave(store, "2026", WAVE_2026)
     finally:
         store.close()
-    return path
+    return location

@@ -1,7 +1,9 @@
-"""Theme runs on a project: stored with their parameters, embeddings cached, themes editable."""
+"""Theme runs on a project: stored with their parameters, embeddings cached, themes editable;
+on each backend."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,17 +12,17 @@ from coder.core.embedding import HashingEmbedder
 from coder.core.themes.params import ThemeParams
 from coder.services.importing import import_survey
 from coder.services.themes import run_themes
-from coder.store import create_project
+from coder.store.protocol import ProjectStore
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 
 
 @pytest.fixture()
-def store(tmp_path: Path):
-    s = create_project(tmp_path / "p.coder")
+def store(new_store: Callable[[], ProjectStore]) -> ProjectStore:
+    """The demo survey imported into a new project on each backend."""
+    s = new_store()
     import_survey(s, DATA / "demo_survey.csv", wave="2025")
-    yield s
-    s.close()
+    return s
 
 
 def test_run_is_stored_and_second_run_embeds_nothing(store) -> None:
