@@ -12,7 +12,9 @@ from click.testing import CliRunner, Result
 
 from coder.cli import cli
 from coder.core.codeframe.model import Code, Codeframe
+from coder.core.suggest.backcode import GENUINELY_OTHER
 from coder.core.types import CoderKind
+from coder.services.backcode import suggest
 from coder.services.codeframes import undo
 from coder.services.coding import apply_codes
 from coder.services.importing import import_survey
@@ -221,19 +223,104 @@ def test_link_replaces_an_unused_codeframe_only_when_asked_and_undo_brings_it_ba
     assert again.exit_code == 0, again.output  # linked again: the same back-coding frame
 
 
-def test_link_never_takes_a_codeframe_with_codings_away(survey: Path) -> None:
+def _coded_own_frame(store: object, labels: list[str]) -> Codeframe:
+    frame = Codeframe("own", "q8 own frame", tuple(
+        Code(f"own{i}", "own", label, i, position=i) for i, label in enumerate(labels, 1)))
+    store.add_codeframe(frame, "setup", questions=["q8_other_specify"])  # type: ignore[attr-defined]
+    return frame
+
+
+def _answer(store: object, rid: str) -> int:
+    text = OBVIOUS[rid][0] if rid in OBVIOUS else GENUINE[rid]
+    return next(a.id for a in store.answers("q8_other_specify")  # type: ignore[attr-defined]
+                if a.text == text)
+
+
+def test_link_carries_codings_of_codes_named_like_a_category_and_undo_brings_them_back(
+        survey: Path) -> None:
+    """Answers coded before the link keep their codes, as the categories (or genuinely other)
+    the codes are named like: who coded them and when stay; undo restores the codeframe and
+    the codings."""
+    p = str(survey)
+    with open_project(survey) as store:
+        frame = _coded_own_frame(store, ["regional  partnership.", "Other", "Charities"])
+        regional, other, _charities = (c.id for c in frame.codes)
+        apply_codes(store, _answer(store, "r21"), store.coder("bob"), [regional])
+        apply_codes(store, _answer(store, "r25"), store.coder("bob"), [other])
+        apply_codes(store, _answer(store, "r25"), store.coder("cat"), [other])
+        before = {(c.answer_id, c.coder_id): c.created_at
+                  for c in store.codings(question_id="q8_other_specify")}
+    refused = run("backcode", "link", "-p", p, "-q", "q8_other_specify")
+    assert refused.exit_code == 3, refused.output
+    assert 'codeframe "q8 own frame" (3 codes, 3 codings by 2 coders)' in refused.output
+    assert "codings carried to the categories" in refused.output
+    assert "--replace-frame" in refused.output
+
+    done = run("backcode", "link", "-p", p, "-q", "q8_other_specify", "--replace-frame",
+               "--coder", "ann")
+    assert done.exit_code == 0, done.output
+    assert "carried 3 codings" in done.output
+    assert '"regional  partnership." -> Regional partnership' in done.output
+    assert '"Other" -> Genuinely other' in done.output
+    with open_project(survey) as store:
+        frame = store.codeframe_for("q8_other_specify")
+        assert frame is not None and frame.description.startswith("Back-coding into")
+        label = {c.id: c.label for c in frame.codes}
+        coder = {c.id: c.name for c in store.coders()}
+        now = store.codings(question_id="q8_other_specify")
+        assert sorted((c.answer_id, coder[c.coder_id], label[c.code_id]) for c in now) == sorted(
+            [(_answer(store, "r21"), "bob", "Regional partnership"),
+             (_answer(store, "r25"), "bob", GENUINELY_OTHER),
+             (_answer(store, "r25"), "cat", GENUINELY_OTHER)])
+        assert {(c.answer_id, c.coder_id): c.created_at for c in now} == before
+        # The carried codings are people's back-codes: the suggestions learn from them.
+        found = {s.answer_id: s.human for s in suggest(store, "q8_other_specify")}
+        assert found[_answer(store, "r21")] == "Regional partnership"
+        assert found[_answer(store, "r25")] == ""
+
+        undo(store, "ann")  # the link and the carried codings go back together
+        assert store.codeframe_for("q8_other_specify").id == "own"  # type: ignore[union-attr]
+        assert sorted((c.answer_id, coder[c.coder_id], c.code_id)
+                      for c in store.codings(question_id="q8_other_specify")) == sorted(
+            [(_answer(store, "r21"), "bob", regional), (_answer(store, "r25"), "bob", other),
+             (_answer(store, "r25"), "cat", other)])
+
+
+def test_link_asks_where_codings_of_codes_named_like_no_category_go(survey: Path) -> None:
+    p = str(survey)
     with open_project(survey) as store:
         frame = _own_frame(store, 3)
-        answer = store.answers("q8_other_specify")[-1]
-        apply_codes(store, answer.id, store.coder("bob"), [frame.codes[0].id])
-    refused = run("backcode", "link", "-p", str(survey), "-q", "q8_other_specify",
-                  "--replace-frame")
-    assert refused.exit_code == 3
-    assert "1 coding by 1 coder" in refused.output
-    assert "coder codings export --question q8_other_specify" in refused.output
-    with open_project(survey) as store:
+        answer = _answer(store, "r27")
+        apply_codes(store, answer, store.coder("bob"), [frame.codes[0].id])
+        apply_codes(store, _answer(store, "r28"), store.coder("bob"), [frame.codes[0].id])
+    refused = run("backcode", "link", "-p", p, "-q", "q8_other_specify", "--replace-frame")
+    assert refused.exit_code == 3, refused.output
+    assert '"Theme 1" (2 codings)' in refused.output
+    assert "--map 'Theme 1=CATEGORY'" in refused.output
+    with open_project(survey) as store:  # nothing changed
         assert store.codeframe_for("q8_other_specify").id == "own"  # type: ignore[union-attr]
-        assert [c.code_id for c in store.codings(question_id="q8_other_specify")] == ["own1"]
+        assert {c.code_id for c in store.codings(question_id="q8_other_specify")} == {"own1"}
+
+    no_code = run("backcode", "link", "-p", p, "-q", "q8_other_specify", "--replace-frame",
+                  "--map", "Theme 9=Peer authority")
+    assert no_code.exit_code == 2 and 'no code "Theme 9"' in no_code.output
+    no_category = run("backcode", "link", "-p", p, "-q", "q8_other_specify", "--replace-frame",
+                      "--map", "Theme 1=Peer authorities")
+    assert no_category.exit_code == 2 and 'no category "Peer authorities"' in no_category.output
+    malformed = run("backcode", "link", "-p", p, "-q", "q8_other_specify", "--replace-frame",
+                    "--map", "Theme 1")
+    assert malformed.exit_code == 2 and "CODE=CATEGORY" in malformed.output
+
+    done = run("backcode", "link", "-p", p, "-q", "q8_other_specify", "--replace-frame",
+               "--map", "theme 1=genuinely other")
+    assert done.exit_code == 0, done.output
+    assert '"Theme 1" -> Genuinely other' in done.output
+    with open_project(survey) as store:
+        frame = store.codeframe_for("q8_other_specify")
+        assert frame is not None
+        label = {c.id: c.label for c in frame.codes}
+        assert [label.get(c.code_id) for c in store.codings(question_id="q8_other_specify")] \
+            == [GENUINELY_OTHER, GENUINELY_OTHER]
 
 
 def test_export_of_several_waves_has_a_row_per_respondent_and_wave(survey: Path,
