@@ -348,6 +348,7 @@ def export(project: Project, question_id: str, path: str | Path) -> ExportResult
         Variable,
         attribute_column,
         variable_stem,
+        wave_cells,
         write_export,
     )
 
@@ -393,7 +394,7 @@ def export(project: Project, question_id: str, path: str | Path) -> ExportResult
     columns: dict[str, list[object]] = {"respondent_id": [r[0] for r in rows]}
     variables = [Variable("respondent_id", "Respondent ID")]
     if len(waves) > 1:
-        columns["wave"] = [r[1] for r in rows]
+        columns["wave"] = wave_cells([r[1] for r in rows])
         variables.append(Variable("wave", "Survey wave"))
     columns[f"{stem}_old"] = old_cells
     variables.append(Variable(f"{stem}_old", f"{label} (as answered)"[:256], closed_id,

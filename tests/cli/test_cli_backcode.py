@@ -323,6 +323,51 @@ def test_link_asks_where_codings_of_codes_named_like_no_category_go(survey: Path
             == [GENUINELY_OTHER, GENUINELY_OTHER]
 
 
+def test_export_of_several_waves_to_sav_has_a_row_per_respondent_and_wave(
+        sav_survey: Path, tmp_path: Path) -> None:
+    import pandas as pd
+    import pyreadstat
+
+    source = tmp_path / "survey.sav"  # the same answers again, as a second wave
+    with open_project(sav_survey) as store:
+        import_survey(store, source, wave="2026", coder="setup")
+    p = str(sav_survey)
+    assert run("backcode", "link", "-p", p, "-q", "q8_other_specify").exit_code == 0
+    assert run("backcode", "apply", "-p", p, "-q", "q8_other_specify", "--coder", "ann",
+               "--min-similarity", "0.6").exit_code == 0
+    out = tmp_path / "both.sav"
+    done = run("backcode", "export", "-p", p, "-q", "q8_other_specify", "--output", str(out))
+    assert done.exit_code == 0, done.output
+    assert "8 respondents" in done.output and "codes, with value labels" in done.output
+    data, meta = pyreadstat.read_sav(str(out))
+    assert list(data.columns) == ["respondent_id", "wave", "q8_support_source_old",
+                                  "q8_support_source", "q8_support_source_label",
+                                  "backcoded_by"]
+    code_of = {label: i + 1 for i, label in enumerate([*CATEGORIES, OTHER])}
+    assert sorted(zip(data["respondent_id"], data["wave"], data["q8_support_source"],
+                      strict=True)) == sorted(
+        (rid, wave, float(code_of[category])) for rid, (_, category) in OBVIOUS.items()
+        for wave in (2025.0, 2026.0))
+    assert not data.duplicated(["respondent_id", "wave"]).any()
+    assert set(data["q8_support_source_old"]) == {6.0}
+    assert meta.column_names_to_labels["wave"] == "Survey wave"
+    assert meta.variable_value_labels["q8_support_source"] == {
+        float(k): v for v, k in code_of.items()}
+    assert meta.variable_value_labels["q8_support_source_old"][6.0] == OTHER
+    assert pd.api.types.is_numeric_dtype(data["q8_support_source"])
+
+    # It merges back by respondent and wave onto the project's own export (SPSS matches keys
+    # only of the same type: the wave is a number in both).
+    coded = tmp_path / "coded.sav"
+    made = run("export", "-p", p, "-q", "q8_other_specify", "--format", "sav", "-o",
+               str(coded), "--layer", "all", "--wave", "all")
+    assert made.exit_code == 0, made.output
+    whole, _ = pyreadstat.read_sav(str(coded))
+    assert whole["wave"].dtype == data["wave"].dtype
+    merged = whole.merge(data, on=["respondent_id", "wave"], validate="one_to_one")
+    assert len(merged) == 8
+
+
 def test_export_of_several_waves_has_a_row_per_respondent_and_wave(survey: Path,
                                                                    tmp_path: Path) -> None:
     source = tmp_path / "survey.csv"  # the same answers again, as a second wave
