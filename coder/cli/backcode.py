@@ -41,38 +41,48 @@ def backcode() -> None:
                    " label (repeatable), e.g. --describe 'Peer authority=a neighbouring local"
                    " authority'.")
 @click.option("--replace-frame", is_flag=True,
-              help="Back-code a question that has a codeframe with codes but no codings (the"
-                   " codeframe stays in the project; undo brings it back). A question with"
-                   " codings is never linked.")
+              help="Back-code a question that has a codeframe with codes (it stays in the"
+                   " project; undo brings it back): its codings are carried to the categories"
+                   " their codes are named like, or as --map says.")
+@click.option("--map", "code_map", multiple=True, metavar="'CODE=CATEGORY'",
+              help="With --replace-frame: the category (or 'Genuinely other') a code of the"
+                   " replaced codeframe stands for, so its codings are carried there"
+                   " (repeatable), e.g. --map 'Our neighbours=Peer authority'.")
 @coder_option
 def link(project: str, question_id: str, closed_id: str | None, categories: str | None,
-         describe: tuple[str, ...], replace_frame: bool, coder_name: str | None) -> None:
+         describe: tuple[str, ...], replace_frame: bool, code_map: tuple[str, ...],
+         coder_name: str | None) -> None:
     """Give the other-specify question a codeframe of the closed categories plus
     "Genuinely other" (one undoable action)."""
     from coder.services.backcode import link as run
 
+    mapped = _pairs(code_map, "CODE=CATEGORY", "--map")
     with open_store(project) as store:
         done = run(store, question_id, actor=resolve_coder(coder_name),
                    closed_question_id=closed_id,
                    categories=None if categories is None else categories.split(";"),
-                   replace_frame=replace_frame, descriptions=_descriptions(describe))
+                   replace_frame=replace_frame,
+                   descriptions=_pairs(describe, "CATEGORY=WORDS", "--describe"),
+                   code_map=mapped)
     names = ", ".join(c.label for c in done.link.frame.codes)
     click.echo(f"{question_id} back-codes into {done.link.closed_question_id}: {names}")
     if done.replaced is not None:
         empty = "the empty " if not done.replaced.codes else ""
         click.echo(f'  instead of {empty}codeframe "{done.replaced.name}" (kept in the project;'
                    " undo brings it back)")
+    if done.carried:
+        moves = "; ".join(f'"{code}" -> {category}' for code, category in done.carried_codes)
+        click.echo(f"  carried {done.carried} codings to the categories: {moves}")
 
 
-def _descriptions(given: tuple[str, ...]) -> dict[str, str]:
-    """'CATEGORY=WORDS' options as category -> words."""
+def _pairs(given: tuple[str, ...], shape: str, option: str) -> dict[str, str]:
+    """'NAME=VALUE' options as name -> value."""
     out: dict[str, str] = {}
     for item in given:
-        name, sep, words = item.partition("=")
-        if not sep or not name.strip() or not words.strip():
-            raise click.BadParameter(f"{item!r} is not CATEGORY=WORDS",
-                                     param_hint="'--describe'")
-        out[name.strip()] = words.strip()
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise click.BadParameter(f"{item!r} is not {shape}", param_hint=f"'{option}'")
+        out[name.strip()] = value.strip()
     return out
 
 

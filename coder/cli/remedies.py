@@ -20,6 +20,7 @@ OPTIONS = {
     "frame": "--frame NAME",
     "question": "--question Q",
     "model": "--model",
+    "code_map": "--map 'CODE=CATEGORY'",
 }
 
 #: A remedy's action -> the command that does it ({question}, {path} filled in).

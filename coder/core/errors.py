@@ -19,7 +19,7 @@ class Remedy:
     Attributes:
         option: The setting to give, by its parameter name: "encoding", "id_column",
             "open_columns", "wave", "layer", "coder", "coders", "frame", "question", "model",
-            "device", "closed", "categories", "min_similarity", "replace_frame".
+            "device", "closed", "categories", "min_similarity", "replace_frame", "code_map".
         alternative: Another option that would do as well (e.g. "question" for "frame").
         action: Or the use case to run: "init", "import_codeframe", "find_themes",
             "plan_double_coding", "adjudicate", "disagreement_queue", "backcode_link",

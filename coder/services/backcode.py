@@ -9,6 +9,7 @@ Must not depend on click, textual or SQL.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,11 +21,12 @@ from coder.core.suggest.backcode import (
     GENUINELY_OTHER,
     MIN_SIMILARITY,
     Backcode,
+    carried_categories,
     closed_question_of,
     estimate_min_similarity,
     link_description,
 )
-from coder.core.types import CoderKind, QuestionKind
+from coder.core.types import CoderKind, Coding, QuestionKind
 from coder.services.project import Project
 from coder.services.suggestions import build_suggestions
 
@@ -51,30 +53,38 @@ class BackcodeFrame:
 class LinkResult:
     link: BackcodeFrame
     replaced: Codeframe | None  # the codeframe the question had before, kept in the project
+    carried: int = 0  # codings moved from the replaced codeframe's codes to the categories
+    carried_codes: tuple[tuple[str, str], ...] = ()  # (code label, category) carried
 
 
 def link(project: Project, question_id: str, *, actor: str,
          closed_question_id: str | None = None,
          categories: Sequence[str] | None = None, replace_frame: bool = False,
-         descriptions: Mapping[str, str] | None = None) -> LinkResult:
+         descriptions: Mapping[str, str] | None = None,
+         code_map: Mapping[str, str] | None = None) -> LinkResult:
     """Give the other-specify question a codeframe of the closed question's categories (from
     `categories`, else its value labels, else the values respondents gave), leaving out the
     "other" option itself, plus "Genuinely other". One undoable action.
 
     A codeframe the question has already gives way when it has no codes, or with
-    `replace_frame` when none of the question's answers is coded with it (it stays in the
-    project: undo brings it back). Codings are never left without their codeframe: a question
-    with codings is not linked. Linked again to the same closed question, the question gets
-    back its earlier back-coding frame (and its codings).
+    `replace_frame` (it stays in the project: undo brings it back). Its codings of this question
+    are carried to the categories in the same action (who coded and when kept): a code named
+    like a category becomes that category, one named "Other" or like the closed question's
+    "other" option becomes "Genuinely other", and `code_map` (code label -> category or
+    "Genuinely other") says where the others go; codings are never left without a codeframe, so
+    a code with codings that goes nowhere keeps the question as it is. Linked again to the same
+    closed question, the question gets back its earlier back-coding frame (and its codings).
 
     `descriptions` (category -> words) become the categories' examples: a short label alone
     ("Peer authority") is often not similar enough to answers naming it in other words ("a
     neighbouring authority mentored our managers").
 
     Raises:
-        ProjectError: The question has codings, or a codeframe with codes and not
-            `replace_frame`; no closed question is named or routed to; no categories.
-        NotInProject: A description names no category.
+        ProjectError: The question has a codeframe with codes and not `replace_frame`, or
+            codings of codes that name no category and are not in `code_map`; no closed
+            question is named or routed to; no categories.
+        NotInProject: A description names no category; `code_map` names a code the
+            codeframe does not have or a category the closed question does not have.
     """
     question = project.question(question_id)
     current = project.codeframe_for(question_id)
@@ -89,11 +99,15 @@ def link(project: Project, question_id: str, *, actor: str,
     if closed.kind != QuestionKind.CLOSED and categories is None:
         raise ProjectError(f"{closed_id} is not a closed question: give the categories")
     frame_id = derived_id("backcode", question_id, closed_id)
-    if frame_id in {f.id for f in project.codeframes()}:  # linked before, then replaced
-        project.set_active_codeframe(question_id, frame_id, actor)
-        return LinkResult(linked(project, question_id), current)
     others = set(question.routing.values) if question.routing and \
         question.routing.column == closed_id else set()
+    others |= {v for v in closed.value_labels.values() if _OTHER.search(v)}
+    if frame_id in {f.id for f in project.codeframes()}:  # linked before, then replaced
+        earlier = project.codeframe(frame_id)
+        carry = _carry_plan(project, question_id, current, earlier, closed_id, others, code_map)
+        carried = project.set_active_codeframe(question_id, frame_id, actor,
+                                               carry=_code_ids(carry))
+        return LinkResult(linked(project, question_id), current, carried, _labels(carry))
     if categories is None:
         found = list(closed.value_labels.values()) or sorted(
             {r.attributes[closed_id] for r in project.respondents()
@@ -115,29 +129,91 @@ def link(project: Project, question_id: str, *, actor: str,
                       position=99, definition=f"none of the categories of {closed_id}"))
     frame = Codeframe(frame_id, f"{question_id} back-coding", tuple(codes),
                       link_description(closed_id))
-    project.add_codeframe(frame, actor, questions=[question_id])
-    return LinkResult(linked(project, question_id), current)
+    carry = _carry_plan(project, question_id, current, frame, closed_id, others, code_map)
+    carried = project.add_codeframe(frame, actor, questions=[question_id],
+                                    carry=_code_ids(carry))
+    return LinkResult(linked(project, question_id), current, carried, _labels(carry))
 
 
 def _check_replaceable(project: Project, question_id: str, current: Codeframe,
                        closed_id: str | None, replace_frame: bool) -> None:
-    """Refuse to take a codeframe away when that would cost codings or was not asked for."""
+    """Refuse to take a codeframe away when that was not asked for."""
     if closed_question_of(current.description) == closed_id:
         raise ProjectError(f"{question_id} is linked to {closed_id} already")
-    codings = project.codings(question_id=question_id)
-    if codings:
-        coders = len({c.coder_id for c in codings})
-        raise ProjectError(
-            f"{question_id} has {_count(len(codings), 'coding')} by {_count(coders, 'coder')}"
-            f' in codeframe "{current.name}": back-coding would take that codeframe away from'
-            " them, so the question is left as it is (to back-code it, keep the codings in a"
-            " file and remove them first)",
-            remedy=Remedy(action="export_codings", question=question_id))
     if current.codes and not replace_frame:
+        codings = _codings_in(project, question_id, current)
+        used = ("no codings" if not codings else
+                f"{_count(len(codings), 'coding')} by"
+                f" {_count(len({c.coder_id for c in codings}), 'coder')}")
+        carried = "" if not codings else ", its codings carried to the categories"
         raise ProjectError(
             f'{question_id} has codeframe "{current.name}" ({_count(len(current.codes), "code")},'
-            " no codings): replace it to back-code the question (the codeframe stays in the"
-            " project; undo brings it back)", remedy=Remedy(option="replace_frame"))
+            f" {used}): replace it to back-code the question{carried} (the codeframe stays in"
+            " the project; undo brings it back)", remedy=Remedy(option="replace_frame"))
+
+
+def _codings_in(project: Project, question_id: str, frame: Codeframe) -> list[Coding]:
+    """The question's codings of the frame's codes."""
+    ids = {c.id for c in frame.codes}
+    return [c for c in project.codings(question_id=question_id) if c.code_id in ids]
+
+
+@dataclass(frozen=True)
+class _Carried:
+    code: Code
+    target: Code
+
+
+def _carry_plan(project: Project, question_id: str, current: Codeframe | None,
+                frame: Codeframe, closed_id: str, others: set[str],
+                code_map: Mapping[str, str] | None) -> list[_Carried]:
+    """Where the question's codings of its current codeframe go in the back-coding `frame`.
+
+    Raises:
+        NotInProject: `code_map` names a code or category there is not.
+        ProjectError: A code with codings goes nowhere.
+    """
+    given = {k.strip(): v.strip() for k, v in (code_map or {}).items()}
+    own = {c.label: c for c in current.codes} if current is not None else {}
+    categories = [c.label for c in frame.codes if c.label != GENUINELY_OTHER]
+    unknown = sorted(k for k in given if k.casefold() not in {x.casefold() for x in own})
+    if unknown:
+        where = f'codeframe "{current.name}"' if current is not None else "no codeframe"
+        raise NotInProject(f'no code "{unknown[0]}" to map: {question_id} has {where}'
+                           + (f" (its codes: {', '.join(own)})" if own else ""))
+    targets = {c.casefold(): c for c in [*categories, GENUINELY_OTHER]}
+    wrong = sorted(v for v in given.values() if v.casefold() not in targets)
+    if wrong:
+        raise NotInProject(f'no category "{wrong[0]}" of {closed_id} to map a code to (its'
+                           f" categories: {', '.join(categories)}, or {GENUINELY_OTHER})")
+    if current is None:
+        return []
+    codings = _codings_in(project, question_id, current)
+    if not codings:
+        return []
+    used = Counter(c.code_id for c in codings)
+    chosen = carried_categories({c.id: c.label for c in current.codes if c.id in used},
+                                categories, sorted(others),
+                                {k: targets[v.casefold()] for k, v in given.items()})
+    lost = [c for c in current.codes if c.id in used and c.id not in chosen]
+    if lost:
+        named = ", ".join(f'"{c.label}" ({_count(used[c.id], "coding")})' for c in lost[:5])
+        raise ProjectError(
+            f'{question_id} has codings of codes of codeframe "{current.name}" named like no'
+            f" category of {closed_id}: {named}{', ...' if len(lost) > 5 else ''}; say which"
+            f' category (or "{GENUINELY_OTHER}") each stands for, and its codings are carried'
+            " there", remedy=Remedy(option="code_map", example=f"'{lost[0].label}=CATEGORY'"))
+    by_label = {c.label: c for c in frame.codes}
+    return [_Carried(current.code(code_id), by_label[category or GENUINELY_OTHER])
+            for code_id, category in chosen.items()]
+
+
+def _code_ids(carry: Sequence[_Carried]) -> dict[str, str]:
+    return {c.code.id: c.target.id for c in carry}
+
+
+def _labels(carry: Sequence[_Carried]) -> tuple[tuple[str, str], ...]:
+    return tuple((c.code.label, c.target.label) for c in carry)
 
 
 def _count(n: int, noun: str) -> str:
@@ -272,6 +348,7 @@ def export(project: Project, question_id: str, path: str | Path) -> ExportResult
         Variable,
         attribute_column,
         variable_stem,
+        wave_cells,
         write_export,
     )
 
@@ -317,7 +394,7 @@ def export(project: Project, question_id: str, path: str | Path) -> ExportResult
     columns: dict[str, list[object]] = {"respondent_id": [r[0] for r in rows]}
     variables = [Variable("respondent_id", "Respondent ID")]
     if len(waves) > 1:
-        columns["wave"] = [r[1] for r in rows]
+        columns["wave"] = wave_cells([r[1] for r in rows])
         variables.append(Variable("wave", "Survey wave"))
     columns[f"{stem}_old"] = old_cells
     variables.append(Variable(f"{stem}_old", f"{label} (as answered)"[:256], closed_id,

@@ -76,6 +76,10 @@ class BackcodeSuggestions(QuestionSuggestions):
         copy._density = self._density
         return copy.fit(codings)
 
+    def heading(self) -> str:
+        """The closed categories the answer most likely belongs to, not codes to apply."""
+        return "Likely category"
+
     def score_text(self, score: float) -> str:
         return f"(similarity {score:.2f})"
 

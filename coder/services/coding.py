@@ -65,6 +65,7 @@ class AnswerView:
     flagged: bool
     needs_recoding: bool = False  # a re-import changed the text after the coder coded it
     similar: int = 0  # other answers repeating this one (near duplicates)
+    suggestions_heading: str = "Suggested"  # "Likely category" on a back-coding question
 
 
 # -- the coding session --------------------------------------------------------------------------
@@ -309,7 +310,9 @@ class CodingSession:
                          for c, p in zip(self.suggested, self.confidence, strict=True)],
             theme=theme,
             memo=status["memo"], flagged=status["flagged"], similar=len(self.similar(answer_id)),
-            needs_recoding=project.changed_since_coded(answer_id, me.id))
+            needs_recoding=project.changed_since_coded(answer_id, me.id),
+            suggestions_heading=self.suggestions.heading() if self.suggestions is not None
+            else "Suggested")
 
     def _theme(self, answer_id: int) -> str | None:
         """The answer's theme in the question's latest theme run."""

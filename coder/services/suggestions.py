@@ -186,6 +186,10 @@ class QuestionSuggestions:
         """A suggestion's score as the coder sees it beside the code."""
         return f"{score:.0%}"
 
+    def heading(self) -> str:
+        """What the app calls these suggestions, before them."""
+        return "Suggested"
+
     def useful_order(self, answer_ids: Sequence[int], covered: Collection[int] = ()) -> list[int]:
         """`answer_ids` with the most useful to code next first: the suggester unsure of them,
         typical of the question's answers and unlike any answer in `covered` or learned from

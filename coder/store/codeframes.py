@@ -7,13 +7,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from coder.core.codeframe.codings import CodingChange, plan_codes, plan_coding_moves
+from coder.core.codeframe.codings import (
+    CodingChange,
+    plan_codes,
+    plan_coding_moves,
+    plan_recode,
+)
 from coder.core.codeframe.lookup import keys_to_assign
 from coder.core.codeframe.model import Code, Codeframe
 from coder.core.codeframe.ops import FramePlan, frame_changes
 from coder.core.errors import EditConflict, NotInProject, ProjectError
 from coder.core.types import Coding
-from coder.store.actions import now
+from coder.store.actions import Action, now
 from coder.store.base import StoreBase
 from coder.store.changes import TABLE_KEYS, Batch, Change, Row, batches
 from coder.store.dialect import Connection
@@ -115,11 +120,14 @@ class CodeframeMixin(StoreBase):
         return {code: f"{number} {label}" for code, number, label in rows if code is not None}
 
     def add_codeframe(
-        self, frame: Codeframe, coder: str | None, *, questions: Sequence[str] = ()
-    ) -> None:
+        self, frame: Codeframe, coder: str | None, *, questions: Sequence[str] = (),
+        carry: Mapping[str, str] | None = None,
+    ) -> int:
         """Add a whole frame (e.g. from a YAML file) and make it active for `questions`.
 
-        Codes without a key take free ones (the keys they are stored with for good).
+        Codes without a key take free ones (the keys they are stored with for good). `carry`
+        (code id of another frame -> code id of this one) moves those codings to this frame's
+        codes in the same action, as a merge does. Returns the codings carried.
         """
         frame.validate()
         keys = keys_to_assign(frame)
@@ -146,12 +154,16 @@ class CodeframeMixin(StoreBase):
                 act.insert("codes", code_row(code))
             for qid in serves:
                 act.update("questions", {"id": qid}, {"codeframe_id": frame.id})
+            return _carry(act, carry or {}, serves)
 
     def set_active_codeframe(
-        self, question_id: str, frame_id: str | None, coder: str | None
-    ) -> None:
+        self, question_id: str, frame_id: str | None, coder: str | None, *,
+        carry: Mapping[str, str] | None = None,
+    ) -> int:
+        """Make `frame_id` the question's codeframe; `carry` as in `add_codeframe`."""
         with self.action("codeframe.activate", coder, f"codeframe for {question_id} set") as act:
             act.update("questions", {"id": question_id}, {"codeframe_id": frame_id})
+            return _carry(act, carry or {}, [question_id])
 
     def coding_counts(self, frame_id: str) -> dict[str, int]:
         """code id -> number of codings (all coders) of the frame's codes."""
@@ -198,6 +210,24 @@ class CodeframeMixin(StoreBase):
             act.write(moves.batches)
             act.details = {"codings_moved": moves.moved, "action": plan.action}
         return moves.moved
+
+
+def _carry(act: Action, carry: Mapping[str, str], questions: Sequence[str]) -> int:
+    """Move the codings of the questions' answers of each code in `carry` to its target,
+    within the open action (a codeframe serving other questions keeps theirs)."""
+    if not carry or not questions:
+        return 0
+    codes = list(dict.fromkeys([*carry, *carry.values()]))
+    rows = act.conn.execute(
+        "SELECT c.answer_id, c.code_id, c.coder_id, c.created_at, c.needs_recoding"
+        " FROM codings c JOIN answers a ON a.id = c.answer_id"
+        f" WHERE c.code_id IN ({', '.join('?' for _ in codes)})"
+        f" AND a.question_id IN ({', '.join('?' for _ in questions)})",
+        [*codes, *questions]).fetchall()
+    planned = plan_recode(carry.items(), [Coding(a, k, c, t, bool(n)) for a, k, c, t, n in rows])
+    act.write(batches([_coding_change(c) for c in planned.changes]))
+    act.details = {**act.details, "codings_carried": planned.moved}
+    return planned.moved
 
 
 def _parents_first(codes: Sequence[Code]) -> list[Code]:

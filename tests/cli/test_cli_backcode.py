@@ -12,7 +12,9 @@ from click.testing import CliRunner, Result
 
 from coder.cli import cli
 from coder.core.codeframe.model import Code, Codeframe
+from coder.core.suggest.backcode import GENUINELY_OTHER
 from coder.core.types import CoderKind
+from coder.services.backcode import suggest
 from coder.services.codeframes import undo
 from coder.services.coding import apply_codes
 from coder.services.importing import import_survey
@@ -221,19 +223,149 @@ def test_link_replaces_an_unused_codeframe_only_when_asked_and_undo_brings_it_ba
     assert again.exit_code == 0, again.output  # linked again: the same back-coding frame
 
 
-def test_link_never_takes_a_codeframe_with_codings_away(survey: Path) -> None:
+def _coded_own_frame(store: object, labels: list[str]) -> Codeframe:
+    frame = Codeframe("own", "q8 own frame", tuple(
+        Code(f"own{i}", "own", label, i, position=i) for i, label in enumerate(labels, 1)))
+    store.add_codeframe(frame, "setup", questions=["q8_other_specify"])  # type: ignore[attr-defined]
+    return frame
+
+
+def _answer(store: object, rid: str) -> int:
+    text = OBVIOUS[rid][0] if rid in OBVIOUS else GENUINE[rid]
+    return next(a.id for a in store.answers("q8_other_specify")  # type: ignore[attr-defined]
+                if a.text == text)
+
+
+def test_link_carries_codings_of_codes_named_like_a_category_and_undo_brings_them_back(
+        survey: Path) -> None:
+    """Answers coded before the link keep their codes, as the categories (or genuinely other)
+    the codes are named like: who coded them and when stay; undo restores the codeframe and
+    the codings."""
+    p = str(survey)
+    with open_project(survey) as store:
+        frame = _coded_own_frame(store, ["regional  partnership.", "Other", "Charities"])
+        regional, other, _charities = (c.id for c in frame.codes)
+        apply_codes(store, _answer(store, "r21"), store.coder("bob"), [regional])
+        apply_codes(store, _answer(store, "r25"), store.coder("bob"), [other])
+        apply_codes(store, _answer(store, "r25"), store.coder("cat"), [other])
+        before = {(c.answer_id, c.coder_id): c.created_at
+                  for c in store.codings(question_id="q8_other_specify")}
+    refused = run("backcode", "link", "-p", p, "-q", "q8_other_specify")
+    assert refused.exit_code == 3, refused.output
+    assert 'codeframe "q8 own frame" (3 codes, 3 codings by 2 coders)' in refused.output
+    assert "codings carried to the categories" in refused.output
+    assert "--replace-frame" in refused.output
+
+    done = run("backcode", "link", "-p", p, "-q", "q8_other_specify", "--replace-frame",
+               "--coder", "ann")
+    assert done.exit_code == 0, done.output
+    assert "carried 3 codings" in done.output
+    assert '"regional  partnership." -> Regional partnership' in done.output
+    assert '"Other" -> Genuinely other' in done.output
+    with open_project(survey) as store:
+        frame = store.codeframe_for("q8_other_specify")
+        assert frame is not None and frame.description.startswith("Back-coding into")
+        label = {c.id: c.label for c in frame.codes}
+        coder = {c.id: c.name for c in store.coders()}
+        now = store.codings(question_id="q8_other_specify")
+        assert sorted((c.answer_id, coder[c.coder_id], label[c.code_id]) for c in now) == sorted(
+            [(_answer(store, "r21"), "bob", "Regional partnership"),
+             (_answer(store, "r25"), "bob", GENUINELY_OTHER),
+             (_answer(store, "r25"), "cat", GENUINELY_OTHER)])
+        assert {(c.answer_id, c.coder_id): c.created_at for c in now} == before
+        # The carried codings are people's back-codes: the suggestions learn from them.
+        found = {s.answer_id: s.human for s in suggest(store, "q8_other_specify")}
+        assert found[_answer(store, "r21")] == "Regional partnership"
+        assert found[_answer(store, "r25")] == ""
+
+        undo(store, "ann")  # the link and the carried codings go back together
+        assert store.codeframe_for("q8_other_specify").id == "own"  # type: ignore[union-attr]
+        assert sorted((c.answer_id, coder[c.coder_id], c.code_id)
+                      for c in store.codings(question_id="q8_other_specify")) == sorted(
+            [(_answer(store, "r21"), "bob", regional), (_answer(store, "r25"), "bob", other),
+             (_answer(store, "r25"), "cat", other)])
+
+
+def test_link_asks_where_codings_of_codes_named_like_no_category_go(survey: Path) -> None:
+    p = str(survey)
     with open_project(survey) as store:
         frame = _own_frame(store, 3)
-        answer = store.answers("q8_other_specify")[-1]
-        apply_codes(store, answer.id, store.coder("bob"), [frame.codes[0].id])
-    refused = run("backcode", "link", "-p", str(survey), "-q", "q8_other_specify",
-                  "--replace-frame")
-    assert refused.exit_code == 3
-    assert "1 coding by 1 coder" in refused.output
-    assert "coder codings export --question q8_other_specify" in refused.output
-    with open_project(survey) as store:
+        answer = _answer(store, "r27")
+        apply_codes(store, answer, store.coder("bob"), [frame.codes[0].id])
+        apply_codes(store, _answer(store, "r28"), store.coder("bob"), [frame.codes[0].id])
+    refused = run("backcode", "link", "-p", p, "-q", "q8_other_specify", "--replace-frame")
+    assert refused.exit_code == 3, refused.output
+    assert '"Theme 1" (2 codings)' in refused.output
+    assert "--map 'Theme 1=CATEGORY'" in refused.output
+    with open_project(survey) as store:  # nothing changed
         assert store.codeframe_for("q8_other_specify").id == "own"  # type: ignore[union-attr]
-        assert [c.code_id for c in store.codings(question_id="q8_other_specify")] == ["own1"]
+        assert {c.code_id for c in store.codings(question_id="q8_other_specify")} == {"own1"}
+
+    no_code = run("backcode", "link", "-p", p, "-q", "q8_other_specify", "--replace-frame",
+                  "--map", "Theme 9=Peer authority")
+    assert no_code.exit_code == 2 and 'no code "Theme 9"' in no_code.output
+    no_category = run("backcode", "link", "-p", p, "-q", "q8_other_specify", "--replace-frame",
+                      "--map", "Theme 1=Peer authorities")
+    assert no_category.exit_code == 2 and 'no category "Peer authorities"' in no_category.output
+    malformed = run("backcode", "link", "-p", p, "-q", "q8_other_specify", "--replace-frame",
+                    "--map", "Theme 1")
+    assert malformed.exit_code == 2 and "CODE=CATEGORY" in malformed.output
+
+    done = run("backcode", "link", "-p", p, "-q", "q8_other_specify", "--replace-frame",
+               "--map", "theme 1=genuinely other")
+    assert done.exit_code == 0, done.output
+    assert '"Theme 1" -> Genuinely other' in done.output
+    with open_project(survey) as store:
+        frame = store.codeframe_for("q8_other_specify")
+        assert frame is not None
+        label = {c.id: c.label for c in frame.codes}
+        assert [label.get(c.code_id) for c in store.codings(question_id="q8_other_specify")] \
+            == [GENUINELY_OTHER, GENUINELY_OTHER]
+
+
+def test_export_of_several_waves_to_sav_has_a_row_per_respondent_and_wave(
+        sav_survey: Path, tmp_path: Path) -> None:
+    import pandas as pd
+    import pyreadstat
+
+    source = tmp_path / "survey.sav"  # the same answers again, as a second wave
+    with open_project(sav_survey) as store:
+        import_survey(store, source, wave="2026", coder="setup")
+    p = str(sav_survey)
+    assert run("backcode", "link", "-p", p, "-q", "q8_other_specify").exit_code == 0
+    assert run("backcode", "apply", "-p", p, "-q", "q8_other_specify", "--coder", "ann",
+               "--min-similarity", "0.6").exit_code == 0
+    out = tmp_path / "both.sav"
+    done = run("backcode", "export", "-p", p, "-q", "q8_other_specify", "--output", str(out))
+    assert done.exit_code == 0, done.output
+    assert "8 respondents" in done.output and "codes, with value labels" in done.output
+    data, meta = pyreadstat.read_sav(str(out))
+    assert list(data.columns) == ["respondent_id", "wave", "q8_support_source_old",
+                                  "q8_support_source", "q8_support_source_label",
+                                  "backcoded_by"]
+    code_of = {label: i + 1 for i, label in enumerate([*CATEGORIES, OTHER])}
+    assert sorted(zip(data["respondent_id"], data["wave"], data["q8_support_source"],
+                      strict=True)) == sorted(
+        (rid, wave, float(code_of[category])) for rid, (_, category) in OBVIOUS.items()
+        for wave in (2025.0, 2026.0))
+    assert not data.duplicated(["respondent_id", "wave"]).any()
+    assert set(data["q8_support_source_old"]) == {6.0}
+    assert meta.column_names_to_labels["wave"] == "Survey wave"
+    assert meta.variable_value_labels["q8_support_source"] == {
+        float(k): v for v, k in code_of.items()}
+    assert meta.variable_value_labels["q8_support_source_old"][6.0] == OTHER
+    assert pd.api.types.is_numeric_dtype(data["q8_support_source"])
+
+    # It merges back by respondent and wave onto the project's own export (SPSS matches keys
+    # only of the same type: the wave is a number in both).
+    coded = tmp_path / "coded.sav"
+    made = run("export", "-p", p, "-q", "q8_other_specify", "--format", "sav", "-o",
+               str(coded), "--layer", "all", "--wave", "all")
+    assert made.exit_code == 0, made.output
+    whole, _ = pyreadstat.read_sav(str(coded))
+    assert whole["wave"].dtype == data["wave"].dtype
+    merged = whole.merge(data, on=["respondent_id", "wave"], validate="one_to_one")
+    assert len(merged) == 8
 
 
 def test_export_of_several_waves_has_a_row_per_respondent_and_wave(survey: Path,

@@ -7,7 +7,9 @@ from __future__ import annotations
 import numpy as np
 
 from coder.core.suggest.backcode import (
+    GENUINELY_OTHER,
     Backcode,
+    carried_categories,
     category_similarities,
     estimate_min_similarity,
     match_categories,
@@ -57,3 +59,14 @@ def test_an_answer_is_never_its_own_example() -> None:
                                  ["A", "B"], example_answers=[0, -1])
     assert sims[0, 0] == -1.0  # "A" has no other example for the answer that is it
     assert abs(sims[1, 0] - 0.8) < 1e-6 and abs(sims[1, 1] - 0.6) < 1e-6
+
+
+def test_codes_carry_to_the_category_they_are_named_like_or_as_a_person_says() -> None:
+    codes = {"a": "peer  AUTHORITY.", "b": "Other", "c": "Other (please specify)",
+             "d": "Charities", "e": "Uni", "f": "genuinely other"}
+    found = carried_categories(codes, ["Peer authority", "Regional partnership"],
+                               ["Other (please specify)"],
+                               {"uni": GENUINELY_OTHER, "Charities": "Regional partnership"})
+    assert found == {"a": "Peer authority", "b": None, "c": None, "d": "Regional partnership",
+                     "e": None, "f": None}
+    assert carried_categories({"x": "Schools"}, ["Peer authority"]) == {}

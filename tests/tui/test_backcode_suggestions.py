@@ -67,12 +67,15 @@ async def test_a_accepts_the_closest_category_or_genuinely_other(linked_project:
             return screen_text(app)
 
         shown = await on(ANSWERS[0])
-        assert "[a/alt+1] 4 Regional partnership (similarity" in shown
+        # What the line offers is said: the categories the answer likely belongs to.
+        assert "Likely category: [a/alt+1] 4 Regional partnership" in shown
+        assert "(similarity 0." in shown
+        assert "Suggested:" not in shown
         assert screen.coding.confidence[0] >= 0.6  # type: ignore[attr-defined]
         await pilot.press("a")
         await pilot.pause()
         shown = await on(ANSWERS[1])  # no category close: genuinely other first
-        assert "[a/alt+1] 99 Genuinely other (similarity" in shown
+        assert "Likely category: [a/alt+1] 99 Genuinely other" in shown
         await pilot.press("a")
         await pilot.pause()
         await on(ANSWERS[3])  # taught at once by the answer just marked genuinely other

@@ -91,16 +91,7 @@ def plan_coding_moves(
     """
     view = _CodingsView(codings)
     changes: list[CodingChange] = []
-    moved = 0
-    for source, target in plan.recode:
-        rows = view.take(source)
-        changes.extend(CodingChange("delete", row, None) for row in rows)
-        for row in rows:
-            carried = Coding(row.answer_id, target, row.coder_id, row.created_at,
-                             row.needs_recoding)
-            if view.add(carried):
-                changes.append(CodingChange("insert", None, carried))
-        moved += len(rows)
+    moved = _recode(view, plan.recode, changes)
     for code_id in plan.review_code_ids:
         rows = view.rows(code_id)
         flagged, taken, added = [], [], []
@@ -119,6 +110,36 @@ def plan_coding_moves(
         changes.extend([*flagged, *taken, *added])
         moved += len(rows)
     return CodingMoves(tuple(changes), moved)
+
+
+def plan_recode(recode: Iterable[tuple[str, str]], codings: Iterable[Coding]) -> CodingMoves:
+    """The coding changes that move every coding of each source code to its target (as a
+    merge does, also across codeframes): who coded, when, and "needs recoding" are kept; where
+    the same coder already has the target on the answer, the two become one.
+
+    Args:
+        recode: (source code id, target code id) pairs.
+        codings: Every coding of the source and target codes.
+    """
+    changes: list[CodingChange] = []
+    moved = _recode(_CodingsView(codings), recode, changes)
+    return CodingMoves(tuple(changes), moved)
+
+
+def _recode(view: _CodingsView, recode: Iterable[tuple[str, str]],
+            changes: list[CodingChange]) -> int:
+    """Plan the moves of `recode` into `changes`; returns the codings moved."""
+    moved = 0
+    for source, target in recode:
+        rows = view.take(source)
+        changes.extend(CodingChange("delete", row, None) for row in rows)
+        for row in rows:
+            carried = Coding(row.answer_id, target, row.coder_id, row.created_at,
+                             row.needs_recoding)
+            if view.add(carried):
+                changes.append(CodingChange("insert", None, carried))
+        moved += len(rows)
+    return moved
 
 
 class _CodingsView:

@@ -142,6 +142,13 @@ def _number(value: str) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def wave_cells(names: Sequence[str]) -> list[Any]:
+    """The `wave` variable's cells: numbers when every wave name is a whole number ("2025"),
+    else the names, so every export of a project keys its waves alike (a merge matches keys
+    only of one type)."""
+    return [float(n) for n in names] if all(n.isdigit() for n in names) else list(names)
+
+
 def attribute_column(values: Sequence[str], info: AttributeInfo | None,
                      ) -> tuple[list[Any], dict[int, str]]:
     """An attribute's cells and value labels for the export.
@@ -214,9 +221,7 @@ def build_export(
     variables.append(Variable(key, "Respondent ID" if include_ids else "Case number"))
     if wave_column:
         name = unique("wave")
-        names = [r.wave or "" for r in rows]
-        whole = all(n.isdigit() for n in names)
-        columns[name] = [float(n) for n in names] if whole else names
+        columns[name] = wave_cells([r.wave or "" for r in rows])
         variables.append(Variable(name, "Survey wave"))
     for attribute in attributes:
         name = unique(variable_stem(attribute))

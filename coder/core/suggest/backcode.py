@@ -47,6 +47,42 @@ def closed_question_of(description: str) -> str | None:
     return found.group(1) if found else None
 
 
+def _folded(label: str) -> str:
+    return " ".join(label.casefold().split()).strip(" .,;:-–")
+
+
+def carried_categories(codes: Mapping[str, str], categories: Sequence[str],
+                       other_options: Sequence[str] = (),
+                       given: Mapping[str, str] | None = None) -> dict[str, str | None]:
+    """The category each code of an other-specify question's own codeframe carries its codings
+    to when the question is linked for back-coding (None: genuinely other).
+
+    A code given in `given` (code label -> category, or GENUINELY_OTHER) goes there; else a code
+    named like a category (ignoring case, spacing and end punctuation) goes to it, and one named
+    "Other", "Genuinely other" or like the closed question's "other" option is genuinely other.
+    Codes named like nothing are left out: the caller decides what to do with their codings.
+
+    Args:
+        codes: Code id -> label.
+        categories: The closed question's categories.
+        other_options: The closed question's "other" options ("Other (please specify)").
+        given: A person's mapping, by code label.
+    """
+    by_name: dict[str, str | None] = {_folded(c): c for c in categories}
+    for other in ("other", GENUINELY_OTHER, *other_options):
+        by_name.setdefault(_folded(other), None)
+    chosen = {_folded(k): v for k, v in (given or {}).items()}
+    out: dict[str, str | None] = {}
+    for code_id, label in codes.items():
+        name = _folded(label)
+        if name in chosen:
+            out[code_id] = None if _folded(chosen[name]) == _folded(GENUINELY_OTHER) \
+                else chosen[name]
+        elif name in by_name:
+            out[code_id] = by_name[name]
+    return out
+
+
 @dataclass(frozen=True)
 class Backcode:
     """An other-specify answer's suggested category (None: genuinely other) and how similar

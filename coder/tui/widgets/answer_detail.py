@@ -111,7 +111,7 @@ def render_answer(view: AnswerView | None) -> Group | Text:
         extra.append(" (g gives them your codes on this answer)", style="dim")
     if view.suggestions:
         extra.append("\n" if extra else "")
-        extra.append("Suggested: ", style="bold")
+        extra.append(f"{view.suggestions_heading}: ", style="bold")
         for rank, suggestion in enumerate(view.suggestions, start=1):
             keys = "a/alt+1" if rank == 1 else f"alt+{rank}"
             extra.append(f"{'  ' if rank > 1 else ''}[{keys}] ", style="dim")
