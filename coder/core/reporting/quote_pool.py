@@ -100,25 +100,24 @@ class QuotePool:
             self._kind[self._kind == kind[""]] = -1
         self._counts: csr_matrix | None = None
         self._embeddings = embeddings
-        # The cached vectors as one matrix in the pool's row order, when they are all of one
-        # length: a code's rows are then taken at once rather than stacked vector by vector.
+        # The cached vectors as one matrix and each pool row's row in it (-1: none), when they
+        # are all of one length: a code's rows are then taken at once rather than stacked
+        # vector by vector, and the matrix is used as given, not copied into the pool's order.
         self._matrix: np.ndarray | None = None
-        self._embedded = np.zeros(len(ordered), dtype=bool)
+        self._matrix_row = np.full(len(ordered), -1, dtype=np.int64)
         if isinstance(embeddings, EmbeddingRows):
             get = embeddings.row_of.get
-            rows = np.fromiter((get(i, -1) for i in self._ids.tolist()), dtype=np.int64,
-                               count=len(ordered))
-            self._embedded = rows >= 0
-            self._matrix = np.zeros((len(ordered), *embeddings.matrix.shape[1:]),
-                                    dtype=np.float32)
-            self._matrix[self._embedded] = embeddings.matrix[rows[self._embedded]]
+            self._matrix_row = np.fromiter((get(i, -1) for i in self._ids.tolist()),
+                                           dtype=np.int64, count=len(ordered))
+            self._matrix = np.asarray(embeddings.matrix, dtype=np.float32)
         elif embeddings:
-            self._embedded = np.fromiter((i in embeddings for i in self._ids.tolist()),
-                                         dtype=bool, count=len(ordered))
-            found = [embeddings[i] for i in self._ids[self._embedded].tolist()]
+            embedded = np.fromiter((i in embeddings for i in self._ids.tolist()),
+                                   dtype=bool, count=len(ordered))
+            found = [embeddings[i] for i in self._ids[embedded].tolist()]
             if len({v.shape for v in found}) == 1:
-                self._matrix = np.zeros((len(ordered), *found[0].shape), dtype=np.float32)
-                self._matrix[self._embedded] = np.stack(found).astype(np.float32)
+                self._matrix = np.stack(found).astype(np.float32)
+                self._matrix_row[embedded] = np.arange(len(found))
+        self._embedded = self._matrix_row >= 0
 
     def choose(self, code_id: str, k: int = 3, *, starred: AbstractSet[int] = frozenset(),
                exclude: AbstractSet[int] = frozenset(),
@@ -176,7 +175,7 @@ class QuotePool:
         """The pool's rows as `choose_quotes` vectorises them: embeddings, else TF-IDF."""
         embeddings = self._embeddings
         if self._matrix is not None and self._embedded[pool].all():
-            return self._matrix[pool]
+            return self._matrix[self._matrix_row[pool]]
         if embeddings is not None:
             ids = self._ids[pool].tolist()
             if all(i in embeddings for i in ids):
