@@ -8,6 +8,7 @@ import re
 
 import numpy as np
 import pytest
+from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 from coder.core.embedding import HashingEmbedder
@@ -51,7 +52,27 @@ def test_word_counts_are_the_vectorisers() -> None:
     vectoriser = CountVectorizer(ngram_range=(1, 2), stop_words="english")
     expected = vectoriser.fit_transform(texts)
     assert counts.shape == expected.shape
-    assert (counts != expected).nnz == 0
+    mine = csr_matrix((counts.data, counts.indices, counts.indptr), shape=counts.shape)
+    assert (mine != expected).nnz == 0
+    expected.sort_indices()  # the layout too: each row's features ascending, once each
+    assert counts.indptr.tolist() == expected.indptr.tolist()
+    assert counts.indices.tolist() == expected.indices.tolist()
+    assert counts.data.tolist() == expected.data.astype(float).tolist()
+    np.testing.assert_array_equal(counts.toarray(), expected.toarray())
+
+
+def test_rows_of_word_counts_are_scipys_rows() -> None:
+    texts = _corpus(300)
+    counts = word_counts(split_words(texts))
+    theirs = csr_matrix((counts.data, counts.indices, counts.indptr), shape=counts.shape)
+    rng = np.random.default_rng(2)
+    for size in (0, 1, 5, 120, len(texts)):
+        chosen = np.sort(rng.choice(len(texts), size, replace=False))
+        mine, expected = counts.rows(chosen), theirs[chosen]
+        assert mine.shape == expected.shape
+        assert mine.indptr.tolist() == expected.indptr.tolist()
+        assert mine.indices.tolist() == expected.indices.tolist()
+        assert mine.data.tolist() == expected.data.tolist()
 
 
 def test_pool_vectors_are_tfidf_vectors() -> None:

@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,9 +25,6 @@ from coder.core.reporting.quotes import (
     pick_quotes,
     tfidf_vectors,
 )
-
-if TYPE_CHECKING:
-    from scipy.sparse import csr_matrix
 
 # The words of `coder.core.quotes` de-duplication; TF-IDF's tokens are those of 2+ characters.
 _WORD = re.compile(r"\w+")
@@ -98,7 +94,7 @@ class QuotePool:
         self._kind = np.fromiter(map(kind.__getitem__, keys), dtype=np.int64, count=len(keys))
         if "" in kind:
             self._kind[self._kind == kind[""]] = -1
-        self._counts: csr_matrix | None = None
+        self._counts: WordCounts | None = None
         self._embeddings = embeddings
         # The cached vectors as one matrix and each pool row's row in it (-1: none), when they
         # are all of one length: a code's rows are then taken at once rather than stacked
@@ -192,7 +188,7 @@ class QuotePool:
         """
         if self._counts is None:
             self._counts = word_counts(self._words)
-        counts = self._counts[pool]
+        counts = self._counts.rows(pool)
         indptr, indices = counts.indptr, counts.indices
         used = np.bincount(indices, minlength=counts.shape[1])
         present = used > 0
@@ -235,6 +231,35 @@ class Words:
     keys: list[str]
 
 
+@dataclass(frozen=True)
+class WordCounts:
+    """A matrix of counts in compressed rows (scipy's CSR layout, without importing scipy,
+    about 0.2 s of a report): row i's columns are `indices[indptr[i]:indptr[i + 1]]`,
+    ascending, with their counts in `data`.
+    """
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+    shape: tuple[int, int]
+
+    def rows(self, chosen: np.ndarray) -> WordCounts:
+        """The rows `chosen` (positions), in that order, as a matrix of their own."""
+        starts = self.indptr[chosen]
+        lengths = self.indptr[chosen + 1] - starts
+        indptr = np.zeros(len(chosen) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        take = np.repeat(starts - indptr[:-1], lengths) + np.arange(indptr[-1])
+        return WordCounts(indptr, self.indices[take], self.data[take],
+                          (len(chosen), self.shape[1]))
+
+    def toarray(self) -> np.ndarray:
+        """The matrix as a dense array."""
+        dense = np.zeros(self.shape)
+        dense[np.repeat(np.arange(self.shape[0]), np.diff(self.indptr)), self.indices] = self.data
+        return dense
+
+
 def split_words(texts: Sequence[str]) -> Words:
     """The words of every text (see `Words`), found in one pass over the texts joined."""
     joined = _BOUNDARY.join(texts)
@@ -262,18 +287,16 @@ def split_words(texts: Sequence[str]) -> Words:
     return Words(vocabulary, ids[keep], text[keep], keys)
 
 
-def word_counts(words: Words) -> csr_matrix:
+def word_counts(words: Words) -> WordCounts:
     """Counts of each text's words and word pairs, as scikit-learn's
     `TfidfVectorizer(ngram_range=(1, 2), stop_words="english")` counts them.
 
     Returns:
-        A texts x features matrix of counts (float), features sorted by name ("word" or
+        A texts x features matrix of counts (float, in compressed rows), features sorted by name ("word" or
         "word word"): the vectoriser's tokens are the words of 2+ characters that are not
         English stop words (`coder.core.reporting.stop_words`), and its pairs are neighbours
         once stop words are gone.
     """
-    from scipy.sparse import coo_matrix
-
     from coder.core.reporting.stop_words import ENGLISH_STOP_WORDS
 
     n = len(words.keys)
@@ -302,6 +325,14 @@ def word_counts(words: Words) -> csr_matrix:
     rank[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
     rows = np.concatenate([doc, pair_doc])
     cols = np.concatenate([rank[singles], rank[kept.size + pair_col.reshape(-1)]])
-    matrix = coo_matrix((np.ones(rows.size), (rows, cols)), shape=(n, len(names))).tocsr()
-    matrix.sum_duplicates()
-    return matrix
+    # Each (text, feature) once with its count, in text then feature order. The texts are in
+    # two ascending runs (words, then pairs), which a stable sort merges cheaply.
+    cells = rows * max(len(names), 1) + cols
+    cells.sort(kind="stable")
+    starts = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]]) if cells.size else _NO_ROWS
+    counts = np.diff(np.r_[starts, cells.size]).astype(np.float64)
+    cells = cells[starts]
+    cell_rows = cells // max(len(names), 1)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(cell_rows, minlength=n), out=indptr[1:])
+    return WordCounts(indptr, cells % max(len(names), 1), counts, (n, len(names)))
