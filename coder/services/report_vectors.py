@@ -18,8 +18,8 @@ from coder.store.protocol import ProjectStore
 
 log = logging.getLogger("coder.services.reports")  # part of the report's log
 
-#: Answers whose cached embeddings are looked up at a time.
-_EMBEDDING_CHUNK = 2000
+#: Cached embeddings read at a time (in key order): the first missing one stops the reading.
+_EMBEDDING_CHUNK = 10_000
 
 
 class ReportAnswer(NamedTuple):
@@ -39,32 +39,33 @@ def cached_embeddings(store: ProjectStore, question: Question,
 
     run = store.latest_theme_run(question.id)
     model = run.model if run is not None else DEFAULT_MODEL_ID
-    # Each distinct text once, with its stored key (computed where the project has none).
-    texts = list(dict.fromkeys((a.text, a.key) for a in answers))
-    keys: dict[str, str] = {}
-    row_of_key: dict[str, int] = {}
+    # Each distinct text's stored key (computed where the project has none).
+    keys = {text: key or cache_key(text)
+            for text, key in {a.text: a.key for a in answers}.items()}
+    wanted = sorted(set(keys.values()))
+    # In key order, the order the cache is kept in: the vectors are read from neighbouring
+    # pages rather than from all over the file. Fewer vectors than keys settles it unread.
+    found: list[str] = []
     matrices: list[np.ndarray] = []
-    # A chunk at a time: the first answer without one settles it, so a project with no
-    # embeddings is not read through.
-    for start in range(0, len(texts), _EMBEDDING_CHUNK):
-        chunk = {text: key or cache_key(text)
-                 for text, key in texts[start:start + _EMBEDDING_CHUNK]}
-        wanted = sorted(set(chunk.values()) - row_of_key.keys())
-        got = store.cached_matrix(model, wanted)
+    missing = store.cached_embedding_count(model) < len(wanted)
+    for start in range(0, 0 if missing else len(wanted), _EMBEDDING_CHUNK):
+        chunk = wanted[start:start + _EMBEDDING_CHUNK]
+        got = store.cached_matrix(model, chunk)
         if got is None:  # vectors of different lengths: one array each
             return _vectors_one_by_one(store, model, answers)
-        found, matrix = got
-        if len(found) < len(wanted):
-            log.info("quotes for %s: TF-IDF centrality (not every answer has a cached"
-                     " embedding)", question.id)
-            return None
-        first = sum(len(m) for m in matrices)
-        row_of_key.update((key, first + i) for i, key in enumerate(found))
-        matrices.append(matrix)
-        keys.update(chunk)
+        if len(got[0]) < len(chunk):
+            missing = True
+            break
+        found += got[0]
+        matrices.append(got[1])
+    if missing:
+        log.info("quotes for %s: TF-IDF centrality (not every answer has a cached"
+                 " embedding)", question.id)
+        return None
     log.info("quotes for %s: cached %s embeddings", question.id, model)
     if not matrices or len({m.shape[1:] for m in matrices}) > 1:
         return _vectors_one_by_one(store, model, answers)
+    row_of_key = dict(zip(found, range(len(found)), strict=True))
     return EmbeddingRows(np.concatenate(matrices),
                          {a.id: row_of_key[keys[a.text]] for a in answers})
 

@@ -8,17 +8,23 @@ import re
 
 import numpy as np
 import pytest
+from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
 from coder.core.embedding import HashingEmbedder
 from coder.core.reporting.anonymise import Redactor
-from coder.core.reporting.quote_pool import QuotePool, split_words, word_counts
+from coder.core.reporting.quote_pool import QuotePool, split_keys, split_words, word_counts
 from coder.core.reporting.quotes import QuoteCandidate, choose_quotes, tfidf_vectors
 from coder.core.reporting.stop_words import ENGLISH_STOP_WORDS as OUR_STOP_WORDS
 
 TRICKY = ["ΟΔΟΣ ΑΣ", "Σ starts it", "", "   ", "it's £5 — ok_then, fine", "x", "İstanbul ok",
           "ﬁne print", "a\nb", "tab\tsep", "emoji 😀 word", "ΑΣ'", "'Σ", "the and of",
-          "Don't know", "No 2 3", "Cost, cost and COST!"]
+          "Don't know", "No 2 3", "Cost, cost and COST!", "it\u2019s \u201cfine\u201d",
+          "no\u00a0break", "Stra\u00dfe STRASSE", "cafe\u0301 e\u0301", "a\x1cb\x1fc",
+          "snake_case a1b2 _x_", "line\u2028sep", "\u00bd \u2155 \u0663\u0664",
+          "\u4e2d\u6587\u3002\u5b57", "tab\x0bvt\x0cff\rcr", "\U0001d400\U0001d401 bold"]
+ASCII = ["Fees, fees!", "  ", "", "it's 5 -- ok_then", "a\x1cb", "tab\tsep\r\n", "No 2 3",
+         "=SUM(A1)", "x"]
 WORDS = ["placement", "fees", "cost", "the", "distance", "school", "and", "refused", "of",
          "delay", "x", "I", "panel", "staff", "£", "too", "high", "it's", "café", "—"]
 
@@ -33,12 +39,14 @@ def test_the_stop_words_are_scikit_learns() -> None:
     assert OUR_STOP_WORDS == ENGLISH_STOP_WORDS
 
 
-@pytest.mark.parametrize("extra", [[], ["has a \x00 in it"]], ids=["joined", "one by one"])
-def test_words_are_those_a_regular_expression_finds_text_by_text(extra: list[str]) -> None:
-    texts = _corpus(200) + extra
+@pytest.mark.parametrize("corpus", ["joined", "ascii", "one by one"])
+def test_words_are_those_a_regular_expression_finds_text_by_text(corpus: str) -> None:
+    texts = {"joined": _corpus(200), "ascii": ASCII * 20,
+             "one by one": [*_corpus(200), "has a \x00 in it"]}[corpus]
     words = split_words(texts)
     expected = [re.findall(r"\w+", t.lower()) for t in texts]
     assert words.keys == [" ".join(w) for w in expected]
+    assert split_keys(texts) == words.keys
     found: list[list[str]] = [[] for _ in texts]
     for word, text in zip(words.ids.tolist(), words.text.tolist(), strict=True):
         found[text].append(words.vocabulary[word])
@@ -51,7 +59,27 @@ def test_word_counts_are_the_vectorisers() -> None:
     vectoriser = CountVectorizer(ngram_range=(1, 2), stop_words="english")
     expected = vectoriser.fit_transform(texts)
     assert counts.shape == expected.shape
-    assert (counts != expected).nnz == 0
+    mine = csr_matrix((counts.data, counts.indices, counts.indptr), shape=counts.shape)
+    assert (mine != expected).nnz == 0
+    expected.sort_indices()  # the layout too: each row's features ascending, once each
+    assert counts.indptr.tolist() == expected.indptr.tolist()
+    assert counts.indices.tolist() == expected.indices.tolist()
+    assert counts.data.tolist() == expected.data.astype(float).tolist()
+    np.testing.assert_array_equal(counts.toarray(), expected.toarray())
+
+
+def test_rows_of_word_counts_are_scipys_rows() -> None:
+    texts = _corpus(300)
+    counts = word_counts(split_words(texts))
+    theirs = csr_matrix((counts.data, counts.indices, counts.indptr), shape=counts.shape)
+    rng = np.random.default_rng(2)
+    for size in (0, 1, 5, 120, len(texts)):
+        chosen = np.sort(rng.choice(len(texts), size, replace=False))
+        mine, expected = counts.rows(chosen), theirs[chosen]
+        assert mine.shape == expected.shape
+        assert mine.indptr.tolist() == expected.indptr.tolist()
+        assert mine.indices.tolist() == expected.indices.tolist()
+        assert mine.data.tolist() == expected.data.tolist()
 
 
 def test_pool_vectors_are_tfidf_vectors() -> None:

@@ -10,10 +10,10 @@ or cached embeddings, same centrality, same de-duplication). Pure: no UI, CLI, s
 from __future__ import annotations
 
 import re
+from itertools import repeat
 from collections.abc import Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -27,13 +27,15 @@ from coder.core.reporting.quotes import (
     tfidf_vectors,
 )
 
-if TYPE_CHECKING:
-    from scipy.sparse import csr_matrix
-
 # The words of `coder.core.quotes` de-duplication; TF-IDF's tokens are those of 2+ characters.
 _WORD = re.compile(r"\w+")
 _BOUNDARY = "\x00"
-_WORD_OR_BOUNDARY = re.compile(r"\w+|\x00")
+_BOUNDARY_BYTE = b"\x00"
+_BEYOND_ASCII = re.compile(r"[^\x00-\x7f]+")
+#: Bytes as `_word_bytes` reads them: an ASCII byte that is no word character (nor the
+#: boundary) is a space; bytes beyond ASCII (parts of word characters by then) stay.
+_ASCII_GAPS = bytes(b if b == 0 or b >= 0x80 or chr(b).isalnum() or b == ord("_") else 0x20
+                    for b in range(256))
 _NO_ROWS = np.zeros(0, dtype=np.int64)
 #: Vocabularies up to this many possible word pairs find their pairs in a table, not by sorting.
 _DENSE_PAIRS = 1 << 22
@@ -87,38 +89,41 @@ class QuotePool:
                 members.setdefault(code_id, []).append(row)
         self._rows = {code_id: np.array(rows, dtype=np.int64) for code_id, rows in members.items()}
         self._length = np.fromiter(map(len, self._texts), dtype=np.int64, count=len(ordered))
-        self._blank = np.fromiter((not t.strip() for t in self._texts), dtype=bool,
-                                  count=len(ordered))
+        # Blank: empty or only whitespace (what `str.strip` removes).
+        self._blank = np.fromiter(map(str.isspace, self._texts), dtype=bool,
+                                  count=len(ordered)) | (self._length == 0)
         self._quotable = np.fromiter(map(is_quotable, self._texts), dtype=bool,
                                      count=len(ordered))
-        self._words = split_words(self._texts)
+        self._counts: WordCounts | None = None
+        self._embeddings = embeddings
+        # The cached vectors as one matrix and each pool row's row in it (-1: none), when they
+        # are all of one length: a code's rows are then taken at once rather than stacked
+        # vector by vector, and the matrix is used as given, not copied into the pool's order.
+        self._matrix: np.ndarray | None = None
+        self._matrix_row = np.full(len(ordered), -1, dtype=np.int64)
+        if isinstance(embeddings, EmbeddingRows):
+            get = embeddings.row_of.get
+            self._matrix_row = np.fromiter(map(get, self._ids.tolist(), repeat(-1)),
+                                           dtype=np.int64, count=len(ordered))
+            self._matrix = np.asarray(embeddings.matrix, dtype=np.float32)
+        elif embeddings:
+            embedded = np.fromiter((i in embeddings for i in self._ids.tolist()),
+                                   dtype=bool, count=len(ordered))
+            found = [embeddings[i] for i in self._ids[embedded].tolist()]
+            if len({v.shape for v in found}) == 1:
+                self._matrix = np.stack(found).astype(np.float32)
+                self._matrix_row[embedded] = np.arange(len(found))
+        self._embedded = self._matrix_row >= 0
+        # The words are numbered only when some code may need TF-IDF vectors.
+        self._words = None if self._embedded.all() else split_words(self._texts)
         # Which answers are the same quote for `select_representative` (-1: nothing to quote).
-        keys = [k or t.strip() for k, t in zip(self._words.keys, self._texts, strict=True)]
+        keys = [k or t.strip() for k, t in zip(
+            self._words.keys if self._words else split_keys(self._texts), self._texts,
+            strict=True)]
         kind = {k: i for i, k in enumerate(dict.fromkeys(keys))}
         self._kind = np.fromiter(map(kind.__getitem__, keys), dtype=np.int64, count=len(keys))
         if "" in kind:
             self._kind[self._kind == kind[""]] = -1
-        self._counts: csr_matrix | None = None
-        self._embeddings = embeddings
-        # The cached vectors as one matrix in the pool's row order, when they are all of one
-        # length: a code's rows are then taken at once rather than stacked vector by vector.
-        self._matrix: np.ndarray | None = None
-        self._embedded = np.zeros(len(ordered), dtype=bool)
-        if isinstance(embeddings, EmbeddingRows):
-            get = embeddings.row_of.get
-            rows = np.fromiter((get(i, -1) for i in self._ids.tolist()), dtype=np.int64,
-                               count=len(ordered))
-            self._embedded = rows >= 0
-            self._matrix = np.zeros((len(ordered), *embeddings.matrix.shape[1:]),
-                                    dtype=np.float32)
-            self._matrix[self._embedded] = embeddings.matrix[rows[self._embedded]]
-        elif embeddings:
-            self._embedded = np.fromiter((i in embeddings for i in self._ids.tolist()),
-                                         dtype=bool, count=len(ordered))
-            found = [embeddings[i] for i in self._ids[self._embedded].tolist()]
-            if len({v.shape for v in found}) == 1:
-                self._matrix = np.zeros((len(ordered), *found[0].shape), dtype=np.float32)
-                self._matrix[self._embedded] = np.stack(found).astype(np.float32)
 
     def choose(self, code_id: str, k: int = 3, *, starred: AbstractSet[int] = frozenset(),
                exclude: AbstractSet[int] = frozenset(),
@@ -176,7 +181,7 @@ class QuotePool:
         """The pool's rows as `choose_quotes` vectorises them: embeddings, else TF-IDF."""
         embeddings = self._embeddings
         if self._matrix is not None and self._embedded[pool].all():
-            return self._matrix[pool]
+            return self._matrix[self._matrix_row[pool]]
         if embeddings is not None:
             ids = self._ids[pool].tolist()
             if all(i in embeddings for i in ids):
@@ -192,8 +197,8 @@ class QuotePool:
         order of first use, so a vector may differ from its in the last bit of a float32.
         """
         if self._counts is None:
-            self._counts = word_counts(self._words)
-        counts = self._counts[pool]
+            self._counts = word_counts(self._words or split_words(self._texts))
+        counts = self._counts.rows(pool)
         indptr, indices = counts.indptr, counts.indices
         used = np.bincount(indices, minlength=counts.shape[1])
         present = used > 0
@@ -236,14 +241,45 @@ class Words:
     keys: list[str]
 
 
+@dataclass(frozen=True)
+class WordCounts:
+    """A matrix of counts in compressed rows (scipy's CSR layout, without importing scipy,
+    about 0.2 s of a report): row i's columns are `indices[indptr[i]:indptr[i + 1]]`,
+    ascending, with their counts in `data`.
+    """
+
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+    shape: tuple[int, int]
+
+    def rows(self, chosen: np.ndarray) -> WordCounts:
+        """The rows `chosen` (positions), in that order, as a matrix of their own."""
+        starts = self.indptr[chosen]
+        lengths = self.indptr[chosen + 1] - starts
+        indptr = np.zeros(len(chosen) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        take = np.repeat(starts - indptr[:-1], lengths) + np.arange(indptr[-1])
+        return WordCounts(indptr, self.indices[take], self.data[take],
+                          (len(chosen), self.shape[1]))
+
+    def toarray(self) -> np.ndarray:
+        """The matrix as a dense array."""
+        dense = np.zeros(self.shape)
+        dense[np.repeat(np.arange(self.shape[0]), np.diff(self.indptr)), self.indices] = self.data
+        return dense
+
+
 def split_words(texts: Sequence[str]) -> Words:
     """The words of every text (see `Words`), found in one pass over the texts joined."""
+    flat: Sequence[str | bytes]
     joined = _BOUNDARY.join(texts)
     if texts and joined.count(_BOUNDARY) == len(texts) - 1:
         # One scan of all the texts, with a character no text has between them (a boundary
-        # for the regular expression and for lower-casing alike).
-        flat = _WORD_OR_BOUNDARY.findall(joined.lower())
-        keys = [k.strip() for k in " ".join(flat).split(_BOUNDARY)]
+        # for the words and for lower-casing alike).
+        flat = _word_bytes(joined.lower())
+        keys = _keys_of(flat)
+        boundary_word: str | bytes = _BOUNDARY_BYTE
     else:  # some text has the boundary character: one text at a time
         per_text = [_WORD.findall(t.lower()) for t in texts]
         keys = [" ".join(words) for words in per_text]
@@ -251,30 +287,64 @@ def split_words(texts: Sequence[str]) -> Words:
         for words in per_text:
             flat += words
             flat.append(_BOUNDARY)
-    vocabulary = list(dict.fromkeys(flat))
-    index = {w: i for i, w in enumerate(vocabulary)}
+        boundary_word = _BOUNDARY
+    found = list(dict.fromkeys(flat))
+    index = {w: i for i, w in enumerate(found)}
     ids = np.fromiter(map(index.__getitem__, flat), dtype=np.int64, count=len(flat))
-    boundary = ids == index.get(_BOUNDARY, -1)
+    boundary = ids == index.get(boundary_word, -1)
     text = np.cumsum(boundary) - boundary  # the boundary after a text belongs to it
     keep = ~boundary
-    if _BOUNDARY in index:
-        del vocabulary[index[_BOUNDARY]]
-        ids = np.where(ids > index[_BOUNDARY], ids - 1, ids)
+    if boundary_word in index:
+        del found[index[boundary_word]]
+        ids = np.where(ids > index[boundary_word], ids - 1, ids)
+    vocabulary = [w.decode("utf-8", "surrogatepass") if isinstance(w, bytes) else w
+                  for w in found]
     return Words(vocabulary, ids[keep], text[keep], keys)
 
 
-def word_counts(words: Words) -> csr_matrix:
+def split_keys(texts: Sequence[str]) -> list[str]:
+    """`split_words(texts).keys` (each text's words joined by spaces), without numbering the
+    words: all a pool needs when every answer has a cached embedding."""
+    joined = _BOUNDARY.join(texts)
+    if texts and joined.count(_BOUNDARY) == len(texts) - 1:
+        return _keys_of(_word_bytes(joined.lower()))
+    return split_words(texts).keys
+
+
+def _word_bytes(lowered: str) -> list[bytes]:
+    r"""The words and boundaries of texts joined by the boundary (and lower-cased), in UTF-8,
+    as `re.findall(r"\w+|\x00", lowered)` finds them.
+
+    Found by bytes operations rather than one string per match: the few characters beyond
+    ASCII that are not word characters become spaces, the bytes of ASCII ones too, and the
+    rest is split on spaces. A word character's UTF-8 bytes are all 0x80 or above (or an
+    ASCII word character), so no word is cut or joined differently.
+    """
+    if not lowered.isascii():
+        beyond_ascii = set("".join(_BEYOND_ASCII.findall(lowered)))
+        gaps = sorted(c for c in beyond_ascii if not _WORD.fullmatch(c))
+        if gaps:
+            lowered = re.sub(f"[{''.join(map(re.escape, gaps))}]", " ", lowered)
+    data = lowered.encode("utf-8", "surrogatepass").translate(_ASCII_GAPS)
+    return data.replace(_BOUNDARY_BYTE, b" \x00 ").split()
+
+
+def _keys_of(flat: list[bytes]) -> list[str]:
+    """Each text's words joined by spaces, from `_word_bytes`."""
+    joined = b" ".join(flat).decode("utf-8", "surrogatepass")
+    return [k.strip() for k in joined.split(_BOUNDARY)]
+
+
+def word_counts(words: Words) -> WordCounts:
     """Counts of each text's words and word pairs, as scikit-learn's
     `TfidfVectorizer(ngram_range=(1, 2), stop_words="english")` counts them.
 
     Returns:
-        A texts x features matrix of counts (float), features sorted by name ("word" or
+        A texts x features matrix of counts (float, in compressed rows), features sorted by name ("word" or
         "word word"): the vectoriser's tokens are the words of 2+ characters that are not
         English stop words (`coder.core.reporting.stop_words`), and its pairs are neighbours
         once stop words are gone.
     """
-    from scipy.sparse import coo_matrix
-
     from coder.core.reporting.stop_words import ENGLISH_STOP_WORDS
 
     n = len(words.keys)
@@ -303,6 +373,14 @@ def word_counts(words: Words) -> csr_matrix:
     rank[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
     rows = np.concatenate([doc, pair_doc])
     cols = np.concatenate([rank[singles], rank[kept.size + pair_col.reshape(-1)]])
-    matrix = coo_matrix((np.ones(rows.size), (rows, cols)), shape=(n, len(names))).tocsr()
-    matrix.sum_duplicates()
-    return matrix
+    # Each (text, feature) once with its count, in text then feature order. The texts are in
+    # two ascending runs (words, then pairs), which a stable sort merges cheaply.
+    cells = rows * max(len(names), 1) + cols
+    cells.sort(kind="stable")
+    starts = np.flatnonzero(np.r_[True, cells[1:] != cells[:-1]]) if cells.size else _NO_ROWS
+    counts = np.diff(np.r_[starts, cells.size]).astype(np.float64)
+    cells = cells[starts]
+    cell_rows = cells // max(len(names), 1)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(cell_rows, minlength=n), out=indptr[1:])
+    return WordCounts(indptr, cells % max(len(names), 1), counts, (n, len(names)))

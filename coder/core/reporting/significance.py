@@ -161,14 +161,39 @@ def holm(p_values: Sequence[float]) -> list[float]:
     return adjusted
 
 
+def chi_square_tail(dof: int, statistic: float) -> float:
+    """P(X >= statistic) for X chi-square with a whole number `dof` of degrees of freedom
+    (scipy's `chdtrc`), from the closed form of the regularised upper incomplete gamma
+    function at half-integers: no scipy import (about 0.2 s) for a report's tables.
+
+    With y = statistic / 2: for even dof, e^-y * sum(y^i / i!, i < dof / 2); for odd dof,
+    erfc(sqrt(y)) + e^-y * sum(y^(i - 1/2) / gamma(i + 1/2), 1 <= i <= (dof - 1) / 2). Terms
+    are summed in logarithms so that neither a large y nor many terms overflow.
+    """
+    if dof < 1:
+        raise ValueError(f"degrees of freedom must be a whole number >= 1, not {dof}")
+    if math.isnan(statistic):
+        return math.nan
+    if statistic <= 0.0:
+        return 1.0
+    if math.isinf(statistic):
+        return 0.0
+    y = statistic / 2.0
+    log_y = math.log(y)
+    if dof % 2 == 0:
+        return math.fsum(math.exp(i * log_y - y - math.lgamma(i + 1.0))
+                         for i in range(dof // 2))
+    return math.erfc(math.sqrt(y)) + math.fsum(
+        math.exp((i - 0.5) * log_y - y - math.lgamma(i + 0.5))
+        for i in range(1, (dof - 1) // 2 + 1))
+
+
 def chi_square(observed: Sequence[Sequence[float]]) -> tuple[float, int, float, float]:
     """Pearson's chi-square test of independence on a table of counts.
 
     Returns:
         (statistic, degrees of freedom, p-value, smallest expected count).
     """
-    from scipy.special import chdtrc
-
     rows = [sum(r) for r in observed]
     cols = [sum(c) for c in zip(*observed, strict=True)]
     total = sum(rows)
@@ -180,7 +205,7 @@ def chi_square(observed: Sequence[Sequence[float]]) -> tuple[float, int, float, 
             if expected > 0:
                 statistic += (value - expected) ** 2 / expected
     dof = (len(rows) - 1) * (len(cols) - 1)
-    return statistic, dof, float(chdtrc(dof, statistic)) if dof else 1.0, smallest
+    return statistic, dof, chi_square_tail(dof, statistic) if dof else 1.0, smallest
 
 
 def _fpc(column: BreakdownColumn, population: float | None) -> float:
@@ -252,9 +277,7 @@ def compare_columns(table: FrequencyTable, *, alpha: float = DEFAULT_ALPHA,
                 scale = sum(fpcs[c.value] * c.base for c in tested_columns) / sum(
                     c.base for c in tested_columns)
                 statistic = statistic / scale if scale > 0 else math.inf
-                from scipy.special import chdtrc
-
-                p = float(chdtrc(dof, statistic))
+                p = chi_square_tail(dof, statistic)
             if smallest >= MIN_EXPECTED:
                 chi[row.code_id] = ChiSquare(row.code_id, statistic, dof, p)
     found = Significance(alpha, letters, tuple(c.value for c in tested_columns), excluded,
