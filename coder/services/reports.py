@@ -83,23 +83,20 @@ def resolve_layer(store: ProjectStore, spec: str | None,
         ProjectError: Unknown layer, or a choice the user must make.
     """
     coders = store.coders()
-    used: dict[int, int] = {}
-    for qid in question_ids:
-        for coder_id, n in store.coded_answers_by_coder(qid).items():
-            used[coder_id] = used.get(coder_id, 0) + n
+    used = store.coders_who_coded(question_ids)
     by_kind = {kind: [c for c in coders if c.kind == kind] for kind in CoderKind}
     if spec is None:
-        if any(used.get(c.id) for c in coders if c.kind != CoderKind.MODEL):
+        if any(c.id in used for c in coders if c.kind != CoderKind.MODEL):
             spec = FINAL
-        elif any(used.get(c.id) for c in by_kind[CoderKind.MODEL]):
+        elif any(c.id in used for c in by_kind[CoderKind.MODEL]):
             choices = ", ".join(f"model:{c.name}" for c in by_kind[CoderKind.MODEL]
-                                if used.get(c.id))
+                                if c.id in used)
             raise ProjectError("only model suggestions are coded: choose the codes to count"
                                f" ({choices} or all)", remedy=Remedy(option="layer"))
         else:
             return Layer("none", (), "no codes yet")
     if spec == FINAL:
-        active = [c for c in coders if c.kind != CoderKind.MODEL and used.get(c.id)]
+        active = [c for c in coders if c.kind != CoderKind.MODEL and c.id in used]
         description = FINAL_DESCRIPTION
         if len(active) == 1 and active[0].kind == CoderKind.HUMAN:
             description = f"codes of coder {active[0].name} (the only coder)"
@@ -108,7 +105,7 @@ def resolve_layer(store: ProjectStore, spec: str | None,
     if spec == "all":
         return Layer("all", tuple(c.id for c in coders), "all coders' codes combined")
     if spec == "adjudicated":
-        ids = tuple(c.id for c in by_kind[CoderKind.ADJUDICATED] if used.get(c.id))
+        ids = tuple(c.id for c in by_kind[CoderKind.ADJUDICATED] if c.id in used)
         if not ids:
             raise ProjectError("nothing has been adjudicated in this project: count the final"
                                " codes or one coder's (final or coder:NAME)",

@@ -196,6 +196,8 @@ def copy_rows(source: AnyStore, target: AnyStore, progress: Progress) -> CopyRep
                         conn.executemany(f"UPDATE {shape.name} SET {sets} WHERE {where}", batch)
                 target.dialect.reset_keys(conn, shape.name)
             progress.check()  # the last moment to stop: nothing written yet
+    for statement in target.dialect.after_bulk_load:  # the target's planner learns its rows
+        target.conn.execute(statement)
     copied = row_counts(target)
     return CopyReport(safe_location(source.location), safe_location(target.location),
                       tuple((t.name, counts[t.name], copied[t.name]) for t in table_shapes()))

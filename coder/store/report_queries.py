@@ -37,16 +37,32 @@ class ReportQueriesMixin(QAMixin):
             " WHERE a.question_id = ? AND s.coded_at IS NOT NULL GROUP BY s.coder_id",
             (question_id,))}
 
+    def coders_who_coded(self, question_ids: Sequence[str]) -> set[int]:
+        """Coders (ids) who coded an answer to one of the questions (codes or "no code
+        applies"); each coder's look stops at a first coded answer (`coded_answers_by_coder`
+        counts them all)."""
+        if not question_ids:
+            return set()
+        # LIMIT 1: a subquery the planner keeps apart, run coder by coder and stopping at the
+        # first row, rather than a join over every coded mark of the project.
+        return {int(r[0]) for r in self.conn.execute(
+            "SELECT c.id FROM coders c WHERE (SELECT 1 FROM answer_status s JOIN answers a"
+            " ON a.id = s.answer_id WHERE s.coder_id = c.id AND s.coded_at IS NOT NULL"
+            f" AND a.question_id IN ({_marks(question_ids)}) LIMIT 1) IS NOT NULL",
+            list(question_ids))}
+
     def coded_waves(self, question_ids: Sequence[str], coder_ids: Sequence[int]) -> set[int]:
         """Waves (ids) in which any of `coder_ids` coded an answer to one of the questions."""
         if not question_ids or not coder_ids:
             return set()
-        # Wave by wave, stopping at the first coded answer (not every coded mark read).
+        # Wave by wave, stopping at the first coded answer (not every coded mark read; LIMIT 1
+        # keeps PostgreSQL from making it a join over them all).
         return {int(r[0]) for r in self.conn.execute(
-            "SELECT w.id FROM waves w WHERE EXISTS (SELECT 1 FROM answers a JOIN answer_status s"
+            "SELECT w.id FROM waves w WHERE (SELECT 1 FROM answers a JOIN answer_status s"
             f" ON s.answer_id = a.id WHERE a.wave_id = w.id AND a.question_id IN"
             f" ({_marks(question_ids)}) AND s.coded_at IS NOT NULL"
-            f" AND s.coder_id IN ({_marks(coder_ids)}))", [*question_ids, *coder_ids])}
+            f" AND s.coder_id IN ({_marks(coder_ids)}) LIMIT 1) IS NOT NULL",
+            [*question_ids, *coder_ids])}
 
     def attribute_values(self, wave_id: int | None,
                          names: Sequence[str]) -> dict[int, tuple[str | None, ...]]:

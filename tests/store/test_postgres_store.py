@@ -120,3 +120,13 @@ def test_large_action_is_stored_as_text_and_undone(pg_url: str) -> None:
                 "SELECT changes FROM events ORDER BY id DESC LIMIT 1").fetchone()[0]
         assert isinstance(stored, str) and len(stored) > 8192
         assert store.undo("ann") is not None and store.setting("big") is None
+
+
+def test_no_statement_waits_for_just_in_time_compilation(pg_url: str) -> None:
+    """A report's counting statement over a million codings is costed high enough for the
+    server to compile it, which takes longer than running it: the store's sessions never do."""
+    with PostgresStore.create(pg_url) as store:
+        store.conn.execute("SET jit_above_cost = 0")  # the server's rule: compile everything
+        plan = store.conn.execute(
+            "EXPLAIN (ANALYZE, FORMAT JSON) SELECT count(*) FROM codings").fetchone()[0]
+    assert "Plan" in plan[0] and "JIT" not in plan[0]

@@ -279,6 +279,10 @@ def test_qa_adjudication_and_the_final_layer(new_store: NewStore, tmp_path: Path
     assert store.layer_codes(Q, humans)[a2] == {"local"}
     assert store.layer_coded_answers(Q, humans) == {a1, a2, a3}
     assert store.coded_answers_by_coder(Q)[ann.id] == 3
+    idle = store.coder("zed")  # a coder who has coded nothing
+    assert store.coders_who_coded([Q]) == set(store.coded_answers_by_coder(Q)) >= {ann.id, bob.id}
+    assert idle.id not in store.coders_who_coded([Q, "nope"])
+    assert store.coders_who_coded(["nope"]) == store.coders_who_coded([]) == set()
 
 
 def test_starred_quotes_and_settings(new_store: NewStore, tmp_path: Path) -> None:
