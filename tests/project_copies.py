@@ -71,7 +71,8 @@ class FreshCopies:
     """`copies(template)`: the location of a project holding exactly the rows of the project
     file `template`, new at every call (a file, or a database on the test server refilled).
 
-    `slot` tells apart copies an example holds at once (one database per template and slot).
+    `slot` tells apart copies an example holds at once (one file or database per template and
+    slot: the copy a slot gave before is gone, so it must be closed by then).
     """
 
     def __init__(self, backend: str, folder: Path, cluster: Callable[[], Any]) -> None:
@@ -79,12 +80,14 @@ class FreshCopies:
         self.folder = folder
         self._cluster = cluster
         self._databases: dict[tuple[Path, int], RefilledDatabase] = {}
-        self._count = 0
+        self._templates: dict[Path, int] = {}
 
     def __call__(self, template: Path, slot: int = 0) -> str:
-        self._count += 1
         if self.backend == "sqlite":
-            target = self.folder / f"fresh{self._count}.coder"
+            number = self._templates.setdefault(template, len(self._templates))
+            target = self.folder / f"fresh{number}-{slot}.coder"
+            for old in self.folder.glob(f"{target.name}*"):  # with its -wal, -shm, backups
+                old.unlink()
             shutil.copyfile(template, target)
             return str(target)
         database = self._databases.get((template, slot))
