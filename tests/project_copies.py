@@ -11,7 +11,6 @@ for a small project, against some 200 ms for TRUNCATE and far more for a new dat
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -75,10 +74,10 @@ class FreshCopies:
     slot: the copy a slot gave before is gone, so it must be closed by then).
     """
 
-    def __init__(self, backend: str, folder: Path, cluster: Callable[[], Any]) -> None:
+    def __init__(self, backend: str, folder: Path, cluster: Any = None) -> None:
         self.backend = backend
         self.folder = folder
-        self._cluster = cluster
+        self._cluster = cluster  # the test server (PostgreSQL only)
         self._databases: dict[tuple[Path, int], RefilledDatabase] = {}
         self._templates: dict[Path, int] = {}
 
@@ -92,7 +91,7 @@ class FreshCopies:
             return str(target)
         database = self._databases.get((template, slot))
         if database is None:  # the first copy is fresh already
-            database = RefilledDatabase(self._cluster().new_database(), template)
+            database = RefilledDatabase(self._cluster.new_database(), template)
             self._databases[(template, slot)] = database
             return database.url
         return database.refill()
