@@ -11,7 +11,6 @@ for a small project, against some 200 ms for TRUNCATE and far more for a new dat
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -71,25 +70,28 @@ class FreshCopies:
     """`copies(template)`: the location of a project holding exactly the rows of the project
     file `template`, new at every call (a file, or a database on the test server refilled).
 
-    `slot` tells apart copies an example holds at once (one database per template and slot).
+    `slot` tells apart copies an example holds at once (one file or database per template and
+    slot: the copy a slot gave before is gone, so it must be closed by then).
     """
 
-    def __init__(self, backend: str, folder: Path, cluster: Callable[[], Any]) -> None:
+    def __init__(self, backend: str, folder: Path, cluster: Any = None) -> None:
         self.backend = backend
         self.folder = folder
-        self._cluster = cluster
+        self._cluster = cluster  # the test server (PostgreSQL only)
         self._databases: dict[tuple[Path, int], RefilledDatabase] = {}
-        self._count = 0
+        self._templates: dict[Path, int] = {}
 
     def __call__(self, template: Path, slot: int = 0) -> str:
-        self._count += 1
         if self.backend == "sqlite":
-            target = self.folder / f"fresh{self._count}.coder"
+            number = self._templates.setdefault(template, len(self._templates))
+            target = self.folder / f"fresh{number}-{slot}.coder"
+            for old in self.folder.glob(f"{target.name}*"):  # with its -wal, -shm, backups
+                old.unlink()
             shutil.copyfile(template, target)
             return str(target)
         database = self._databases.get((template, slot))
         if database is None:  # the first copy is fresh already
-            database = RefilledDatabase(self._cluster().new_database(), template)
+            database = RefilledDatabase(self._cluster.new_database(), template)
             self._databases[(template, slot)] = database
             return database.url
         return database.refill()

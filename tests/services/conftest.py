@@ -94,8 +94,8 @@ def fresh_copies(request: pytest.FixtureRequest, tmp_path: Path) -> FreshCopies:
     """`fresh_copies(template)` gives the location of a new copy of the project file
     `template`, cheap enough for every example of a property test: a file, or one database on
     the test server per test, refilled with the template's rows at each call (`project_copies`)."""
-    return FreshCopies(str(request.param), tmp_path,
-                       lambda: request.getfixturevalue("pg_cluster"))
+    server = request.getfixturevalue("pg_cluster") if request.param == "postgresql" else None
+    return FreshCopies(str(request.param), tmp_path, server)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

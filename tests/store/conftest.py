@@ -80,7 +80,8 @@ def fresh_copies(store_backend: str, tmp_path: Path,
     """`fresh_copies(template)` gives the location of a new copy of the project file
     `template` on the backend, cheap enough for every example of a property test: a file, or on
     PostgreSQL one database per test refilled with the template's rows (`project_copies`)."""
-    return FreshCopies(store_backend, tmp_path, lambda: request.getfixturevalue("pg_cluster"))
+    server = request.getfixturevalue("pg_cluster") if store_backend == "postgresql" else None
+    return FreshCopies(store_backend, tmp_path, server)
 
 
 @pytest.fixture

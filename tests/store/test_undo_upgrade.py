@@ -2,9 +2,9 @@
 
 On both backends, as projects reach them. Schema 3 is from before the server backend: such a
 project reaches a server only as a file copied there (`coder db copy`, which upgrades it on the
-way), so on PostgreSQL the schema-3 tests replay its old events after that copy. A server
-project is upgraded in place from the first schema the server backend had at the oldest: that
-upgrade, with data in the project, is tested on both backends below.
+way), so on PostgreSQL the schema-3 tests replay its old events after that copy. A project on
+a server is never older than the schema the server backend came with; its upgrade in place
+from there, with data in it, is tested on both backends below.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def test_an_adjudication_and_a_coding_made_at_schema_3_undo_and_redo_after_the_u
     path = schema3_project(tmp_path / "old.coder")
     location = location_of(path)
     with open_project(location) as store:
-        if store.dialect.name == "sqlite":  # upgraded on opening; on the way to the server else
+        if store.dialect.name == "sqlite":  # upgraded on opening (on a server: by the copy)
             assert store.upgrade is not None and store.upgrade.from_version == 3
         assert store.schema_version == SCHEMA_VERSION
         assert store.event(3).schema_version is None  # written before versions were recorded
