@@ -2,7 +2,8 @@
 
 Answers and files from other systems can hold NULs, terminal escape sequences (ESC [ ... m
 recolours or rewrites a terminal) and other control characters. The raw text is kept in the
-project; what reports, messages and the terminal show goes through these functions.
+project (less NULs, which PostgreSQL cannot store); what reports, messages and the terminal
+show goes through these functions.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ from coder.core.errors import ProjectError
 from coder.core.progress import Progress
 from coder.store.event_log import stored_for
 from coder.store.schema import SCHEMA_VERSION, migrations, split_sql
+from coder.store.survey import storable_raw_text
 from coder.store.url import create_project, is_url, open_project, safe_location
 
 if TYPE_CHECKING:
@@ -166,6 +167,8 @@ def copy_rows(source: AnyStore, target: AnyStore, progress: Progress) -> CopyRep
                 insert = f"INSERT INTO {shape.name} ({columns}) VALUES ({marks})"
                 nulled = [shape.columns.index(c) for c in shape.own_refs]
                 changes = shape.columns.index("changes") if shape.name == "events" else -1
+                # A project imported before NULs were dropped from raw texts may hold some.
+                raw = shape.columns.index("raw_text") if shape.name == "answers" else -1
                 later: list[tuple[Any, ...]] = []
                 order = ", ".join(shape.key)
                 read = getattr(source.conn, "stream", source.conn.execute)
@@ -177,6 +180,8 @@ def copy_rows(source: AnyStore, target: AnyStore, progress: Progress) -> CopyRep
                         values = list(row)
                         if changes >= 0:
                             values[changes] = stored_for(values[changes], compress=compress)
+                        if raw >= 0:
+                            values[raw] = storable_raw_text(values[raw])
                         if nulled and any(values[i] is not None for i in nulled):
                             later.append((*(values[i] for i in nulled),
                                           *(values[shape.columns.index(k)] for k in shape.key)))

@@ -18,6 +18,13 @@ from coder.store.base import StoreBase
 _CHUNK = 5000
 
 
+def storable_raw_text(raw_text: str) -> str:
+    """An answer's raw text as the project keeps it: as read, but for NUL characters, which a
+    PostgreSQL text cannot hold (dropped on both backends, so a project reads the same on
+    either, moves between them, and a file imported again matches what it stored)."""
+    return raw_text.replace("\x00", "")
+
+
 def _question(row: Sequence[Any]) -> Question:
     qid, text, kind, position, routing, value_labels, codeframe_id = row
     r = json.loads(routing) if routing else None
@@ -266,13 +273,14 @@ class SurveyMixin(StoreBase):
             for a in plan.answers:
                 key = (rid[a.respondent_external_id], a.question_id)
                 old = existing.get(key)
+                raw = storable_raw_text(a.raw_text)
                 if old is None:
-                    inserts.append((key[0], a.question_id, wave_id, a.raw_text, a.text,
+                    inserts.append((key[0], a.question_id, wave_id, raw, a.text,
                                     a.non_substantive, cache_key(a.text)))
-                elif old[1] == a.raw_text:
+                elif storable_raw_text(old[1]) == raw:
                     unchanged += 1
                 else:
-                    updates.append((a.raw_text, a.text, a.non_substantive, cache_key(a.text),
+                    updates.append((raw, a.text, a.non_substantive, cache_key(a.text),
                                     old[0]))
                     changed_coded += old[0] in coded
             for start in range(0, len(inserts), _CHUNK):

@@ -120,6 +120,29 @@ def test_changed_answers_are_found_until_recoded(tmp_path: Path,
         store.end_sessions()
 
 
+def test_a_wave_with_nul_characters_imports_carries_and_reimports_unchanged(
+        tmp_path: Path, waves_project: Callable[..., str]) -> None:
+    """Files from other systems can hold NUL characters, which a PostgreSQL text cannot: the
+    wave imports on both backends alike, its answers' codes carry forward, and importing the
+    same file again finds nothing changed."""
+    project = waves_project()
+    wave3 = write_wave(tmp_path / "w2027.csv", [
+        ("W01", "North", "1", "fees are\x00 too high for us", None),
+        ("W02", "North", "1", "brand new\x00 answer", None)])
+    command = ["import", str(wave3), "-p", project, "--wave", "2027", "--id-column", "resp_id",
+               "--open-column", QUESTION]
+    result = CliRunner().invoke(cli, [*command, "--carry-codes", "--coder", "ann"])
+    assert result.exit_code == 0, result.output
+    assert "answers added 2" in result.output and "carried forward: 1 answers" in result.output
+    with open_project(project) as store:
+        assert _by_respondent(store, "2027", "carried") == {"W01": ["c1"]}
+        assert sorted(a.text for a in store.answers(QUESTION, wave_id=store.wave_id("2027"))) \
+            == ["brand new answer", "fees are too high for us"]
+    result = CliRunner().invoke(cli, command)
+    assert result.exit_code == 0, result.output
+    assert "answers added 0, changed 0, unchanged 2" in result.output
+
+
 _TEXTS = st.sampled_from(["fees", "Fees.", "FEES", "staff", "staff!", "the cost", "The  cost",
                           "buildings", "transport"])
 _CODES = st.frozensets(st.sampled_from(["a", "b", "c"]), max_size=2)

@@ -141,6 +141,28 @@ def test_a_copy_to_postgresql_leaves_the_planner_knowing_its_rows(
             assert plan[0]["Plan"]["Plan Rows"] == counts[table] > 100, table
 
 
+def test_raw_texts_with_nul_characters_copy_to_the_server(
+        pg_cluster: PostgresCluster, tmp_path: Path) -> None:
+    """A SQLite project may hold an answer's raw text with a NUL in it (imported before NULs were
+    dropped from raw texts); PostgreSQL cannot store one: the copy drops it, nothing else."""
+    project = tmp_path / "old.coder"
+    with create_project(project) as store:
+        import_survey(store, DEMO_CSV, wave="2025", coder="setup")
+        answer = store.answers(Q2)[0]
+    with sqlite3.connect(project) as conn:
+        conn.execute("UPDATE answers SET raw_text = ? WHERE id = ?",
+                     (answer.raw_text[:5] + "\x00" + answer.raw_text[5:], answer.id))
+    conn.close()
+    url = pg_cluster.new_database()
+    assert copy_project(project, url).verified
+    with open_project(project) as store:
+        before = store.answers(Q2)
+    with open_project(url) as store:
+        assert store.answer(answer.id).raw_text == answer.raw_text
+        assert [a for a in store.answers(Q2) if a.id != answer.id] == \
+            [a for a in before if a.id != answer.id]
+
+
 def test_the_target_is_never_written_over(rich_project: Path, pg_cluster: PostgresCluster,
                                           tmp_path: Path) -> None:
     url = pg_cluster.new_database()
