@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from coder.core.coding.filters import AnswerFilter
+from coder.core.coding.text_search import fold
 from coder.core.errors import NotInProject, ProjectError
 from coder.core.types import Coder, CoderKind, Coding
 from coder.store.actions import Action, now
@@ -307,9 +308,6 @@ class CodingMixin(StoreBase):
         if f.wave_id is not None:
             sql += " AND a.wave_id = ?"
             params.append(f.wave_id)
-        if f.text:
-            sql += f" AND {self.dialect.contains('lower(a.text)')}"
-            params.append(f.text.lower())
         if f.code_id is not None:
             sql += " AND EXISTS (SELECT 1 FROM codings c WHERE c.answer_id = a.id AND c.code_id = ?"
             params.append(f.code_id)
@@ -356,7 +354,21 @@ class CodingMixin(StoreBase):
                 " AND t.run_id = ? AND t.theme_id = ?)"
             )
             params.extend(f.theme)
-        ids = [r[0] for r in self.conn.execute(sql + " ORDER BY a.id", params)]
+        if f.text:
+            # Case folded as the app's in-memory index folds it (Unicode, "ß" -> "ss"): the
+            # database's lower() decides for ASCII texts, where the two agree; the few others
+            # are folded here.
+            # (A folded phrase found in an ASCII-lowered text is in the folded text too: only
+            # the texts beyond ASCII it is not found in come back, to fold.)
+            needle = fold(f.text)
+            hit, other = self.dialect.lower_contains("a.text"), self.dialect.not_ascii("a.text")
+            sql = sql.replace("SELECT a.id",
+                              f"SELECT a.id, CASE WHEN {hit} THEN NULL ELSE a.text END", 1)
+            sql += f" AND ({hit} OR {other})"
+            rows = self.conn.execute(sql + " ORDER BY a.id", [needle, *params, needle])
+            ids = [aid for aid, text in rows if text is None or needle in fold(text)]
+        else:
+            ids = [r[0] for r in self.conn.execute(sql + " ORDER BY a.id", params)]
         if f.answer_ids is not None:
             ids = [i for i in ids if i in f.answer_ids]
         return ids

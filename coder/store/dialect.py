@@ -104,11 +104,18 @@ class Dialect:
             return f"string_agg({expression}, chr(31))"
         return f"group_concat({expression}, char(31))"
 
-    def contains(self, haystack: str) -> str:
-        """SQL true when the next parameter occurs in `haystack` (case as given)."""
+    def lower_contains(self, text: str) -> str:
+        """SQL true when the next parameter occurs in `text` with ASCII letters in lower case
+        (what case folding does to an ASCII text; the locale never changes it)."""
         if self.name == "postgresql":
-            return f"strpos({haystack}, ?) > 0"
-        return f"instr({haystack}, ?) > 0"
+            return f'strpos(lower({text} COLLATE "C"), ?) > 0'
+        return f"instr(lower({text}), ?) > 0"
+
+    def not_ascii(self, text: str) -> str:
+        """SQL true when `text` has a character beyond ASCII."""
+        if self.name == "postgresql":
+            return f"octet_length({text}) != char_length({text})"
+        return f"length(CAST({text} AS BLOB)) != length({text})"
 
     def rows_by_key(self, table: str, columns: Sequence[str]) -> str:
         """A statement reading the rows of `table` whose keys are listed in its one parameter.

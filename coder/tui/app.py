@@ -148,11 +148,37 @@ class CoderApp(App[None]):
             self.install_screen(screen, name=installed)
         if screen is self.screen:
             return
+        left = self._screens_of_other_questions(qid)
+        if left:  # closed first: another question's screens would be in the way
+            self.call_next(self._close_then_show, left, installed, qid)
+            return
+        self._show(installed, qid)
+
+    def _show(self, installed: str, question_id: str | None) -> None:
         if len(self.screen_stack) <= 1:
             self.push_screen(installed)
         else:
             self.switch_screen(installed)
-        self._working_on(qid)
+        self._working_on(question_id)
+
+    def _screens_of_other_questions(self, question_id: str | None) -> list[Screen[Any]]:
+        """The screens of questions other than `question_id` (none for a project screen)
+        that are not showing: the app keeps one question's screens, so that a large
+        question's suggestion process, text index and answers go when another is worked on."""
+        if question_id is None:
+            return []
+        return [s for (_, qid), s in self._screens.items()
+                if qid is not None and qid != question_id and s not in self.screen_stack]
+
+    async def _close_then_show(self, screens: list[Screen[Any]], installed: str,
+                               question_id: str | None) -> None:
+        for key in [k for k, s in self._screens.items() if s in screens]:
+            del self._screens[key]
+        for screen in screens:
+            self.uninstall_screen(screen)
+            if screen.is_attached:
+                await screen.remove()  # unmounted: a coding screen ends its child process
+        self._show(installed, question_id)
 
     def _working_on(self, question_id: str | None) -> None:
         with contextlib.suppress(CoderError):  # busy: colleagues see it at the next switch
