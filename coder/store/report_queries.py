@@ -140,7 +140,8 @@ class ReportQueriesMixin(QAMixin):
         return [str(k) for k, _, _ in found], _matrix(found, dim)
 
     def _cached_rows(self, model_id: str, keys: Sequence[str]) -> list[tuple[str, int, bytes]]:
-        if len(keys) > _SQL_VARS and 2 * len(keys) >= self.cached_embedding_count(model_id):
+        if len(keys) > _SQL_VARS and 2 * len(keys) >= int(self.conn.execute(
+                "SELECT count(*) FROM embeddings WHERE model = ?", [model_id]).fetchone()[0]):
             # Half the model's vectors or more (a report's question): one pass over them
             # beats looking each key up (about half the time at 100,000).
             wanted = set(keys)

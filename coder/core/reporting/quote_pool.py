@@ -10,10 +10,10 @@ or cached embeddings, same centrality, same de-duplication). Pure: no UI, CLI, s
 from __future__ import annotations
 
 import re
-from itertools import repeat
 from collections.abc import Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from itertools import repeat
 
 import numpy as np
 
@@ -340,10 +340,10 @@ def word_counts(words: Words) -> WordCounts:
     `TfidfVectorizer(ngram_range=(1, 2), stop_words="english")` counts them.
 
     Returns:
-        A texts x features matrix of counts (float, in compressed rows), features sorted by name ("word" or
-        "word word"): the vectoriser's tokens are the words of 2+ characters that are not
-        English stop words (`coder.core.reporting.stop_words`), and its pairs are neighbours
-        once stop words are gone.
+        A texts x features matrix of counts (float, in compressed rows), features sorted by
+        name ("word" or "word word"): the vectoriser's tokens are the words of 2+ characters
+        that are not English stop words (`coder.core.reporting.stop_words`), and its pairs
+        are neighbours once stop words are gone.
     """
     from coder.core.reporting.stop_words import ENGLISH_STOP_WORDS
 
