@@ -32,6 +32,7 @@ _WORD = re.compile(r"\w+")
 _BOUNDARY = "\x00"
 _BOUNDARY_BYTE = b"\x00"
 _BEYOND_ASCII = re.compile(r"[^\x00-\x7f]+")
+_SPACES = re.compile(b"  +")
 #: Bytes as `_word_bytes` reads them: an ASCII byte that is no word character (nor the
 #: boundary) is a space; bytes beyond ASCII (parts of word characters by then) stay.
 _ASCII_GAPS = bytes(b if b == 0 or b >= 0x80 or chr(b).isalnum() or b == ord("_") else 0x20
@@ -277,8 +278,9 @@ def split_words(texts: Sequence[str]) -> Words:
     if texts and joined.count(_BOUNDARY) == len(texts) - 1:
         # One scan of all the texts, with a character no text has between them (a boundary
         # for the words and for lower-casing alike).
-        flat = _word_bytes(joined.lower())
-        keys = _keys_of(flat)
+        spaced = _spaced_words(joined.lower())
+        flat = _word_bytes(spaced)
+        keys = _keys_of(spaced)
         boundary_word: str | bytes = _BOUNDARY_BYTE
     else:  # some text has the boundary character: one text at a time
         per_text = [_WORD.findall(t.lower()) for t in texts]
@@ -307,32 +309,36 @@ def split_keys(texts: Sequence[str]) -> list[str]:
     words: all a pool needs when every answer has a cached embedding."""
     joined = _BOUNDARY.join(texts)
     if texts and joined.count(_BOUNDARY) == len(texts) - 1:
-        return _keys_of(_word_bytes(joined.lower()))
+        return _keys_of(_spaced_words(joined.lower()))
     return split_words(texts).keys
 
 
-def _word_bytes(lowered: str) -> list[bytes]:
-    r"""The words and boundaries of texts joined by the boundary (and lower-cased), in UTF-8,
-    as `re.findall(r"\w+|\x00", lowered)` finds them.
+def _spaced_words(lowered: str) -> bytes:
+    r"""Texts joined by the boundary (and lower-cased) as UTF-8 in which everything but the
+    words `re.findall(r"\w+", ...)` finds and the boundaries is spaces.
 
-    Found by bytes operations rather than one string per match: the few characters beyond
-    ASCII that are not word characters become spaces, the bytes of ASCII ones too, and the
-    rest is split on spaces. A word character's UTF-8 bytes are all 0x80 or above (or an
-    ASCII word character), so no word is cut or joined differently.
+    Bytes operations rather than one string per match: the few characters beyond ASCII that
+    are not word characters become spaces, the bytes of ASCII ones too. A word character's
+    UTF-8 bytes are all 0x80 or above (or an ASCII word character), so no word is cut or
+    joined differently.
     """
     if not lowered.isascii():
         beyond_ascii = set("".join(_BEYOND_ASCII.findall(lowered)))
         gaps = sorted(c for c in beyond_ascii if not _WORD.fullmatch(c))
         if gaps:
             lowered = re.sub(f"[{''.join(map(re.escape, gaps))}]", " ", lowered)
-    data = lowered.encode("utf-8", "surrogatepass").translate(_ASCII_GAPS)
-    return data.replace(_BOUNDARY_BYTE, b" \x00 ").split()
+    return lowered.encode("utf-8", "surrogatepass").translate(_ASCII_GAPS)
 
 
-def _keys_of(flat: list[bytes]) -> list[str]:
-    """Each text's words joined by spaces, from `_word_bytes`."""
-    joined = b" ".join(flat).decode("utf-8", "surrogatepass")
-    return [k.strip() for k in joined.split(_BOUNDARY)]
+def _word_bytes(spaced: bytes) -> list[bytes]:
+    """The words and boundaries of `_spaced_words`, in order."""
+    return spaced.replace(_BOUNDARY_BYTE, b" \x00 ").split()
+
+
+def _keys_of(spaced: bytes) -> list[str]:
+    """Each text's words joined by spaces, from `_spaced_words`."""
+    single = _SPACES.sub(b" ", spaced).decode("utf-8", "surrogatepass")
+    return [k.strip() for k in single.split(_BOUNDARY)]
 
 
 def word_counts(words: Words) -> WordCounts:
