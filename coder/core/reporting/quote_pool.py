@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import count, repeat
 
 import numpy as np
 
@@ -121,8 +121,10 @@ class QuotePool:
         keys = [k or t.strip() for k, t in zip(
             self._words.keys if self._words else split_keys(self._texts), self._texts,
             strict=True)]
-        kind = {k: i for i, k in enumerate(dict.fromkeys(keys))}
-        self._kind = np.fromiter(map(kind.__getitem__, keys), dtype=np.int64, count=len(keys))
+        # Each answer's kind is the row of the first answer with its key.
+        kind: dict[str, int] = {}
+        self._kind = np.fromiter(map(kind.setdefault, keys, count()), dtype=np.int64,
+                                 count=len(keys))
         if "" in kind:
             self._kind[self._kind == kind[""]] = -1
 
