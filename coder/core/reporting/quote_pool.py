@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import count, repeat
+from typing import overload
 
 import numpy as np
 
@@ -65,6 +66,27 @@ class EmbeddingRows(Mapping[int, np.ndarray]):
         return len(self.row_of)
 
 
+class _RowTexts(Sequence[str]):
+    """The texts of some of a pool's rows, looked up when read: a code's ranking reads a few
+    hundred of its thousands of candidates' texts."""
+
+    def __init__(self, texts: list[str], rows: np.ndarray) -> None:
+        self._texts = texts
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self._texts[r] for r in self._rows[index].tolist()]
+        return self._texts[int(self._rows[index])]
+
+
 def _same_quote(text: str) -> str:
     """What `choose_quotes` counts as the same quote (case and spacing aside)."""
     return " ".join(text.casefold().split())
@@ -95,7 +117,7 @@ class QuotePool:
                                   count=len(ordered)) | (self._length == 0)
         self._quotable = np.fromiter(map(is_quotable, self._texts), dtype=bool,
                                      count=len(ordered))
-        self._counts: WordCounts | None = None
+        self._tf: WordCounts | None = None
         self._embeddings = embeddings
         # The cached vectors as one matrix and each pool row's row in it (-1: none), when they
         # are all of one length: a code's rows are then taken at once rather than stacked
@@ -160,7 +182,7 @@ class QuotePool:
             readable = candidates[(lengths >= READABLE_CHARS[0])
                                   & (lengths <= READABLE_CHARS[1])]
             pool = readable if readable.size >= room else candidates
-            texts = [self._texts[r] for r in pool.tolist()]
+            texts = _RowTexts(self._texts, pool)
             # A few more than needed, in case some may identify someone and are left out.
             picked = select_representative(self._vectors(pool, texts), texts,
                                            k=min(len(texts), 3 * room + 5),
@@ -180,7 +202,7 @@ class QuotePool:
         _, first = np.unique(kinds[positions], return_index=True)
         return np.sort(positions[first])
 
-    def _vectors(self, pool: np.ndarray, texts: list[str]) -> np.ndarray:
+    def _vectors(self, pool: np.ndarray, texts: Sequence[str]) -> np.ndarray:
         """The pool's rows as `choose_quotes` vectorises them: embeddings, else TF-IDF."""
         embeddings = self._embeddings
         if self._matrix is not None and self._embedded[pool].all():
@@ -191,7 +213,7 @@ class QuotePool:
                 return np.stack([embeddings[i] for i in ids]).astype(np.float32)
         return self._tfidf(pool, texts)
 
-    def _tfidf(self, pool: np.ndarray, texts: list[str]) -> np.ndarray:
+    def _tfidf(self, pool: np.ndarray, texts: Sequence[str]) -> np.ndarray:
         """`tfidf_vectors(texts)` from the word counts made once for the whole pool.
 
         As the vectoriser does, fitted on the rows given: their vocabulary (in its sorted
@@ -199,14 +221,17 @@ class QuotePool:
         to unit length. Row lengths are summed in column order rather than the vectoriser's
         order of first use, so a vector may differ from its in the last bit of a float32.
         """
-        if self._counts is None:
-            self._counts = word_counts(self._words or split_words(self._texts))
-        counts = self._counts.rows(pool)
+        if self._tf is None:  # as term frequencies, 1 + ln(count), computed once
+            counts = word_counts(self._words or split_words(self._texts))
+            tf = np.log(counts.data)
+            tf += 1.0
+            self._tf = replace(counts, data=tf)
+        counts = self._tf.rows(pool)
         indptr, indices = counts.indptr, counts.indices
         used = np.bincount(indices, minlength=counts.shape[1])
         present = used > 0
         if not present.any():  # only stop words: the vectoriser's own fallback
-            return tfidf_vectors(texts)
+            return tfidf_vectors(list(texts))
         column = np.cumsum(present) - 1
         df: np.ndarray = used[present].astype(np.float64)
         df += 1.0
@@ -215,8 +240,7 @@ class QuotePool:
         np.log(idf, out=idf)
         idf += 1.0
         cols = column[indices]
-        values = np.log(counts.data.astype(np.float64))
-        values += 1.0
+        values = counts.data  # a copy: the pool's term frequencies
         values *= idf[cols]
         rows = np.repeat(np.arange(len(pool)), np.diff(indptr))
         lengths = np.sqrt(np.bincount(rows, weights=values * values, minlength=len(pool)))
