@@ -124,17 +124,22 @@ def main() -> None:
         cases = {"--quotes 0": ["--quotes", "0"], "3 quotes per code": []}
         base = ["--wave", "all", "--weight", "wt", "--by", "region"]
         found: dict[tuple[str, str], list[tuple[float, float]]] = {}
+        outputs = {(case, i): folder / f"r-{n}-{i}.html" for n, case in enumerate(cases)
+                   for i in range(len(trees))}
         try:
             print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
             for _ in range(args.rounds):
                 for case, extra in cases.items():
-                    for name, tree in trees.items():
+                    for i, (name, tree) in enumerate(trees.items()):
                         found.setdefault((case, name), []).append(
-                            run_report(tree, projects[name], folder / "r.html", base + extra))
+                            run_report(tree, projects[name], outputs[case, i], base + extra))
                 for name, tree in trees.items():
                     found.setdefault((IN_PROCESS_CASE, name), []).append(
                         run_in_process(tree, projects[name]))
             print(f"load average after: {os.getloadavg()[0]:.1f}")
+            for case in cases:  # the trees' reports, byte for byte (same day, same project)
+                same = len({outputs[case, i].read_bytes() for i in range(len(trees))}) == 1
+                print(f"{case}: the trees' reports are {'identical' if same else 'DIFFERENT'}")
         finally:
             if args.before:
                 subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force",

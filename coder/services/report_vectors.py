@@ -18,8 +18,8 @@ from coder.store.protocol import ProjectStore
 
 log = logging.getLogger("coder.services.reports")  # part of the report's log
 
-#: Cached embeddings read at a time (in key order): the first missing one stops the reading.
-_EMBEDDING_CHUNK = 10_000
+#: Cached embeddings looked up first (in key order): one missing stops the reading there.
+_EMBEDDING_PROBE = 2000
 
 
 class ReportAnswer(NamedTuple):
@@ -37,37 +37,36 @@ def cached_embeddings(store: ProjectStore, question: Question,
     None unless every answer has one."""
     from coder.core.embedding import DEFAULT_MODEL_ID, cache_key
 
+    if not answers:
+        return {}
     run = store.latest_theme_run(question.id)
     model = run.model if run is not None else DEFAULT_MODEL_ID
-    # Each distinct text's stored key (computed where the project has none).
-    keys = {text: key or cache_key(text)
-            for text, key in {a.text: a.key for a in answers}.items()}
-    wanted = sorted(set(keys.values()))
-    # In key order, the order the cache is kept in: the vectors are read from neighbouring
-    # pages rather than from all over the file. Fewer vectors than keys settles it unread.
-    found: list[str] = []
-    matrices: list[np.ndarray] = []
-    missing = store.cached_embedding_count(model) < len(wanted)
-    for start in range(0, 0 if missing else len(wanted), _EMBEDDING_CHUNK):
-        chunk = wanted[start:start + _EMBEDDING_CHUNK]
-        got = store.cached_matrix(model, chunk)
-        if got is None:  # vectors of different lengths: one array each
-            return _vectors_one_by_one(store, model, answers)
-        if len(got[0]) < len(chunk):
-            missing = True
-            break
-        found += got[0]
-        matrices.append(got[1])
-    if missing:
+    cached = store.cached_embedding_count(model)
+    # Each answer's stored key (computed where the project has none).
+    keys = [a.key or cache_key(a.text) for a in answers] if cached else []
+    wanted = sorted(set(keys))
+    # Fewer cached vectors than keys (none at all, say), or a missing one among the first
+    # few (in key order), settles it before 100,000 vectors are read.
+    got = None
+    if cached >= len(wanted) > 0:
+        for chunk in (wanted[:_EMBEDDING_PROBE], wanted):
+            got = store.cached_matrix(model, chunk)
+            if got is None:  # vectors of different lengths: one array each
+                return _vectors_one_by_one(store, model, answers)
+            if len(got[0]) < len(chunk):
+                got = None
+                break
+            if len(chunk) == len(wanted):
+                break
+    if got is None:
         log.info("quotes for %s: TF-IDF centrality (not every answer has a cached"
                  " embedding)", question.id)
         return None
     log.info("quotes for %s: cached %s embeddings", question.id, model)
-    if not matrices or len({m.shape[1:] for m in matrices}) > 1:
-        return _vectors_one_by_one(store, model, answers)
+    found, matrix = got
     row_of_key = dict(zip(found, range(len(found)), strict=True))
-    return EmbeddingRows(np.concatenate(matrices),
-                         {a.id: row_of_key[keys[a.text]] for a in answers})
+    return EmbeddingRows(matrix, dict(zip([a.id for a in answers],
+                                          map(row_of_key.__getitem__, keys), strict=True)))
 
 
 def _vectors_one_by_one(store: ProjectStore, model: str,

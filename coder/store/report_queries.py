@@ -156,6 +156,14 @@ class ReportQueriesMixin(QAMixin):
         return [str(k) for k, _, _ in found], _matrix(found, dim)
 
     def _cached_rows(self, model_id: str, keys: Sequence[str]) -> list[tuple[str, int, bytes]]:
+        if len(keys) > _SQL_VARS and 2 * len(keys) >= int(self.conn.execute(
+                "SELECT count(*) FROM embeddings WHERE model = ?", [model_id]).fetchone()[0]):
+            # Half the model's vectors or more (a report's question): one pass over them
+            # beats looking each key up (about half the time at 100,000).
+            wanted = set(keys)
+            return [row for row in self.conn.execute(
+                "SELECT text_key, dim, vector FROM embeddings WHERE model = ?",
+                [model_id]).fetchall() if row[0] in wanted]
         found: list[tuple[str, int, bytes]] = []
         for start in range(0, len(keys), _SQL_VARS):
             chunk = list(keys[start:start + _SQL_VARS])

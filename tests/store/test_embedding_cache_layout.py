@@ -1,9 +1,11 @@
 """The embedding cache keeps each vector in its row (no overflow page per vector), on new
-projects and on projects upgraded from the layout before, on SQLite and PostgreSQL alike."""
+projects and on projects upgraded from the layout before, and reads many vectors as one
+matrix, on SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -13,9 +15,10 @@ import pytest
 from coder.core.embedding import DEFAULT_MODEL_ID, HashingEmbedder, cache_key
 from coder.store import create_project, open_project
 from coder.store.dialect import POSTGRESQL
+from coder.store.protocol import ProjectStore
 from coder.store.schema import SCHEMA_VERSION, migrations, split_sql
 
-TEXTS = [f"answer {i}: the fees and the distance to school, {i % 7} times" for i in range(600)]
+TEXTS = [f"answer {i}: the fees and the distance to school, {i % 7} times" for i in range(1500)]
 
 
 def _layout_migration() -> int:
@@ -110,3 +113,23 @@ def test_a_new_project_keeps_vectors_in_their_rows(tmp_path: Path) -> None:
     with create_project(path) as store:
         store.put_many(DEFAULT_MODEL_ID, _vectors()[DEFAULT_MODEL_ID])
     assert _overflow_pages(path) == 0
+
+
+def test_a_matrix_of_most_of_the_cache_or_of_a_few_keys_is_what_get_many_reads(
+        new_store: Callable[[], ProjectStore]) -> None:
+    """Half a model's vectors or more are read in one pass over them, fewer key by key: the
+    same keys, vectors and order either way, whatever else the cache holds."""
+    store = new_store()
+    vectors = _vectors()
+    for model, by_key in vectors.items():
+        store.put_many(model, by_key)
+    keys = sorted(vectors[DEFAULT_MODEL_ID])
+    for wanted in (keys, keys[::3], keys[:5], [*keys[:950], "not-cached"]):
+        got = store.cached_matrix(DEFAULT_MODEL_ID, wanted)
+        assert got is not None
+        found, matrix = got
+        expected = store.get_many(DEFAULT_MODEL_ID, wanted)
+        assert sorted(found) == sorted(expected) == sorted(set(wanted) - {"not-cached"})
+        assert matrix.shape == (len(found), 256) and matrix.dtype == np.float32
+        for row, key in enumerate(found):
+            np.testing.assert_array_equal(matrix[row], expected[key])

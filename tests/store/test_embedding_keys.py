@@ -103,3 +103,28 @@ def test_projects_made_before_keys_were_stored_get_them_on_upgrade_or_when_read(
             after_migration(name, store.conn)
         assert stored_keys(store) == {a.text: cache_key(a.text) for a in store.answers("q1")}
         assert report_quotes(store, "q1") == expected
+
+
+@pytest.mark.parametrize("probe", [2, 2000], ids=["missing after the first few",
+                                                  "missing among the first few"])
+def test_one_missing_vector_anywhere_means_tfidf_quotes(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch,
+        probe: int) -> None:
+    """The vectors are looked up a few first (in key order), then all: an answer without one,
+    early or late in that order, leaves every quote to TF-IDF, as with no vectors at all."""
+    import coder.services.report_vectors as report_vectors
+
+    monkeypatch.setattr(report_vectors, "_EMBEDDING_PROBE", probe)
+    path = make(tmp_path)
+    with open_project(path) as store:
+        tfidf = report_quotes(store, "q1")
+        cache_every_answer(store)
+        cached = report_quotes(store, "q1")
+        last = max(cache_key(t) for t in TEXTS)
+        with store.conn:
+            store.conn.execute("DELETE FROM embeddings WHERE text_key = ?", (last,))
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="coder.services.reports"):
+            assert report_quotes(store, "q1") == tfidf
+        assert "TF-IDF" in caplog.text and "cached sentence" not in caplog.text
+    assert cached != tfidf  # the vectors do change the choice here: the test can tell

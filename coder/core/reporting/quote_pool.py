@@ -10,10 +10,11 @@ or cached embeddings, same centrality, same de-duplication). Pure: no UI, CLI, s
 from __future__ import annotations
 
 import re
-from itertools import repeat
 from collections.abc import Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import count, repeat
+from typing import overload
 
 import numpy as np
 
@@ -32,6 +33,7 @@ _WORD = re.compile(r"\w+")
 _BOUNDARY = "\x00"
 _BOUNDARY_BYTE = b"\x00"
 _BEYOND_ASCII = re.compile(r"[^\x00-\x7f]+")
+_SPACES = re.compile(b"  +")
 #: Bytes as `_word_bytes` reads them: an ASCII byte that is no word character (nor the
 #: boundary) is a space; bytes beyond ASCII (parts of word characters by then) stay.
 _ASCII_GAPS = bytes(b if b == 0 or b >= 0x80 or chr(b).isalnum() or b == ord("_") else 0x20
@@ -64,6 +66,27 @@ class EmbeddingRows(Mapping[int, np.ndarray]):
         return len(self.row_of)
 
 
+class _RowTexts(Sequence[str]):
+    """The texts of some of a pool's rows, looked up when read: a code's ranking reads a few
+    hundred of its thousands of candidates' texts."""
+
+    def __init__(self, texts: list[str], rows: np.ndarray) -> None:
+        self._texts = texts
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self._texts[r] for r in self._rows[index].tolist()]
+        return self._texts[int(self._rows[index])]
+
+
 def _same_quote(text: str) -> str:
     """What `choose_quotes` counts as the same quote (case and spacing aside)."""
     return " ".join(text.casefold().split())
@@ -94,7 +117,7 @@ class QuotePool:
                                   count=len(ordered)) | (self._length == 0)
         self._quotable = np.fromiter(map(is_quotable, self._texts), dtype=bool,
                                      count=len(ordered))
-        self._counts: WordCounts | None = None
+        self._tf: WordCounts | None = None
         self._embeddings = embeddings
         # The cached vectors as one matrix and each pool row's row in it (-1: none), when they
         # are all of one length: a code's rows are then taken at once rather than stacked
@@ -120,8 +143,10 @@ class QuotePool:
         keys = [k or t.strip() for k, t in zip(
             self._words.keys if self._words else split_keys(self._texts), self._texts,
             strict=True)]
-        kind = {k: i for i, k in enumerate(dict.fromkeys(keys))}
-        self._kind = np.fromiter(map(kind.__getitem__, keys), dtype=np.int64, count=len(keys))
+        # Each answer's kind is the row of the first answer with its key.
+        kind: dict[str, int] = {}
+        self._kind = np.fromiter(map(kind.setdefault, keys, count()), dtype=np.int64,
+                                 count=len(keys))
         if "" in kind:
             self._kind[self._kind == kind[""]] = -1
 
@@ -157,7 +182,7 @@ class QuotePool:
             readable = candidates[(lengths >= READABLE_CHARS[0])
                                   & (lengths <= READABLE_CHARS[1])]
             pool = readable if readable.size >= room else candidates
-            texts = [self._texts[r] for r in pool.tolist()]
+            texts = _RowTexts(self._texts, pool)
             # A few more than needed, in case some may identify someone and are left out.
             picked = select_representative(self._vectors(pool, texts), texts,
                                            k=min(len(texts), 3 * room + 5),
@@ -177,7 +202,7 @@ class QuotePool:
         _, first = np.unique(kinds[positions], return_index=True)
         return np.sort(positions[first])
 
-    def _vectors(self, pool: np.ndarray, texts: list[str]) -> np.ndarray:
+    def _vectors(self, pool: np.ndarray, texts: Sequence[str]) -> np.ndarray:
         """The pool's rows as `choose_quotes` vectorises them: embeddings, else TF-IDF."""
         embeddings = self._embeddings
         if self._matrix is not None and self._embedded[pool].all():
@@ -188,7 +213,7 @@ class QuotePool:
                 return np.stack([embeddings[i] for i in ids]).astype(np.float32)
         return self._tfidf(pool, texts)
 
-    def _tfidf(self, pool: np.ndarray, texts: list[str]) -> np.ndarray:
+    def _tfidf(self, pool: np.ndarray, texts: Sequence[str]) -> np.ndarray:
         """`tfidf_vectors(texts)` from the word counts made once for the whole pool.
 
         As the vectoriser does, fitted on the rows given: their vocabulary (in its sorted
@@ -196,14 +221,17 @@ class QuotePool:
         to unit length. Row lengths are summed in column order rather than the vectoriser's
         order of first use, so a vector may differ from its in the last bit of a float32.
         """
-        if self._counts is None:
-            self._counts = word_counts(self._words or split_words(self._texts))
-        counts = self._counts.rows(pool)
+        if self._tf is None:  # as term frequencies, 1 + ln(count), computed once
+            counts = word_counts(self._words or split_words(self._texts))
+            tf = np.log(counts.data)
+            tf += 1.0
+            self._tf = replace(counts, data=tf)
+        counts = self._tf.rows(pool)
         indptr, indices = counts.indptr, counts.indices
         used = np.bincount(indices, minlength=counts.shape[1])
         present = used > 0
         if not present.any():  # only stop words: the vectoriser's own fallback
-            return tfidf_vectors(texts)
+            return tfidf_vectors(list(texts))
         column = np.cumsum(present) - 1
         df: np.ndarray = used[present].astype(np.float64)
         df += 1.0
@@ -212,8 +240,7 @@ class QuotePool:
         np.log(idf, out=idf)
         idf += 1.0
         cols = column[indices]
-        values = np.log(counts.data.astype(np.float64))
-        values += 1.0
+        values = counts.data  # a copy: the pool's term frequencies
         values *= idf[cols]
         rows = np.repeat(np.arange(len(pool)), np.diff(indptr))
         lengths = np.sqrt(np.bincount(rows, weights=values * values, minlength=len(pool)))
@@ -277,8 +304,9 @@ def split_words(texts: Sequence[str]) -> Words:
     if texts and joined.count(_BOUNDARY) == len(texts) - 1:
         # One scan of all the texts, with a character no text has between them (a boundary
         # for the words and for lower-casing alike).
-        flat = _word_bytes(joined.lower())
-        keys = _keys_of(flat)
+        spaced = _spaced_words(joined.lower())
+        flat = _word_bytes(spaced)
+        keys = _keys_of(spaced)
         boundary_word: str | bytes = _BOUNDARY_BYTE
     else:  # some text has the boundary character: one text at a time
         per_text = [_WORD.findall(t.lower()) for t in texts]
@@ -307,32 +335,36 @@ def split_keys(texts: Sequence[str]) -> list[str]:
     words: all a pool needs when every answer has a cached embedding."""
     joined = _BOUNDARY.join(texts)
     if texts and joined.count(_BOUNDARY) == len(texts) - 1:
-        return _keys_of(_word_bytes(joined.lower()))
+        return _keys_of(_spaced_words(joined.lower()))
     return split_words(texts).keys
 
 
-def _word_bytes(lowered: str) -> list[bytes]:
-    r"""The words and boundaries of texts joined by the boundary (and lower-cased), in UTF-8,
-    as `re.findall(r"\w+|\x00", lowered)` finds them.
+def _spaced_words(lowered: str) -> bytes:
+    r"""Texts joined by the boundary (and lower-cased) as UTF-8 in which everything but the
+    words `re.findall(r"\w+", ...)` finds and the boundaries is spaces.
 
-    Found by bytes operations rather than one string per match: the few characters beyond
-    ASCII that are not word characters become spaces, the bytes of ASCII ones too, and the
-    rest is split on spaces. A word character's UTF-8 bytes are all 0x80 or above (or an
-    ASCII word character), so no word is cut or joined differently.
+    Bytes operations rather than one string per match: the few characters beyond ASCII that
+    are not word characters become spaces, the bytes of ASCII ones too. A word character's
+    UTF-8 bytes are all 0x80 or above (or an ASCII word character), so no word is cut or
+    joined differently.
     """
     if not lowered.isascii():
         beyond_ascii = set("".join(_BEYOND_ASCII.findall(lowered)))
         gaps = sorted(c for c in beyond_ascii if not _WORD.fullmatch(c))
         if gaps:
             lowered = re.sub(f"[{''.join(map(re.escape, gaps))}]", " ", lowered)
-    data = lowered.encode("utf-8", "surrogatepass").translate(_ASCII_GAPS)
-    return data.replace(_BOUNDARY_BYTE, b" \x00 ").split()
+    return lowered.encode("utf-8", "surrogatepass").translate(_ASCII_GAPS)
 
 
-def _keys_of(flat: list[bytes]) -> list[str]:
-    """Each text's words joined by spaces, from `_word_bytes`."""
-    joined = b" ".join(flat).decode("utf-8", "surrogatepass")
-    return [k.strip() for k in joined.split(_BOUNDARY)]
+def _word_bytes(spaced: bytes) -> list[bytes]:
+    """The words and boundaries of `_spaced_words`, in order."""
+    return spaced.replace(_BOUNDARY_BYTE, b" \x00 ").split()
+
+
+def _keys_of(spaced: bytes) -> list[str]:
+    """Each text's words joined by spaces, from `_spaced_words`."""
+    single = _SPACES.sub(b" ", spaced).decode("utf-8", "surrogatepass")
+    return [k.strip() for k in single.split(_BOUNDARY)]
 
 
 def word_counts(words: Words) -> WordCounts:
@@ -340,10 +372,10 @@ def word_counts(words: Words) -> WordCounts:
     `TfidfVectorizer(ngram_range=(1, 2), stop_words="english")` counts them.
 
     Returns:
-        A texts x features matrix of counts (float, in compressed rows), features sorted by name ("word" or
-        "word word"): the vectoriser's tokens are the words of 2+ characters that are not
-        English stop words (`coder.core.reporting.stop_words`), and its pairs are neighbours
-        once stop words are gone.
+        A texts x features matrix of counts (float, in compressed rows), features sorted by
+        name ("word" or "word word"): the vectoriser's tokens are the words of 2+ characters
+        that are not English stop words (`coder.core.reporting.stop_words`), and its pairs
+        are neighbours once stop words are gone.
     """
     from coder.core.reporting.stop_words import ENGLISH_STOP_WORDS
 
