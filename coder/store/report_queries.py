@@ -327,6 +327,41 @@ class ReportQueriesMixin(QAMixin):
                                     (question_id, wave_id)).fetchone()[0]
         return rows if counted == int(answers) else None
 
+    def layer_counts(self, question_id: str, coder_ids: Sequence[int], wave_id: int,
+                     names: Sequence[str] = ()) -> list[tuple[Any, ...]]:
+        """The wave's answers counted per combination in a layer of `coder_ids` (their codes'
+        union, coded when any of them marked the answer coded), counted in SQL: rows as
+        `final_layer_counts` gives them (reason, coded, codes, *attributes, how many), what
+        `layer_codes`, `layer_coded_answers` and `report_answers` give answer by answer,
+        grouped (one combination may come in several rows: the codes are joined unordered)."""
+        where = " WHERE a.question_id = ? AND a.wave_id = ?"
+        picks = "".join(f", {self.dialect.json_text('r.attributes')} AS v{i}"
+                        for i in range(len(names)))
+        columns = "".join(f", v{i}" for i in range(len(names)))
+        join = (" LEFT JOIN respondent_attributes r ON r.respondent_id = a.respondent_id"
+                " AND r.wave_id = a.wave_id") if names else ""
+        coders = _marks(coder_ids)
+        coded = (f"CASE WHEN EXISTS (SELECT 1 FROM answer_status s WHERE s.answer_id = a.id"
+                 f" AND s.coded_at IS NOT NULL AND s.coder_id IN ({coders})) THEN 1 ELSE 0 END"
+                 if coder_ids else "0")
+        joined = (f"(SELECT {self.dialect.string_agg('k.code_id')} FROM codings k"
+                  f" WHERE k.answer_id = a.id AND k.coder_id IN ({coders}))"
+                  if coder_ids else "NULL")
+        grouped = self.conn.execute(
+            f"SELECT reason, coded, joined{columns}, count(*) FROM (SELECT"
+            f" a.non_substantive AS reason, {coded} AS coded, {joined} AS joined{picks}"
+            f" FROM answers a{join}{where}) g GROUP BY reason, coded, joined{columns}",
+            [*coder_ids, *coder_ids, *names, question_id, wave_id]).fetchall()
+        sets: dict[str | None, frozenset[str]] = {None: frozenset()}
+        rows: list[tuple[Any, ...]] = []
+        for reason, is_coded, codes_joined, *rest in grouped:
+            codes = sets.get(codes_joined)
+            if codes is None:  # a code two coders gave comes twice: a set keeps it once
+                codes = sets[codes_joined] = frozenset(str(codes_joined).split(SEPARATOR))
+            rows.append((reason, bool(is_coded), codes,
+                         *(None if v is None else str(v) for v in rest[:-1]), int(rest[-1])))
+        return rows
+
     def starred_answers(self, question_id: str) -> dict[str, list[int]]:
         """code id -> answers starred as quotes for that code, first starred first."""
         result: dict[str, list[int]] = {}
