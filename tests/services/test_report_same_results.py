@@ -494,3 +494,20 @@ def test_the_same_on_postgresql(tmp_path: Path, pg_cluster: Any) -> None:
         _single_coder(store)
         assert all(store.final_layer_counts(QUESTION, w.id) is not None for w in store.waves())
         _same_tables(store, COUNTED)
+        # a coding by a coder without a coded mark on the answer: that wave answer by answer
+        final = store.final_layer(QUESTION)
+        uncoded = next(a for a in store.answers(QUESTION, substantive_only=True)
+                       if a.id not in final)
+        marked = next(a for a in store.answers(QUESTION, substantive_only=True)
+                      if a.id in final and a.wave_id != uncoded.wave_id)
+        with store.transaction() as conn:
+            conn.execute("INSERT INTO codings (answer_id, code_id, coder_id, created_at) VALUES"
+                         " (?, 'g_staff', ?, '2026-01-01T00:00:00Z')",
+                         (uncoded.id, store.coder("alice").id))
+            conn.execute("INSERT INTO codings (answer_id, code_id, coder_id, created_at) VALUES"
+                         " (?, 'g_staff', ?, '2026-01-01T00:00:00Z')",
+                         (marked.id, store.coder("bob").id))
+        assert {w.id for w in store.waves()
+                if store.final_layer_counts(QUESTION, w.id) is None} == {uncoded.wave_id,
+                                                                          marked.wave_id}
+        _same_tables(store, COUNTED)
