@@ -5,7 +5,11 @@ The project is `benchmarks/team_postgres.py`'s scale project (one question, a qu
 answers as codings, four codes each from one coder). Each measurement is a fresh
 `coder report --format md --quotes 0` process (interpreter start, imports, report, Markdown with
 its chart), so it is what a user waits for; CPU time (user + system, from the operating system)
-varies less than wall-clock time on a busy machine. Each tree reports on its own copy of the
+varies less than wall-clock time on a busy machine. On a local PostgreSQL cluster the server's
+CPU time for the report is measured too (its processes' user + system time, exited backends
+included, from /proc): the client waits while the server counts, so on an idle machine the
+wall-clock time is about the sum of the two, whatever the load of the machine it is measured
+on. Each tree reports on its own copy of the
 project (and its own PostgreSQL database, copied with that tree's `coder db copy`), upgraded to
 its schema before anything is timed; the reports of every tree and backend must be the same
 line for line (their date aside).
@@ -40,6 +44,39 @@ import sys
 from coder.services.db_copy import copy_project
 copy_project(sys.argv[1], sys.argv[2])
 """
+
+
+def server_cpu(data: Path) -> float:
+    """CPU seconds used so far by a local PostgreSQL cluster's server: the postmaster, its live
+    children (backends, parallel workers, autovacuum) and the children it has reaped."""
+    postmaster = int((data / "postmaster.pid").read_text().split()[0])
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def fields(pid: int | str) -> list[str]:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+    own = fields(postmaster)
+    total = sum(int(v) for v in own[11:15])  # utime, stime, cutime, cstime
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and entry.name != str(postmaster):
+            try:
+                stat = fields(entry.name)
+            except OSError:  # gone meanwhile
+                continue
+            if stat[1] == str(postmaster):
+                total += int(stat[11]) + int(stat[12])
+    return total / tick
+
+
+def timed(tree: Path, place: str, output: Path, options: list[str],
+          data: Path | None) -> tuple[float, float, float | None]:
+    """(wall, client CPU, server CPU or None) of one report."""
+    before = server_cpu(data) if data is not None else 0.0
+    wall, cpu = run_report(tree, place, output, options)
+    if data is None:
+        return wall, cpu, None
+    time.sleep(0.2)  # the backend has exited and been reaped: its time is the postmaster's
+    return wall, cpu, server_cpu(data) - before
 
 
 def main() -> None:
@@ -94,15 +131,17 @@ def main() -> None:
                           f" {time.perf_counter() - started:.0f} s")
                     places[("PostgreSQL", name)] = url
             print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-            found: dict[tuple[str, str], list[tuple[float, float]]] = {}
+            found: dict[tuple[str, str], list[tuple[float, float, float | None]]] = {}
+            local = cluster.data if cluster is not None and not args.pg_url else None
             options = ["--format", "md", "--quotes", "0", "--title", "Scale"]
             reports: dict[tuple[str, str], list[str]] = {}
             for _ in range(args.rounds):
                 for (backend, name), place in places.items():
                     output = folder / f"{len(reports)}" / "report.md"
                     output.parent.mkdir(exist_ok=True)
-                    found.setdefault((backend, name), []).append(
-                        run_report(trees[name], place, output, options))
+                    found.setdefault((backend, name), []).append(timed(
+                        trees[name], place, output, options,
+                        local if backend == "PostgreSQL" else None))
                     reports[(backend, name)] = re.sub(  # the report's date aside
                         r"Made \d{4}-\d\d-\d\d", "Made", output.read_text()).splitlines()
             print(f"load average after: {os.getloadavg()[0]:.1f}")
@@ -113,12 +152,17 @@ def main() -> None:
             if cluster is not None and not args.pg_url:
                 cluster.stop()
         print(f"| `coder report --format md --quotes 0` ({args.codings:,} codings) | backend |"
-              " tree | wall (median) | CPU (median) | CPU (min) |")
-        print("|---|---|---|---:|---:|---:|")
+              " tree | wall (median) | CPU (median) | CPU (min) | server CPU (median) |"
+              " client + server CPU (median) |")
+        print("|---|---|---|---:|---:|---:|---:|---:|")
         for (backend, name), times in found.items():
-            walls, cpus = [w for w, _ in times], [c for _, c in times]
+            walls, cpus = [w for w, _, _ in times], [c for _, c, _ in times]
+            servers = [s for _, _, s in times if s is not None]
+            both = [c + s for _, c, s in times if s is not None]
+            extra = (f" {statistics.median(servers):.2f} s | {statistics.median(both):.2f} s |"
+                     if servers else " - | - |")
             print(f"| whole command | {backend} | {name} | {statistics.median(walls):.1f} s |"
-                  f" {statistics.median(cpus):.2f} s | {min(cpus):.2f} s |")
+                  f" {statistics.median(cpus):.2f} s | {min(cpus):.2f} s |{extra}")
         texts = list(reports.values())
         print(f"reports identical (every tree and backend): {all(t == texts[0] for t in texts)}")
 

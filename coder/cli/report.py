@@ -70,6 +70,7 @@ def report(project: str, questions: tuple[str, ...], fmt: str | None, output: st
     """
     from pathlib import Path
 
+    from coder.core.reporting.charts import load_png_charts_meanwhile
     from coder.core.reporting.model import ReportOptions
     from coder.services.report_settings import remember_report_settings
     from coder.services.reports import REPORT_FORMATS, build_report, write_report
@@ -86,10 +87,14 @@ def report(project: str, questions: tuple[str, ...], fmt: str | None, output: st
         base_label=base_label, author=author, coder=coder, suppress_below=suppress_below,
         weight=weight, population=population)
     with open_store(project) as store, progress("reporting") as bar:
+        # Markdown's and Word's chart library loads while the report is counted.
+        loading = load_png_charts_meanwhile() if chosen in ("md", "docx") else None
         if remember:
             remember_report_settings(store, coder=coder, title=title, base_label=base_label,
                                      author=author)
         built = build_report(store, options, progress=bar)
+        if loading is not None:
+            loading.join()
         written = write_report(built, chosen, output, protected=store.project_files)
     n = len(built.sections)
     waves = built.waves

@@ -214,11 +214,13 @@ def gather(store: ProjectStore, question: Question, layer: Layer, scope: WaveSco
     no_codes: frozenset[str] = frozenset()
     add = records.append
     for wave_id, wave_name in scope.each():
-        # A table of the final layer without weights needs no answer one by one: when each
-        # coded answer has one coder, the answers are counted per combination in SQL.
-        counted = (store.final_layer_counts(question.id, wave_id, names)
-                   if layer.name == FINAL and not texts and weight is None
-                   and wave_id is not None else None)
+        # A table without weights needs no answer one by one: the answers are counted per
+        # combination in SQL (the final layer's when each coded answer has one coder).
+        counted = None
+        if not texts and weight is None and wave_id is not None:
+            counted = (store.final_layer_counts(question.id, wave_id, names)
+                       if layer.name == FINAL
+                       else store.layer_counts(question.id, layer.coder_ids, wave_id, names))
         if counted is not None:
             records += _counted_records(counted, wave_name, by, asked_values,
                                         None if routing_at is None else routing_at - 2,

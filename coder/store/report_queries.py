@@ -298,7 +298,6 @@ class ReportQueriesMixin(QAMixin):
         where = " WHERE a.question_id = ? AND a.wave_id = ?"
         models = [int(r[0]) for r in self.conn.execute(
             "SELECT id FROM coders WHERE kind = 'model'")]
-        not_model = f" AND k.coder_id NOT IN ({_marks(models)})" if models else ""
         picks = "".join(f", {self.dialect.json_text('r.attributes')} AS v{i}"
                         for i in range(len(names)))
         columns = "".join(f", v{i}" for i in range(len(names)))
@@ -307,17 +306,16 @@ class ReportQueriesMixin(QAMixin):
         # Each answer's human codings joined, a coding by anyone but the answer's coded-mark
         # holder (or on an answer nobody marked coded) showing as ORPHAN: one pass over the
         # codings. An answer with two human coders comes twice (the totals tell).
+        joined, joined_params, codes_join, join_params = self._joined_codes(
+            models, question_id, wave_id)
         grouped = self.conn.execute(
             f"SELECT reason, kind, joined{columns}, count(*) FROM (SELECT"
-            " a.non_substantive AS reason, s.kind AS kind,"
-            " (SELECT " + self.dialect.string_agg(
-                f"CASE WHEN k.coder_id = s.coder_id THEN k.code_id ELSE '{ORPHAN}' END")
-            + f" FROM codings k WHERE k.answer_id = a.id{not_model}) AS joined{picks}"
+            f" a.non_substantive AS reason, s.kind AS kind, {joined} AS joined{picks}"
             " FROM answers a LEFT JOIN (SELECT t.answer_id, t.coder_id, c.kind FROM"
             " answer_status t JOIN coders c ON c.id = t.coder_id WHERE t.coded_at IS NOT NULL"
-            f" AND c.kind != 'model') s ON s.answer_id = a.id{join}{where}) g"
+            f" AND c.kind != 'model') s ON s.answer_id = a.id{codes_join}{join}{where}) g"
             f" GROUP BY reason, kind, joined{columns}",
-            [*models, *names, question_id, wave_id]).fetchall()
+            [*joined_params, *names, *join_params, question_id, wave_id]).fetchall()
         sets: dict[str | None, frozenset[str]] = {None: frozenset()}
         rows: list[tuple[Any, ...]] = []
         counted = 0
@@ -334,6 +332,54 @@ class ReportQueriesMixin(QAMixin):
         answers = self.conn.execute(f"SELECT count(*) FROM answers a{where}",
                                     (question_id, wave_id)).fetchone()[0]
         return rows if counted == int(answers) else None
+
+    def _joined_codes(self, models: Sequence[int], question_id: str,
+                      wave_id: int) -> tuple[str, list[Any], str, list[Any]]:
+        """How `final_layer_counts` joins an answer's human codes (answer `a`, its human coded
+        mark `s`): (the column, its parameters, a join it needs, that join's parameters).
+
+        Here a subquery per answer, which SQLite runs as one index lookup each; the column is
+        the codes joined, ORPHAN standing for a coding by anyone but `s`'s coder.
+        """
+        not_model = f" AND k.coder_id NOT IN ({_marks(models)})" if models else ""
+        mark = f"CASE WHEN k.coder_id = s.coder_id THEN k.code_id ELSE '{ORPHAN}' END"
+        return (f"(SELECT {self.dialect.string_agg(mark)} FROM codings k"
+                f" WHERE k.answer_id = a.id{not_model})", list(models), "", [])
+
+    def layer_counts(self, question_id: str, coder_ids: Sequence[int], wave_id: int,
+                     names: Sequence[str] = ()) -> list[tuple[Any, ...]]:
+        """The wave's answers counted per combination in a layer of `coder_ids` (their codes'
+        union, coded when any of them marked the answer coded), counted in SQL: rows as
+        `final_layer_counts` gives them (reason, coded, codes, *attributes, how many), what
+        `layer_codes`, `layer_coded_answers` and `report_answers` give answer by answer,
+        grouped (one combination may come in several rows: the codes are joined unordered)."""
+        where = " WHERE a.question_id = ? AND a.wave_id = ?"
+        picks = "".join(f", {self.dialect.json_text('r.attributes')} AS v{i}"
+                        for i in range(len(names)))
+        columns = "".join(f", v{i}" for i in range(len(names)))
+        join = (" LEFT JOIN respondent_attributes r ON r.respondent_id = a.respondent_id"
+                " AND r.wave_id = a.wave_id") if names else ""
+        coders = _marks(coder_ids)
+        coded = (f"CASE WHEN EXISTS (SELECT 1 FROM answer_status s WHERE s.answer_id = a.id"
+                 f" AND s.coded_at IS NOT NULL AND s.coder_id IN ({coders})) THEN 1 ELSE 0 END"
+                 if coder_ids else "0")
+        joined = (f"(SELECT {self.dialect.string_agg('k.code_id')} FROM codings k"
+                  f" WHERE k.answer_id = a.id AND k.coder_id IN ({coders}))"
+                  if coder_ids else "NULL")
+        grouped = self.conn.execute(
+            f"SELECT reason, coded, joined{columns}, count(*) FROM (SELECT"
+            f" a.non_substantive AS reason, {coded} AS coded, {joined} AS joined{picks}"
+            f" FROM answers a{join}{where}) g GROUP BY reason, coded, joined{columns}",
+            [*coder_ids, *coder_ids, *names, question_id, wave_id]).fetchall()
+        sets: dict[str | None, frozenset[str]] = {None: frozenset()}
+        rows: list[tuple[Any, ...]] = []
+        for reason, is_coded, codes_joined, *rest in grouped:
+            codes = sets.get(codes_joined)
+            if codes is None:  # a code two coders gave comes twice: a set keeps it once
+                codes = sets[codes_joined] = frozenset(str(codes_joined).split(SEPARATOR))
+            rows.append((reason, bool(is_coded), codes,
+                         *(None if v is None else str(v) for v in rest[:-1]), int(rest[-1])))
+        return rows
 
     def starred_answers(self, question_id: str) -> dict[str, list[int]]:
         """code id -> answers starred as quotes for that code, first starred first."""

@@ -59,3 +59,24 @@ def test_html_chart_needs_no_plotting_library() -> None:
 def test_png_chart_still_drawn_for_files_that_need_an_image() -> None:
     png = bar_chart_png(ROWS, "Base: all responding authorities (n=49)")
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 1000
+
+
+def test_png_charts_load_in_the_background_and_draw_the_same() -> None:
+    """`coder report` loads matplotlib while the report is counted: after the thread, the
+    library is there, and the chart is the one drawn without it."""
+    code = (
+        "import hashlib, sys\n"
+        "from coder.core.reporting.charts import bar_chart_png, load_png_charts_meanwhile\n"
+        "from coder.core.reporting.frequencies import FrequencyRow\n"
+        "if sys.argv[1] == 'ahead':\n"
+        "    loading = load_png_charts_meanwhile()\n"
+        "    assert loading.daemon\n"
+        "    loading.join()\n"
+        "    assert 'matplotlib.figure' in sys.modules\n"
+        "else:\n"
+        "    assert 'matplotlib' not in sys.modules\n"
+        "rows = [FrequencyRow('c1', 'High school fees', 1, 0, False, 20, 40.8)]\n"
+        "print(hashlib.sha256(bar_chart_png(rows, 'Base (n=49)')).hexdigest())\n")
+    drawn = [subprocess.run([sys.executable, "-c", code, when], capture_output=True, text=True,
+                            check=True).stdout for when in ("ahead", "when drawn")]
+    assert drawn[0] == drawn[1] and len(drawn[0].strip()) == 64

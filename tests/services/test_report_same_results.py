@@ -269,6 +269,14 @@ COUNTED = [
     {"quotes_per_code": 0},
     {"wave": "2025,2026", "by": "contact_name", "quotes_per_code": 0, "include_ids": True},
 ]
+#: Tables of one coder's, the adjudicated, a model's or every coder's layer without quotes or
+#: weights: counted in SQL per combination whoever coded.
+LAYERED = [
+    {"wave": "all", "layer": "coder:bob", "by": "region", "quotes_per_code": 0},
+    {"wave": "all", "layer": "adjudicated", "quotes_per_code": 0},
+    {"wave": "2025,2026", "layer": "model:m", "by": "wave", "quotes_per_code": 0},
+    {"wave": "all", "layer": "all", "by": "contact_name", "quotes_per_code": 0},
+]
 
 
 def _same_tables(store: Any, cases: list[dict[str, Any]]) -> None:
@@ -394,6 +402,39 @@ def test_one_coder_per_answer_matches_the_rule(projects: dict[bool, Path],
                     if t.quotes} == expected_quotes
 
 
+def test_a_layers_counts_are_its_answers_grouped(projects: dict[bool, Path]) -> None:
+    """`layer_counts` against the layer read answer by answer (codes given by several coders
+    once, a coded mark without codes coded), and reports of such layers as the reference."""
+    with open_project(projects[False]) as store:
+        assert isinstance(store, SQLiteStore)
+        _same_layer_counts(store)
+        _same_tables(store, LAYERED)
+
+
+def _same_layer_counts(store: Any) -> None:
+    from collections import Counter
+
+    coders = [c.id for c in store.coders()]
+    bob = store.coder("bob").id
+    # some code was given to one answer by two coders: the union counts it once
+    assert store.conn.execute("SELECT 1 FROM codings GROUP BY answer_id, code_id"
+                              " HAVING count(*) > 1").fetchone() is not None
+    for coder_ids in ([bob], coders, []):
+        coded = store.layer_coded_answers(QUESTION, coder_ids)
+        for wave in store.waves():
+            codes = store.layer_codes(QUESTION, coder_ids, wave.id)
+            expected = Counter((row[2], row[0] in coded, frozenset(codes.get(row[0], ())),
+                                row[5]) for row in store.report_answers(
+                                    QUESTION, wave.id, ["region"], texts=False))
+            got: Counter[tuple[Any, ...]] = Counter()
+            for reason, is_coded, code_ids, region, n in store.layer_counts(
+                    QUESTION, coder_ids, wave.id, ["region"]):
+                got[(reason, is_coded, code_ids, region)] += n
+            assert got == expected
+        if coder_ids:
+            assert coded, coder_ids
+
+
 def test_redaction_list_is_the_one_every_respondents_attributes_give(tmp_path: Path) -> None:
     """Name columns read column by column give the terms that every respondent's merged
     attributes (latest wave first) give; a project with none reads no attributes per person."""
@@ -448,6 +489,25 @@ def test_the_same_on_postgresql(tmp_path: Path, pg_cluster: Any) -> None:
             assert {t.row.code_id: list(t.quotes) for t in section.themes
                     if t.quotes} == expected_quotes
         _same_tables(store, COUNTED)
+        _same_layer_counts(store)
+        _same_tables(store, LAYERED)
         _single_coder(store)
         assert all(store.final_layer_counts(QUESTION, w.id) is not None for w in store.waves())
+        _same_tables(store, COUNTED)
+        # a coding by a coder without a coded mark on the answer: that wave answer by answer
+        final = store.final_layer(QUESTION)
+        uncoded = next(a for a in store.answers(QUESTION, substantive_only=True)
+                       if a.id not in final)
+        marked = next(a for a in store.answers(QUESTION, substantive_only=True)
+                      if a.id in final and a.wave_id != uncoded.wave_id)
+        with store.transaction() as conn:
+            conn.execute("INSERT INTO codings (answer_id, code_id, coder_id, created_at) VALUES"
+                         " (?, 'g_staff', ?, '2026-01-01T00:00:00Z')",
+                         (uncoded.id, store.coder("alice").id))
+            conn.execute("INSERT INTO codings (answer_id, code_id, coder_id, created_at) VALUES"
+                         " (?, 'g_staff', ?, '2026-01-01T00:00:00Z')",
+                         (marked.id, store.coder("bob").id))
+        assert {w.id for w in store.waves()
+                if store.final_layer_counts(QUESTION, w.id) is None} == {uncoded.wave_id,
+                                                                          marked.wave_id}
         _same_tables(store, COUNTED)
