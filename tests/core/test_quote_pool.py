@@ -131,3 +131,46 @@ def test_answers_of_stop_words_only_are_still_quoted() -> None:
     assert [q.source for q in choose_quotes(candidates, 2)] == [1, 2]
     pool = QuotePool([(c.answer_id, c.text, {"a"}) for c in candidates])
     assert [q.source for q in pool.choose("a", 2)] == [1, 2]
+
+
+def _many_worded(n: int, seed: int = 11) -> list[str]:
+    """Answers that share some words and each bring new ones: a vocabulary as large as the
+    answers are many, as in a large open question."""
+    rng = random.Random(seed)
+    return [" ".join(rng.choices(WORDS, k=rng.randint(3, 12))
+                     + [f"w{i}x{j}" for j in range(rng.randint(1, 5))]) for i in range(n)]
+
+
+def test_a_code_too_large_for_dense_vectors_picks_what_dense_vectors_pick(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ranked from sparse rows (only the most central answers made dense), the quotes are the
+    ones the whole dense TF-IDF matrix gives."""
+    import coder.core.reporting.quote_pool as quote_pool
+
+    rng = random.Random(4)
+    texts = _many_worded(1500)
+    texts += [rng.choice(texts) for _ in range(200)]  # repeated answers
+    answers = [(i, t, {"a"} if i % 3 else {"a", "b"}) for i, t in enumerate(texts)]
+    pool = QuotePool(answers)
+    dense = {(code, k): pool.choose(code, k) for code in ("a", "b") for k in (1, 3, 7)}
+    monkeypatch.setattr(quote_pool, "DENSE_CELLS", 0)
+    sparse = {(code, k): QuotePool(answers).choose(code, k) for code in ("a", "b") for k in (1, 3, 7)}
+    assert sparse == dense
+    assert all(len(quotes) == k for (_, k), quotes in dense.items())
+
+
+def test_quotes_of_a_large_code_do_not_hold_a_dense_vocabulary_matrix() -> None:
+    """A 250,000-answer question once asked for a 83,334 x 250,138 array (77.7 GiB) to quote
+    one code; here 6,000 answers with 18,000 words would take 430 MB dense."""
+    import tracemalloc
+
+    texts = _many_worded(6000)
+    pool = QuotePool([(i, t, {"a"}) for i, t in enumerate(texts)])
+    tracemalloc.start()
+    try:
+        quotes = pool.choose("a", 3)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(quotes) == 3
+    assert peak < 100 * 2**20, f"peak {peak / 2**20:.0f} MiB"

@@ -39,6 +39,11 @@ _SPACES = re.compile(b"  +")
 _ASCII_GAPS = bytes(b if b == 0 or b >= 0x80 or chr(b).isalnum() or b == ord("_") else 0x20
                     for b in range(256))
 _NO_ROWS = np.zeros(0, dtype=np.int64)
+#: TF-IDF vectors of a code are made dense whole up to this many cells (64 MB of float32);
+#: larger ones are ranked from their sparse rows.
+DENSE_CELLS = 16_000_000
+#: How many of the most central distinct answers `select_representative` considers.
+CANDIDATES = 300
 #: Vocabularies up to this many possible word pairs find their pairs in a table, not by sorting.
 _DENSE_PAIRS = 1 << 22
 
@@ -184,10 +189,8 @@ class QuotePool:
             pool = readable if readable.size >= room else candidates
             texts = _RowTexts(self._texts, pool)
             # A few more than needed, in case some may identify someone and are left out.
-            picked = select_representative(self._vectors(pool, texts), texts,
-                                           k=min(len(texts), 3 * room + 5),
-                                           first_of_each=self._first_of_each(pool))
-            return pool.tolist(), list(picked)
+            picked = self._representative(pool, texts, k=min(len(texts), 3 * room + 5))
+            return pool.tolist(), picked
 
         picked = pick_quotes(
             rows[is_starred].tolist(), rest, k, text=self._texts.__getitem__,
@@ -202,8 +205,41 @@ class QuotePool:
         _, first = np.unique(kinds[positions], return_index=True)
         return np.sort(positions[first])
 
-    def _vectors(self, pool: np.ndarray, texts: Sequence[str]) -> np.ndarray:
-        """The pool's rows as `choose_quotes` vectorises them: embeddings, else TF-IDF."""
+    def _representative(self, pool: np.ndarray, texts: Sequence[str], k: int) -> list[int]:
+        """`select_representative`'s choice among the pool's rows (positions in `pool`).
+
+        TF-IDF vectors too large to hold as one dense matrix (a code of tens of thousands of
+        answers has a vocabulary as large) are centred and ranked from their sparse rows, and
+        only the most central distinct answers, those `select_representative` considers, are
+        made dense: the same choice without the candidates x vocabulary array.
+        """
+        first = self._first_of_each(pool)
+        vectors = self._embedding_rows(pool)
+        sparse = None if vectors is not None else self._tfidf_rows(pool)
+        if vectors is None and (sparse is None or len(pool) * sparse[3] <= DENSE_CELLS):
+            vectors = self._tfidf(pool, texts)
+        if vectors is not None:
+            return select_representative(vectors, texts, k=k, first_of_each=first,
+                                         max_candidates=CANDIDATES)
+        assert sparse is not None
+        rows, cols, values, width = sparse
+        centroid = np.bincount(cols, weights=values, minlength=width) / len(pool)
+        norm = float(np.linalg.norm(centroid))
+        centre = centroid / norm if norm > 0 else centroid
+        centrality = np.bincount(rows, weights=values * centre[cols], minlength=len(pool))
+        cand = np.sort(first[np.argsort(-centrality[first], kind="stable")[:CANDIDATES]])
+        where = np.full(len(pool), -1, dtype=np.int64)
+        where[cand] = np.arange(len(cand))
+        keep = where[rows] >= 0
+        dense = np.zeros((len(cand), width), dtype=np.float32)
+        dense[where[rows[keep]], cols[keep]] = values[keep]
+        picked = select_representative(
+            dense, _RowTexts(self._texts, pool[cand]), k=k, centroid=centroid.astype(np.float32),
+            first_of_each=np.arange(len(cand)), max_candidates=CANDIDATES)
+        return [int(cand[i]) for i in picked]
+
+    def _embedding_rows(self, pool: np.ndarray) -> np.ndarray | None:
+        """The pool's cached embeddings, when every one of its answers has one."""
         embeddings = self._embeddings
         if self._matrix is not None and self._embedded[pool].all():
             return self._matrix[self._matrix_row[pool]]
@@ -211,7 +247,12 @@ class QuotePool:
             ids = self._ids[pool].tolist()
             if all(i in embeddings for i in ids):
                 return np.stack([embeddings[i] for i in ids]).astype(np.float32)
-        return self._tfidf(pool, texts)
+        return None
+
+    def _vectors(self, pool: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+        """The pool's rows as `choose_quotes` vectorises them: embeddings, else TF-IDF."""
+        vectors = self._embedding_rows(pool)
+        return self._tfidf(pool, texts) if vectors is None else vectors
 
     def _tfidf(self, pool: np.ndarray, texts: Sequence[str]) -> np.ndarray:
         """`tfidf_vectors(texts)` from the word counts made once for the whole pool.
@@ -221,6 +262,18 @@ class QuotePool:
         to unit length. Row lengths are summed in column order rather than the vectoriser's
         order of first use, so a vector may differ from its in the last bit of a float32.
         """
+        sparse = self._tfidf_rows(pool)
+        if sparse is None:  # only stop words: the vectoriser's own fallback
+            return tfidf_vectors(list(texts))
+        rows, cols, values, width = sparse
+        dense = np.zeros((len(pool), width), dtype=np.float32)  # rounded as astype rounds
+        dense[rows, cols] = values
+        return dense
+
+    def _tfidf_rows(self, pool: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int] | None:
+        """The pool's TF-IDF vectors as (row, column, value) triples and their width, or None
+        when the pool has only stop words."""
         if self._tf is None:  # as term frequencies, 1 + ln(count), computed once
             counts = word_counts(self._words or split_words(self._texts))
             tf = np.log(counts.data)
@@ -230,8 +283,8 @@ class QuotePool:
         indptr, indices = counts.indptr, counts.indices
         used = np.bincount(indices, minlength=counts.shape[1])
         present = used > 0
-        if not present.any():  # only stop words: the vectoriser's own fallback
-            return tfidf_vectors(list(texts))
+        if not present.any():
+            return None
         column = np.cumsum(present) - 1
         df: np.ndarray = used[present].astype(np.float64)
         df += 1.0
@@ -246,9 +299,7 @@ class QuotePool:
         lengths = np.sqrt(np.bincount(rows, weights=values * values, minlength=len(pool)))
         scale = lengths[rows]
         values = np.divide(values, scale, out=values, where=scale != 0.0)
-        dense = np.zeros((len(pool), idf.size), dtype=np.float32)  # rounded as astype rounds
-        dense[rows, cols] = values
-        return dense
+        return rows, cols, values, int(idf.size)
 
 
 @dataclass(frozen=True)
