@@ -1,10 +1,9 @@
 """Back-coding suggestions for a whole question come from one matrix product, yet each answer
 gets what it would get alone: its closest example among the categories' words and the other
-answers people back-coded (never itself); the same as the coding app suggests first."""
+answers people back-coded (never itself); the same as the coding app suggests first, on either
+backend."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import numpy as np
 
@@ -44,9 +43,9 @@ def _one_at_a_time(store: object, embedder: HashingEmbedder, min_similarity: flo
     return out
 
 
-def test_batch_suggestions_match_each_answer_alone_and_the_app(project_path: Path) -> None:
+def test_batch_suggestions_match_each_answer_alone_and_the_app(project_location: str) -> None:
     embedder = HashingEmbedder()
-    with open_project(project_path) as store:
+    with open_project(project_location) as store:
         frame = link(store, Q8, actor="ann").link.frame
         code = {c.label: c.id for c in frame.codes}
         answers = [a for a in store.answers(Q8) if not a.is_blank and a.is_substantive]

@@ -1,11 +1,13 @@
-"""Long use cases report through one Progress and stop when it is cancelled, changing nothing."""
+"""Long use cases report through one Progress and stop when it is cancelled, changing nothing
+(on a project file and on a project on a PostgreSQL server)."""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
-from pathlib import Path
+from collections.abc import Callable
 
+import psycopg
 import pytest
 
 from coder.core.embedding import HashingEmbedder
@@ -14,6 +16,7 @@ from coder.core.progress import Progress
 from coder.services.importing import import_survey
 from coder.services.themes import run_themes
 from coder.store import create_project, open_project
+from coder.store.copy import table_shapes
 from tests.services.conftest import DEMO_CSV, Q2
 
 # The embedding cache is not project content: finished batches are kept on purpose, so a
@@ -21,13 +24,14 @@ from tests.services.conftest import DEMO_CSV, Q2
 _CACHE_TABLES = {"embeddings"}
 
 
-def _rows(path: Path) -> dict[str, list[tuple[object, ...]]]:
-    conn = sqlite3.connect(path)
+def _rows(location: str) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table of the project (read with the database's own driver)."""
+    conn: sqlite3.Connection | psycopg.Connection[tuple[object, ...]] = (
+        psycopg.connect(location) if location.startswith("postgresql:")
+        else sqlite3.connect(location))
     try:
-        tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
-        return {t: sorted(conn.execute(f"SELECT * FROM {t}").fetchall(), key=repr)
-                for t in tables if t not in _CACHE_TABLES}
+        return {t.name: sorted(conn.execute(f"SELECT * FROM {t.name}").fetchall(), key=repr)
+                for t in table_shapes() if t.name not in _CACHE_TABLES}
     finally:
         conn.close()
 
@@ -44,9 +48,9 @@ def _cancel_after(share: float, seen: list[tuple[int, int]]) -> Progress:
     return Progress(on_step, stop, "test")
 
 
-def test_theme_run_reports_monotone_counts_to_the_end(project_path: Path) -> None:
+def test_theme_run_reports_monotone_counts_to_the_end(project_location: str) -> None:
     seen: list[tuple[int, int]] = []
-    with open_project(project_path) as store:
+    with open_project(project_location) as store:
         run_id = run_themes(store, Q2, coder="ann", embedder=HashingEmbedder(),
                             progress=Progress(lambda d, t, _m: seen.append((d, t))))
         assert store.theme_run(run_id).question_id == Q2
@@ -56,19 +60,22 @@ def test_theme_run_reports_monotone_counts_to_the_end(project_path: Path) -> Non
 
 
 @pytest.mark.parametrize("share", [0.3, 0.85])  # while embedding; while clustering
-def test_cancelled_theme_run_stops_and_saves_nothing(project_path: Path, share: float) -> None:
-    before = _rows(project_path)
+def test_cancelled_theme_run_stops_and_saves_nothing(project_location: str,
+                                                     share: float) -> None:
+    before = _rows(project_location)
+    assert before["answers"]
     seen: list[tuple[int, int]] = []
-    with open_project(project_path) as store, pytest.raises(Cancelled):
+    with open_project(project_location) as store, pytest.raises(Cancelled):
         run_themes(store, Q2, coder="ann", embedder=HashingEmbedder(),
                    progress=_cancel_after(share, seen))
-    assert _rows(project_path) == before
+    assert _rows(project_location) == before
     assert seen and seen[-1][0] < 100  # stopped before the end
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
 
 
-def test_cancelled_import_stops_midway_and_leaves_the_project_unchanged(tmp_path: Path) -> None:
-    path = tmp_path / "p.coder"
+def test_cancelled_import_stops_midway_and_leaves_the_project_unchanged(
+        new_location: Callable[[], str]) -> None:
+    path = new_location()
     create_project(path).close()
     before = _rows(path)
     seen: list[tuple[int, int]] = []
