@@ -64,25 +64,16 @@ def run(store: ProjectStore, survey: Path) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--answers", type=int, default=10_000)
-    parser.add_argument("--pg-url", help="an empty PostgreSQL database (default: a local cluster)")
+    parser.add_argument("--pg-url", help="a PostgreSQL server (default: a local cluster)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="coder-bench-"))
     survey = _survey(folder, args.answers)
     results = {"SQLite": run(create_project(folder / "bench.coder"), survey)}
-    cluster = None
-    url = args.pg_url
-    if url is None:
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-        from postgres_server import PG_BIN, PostgresCluster
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from postgres_server import benchmark_server
 
-        cluster = PostgresCluster(PG_BIN)
-        cluster.start()
-        url = cluster.new_database()
-    try:
-        results["PostgreSQL"] = run(PostgresStore.create(url), survey)
-    finally:
-        if cluster is not None:
-            cluster.stop()
+    with benchmark_server(args.pg_url) as server:
+        results["PostgreSQL"] = run(PostgresStore.create(server.new_database()), survey)
     print(f"{args.answers} answers, one coder, {args.answers + args.answers // 3} codings")
     print(f"{'step':28s} {'SQLite s':>10s} {'PostgreSQL s':>13s} {'ratio':>7s}")
     for step in results["SQLite"]:

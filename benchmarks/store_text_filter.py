@@ -59,31 +59,23 @@ def main() -> None:
     parser.add_argument("--answers", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "coder-bench")
-    parser.add_argument("--pg-url", help="an empty PostgreSQL database (default: a local cluster)")
+    parser.add_argument("--pg-url", help="a PostgreSQL server (default: a local cluster)")
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     path = make_project(args.workdir / f"bench_{args.answers}.coder", args.answers)
     results = {}
     with open_project(path) as store:
         results["SQLite"] = measure(store, args.repeat)
-    cluster = None
-    url = args.pg_url
-    if url is None:
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-        from postgres_server import PG_BIN, PostgresCluster
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+    from postgres_server import benchmark_server
 
-        cluster = PostgresCluster(PG_BIN)
-        cluster.start()
-        url = cluster.new_database()
-    try:
-        from coder.services.db_copy import copy_project
+    from coder.services.db_copy import copy_project
 
+    with benchmark_server(args.pg_url) as server:
+        url = server.new_database()
         copy_project(path, url)
         with open_project(url) as store:
             results["PostgreSQL"] = measure(store, args.repeat)
-    finally:
-        if cluster is not None:
-            cluster.stop()
     print(f"{args.answers} answers, median of {args.repeat}, ms")
     print(f"{'backend':11s} {'phrase':10s} {'folded in Python':>17s} {'database lower()':>17s}"
           f" {'ratio':>6s}")

@@ -7,6 +7,8 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -178,3 +180,18 @@ def start_postgres(url: str | None, bin_dir: Path, ci: bool) -> PostgresCluster:
     return cluster
 
 
+
+
+@contextmanager
+def benchmark_server(url: str | None) -> Iterator[PostgresCluster]:
+    """The server a benchmark measures on: the one `url` names (the benchmark makes its
+    databases there), else a throwaway cluster from `PG_BIN`, stopped at the end."""
+    cluster = ExternalPostgres(url) if url else PostgresCluster(PG_BIN)
+    if url:
+        yield cluster
+        return
+    cluster.start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
