@@ -323,21 +323,28 @@ def test_link_asks_where_codings_of_codes_named_like_no_category_go(survey: Path
             == [GENUINELY_OTHER, GENUINELY_OTHER]
 
 
+def _back_code_a_second_wave(project: Path, source: Path, out: Path) -> Result:
+    """`source` imported again as wave 2026, q8 linked, back-coded by ann and exported to
+    `out` (the export's result)."""
+    with open_project(project) as store:
+        import_survey(store, source, wave="2026", coder="setup")
+    p = str(project)
+    assert run("backcode", "link", "-p", p, "-q", "q8_other_specify").exit_code == 0
+    assert run("backcode", "apply", "-p", p, "-q", "q8_other_specify", "--coder", "ann",
+               "--min-similarity", "0.6").exit_code == 0
+    done = run("backcode", "export", "-p", p, "-q", "q8_other_specify", "--output", str(out))
+    assert done.exit_code == 0, done.output
+    return done
+
+
 def test_export_of_several_waves_to_sav_has_a_row_per_respondent_and_wave(
         sav_survey: Path, tmp_path: Path) -> None:
     import pandas as pd
     import pyreadstat
 
-    source = tmp_path / "survey.sav"  # the same answers again, as a second wave
-    with open_project(sav_survey) as store:
-        import_survey(store, source, wave="2026", coder="setup")
-    p = str(sav_survey)
-    assert run("backcode", "link", "-p", p, "-q", "q8_other_specify").exit_code == 0
-    assert run("backcode", "apply", "-p", p, "-q", "q8_other_specify", "--coder", "ann",
-               "--min-similarity", "0.6").exit_code == 0
     out = tmp_path / "both.sav"
-    done = run("backcode", "export", "-p", p, "-q", "q8_other_specify", "--output", str(out))
-    assert done.exit_code == 0, done.output
+    done = _back_code_a_second_wave(sav_survey, tmp_path / "survey.sav", out)
+    p = str(sav_survey)
     assert "8 respondents" in done.output and "codes, with value labels" in done.output
     data, meta = pyreadstat.read_sav(str(out))
     assert list(data.columns) == ["respondent_id", "wave", "q8_support_source_old",
@@ -370,16 +377,8 @@ def test_export_of_several_waves_to_sav_has_a_row_per_respondent_and_wave(
 
 def test_export_of_several_waves_has_a_row_per_respondent_and_wave(survey: Path,
                                                                    tmp_path: Path) -> None:
-    source = tmp_path / "survey.csv"  # the same answers again, as a second wave
-    with open_project(survey) as store:
-        import_survey(store, source, wave="2026", coder="setup")
-    p = str(survey)
-    assert run("backcode", "link", "-p", p, "-q", "q8_other_specify").exit_code == 0
-    assert run("backcode", "apply", "-p", p, "-q", "q8_other_specify", "--coder", "ann",
-               "--min-similarity", "0.6").exit_code == 0
     out = tmp_path / "both.csv"
-    done = run("backcode", "export", "-p", p, "-q", "q8_other_specify", "--output", str(out))
-    assert done.exit_code == 0, done.output
+    _back_code_a_second_wave(survey, tmp_path / "survey.csv", out)
     with out.open(newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
     assert sorted((r["respondent_id"], r["wave"]) for r in rows) == sorted(
