@@ -299,7 +299,7 @@ class CodingMixin(StoreBase):
     ) -> list[int]:
         """Ids of the question's answers passing `filters`, in import order."""
         f = filters or AnswerFilter()
-        sql = "SELECT a.id FROM answers a WHERE a.question_id = ?"
+        sql = " FROM answers a WHERE a.question_id = ?"
         params: list[Any] = [question_id]
         if not f.include_non_substantive:
             sql += " AND a.non_substantive IS NULL"
@@ -362,13 +362,12 @@ class CodingMixin(StoreBase):
             # the texts beyond ASCII it is not found in come back, to fold.)
             needle = fold(f.text)
             hit, other = self.dialect.lower_contains("a.text"), self.dialect.not_ascii("a.text")
-            sql = sql.replace("SELECT a.id",
-                              f"SELECT a.id, CASE WHEN {hit} THEN NULL ELSE a.text END", 1)
-            sql += f" AND ({hit} OR {other})"
-            rows = self.conn.execute(sql + " ORDER BY a.id", [needle, *params, needle])
+            rows = self.conn.execute(
+                f"SELECT a.id, CASE WHEN {hit} THEN NULL ELSE a.text END{sql}"
+                f" AND ({hit} OR {other}) ORDER BY a.id", [needle, *params, needle])
             ids = [aid for aid, text in rows if text is None or needle in fold(text)]
         else:
-            ids = [r[0] for r in self.conn.execute(sql + " ORDER BY a.id", params)]
+            ids = [r[0] for r in self.conn.execute(f"SELECT a.id{sql} ORDER BY a.id", params)]
         if f.answer_ids is not None:
             ids = [i for i in ids if i in f.answer_ids]
         return ids

@@ -121,8 +121,7 @@ class ReportQueriesMixin(QAMixin):
         """
         picks = "".join(f", {self.dialect.json_text('r.attributes')}" for _ in names)
         text = "a.text, a.embedding_key" if texts else "NULL, NULL"
-        join = (" LEFT JOIN respondent_attributes r ON r.respondent_id = a.respondent_id"
-                " AND r.wave_id = a.wave_id") if names else ""
+        join = _attributes_join(names)
         return self.conn.execute(
             f"SELECT a.id, a.respondent_id, a.non_substantive, {text}{picks} FROM answers a"
             f"{join} WHERE a.question_id = ? AND a.wave_id = ? ORDER BY a.id",
@@ -298,11 +297,7 @@ class ReportQueriesMixin(QAMixin):
         where = " WHERE a.question_id = ? AND a.wave_id = ?"
         models = [int(r[0]) for r in self.conn.execute(
             "SELECT id FROM coders WHERE kind = 'model'")]
-        picks = "".join(f", {self.dialect.json_text('r.attributes')} AS v{i}"
-                        for i in range(len(names)))
-        columns = "".join(f", v{i}" for i in range(len(names)))
-        join = (" LEFT JOIN respondent_attributes r ON r.respondent_id = a.respondent_id"
-                " AND r.wave_id = a.wave_id") if names else ""
+        picks, columns, join = self._grouped_attributes(names)
         # Each answer's human codings joined, a coding by anyone but the answer's coded-mark
         # holder (or on an answer nobody marked coded) showing as ORPHAN: one pass over the
         # codings. An answer with two human coders comes twice (the totals tell).
@@ -322,13 +317,8 @@ class ReportQueriesMixin(QAMixin):
         for reason, kind, joined, *rest in grouped:
             if kind == "adjudicated" or (joined is not None and ORPHAN in joined):
                 return None
-            codes = sets.get(joined)
-            if codes is None:
-                codes = sets[joined] = frozenset(str(joined).split(SEPARATOR))
-            n = int(rest[-1])
-            counted += n
-            rows.append((reason, kind is not None, codes,
-                         *(None if v is None else str(v) for v in rest[:-1]), n))
+            rows.append(_counted_row(sets, reason, kind is not None, joined, rest))
+            counted += rows[-1][-1]
         answers = self.conn.execute(f"SELECT count(*) FROM answers a{where}",
                                     (question_id, wave_id)).fetchone()[0]
         return rows if counted == int(answers) else None
@@ -354,11 +344,7 @@ class ReportQueriesMixin(QAMixin):
         `layer_codes`, `layer_coded_answers` and `report_answers` give answer by answer,
         grouped (one combination may come in several rows: the codes are joined unordered)."""
         where = " WHERE a.question_id = ? AND a.wave_id = ?"
-        picks = "".join(f", {self.dialect.json_text('r.attributes')} AS v{i}"
-                        for i in range(len(names)))
-        columns = "".join(f", v{i}" for i in range(len(names)))
-        join = (" LEFT JOIN respondent_attributes r ON r.respondent_id = a.respondent_id"
-                " AND r.wave_id = a.wave_id") if names else ""
+        picks, columns, join = self._grouped_attributes(names)
         coders = _marks(coder_ids)
         coded = (f"CASE WHEN EXISTS (SELECT 1 FROM answer_status s WHERE s.answer_id = a.id"
                  f" AND s.coded_at IS NOT NULL AND s.coder_id IN ({coders})) THEN 1 ELSE 0 END"
@@ -374,12 +360,15 @@ class ReportQueriesMixin(QAMixin):
         sets: dict[str | None, frozenset[str]] = {None: frozenset()}
         rows: list[tuple[Any, ...]] = []
         for reason, is_coded, codes_joined, *rest in grouped:
-            codes = sets.get(codes_joined)
-            if codes is None:  # a code two coders gave comes twice: a set keeps it once
-                codes = sets[codes_joined] = frozenset(str(codes_joined).split(SEPARATOR))
-            rows.append((reason, bool(is_coded), codes,
-                         *(None if v is None else str(v) for v in rest[:-1]), int(rest[-1])))
+            rows.append(_counted_row(sets, reason, bool(is_coded), codes_joined, rest))
         return rows
+
+    def _grouped_attributes(self, names: Sequence[str]) -> tuple[str, str, str]:
+        """For a count grouped by the attributes in `names`: (their columns picked as v0,
+        v1, ..., the same names to group by, the join to the respondents' attributes)."""
+        picks = "".join(f", {self.dialect.json_text('r.attributes')} AS v{i}"
+                        for i in range(len(names)))
+        return picks, "".join(f", v{i}" for i in range(len(names))), _attributes_join(names)
 
     def starred_answers(self, question_id: str) -> dict[str, list[int]]:
         """code id -> answers starred as quotes for that code, first starred first."""
@@ -390,6 +379,25 @@ class ReportQueriesMixin(QAMixin):
                 (question_id,)):
             result.setdefault(str(code_id), []).append(int(answer_id))
         return result
+
+
+def _attributes_join(names: Sequence[str]) -> str:
+    """The join of an answer `a` to its respondent's attributes in its wave (`r`), when
+    attributes are read."""
+    return (" LEFT JOIN respondent_attributes r ON r.respondent_id = a.respondent_id"
+            " AND r.wave_id = a.wave_id") if names else ""
+
+
+def _counted_row(sets: dict[str | None, frozenset[str]], reason: Any, coded: bool,
+                 joined: str | None, rest: Sequence[Any]) -> tuple[Any, ...]:
+    """A row of a per-combination count: (reason, coded, the codes as a set, *attribute
+    values as text or None, how many). `sets` keeps one set per joined text (a code two
+    coders gave comes twice in it: the set keeps it once)."""
+    codes = sets.get(joined)
+    if codes is None:
+        codes = sets[joined] = frozenset(str(joined).split(SEPARATOR))
+    return (reason, coded, codes, *(None if v is None else str(v) for v in rest[:-1]),
+            int(rest[-1]))
 
 
 def _matrix(found: Sequence[tuple[str, int, bytes]], dim: int) -> np.ndarray:

@@ -89,7 +89,7 @@ def test_pool_vectors_are_tfidf_vectors() -> None:
     for size in (1, 2, 17, 250, len(texts)):
         rows = np.sort(rng.choice(len(texts), size, replace=False))
         chosen = [texts[i] for i in rows]
-        mine = pool._vectors(rows, chosen)
+        mine = pool._tfidf(rows, chosen)
         theirs = tfidf_vectors(chosen)
         assert mine.shape == theirs.shape and mine.dtype == theirs.dtype == np.float32
         np.testing.assert_allclose(mine, theirs, rtol=0, atol=1e-7)

@@ -44,6 +44,8 @@ _NO_ROWS = np.zeros(0, dtype=np.int64)
 DENSE_CELLS = 16_000_000
 #: How many of the most central distinct answers `select_representative` considers.
 CANDIDATES = 300
+#: TF-IDF vectors as (row, column, value) triples and their width.
+_SparseRows = tuple[np.ndarray, np.ndarray, np.ndarray, int]
 #: Vocabularies up to this many possible word pairs find their pairs in a table, not by sorting.
 _DENSE_PAIRS = 1 << 22
 
@@ -215,13 +217,18 @@ class QuotePool:
         """
         first = self._first_of_each(pool)
         vectors = self._embedding_rows(pool)
-        sparse = None if vectors is not None else self._tfidf_rows(pool)
-        if vectors is None and (sparse is None or len(pool) * sparse[3] <= DENSE_CELLS):
-            vectors = self._tfidf(pool, texts)
-        if vectors is not None:
-            return select_representative(vectors, texts, k=k, first_of_each=first,
-                                         max_candidates=CANDIDATES)
-        assert sparse is not None
+        if vectors is None:
+            sparse = self._tfidf_rows(pool)
+            if sparse is not None and len(pool) * sparse[3] > DENSE_CELLS:
+                return self._representative_sparse(pool, sparse, first, k)
+            vectors = _dense(sparse, texts)
+        return select_representative(vectors, texts, k=k, first_of_each=first,
+                                     max_candidates=CANDIDATES)
+
+    def _representative_sparse(self, pool: np.ndarray, sparse: _SparseRows, first: np.ndarray,
+                               k: int) -> list[int]:
+        """`_representative` from sparse TF-IDF rows: centre and centrality computed on them,
+        only the CANDIDATES most central distinct answers made dense."""
         rows, cols, values, width = sparse
         centroid = np.bincount(cols, weights=values, minlength=width) / len(pool)
         norm = float(np.linalg.norm(centroid))
@@ -249,11 +256,6 @@ class QuotePool:
                 return np.stack([embeddings[i] for i in ids]).astype(np.float32)
         return None
 
-    def _vectors(self, pool: np.ndarray, texts: Sequence[str]) -> np.ndarray:
-        """The pool's rows as `choose_quotes` vectorises them: embeddings, else TF-IDF."""
-        vectors = self._embedding_rows(pool)
-        return self._tfidf(pool, texts) if vectors is None else vectors
-
     def _tfidf(self, pool: np.ndarray, texts: Sequence[str]) -> np.ndarray:
         """`tfidf_vectors(texts)` from the word counts made once for the whole pool.
 
@@ -262,16 +264,9 @@ class QuotePool:
         to unit length. Row lengths are summed in column order rather than the vectoriser's
         order of first use, so a vector may differ from its in the last bit of a float32.
         """
-        sparse = self._tfidf_rows(pool)
-        if sparse is None:  # only stop words: the vectoriser's own fallback
-            return tfidf_vectors(list(texts))
-        rows, cols, values, width = sparse
-        dense = np.zeros((len(pool), width), dtype=np.float32)  # rounded as astype rounds
-        dense[rows, cols] = values
-        return dense
+        return _dense(self._tfidf_rows(pool), texts)
 
-    def _tfidf_rows(self, pool: np.ndarray
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int] | None:
+    def _tfidf_rows(self, pool: np.ndarray) -> _SparseRows | None:
         """The pool's TF-IDF vectors as (row, column, value) triples and their width, or None
         when the pool has only stop words."""
         if self._tf is None:  # as term frequencies, 1 + ln(count), computed once
@@ -300,6 +295,17 @@ class QuotePool:
         scale = lengths[rows]
         values = np.divide(values, scale, out=values, where=scale != 0.0)
         return rows, cols, values, int(idf.size)
+
+
+def _dense(sparse: _SparseRows | None, texts: Sequence[str]) -> np.ndarray:
+    """The TF-IDF rows of `texts` as one dense float32 matrix (None: only stop words, for
+    which the vectoriser's own fallback decides)."""
+    if sparse is None:
+        return tfidf_vectors(list(texts))
+    rows, cols, values, width = sparse
+    dense = np.zeros((len(texts), width), dtype=np.float32)  # rounded as astype rounds
+    dense[rows, cols] = values
+    return dense
 
 
 @dataclass(frozen=True)
